@@ -1,0 +1,20 @@
+// Two tiers in one run: unit specs beside the code, e2e suites (real PostgreSQL, real SMTP, Chromium) in test/.
+// Transpile only (isolatedModules): type errors are caught once by `npm run typecheck`, not per test file.
+const transform = {
+  '^.+\\.ts$': [
+    'ts-jest',
+    { tsconfig: { ...require('./tsconfig.json').compilerOptions, isolatedModules: true, incremental: false } },
+  ],
+};
+const common = { transform, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node' };
+
+module.exports = {
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
+  maxWorkers: 2,
+  testTimeout: 120000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

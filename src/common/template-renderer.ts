@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import Handlebars from 'handlebars';
+import { convert } from 'html-to-text';
+import { AppConfig } from '../config/app-config';
+import { Locale } from './locale';
+import { TEMPLATES_DIR } from './templates-dir';
+
+export interface RenderedEmail {
+  html: string;
+  text: string;
+}
+
+/**
+ * Turns the files in templates/ into HTML: Handlebars fills `*.mjml` emails (partials from
+ * templates/partials, `{{t "key"}}` for locale strings, values escaped by default) and MJML compiles them at
+ * `strict` validation; `*.hbs` pages are filled into templates/layouts/page.hbs. `mjmlCompilations` counts
+ * MJML compilations so tests can prove an edition is compiled once, not once per reader.
+ */
+@Injectable()
+export class TemplateRenderer {
+  mjmlCompilations = 0;
+  private readonly hbs = Handlebars.create();
+  private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor(
+    private readonly locale: Locale,
+    private readonly config: AppConfig,
+  ) {
+    this.hbs.registerHelper('t', (key: string, options: Handlebars.HelperOptions) =>
+      this.locale.t(key, (options?.hash ?? {}) as Record<string, string>),
+    );
+    this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    this.hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value)));
+    for (const dir of ['partials', 'layouts']) {
+      for (const file of readdirSync(join(TEMPLATES_DIR, dir))) {
+        if (/\.(mjml|hbs)$/.test(file)) {
+          this.hbs.registerPartial(basename(file).replace(/\.(mjml|hbs)$/, ''), read(join(dir, file)));
+        }
+      }
+    }
+  }
+
+  /** Fills `templates/<name>.mjml` and compiles it; throws if MJML validation finds any error. */
+  async renderEmail(name: string, context: Record<string, unknown>): Promise<RenderedEmail> {
+    const mjml = this.fill(`${name}.mjml`, context);
+    const html = await this.compileMjml(mjml);
+    return { html, text: this.toText(html) };
+  }
+
+  async compileMjml(mjml: string): Promise<string> {
+    this.mjmlCompilations++;
+    const mjml2html = require('mjml') as (
+      input: string,
+      options: object,
+    ) => Promise<{ html: string; errors: unknown[] }>;
+    const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: false });
+    return result.html;
+  }
+
+  /** A reader-facing HTML page: templates/pages/<name>.hbs inside the page layout. */
+  renderPage(name: string, context: Record<string, unknown>): string {
+    const body = this.fill(join('pages', `${name}.hbs`), context);
+    return this.fill(join('layouts', 'page.hbs'), { ...context, body: new Handlebars.SafeString(body) });
+  }
+
+  toText(html: string): string {
+    return convert(html, {
+      wordwrap: 78,
+      selectors: [
+        { selector: 'img', format: 'skip' },
+        { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+      ],
+    });
+  }
+
+  private fill(file: string, context: Record<string, unknown>): string {
+    let template = this.cache.get(file);
+    if (!template) {
+      template = this.hbs.compile(read(file), { strict: false });
+      this.cache.set(file, template);
+    }
+    return template({ publication: this.config.env.PUBLICATION_NAME, siteUrl: this.config.env.SITE_URL, ...context });
+  }
+}
+
+function read(file: string): string {
+  return readFileSync(join(TEMPLATES_DIR, file), 'utf8');
+}

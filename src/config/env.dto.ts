@@ -1,0 +1,210 @@
+import { Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+@ValidatorConstraint({ name: 'isTimeZone' })
+class IsTimeZone implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: String(value) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'TIMEZONE must be an IANA time zone such as Asia/Baghdad';
+  }
+}
+
+const cronPattern = /^(\S+\s+){4,5}\S+$/;
+
+/**
+ * Every environment variable nashra reads, with its rules. `.env.example` documents each one;
+ * `validateEnv` turns a bad value into a start-up error that names the variable.
+ */
+export class EnvDto {
+  @IsIn(['development', 'production', 'test'])
+  @IsOptional()
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be a whole number between 0 and 65535' })
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  PUBLIC_BASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  DATABASE_URL?: string;
+
+  @IsString()
+  @IsOptional()
+  EMBEDDED_PG_DIR?: string;
+
+  @IsString()
+  VAR_DIR = './var';
+
+  @Transform(emptyToUndefined)
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  @IsOptional()
+  SMTP_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  SMTP_POOL_SIZE = 5;
+
+  @IsString()
+  @IsOptional()
+  OUTBOX_DIR?: string;
+
+  @IsString()
+  @MinLength(3)
+  MAIL_FROM = 'نشرة <newsletter@localhost>';
+
+  @IsString()
+  @MinLength(1)
+  PUBLICATION_NAME = 'الحل نت';
+
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'SITE_URL must be an http(s) URL' })
+  SITE_URL = 'http://localhost:8080';
+
+  @IsString()
+  @IsOptional()
+  SITE_ORIGINS?: string;
+
+  @IsString()
+  @Validate(IsTimeZone)
+  TIMEZONE = 'Asia/Baghdad';
+
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(32, { message: 'SECRET_KEY must be at least 32 characters' })
+  @IsOptional()
+  SECRET_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'EDITOR_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  EDITOR_TOKEN?: string;
+
+  @IsIn(['all', 'web', 'worker'], { message: 'NASHRA_ROLE must be all, web or worker' })
+  NASHRA_ROLE: 'all' | 'web' | 'worker' = 'all';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  // Readers
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CONFIRM_TOKEN_TTL_HOURS = 48;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SIGNUP_RATE_LIMIT_PER_MINUTE = 10;
+
+  // Articles
+  @IsString()
+  @IsOptional()
+  FEED_URLS?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  FEED_POLL_INTERVAL_SECONDS = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(40)
+  SUMMARY_MAX_LENGTH = 280;
+
+  // Digests
+  @Matches(cronPattern, { message: 'DIGEST_DAILY_CRON must be a cron expression' })
+  DIGEST_DAILY_CRON = '0 7 * * *';
+
+  @Matches(cronPattern, { message: 'DIGEST_WEEKLY_CRON must be a cron expression' })
+  DIGEST_WEEKLY_CRON = '0 7 * * 5';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DIGEST_MAX_ARTICLES = 10;
+
+  @IsIn(['newest', 'oldest'])
+  DIGEST_ORDER: 'newest' | 'oldest' = 'newest';
+
+  // Delivery
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SEND_RATE_PER_SECOND = 0;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  DELIVERY_BATCH_SIZE = 200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DELIVERY_MAX_ATTEMPTS = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  DELIVERY_RETRY_BASE_SECONDS = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  DELIVERY_LEASE_SECONDS = 120;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  DELIVERY_FAILURE_PAUSE_PERCENT = 20;
+
+  @IsString()
+  @IsOptional()
+  UNSUBSCRIBE_MAILTO?: string;
+
+  @IsString()
+  @IsOptional()
+  DKIM_DOMAIN?: string;
+
+  @IsString()
+  @IsOptional()
+  DKIM_SELECTOR?: string;
+
+  @IsString()
+  @IsOptional()
+  DKIM_PRIVATE_KEY_FILE?: string;
+}

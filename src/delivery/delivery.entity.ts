@@ -1,0 +1,69 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Edition } from '../digests/edition.entity';
+import { Subscriber } from '../subscribers/subscriber.entity';
+
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'skipped';
+
+/** The ledger: one row per (edition, subscriber); the unique key is what makes "exactly once" hold. */
+@Entity('deliveries')
+@Index('uq_deliveries_edition_subscriber', ['editionId', 'subscriberId'], { unique: true })
+@Index('ix_deliveries_claim', ['editionId', 'status', 'nextAttemptAt'])
+export class Delivery {
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id: string;
+
+  @Column('bigint', { name: 'edition_id' })
+  editionId: string;
+
+  @Column('bigint', { name: 'subscriber_id' })
+  subscriberId: string;
+
+  @ManyToOne(() => Edition, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'edition_id' })
+  edition?: Edition;
+
+  // Erasing a reader erases their ledger rows too (only a hash stays, on the suppression list).
+  @ManyToOne(() => Subscriber, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'subscriber_id' })
+  subscriber?: Subscriber;
+
+  /** Which compiled render this reader gets (see EditionRender.segmentKey). */
+  @Column('text', { name: 'segment_key', default: 'all' })
+  segmentKey: string;
+
+  @Column('text', { default: 'queued' })
+  status: DeliveryStatus;
+
+  @Column('int', { default: 0 })
+  attempts: number;
+
+  @Column('timestamptz', { name: 'next_attempt_at', default: () => 'now()' })
+  nextAttemptAt: Date;
+
+  @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
+  leaseExpiresAt: Date | null;
+
+  @Column('text', { name: 'last_error', nullable: true })
+  lastError: string | null;
+
+  @Column('text', { name: 'message_id', nullable: true })
+  messageId: string | null;
+
+  @Column('timestamptz', { name: 'sent_at', nullable: true })
+  sentAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Delivery } from './delivery.entity';
+import { MailTransport } from './mail-transport';
+
+/** Delivery: the ledger, workers, SMTP transport, retries, bounces. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Delivery])],
+  providers: [MailTransport],
+  exports: [MailTransport],
+})
+export class DeliveryModule {}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Edition } from './edition.entity';
+import { EditionRender } from './edition-render.entity';
+
+/** Digests: edition assembly, scheduling, rendering, the editors' API. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Edition, EditionRender])],
+})
+export class DigestsModule {}

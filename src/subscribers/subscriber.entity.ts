@@ -1,0 +1,70 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
+export type Frequency = 'daily' | 'weekly';
+
+/** What the reader agreed to, and where: kept as evidence of consent. */
+export interface ConsentRecord {
+  at: string;
+  page: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  wording: string;
+}
+
+@Entity('subscribers')
+export class Subscriber {
+  // bigint ids (strings in JS) keep keyset walks over large audiences cheap.
+  @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
+  id: string;
+
+  /** The address as it is mailed: trimmed, domain lower-cased (Unicode form for IDNs). */
+  @Column('text')
+  email: string;
+
+  /** Case-folded address used to find duplicates (`Reader@Example.COM` = `reader@example.com`). */
+  @Index('uq_subscribers_email_key', { unique: true })
+  @Column('text', { name: 'email_key' })
+  emailKey: string;
+
+  @Column('text', { default: 'pending' })
+  status: SubscriberStatus;
+
+  @Column('text', { default: 'daily' })
+  frequency: Frequency;
+
+  /** Topic keys the reader follows; empty means everything. */
+  @Column('text', { array: true, default: () => "'{}'" })
+  topics: string[];
+
+  @Column('text', { default: 'ar' })
+  locale: string;
+
+  @Column('jsonb', { nullable: true })
+  consent: ConsentRecord | null;
+
+  /** sha256 of the current confirmation token; the token itself is only ever in the email. */
+  @Column('text', { name: 'confirmation_token_hash', nullable: true })
+  confirmationTokenHash: string | null;
+
+  @Column('timestamptz', { name: 'confirmation_expires_at', nullable: true })
+  confirmationExpiresAt: Date | null;
+
+  @Column('timestamptz', { name: 'confirmation_sent_at', nullable: true })
+  confirmationSentAt: Date | null;
+
+  @Column('timestamptz', { name: 'confirmed_at', nullable: true })
+  confirmedAt: Date | null;
+
+  @Column('timestamptz', { name: 'unsubscribed_at', nullable: true })
+  unsubscribedAt: Date | null;
+
+  @Column('timestamptz', { name: 'bounced_at', nullable: true })
+  bouncedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
