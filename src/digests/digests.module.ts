@@ -2,9 +2,12 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
+import { EditionRenderer } from './edition-renderer';
 
 /** Digests: edition assembly, scheduling, rendering, the editors' API. */
 @Module({
   imports: [TypeOrmModule.forFeature([Edition, EditionRender])],
+  providers: [EditionRenderer],
+  exports: [EditionRenderer],
 })
 export class DigestsModule {}
