@@ -18,10 +18,19 @@ export function redactUrl(url: string | undefined): string {
     .split('&')
     .map((pair) => {
       const [key] = pair.split('=', 1);
-      return SECRET_QUERY_KEYS.test(decodeURIComponent(key)) ? `${key}=[redacted]` : pair;
+      return SECRET_QUERY_KEYS.test(safeDecode(key)) ? `${key}=[redacted]` : pair;
     })
     .join('&');
   return `${path}?${safe}`;
+}
+
+// A malformed escape (`%zz`) must not make the request logger throw; the raw name is still checked.
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /**

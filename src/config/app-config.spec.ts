@@ -1,0 +1,125 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  let varDir: string;
+
+  beforeEach(() => {
+    varDir = mkdtempSync(join(tmpdir(), 'nashra-config-'));
+  });
+  afterEach(() => {
+    rmSync(varDir, { recursive: true, force: true });
+  });
+
+  function errorOf(env: Record<string, string>): ConfigError {
+    try {
+      loadConfig({ VAR_DIR: varDir, ...env });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      return err as ConfigError;
+    }
+    throw new Error('loadConfig accepted an invalid environment');
+  }
+
+  it('rejects a PORT that is not a number and names PORT', () => {
+    expect(errorOf({ PORT: 'abc' }).message).toMatch(/^\s*PORT: /m);
+  });
+
+  it('rejects a PORT out of range', () => {
+    expect(errorOf({ PORT: '70000' }).message).toMatch(/\bPORT\b/);
+  });
+
+  it('names every bad variable at once, and only those', () => {
+    const message = errorOf({
+      PORT: 'abc',
+      SMTP_URL: 'http://mail.example.net',
+      TIMEZONE: 'Mars/Olympus',
+      SITE_URL: 'not a url',
+    }).message;
+    for (const name of ['PORT', 'SMTP_URL', 'TIMEZONE', 'SITE_URL']) {
+      expect(message).toMatch(new RegExp(`^\\s*${name}: `, 'm'));
+    }
+    expect(message).not.toMatch(/DATABASE_URL|MAIL_FROM/);
+  });
+
+  it('rejects a DATABASE_URL that is not a postgres URL', () => {
+    expect(errorOf({ DATABASE_URL: 'mysql://root@localhost/db' }).message).toMatch(/DATABASE_URL/);
+  });
+
+  it('ignores variables it does not know and reads the ones it does', () => {
+    const config = loadConfig({
+      VAR_DIR: varDir,
+      PORT: '8081',
+      HOME: '/root',
+      PUBLIC_BASE_URL: 'https://news.example.net/',
+      TIMEZONE: 'Europe/Berlin',
+    });
+    expect(config.env.PORT).toBe(8081);
+    expect(config.env.TIMEZONE).toBe('Europe/Berlin');
+    expect(config.url('/health')).toBe('https://news.example.net/health');
+    expect(config.env).not.toHaveProperty('HOME');
+  });
+
+  it('treats an empty DATABASE_URL as unset (embedded PostgreSQL)', () => {
+    expect(loadConfig({ VAR_DIR: varDir, DATABASE_URL: '' }).env.DATABASE_URL).toBeUndefined();
+  });
+
+  describe('in production', () => {
+    const production = { NODE_ENV: 'production' };
+    const secret = 'a-production-secret-key-of-enough-length-0123';
+    const editorToken = 'an-editor-token-0123456789';
+
+    it('requires SECRET_KEY and names it', () => {
+      expect(errorOf({ ...production, EDITOR_TOKEN: editorToken }).message).toMatch(/SECRET_KEY is required/);
+    });
+
+    it('requires EDITOR_TOKEN and names it', () => {
+      expect(errorOf({ ...production, SECRET_KEY: secret }).message).toMatch(/EDITOR_TOKEN is required/);
+    });
+
+    it('rejects a short SECRET_KEY', () => {
+      expect(errorOf({ ...production, SECRET_KEY: 'short', EDITOR_TOKEN: editorToken }).message).toMatch(
+        /SECRET_KEY must be at least 32/,
+      );
+    });
+
+    it('starts with both set and writes no secret to disk', () => {
+      const config = loadConfig({ ...production, VAR_DIR: varDir, SECRET_KEY: secret, EDITOR_TOKEN: editorToken });
+      expect(config.secretKey).toBe(secret);
+      expect(config.editorToken).toBe(editorToken);
+      expect(() => statSync(join(varDir, 'secret-key'))).toThrow();
+    });
+  });
+
+  describe('in development', () => {
+    it('generates SECRET_KEY once under VAR_DIR and reuses it on the next start', () => {
+      const first = loadConfig({ VAR_DIR: varDir });
+      expect(first.secretKey.length).toBeGreaterThanOrEqual(32);
+      const file = join(varDir, 'secret-key');
+      expect(readFileSync(file, 'utf8').trim()).toBe(first.secretKey);
+      // Only the owner may read it.
+      expect(statSync(file).mode & 0o077).toBe(0);
+
+      const second = loadConfig({ VAR_DIR: varDir });
+      expect(second.secretKey).toBe(first.secretKey);
+      expect(second.editorToken).toBe(first.editorToken);
+    });
+
+    it('gives another VAR_DIR another secret', () => {
+      const other = mkdtempSync(join(tmpdir(), 'nashra-config-'));
+      try {
+        expect(loadConfig({ VAR_DIR: other }).secretKey).not.toBe(loadConfig({ VAR_DIR: varDir }).secretKey);
+      } finally {
+        rmSync(other, { recursive: true, force: true });
+      }
+    });
+
+    it('prefers a configured SECRET_KEY over the generated one', () => {
+      loadConfig({ VAR_DIR: varDir });
+      const configured = 'x'.repeat(40);
+      expect(loadConfig({ VAR_DIR: varDir, SECRET_KEY: configured }).secretKey).toBe(configured);
+    });
+  });
+});
