@@ -4,6 +4,7 @@
 require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
 require('reflect-metadata');
 const { spawnSync } = require('node:child_process');
+const { readdirSync } = require('node:fs');
 const { join } = require('node:path');
 const { DataSource } = require('typeorm');
 const { loadConfig } = require('../src/config/app-config');
@@ -42,6 +43,14 @@ async function main() {
         { stdio: 'inherit', env: { ...process.env, DATABASE_URL: url } },
       );
       process.exitCode = result.status ?? 1;
+      // The CLI writes its own style; format the new file so `npm run format:check` stays green.
+      const created = readdirSync(join(__dirname, '..', 'migrations')).filter((f) => f.endsWith(`-${name}.ts`));
+      if (result.status === 0 && created.length > 0) {
+        const files = created.map((f) => join('migrations', f));
+        spawnSync(join(__dirname, '..', 'node_modules', '.bin', 'prettier'), ['--write', ...files], {
+          stdio: 'inherit',
+        });
+      }
     }
   } finally {
     await embedded?.stop();
