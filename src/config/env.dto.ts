@@ -140,6 +140,12 @@ export class EnvDto {
 
   @Transform(toInt)
   @IsInt()
+  @Min(1)
+  @Max(300)
+  FEED_FETCH_TIMEOUT_SECONDS = 20;
+
+  @Transform(toInt)
+  @IsInt()
   @Min(40)
   SUMMARY_MAX_LENGTH = 280;
 

@@ -1,0 +1,123 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, ValidationPipe } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { EditorOnly } from '../editor/editor-auth.guard';
+import type { Article } from './article.entity';
+import { ArticlesService, InvalidCursorError } from './articles.service';
+import { ListArticlesQuery } from './dto/list-articles.dto';
+import { PushArticleBatchDto, PushArticleDto, PushResultDto } from './dto/push-article.dto';
+import type { IncomingArticle } from './incoming-article';
+
+export interface ArticleView {
+  id: string;
+  url: string;
+  guid: string | null;
+  title: string;
+  summary: string;
+  bodyHtml: string | null;
+  author: string | null;
+  imageUrl: string | null;
+  publishedAt: string;
+  sourceUpdatedAt: string | null;
+  topics: { key: string; name: string }[];
+  source: string;
+}
+
+// The same rules as the global pipe; applied by hand because the body is one article or a batch.
+const bodyValidation = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+
+/** The push API for CMS webhooks, and the list editors (and the digests) read. */
+@ApiTags('articles')
+@EditorOnly()
+@ApiExtraModels(PushArticleDto, PushArticleBatchDto)
+@Controller('admin/articles')
+export class ArticlesController {
+  constructor(private readonly articles: ArticlesService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create or update one article, or a batch `{ articles: [...] }`; idempotent on URL and guid',
+  })
+  @ApiBody({
+    schema: { oneOf: [{ $ref: getSchemaPath(PushArticleDto) }, { $ref: getSchemaPath(PushArticleBatchDto) }] },
+  })
+  @ApiOkResponse({ type: PushResultDto })
+  @ApiBadRequestResponse({ description: '{ message: [...] } naming each invalid field' })
+  async push(@Body() body: unknown): Promise<PushResultDto> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new BadRequestException('The body must be one article object or { "articles": [...] }');
+    }
+    const isBatch = 'articles' in body;
+    const dto: PushArticleDto | PushArticleBatchDto = await bodyValidation.transform(body, {
+      type: 'body',
+      metatype: isBatch ? PushArticleBatchDto : PushArticleDto,
+    });
+    const items = dto instanceof PushArticleBatchDto ? dto.articles : [dto as PushArticleDto];
+    const result = await this.articles.upsertMany(items.map(toIncoming), 'push');
+    return {
+      created: result.created,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      skipped: result.skipped,
+      failed: result.failed,
+      articles: result.items,
+    };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Recent articles, newest first; page with `before=<nextCursor>`' })
+  @ApiOkResponse({ description: '{ articles: [...], nextCursor: string | null }' })
+  async list(@Query() query: ListArticlesQuery): Promise<{ articles: ArticleView[]; nextCursor: string | null }> {
+    let page;
+    try {
+      page = await this.articles.list(query.limit, query.before);
+    } catch (err) {
+      if (err instanceof InvalidCursorError) {
+        throw new BadRequestException(err.message);
+      }
+      throw err;
+    }
+    const names = await this.articles.topicNames([...new Set(page.articles.flatMap((a) => a.topics))]);
+    return { articles: page.articles.map((a) => toView(a, names)), nextCursor: page.nextCursor };
+  }
+}
+
+function toIncoming(dto: PushArticleDto): IncomingArticle {
+  return {
+    link: dto.url,
+    guid: dto.guid,
+    title: dto.title,
+    description: dto.summary,
+    bodyHtml: dto.bodyHtml,
+    author: dto.author,
+    imageUrl: dto.imageUrl,
+    published: dto.publishedAt,
+    updated: dto.updatedAt,
+    categories: dto.topics,
+  };
+}
+
+function toView(a: Article, names: Map<string, string>): ArticleView {
+  return {
+    id: a.id,
+    url: a.url,
+    guid: a.guid,
+    title: a.title,
+    summary: a.summary,
+    bodyHtml: a.bodyHtml,
+    author: a.author,
+    imageUrl: a.imageUrl,
+    publishedAt: a.publishedAt.toISOString(),
+    sourceUpdatedAt: a.sourceUpdatedAt?.toISOString() ?? null,
+    topics: a.topics.map((key) => ({ key, name: names.get(key) ?? key.replace(/_/g, ' ') })),
+    source: a.source,
+  };
+}

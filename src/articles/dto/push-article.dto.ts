@@ -1,0 +1,104 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDateString,
+  IsOptional,
+  IsString,
+  IsUrl,
+  MaxLength,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+const httpUrl = { require_protocol: true, protocols: ['http', 'https'], require_tld: false };
+
+/** One article as a CMS sends it (e.g. a WordPress publish webhook). */
+export class PushArticleDto {
+  @ApiProperty({ example: 'https://www.example.net/2020/05/isis-returns-iraq/', description: 'Canonical URL' })
+  @IsUrl(httpUrl, { message: 'url must be an absolute http(s) URL' })
+  @MaxLength(2048)
+  url: string;
+
+  @ApiPropertyOptional({ example: 'https://www.example.net/?p=218001', description: 'The feed guid, if any' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2048)
+  guid?: string;
+
+  @ApiProperty({ example: 'تحذيرات من عودة داعش', description: 'Plain text; markup is kept as literal text' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  title: string;
+
+  @ApiPropertyOptional({ description: 'Excerpt (HTML or text); default: first paragraph of the body' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000)
+  summary?: string;
+
+  @ApiPropertyOptional({ description: 'Body HTML; sanitised with an allow-list, relative URLs made absolute' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1_000_000)
+  bodyHtml?: string;
+
+  @ApiPropertyOptional({ example: 'فريق التحرير' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  author?: string;
+
+  @ApiPropertyOptional({ example: 'https://www.example.net/wp-content/uploads/2020/05/isis.jpg' })
+  @IsOptional()
+  @IsUrl(httpUrl, { message: 'imageUrl must be an absolute http(s) URL' })
+  @MaxLength(2048)
+  imageUrl?: string;
+
+  @ApiPropertyOptional({ example: '2020-05-04T09:30:00Z', description: 'ISO 8601; default now, future → now' })
+  @IsOptional()
+  @IsDateString({}, { message: 'publishedAt must be an ISO 8601 date' })
+  publishedAt?: string;
+
+  @ApiPropertyOptional({ example: '2020-05-04T12:00:00Z', description: 'When the CMS last changed it' })
+  @IsOptional()
+  @IsDateString({}, { message: 'updatedAt must be an ISO 8601 date' })
+  updatedAt?: string;
+
+  @ApiPropertyOptional({
+    example: ['العراق', 'صلاح الدين'],
+    description: 'Categories/tags; hashtags in the text are added',
+    type: [String],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  topics?: string[];
+}
+
+/** Many articles in one request, for a CMS catching up. */
+export class PushArticleBatchDto {
+  @ApiProperty({ type: [PushArticleDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => PushArticleDto)
+  articles: PushArticleDto[];
+}
+
+export class PushResultDto {
+  @ApiProperty() created: number;
+  @ApiProperty() updated: number;
+  @ApiProperty({ description: 'Already stored exactly so' }) unchanged: number;
+  @ApiProperty({ description: 'Not stored (duplicate in the batch)' }) skipped: number;
+  @ApiProperty() failed: number;
+  @ApiProperty({ description: 'One entry per article sent, in order: { outcome, id?, url?, reason? }' })
+  articles: Array<{ outcome: string; id?: string; url?: string; reason?: string }>;
+}

@@ -1,0 +1,207 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { ArticlesService } from './articles.service';
+import { Feed, FeedPollStatus } from './feed.entity';
+import { FeedFetcher, FeedFetchError } from './feed-fetcher';
+import { FeedParseError, parseFeedDocument } from './feed-items';
+
+export const FEED_POLL_INTERVAL_NAME = 'articles.feed-poll';
+// Any constant shared by all nashra instances: only the instance holding it polls.
+const FEED_POLL_LOCK_KEY = 0x6e617372; // "nasr"
+const MAX_ERROR_LENGTH = 300;
+
+export interface FeedPollResult {
+  url: string;
+  status: FeedPollStatus;
+  itemsSeen: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  ms: number;
+  error?: string;
+}
+
+export interface PollAllResult {
+  /** False when another instance (or a still-running tick) holds the poll lock. */
+  ran: boolean;
+  feeds: FeedPollResult[];
+}
+
+/**
+ * Polls FEED_URLS on an interval (worker roles only). Each tick takes a PostgreSQL advisory lock so only one
+ * instance polls; each feed is polled on its own, so a feed that is down or broken is recorded with its reason
+ * and retried next tick while the others go on.
+ */
+@Injectable()
+export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(FeedPoller.name);
+  private running: Promise<PollAllResult> | null = null;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly fetcher: FeedFetcher,
+    private readonly articles: ArticlesService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.env.NASHRA_ROLE === 'web') {
+      return;
+    }
+    const everyMs = this.config.env.FEED_POLL_INTERVAL_SECONDS * 1000;
+    this.scheduler.addInterval(
+      FEED_POLL_INTERVAL_NAME,
+      setInterval(() => void this.tick(), everyMs),
+    );
+    if (this.config.feedUrls.length > 0) {
+      this.logger.log(
+        `Polling ${this.config.feedUrls.length} feed(s) every ${this.config.env.FEED_POLL_INTERVAL_SECONDS} s`,
+      );
+      // A fresh start should not wait a whole interval for its first articles.
+      setImmediate(() => void this.tick());
+    }
+  }
+
+  // Before the database pool closes: let a running poll finish its current feed.
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.running?.catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) {
+      return;
+    }
+    try {
+      await this.pollAll();
+    } catch (err) {
+      this.logger.error(`Feed poll tick failed: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
+  /** Polls every configured feed once, unless another poll holds the lock. */
+  async pollAll(): Promise<PollAllResult> {
+    // A tick that outlives the interval is not started twice in one process.
+    this.running ??= this.pollAllLocked().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async pollAllLocked(): Promise<PollAllResult> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [FEED_POLL_LOCK_KEY]);
+      if (!locked) {
+        this.logger.debug('Another instance is polling the feeds');
+        return { ran: false, feeds: [] };
+      }
+      try {
+        const feeds: FeedPollResult[] = [];
+        for (const url of this.config.feedUrls) {
+          if (this.stopped) {
+            break;
+          }
+          try {
+            feeds.push(await this.pollFeed(url));
+          } catch (err) {
+            // Only our own database can throw here; the next feed still gets its turn.
+            this.logger.error(`Feed ${url}: could not record the poll: ${err instanceof Error ? err.message : err}`);
+          }
+        }
+        return { ran: true, feeds };
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [FEED_POLL_LOCK_KEY]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Polls one feed and records the outcome in `feeds`. Never throws for anything the feed server does. */
+  async pollFeed(url: string): Promise<FeedPollResult> {
+    const started = Date.now();
+    const repo = this.dataSource.getRepository(Feed);
+    await repo.createQueryBuilder().insert().into(Feed).values({ url }).orIgnore().execute();
+    const feed = await repo.findOneByOrFail({ url });
+    const result: FeedPollResult = {
+      url,
+      status: 'ok',
+      itemsSeen: 0,
+      created: 0,
+      updated: 0,
+      skipped: 0,
+      failed: 0,
+      ms: 0,
+    };
+    const record: Partial<Feed> = { lastPolledAt: this.clock.now() };
+
+    try {
+      const response = await this.fetcher.fetch(url, { etag: feed.etag, lastModified: feed.lastModified });
+      if (response.status === 'not_modified') {
+        result.status = 'not_modified';
+      } else {
+        const document = parseFeedDocument(response.text);
+        const upserted = await this.articles.upsertMany(document.items, url, document.siteUrl ?? response.finalUrl);
+        Object.assign(result, {
+          itemsSeen: upserted.seen,
+          created: upserted.created,
+          updated: upserted.updated,
+          skipped: upserted.skipped,
+          failed: upserted.failed,
+        });
+        // Validators are kept only once the content is stored, so a body that failed is fetched again.
+        record.etag = response.etag;
+        record.lastModified = response.lastModified;
+      }
+      record.lastSuccessAt = this.clock.now();
+      record.consecutiveFailures = 0;
+      record.lastError = null;
+    } catch (err) {
+      const expected = err instanceof FeedFetchError || err instanceof FeedParseError;
+      result.status = 'error';
+      result.error = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, MAX_ERROR_LENGTH);
+      if (!expected) {
+        this.logger.error(`Feed ${url}: unexpected failure`, err instanceof Error ? err.stack : undefined);
+      }
+      record.consecutiveFailures = feed.consecutiveFailures + 1;
+      record.lastError = result.error;
+    }
+
+    result.ms = Date.now() - started;
+    Object.assign(record, {
+      lastStatus: result.status,
+      itemsSeen: result.itemsSeen,
+      itemsCreated: result.created,
+      itemsUpdated: result.updated,
+      itemsSkipped: result.skipped,
+    });
+    await repo.update({ id: feed.id }, record);
+
+    if (result.status === 'error') {
+      this.logger.warn(
+        `Feed ${url}: failed (${result.error}); failure ${record.consecutiveFailures} in a row, retrying next tick`,
+      );
+    } else if (result.status === 'not_modified') {
+      this.logger.log(`Feed ${url}: not modified (304), ${result.ms} ms`);
+    } else {
+      this.logger.log(
+        `Feed ${url}: ${result.itemsSeen} items seen, ${result.created} created, ${result.updated} updated, ` +
+          `${result.skipped} skipped${result.failed ? `, ${result.failed} failed` : ''}, ${result.ms} ms`,
+      );
+    }
+    return result;
+  }
+
+  /** Every feed's last poll, for editors. */
+  async status(): Promise<Feed[]> {
+    return this.dataSource.getRepository(Feed).find({ order: { id: 'ASC' } });
+  }
+}

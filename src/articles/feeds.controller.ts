@@ -1,0 +1,52 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppConfig } from '../config/app-config';
+import { EditorOnly } from '../editor/editor-auth.guard';
+import { FeedPoller } from './feed-poller';
+import type { PollAllResult } from './feed-poller';
+
+/** What editors can see (and do) about feed polling. */
+@ApiTags('feeds')
+@EditorOnly()
+@Controller('admin/feeds')
+export class FeedsController {
+  constructor(
+    private readonly poller: FeedPoller,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every feed with its last poll: status, error, item counts, failures in a row' })
+  @ApiOkResponse({ description: '{ pollIntervalSeconds, feeds: [...] }' })
+  async list() {
+    const polled = await this.poller.status();
+    const known = new Set(polled.map((f) => f.url));
+    const feeds = [
+      ...polled.map((f) => ({
+        url: f.url,
+        configured: this.config.feedUrls.includes(f.url),
+        lastStatus: f.lastStatus,
+        lastError: f.lastError,
+        lastPolledAt: f.lastPolledAt,
+        lastSuccessAt: f.lastSuccessAt,
+        itemsSeen: f.itemsSeen,
+        itemsCreated: f.itemsCreated,
+        itemsUpdated: f.itemsUpdated,
+        itemsSkipped: f.itemsSkipped,
+        consecutiveFailures: f.consecutiveFailures,
+      })),
+      ...this.config.feedUrls
+        .filter((url) => !known.has(url))
+        .map((url) => ({ url, configured: true, lastStatus: null, lastPolledAt: null })),
+    ];
+    return { pollIntervalSeconds: this.config.env.FEED_POLL_INTERVAL_SECONDS, feeds };
+  }
+
+  @Post('poll')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Poll every configured feed now (skipped if a poll is already running)' })
+  @ApiOkResponse({ description: '{ ran, feeds: [{ url, status, itemsSeen, created, updated, skipped, ms, error? }] }' })
+  pollNow(): Promise<PollAllResult> {
+    return this.poller.pollAll();
+  }
+}
