@@ -128,6 +128,12 @@ export class EnvDto {
   @Min(1)
   SIGNUP_RATE_LIMIT_PER_MINUTE = 10;
 
+  @Transform(emptyToUndefined)
+  @IsString()
+  @Matches(/^[^<>\r\n]{1,600}$/, { message: 'SIGNUP_FORM_TEXT must be one line of plain text (no < or >)' })
+  @IsOptional()
+  SIGNUP_FORM_TEXT?: string;
+
   // Articles
   @IsString()
   @IsOptional()

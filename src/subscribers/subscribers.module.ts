@@ -1,12 +1,52 @@
-import { Module } from '@nestjs/common';
+import { forwardRef, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { ConfirmationMailer } from './confirmation-mailer';
+import { EmbedController } from './embed.controller';
+import { ReaderExceptionFilter } from './reader-exception.filter';
+import { ReaderPages } from './reader-pages';
+import { SignupEdgeMiddleware } from './signup-edge.middleware';
+import { SignupThrottlerGuard } from './signup-throttler.guard';
 import { Subscriber } from './subscriber.entity';
 import { SubscriberLinks } from './subscriber-links';
+import { SubscriberPrivacyService } from './subscriber-privacy.service';
+import { SubscribersAdminController } from './subscribers-admin.controller';
+import { SubscriptionsController } from './subscriptions.controller';
+import { SubscriptionsService } from './subscriptions.service';
+import { Suppression } from './suppression.entity';
+import { Suppressions } from './suppressions';
 
 /** Readers: footer form, signup, double opt-in, unsubscribe, preferences, privacy. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Subscriber])],
-  providers: [SubscriberLinks],
-  exports: [SubscriberLinks],
+  imports: [
+    TypeOrmModule.forFeature([Subscriber, Suppression]),
+    // forwardRef: delivery may in turn need SubscriberLinks from here.
+    forwardRef(() => DeliveryModule),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ name: 'signup', ttl: 60_000, limit: config.env.SIGNUP_RATE_LIMIT_PER_MINUTE }],
+      }),
+    }),
+  ],
+  controllers: [SubscriptionsController, EmbedController, SubscribersAdminController],
+  providers: [
+    SubscriberLinks,
+    SubscriptionsService,
+    SubscriberPrivacyService,
+    Suppressions,
+    ConfirmationMailer,
+    ReaderPages,
+    SignupThrottlerGuard,
+    { provide: APP_FILTER, useClass: ReaderExceptionFilter },
+  ],
+  exports: [SubscriberLinks, Suppressions],
 })
-export class SubscribersModule {}
+export class SubscribersModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(SignupEdgeMiddleware).forRoutes({ path: 'subscriptions', method: RequestMethod.ALL });
+  }
+}

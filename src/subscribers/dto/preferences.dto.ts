@@ -1,0 +1,26 @@
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Frequency } from '../subscriber.entity';
+import { IsPlainText } from './reader-validators';
+
+/** The preferences page; also the "weekly instead" button on the unsubscribe page (frequency only). */
+export class PreferencesDto {
+  @IsOptional()
+  @IsIn(['daily', 'weekly'], { message: 'readers.errors.frequency' })
+  frequency?: Frequency;
+
+  // A form sends one checkbox as a string and several as an array.
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray({ message: 'readers.errors.topics' })
+  @ArrayMaxSize(200, { message: 'readers.errors.topics' })
+  @IsString({ each: true, message: 'readers.errors.topics' })
+  @MaxLength(200, { each: true, message: 'readers.errors.topics' })
+  @IsPlainText({ each: true })
+  topics?: string[];
+
+  /** `preferences` when the whole form was shown: then no topic ticked means "everything". */
+  @IsOptional()
+  @IsIn(['preferences'], { message: 'readers.errors.invalid' })
+  form?: 'preferences';
+}

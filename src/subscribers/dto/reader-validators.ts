@@ -1,0 +1,54 @@
+import { registerDecorator, ValidationOptions } from 'class-validator';
+import { normaliseEmail } from '../email-address';
+
+/*
+ * Validation messages are locale keys (`readers.errors.*`): ReaderExceptionFilter turns them into the
+ * reader's language, so the DTOs stay free of copy.
+ */
+
+/** An address normaliseEmail accepts (UTF-8 local parts and internationalised domains included). */
+export function IsReaderEmail(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isReaderEmail',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'readers.errors.email', ...options },
+      validator: { validate: (value: unknown) => normaliseEmail(value) !== null },
+    });
+}
+
+/** Text that may be stored and shown: no line breaks (header injection), markup or control characters. */
+export function IsPlainText(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isPlainText',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'readers.errors.text', ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && !/[<>\p{Cc}]/u.test(value) },
+    });
+}
+
+/** An absolute http(s) URL without markup or line breaks. */
+export function IsPageUrl(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isPageUrl',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'readers.errors.url', ...options },
+      validator: {
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || value.length > 2048 || /[<>"'\s\p{Cc}]/u.test(value)) {
+            return false;
+          }
+          try {
+            return ['http:', 'https:'].includes(new URL(value).protocol);
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}

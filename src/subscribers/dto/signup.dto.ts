@@ -1,0 +1,34 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { Frequency } from '../subscriber.entity';
+import { IsPageUrl, IsReaderEmail } from './reader-validators';
+
+/** The footer form, posted as a form (no JavaScript) or as JSON (nashra.js, other clients). */
+export class SignupDto {
+  @ApiProperty({ example: 'قارئ@مثال.شبكة', maxLength: 254 })
+  @IsDefined({ message: 'readers.errors.emailRequired' })
+  @IsReaderEmail()
+  email: string;
+
+  @ApiPropertyOptional({ enum: ['daily', 'weekly'], default: 'daily' })
+  @IsOptional()
+  @IsIn(['daily', 'weekly'], { message: 'readers.errors.frequency' })
+  frequency?: Frequency;
+
+  @ApiPropertyOptional({ description: 'The article page the form was on (else the Referer header)' })
+  @IsOptional()
+  @IsPageUrl()
+  page?: string;
+
+  @ApiPropertyOptional({ description: 'Where to send a no-JavaScript reader back to; only SITE_ORIGINS are followed' })
+  @IsOptional()
+  @IsPageUrl()
+  redirect?: string;
+
+  /** Honeypot: hidden from people, filled in by bots. Any value means "answer politely, store nothing". */
+  @ApiPropertyOptional({ description: 'Leave empty (spam trap)' })
+  @IsOptional()
+  @IsString({ message: 'readers.errors.invalid' })
+  @MaxLength(2000, { message: 'readers.errors.invalid' })
+  website?: string;
+}

@@ -1,0 +1,112 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Locale } from '../common/locale';
+import { AppConfig } from '../config/app-config';
+import { ReaderPages } from './reader-pages';
+
+/**
+ * The footer form for news sites: `/embed/form` to iframe (or copy), `/embed/nashra.js` to enhance a copied
+ * form so it posts without reloading the article.
+ */
+@ApiExcludeController()
+@Controller('embed')
+export class EmbedController {
+  constructor(
+    private readonly pages: ReaderPages,
+    private readonly locale: Locale,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('form')
+  form(@Query('page') page: unknown, @Query('redirect') redirect: unknown, @Req() req: Request, @Res() res: Response) {
+    const html = this.pages.html('readers-embed-form', {
+      title: this.locale.t('readers.form.title'),
+      scriptUrl: this.config.url('/embed/nashra.js'),
+      ...this.pages.formContext({
+        page: articleUrl(page) ?? articleUrl(req.get('referer')),
+        redirect: articleUrl(redirect),
+      }),
+    });
+    // Only the configured sites may frame the form (clickjacking elsewhere is refused by the browser).
+    res.setHeader('Content-Security-Policy', `frame-ancestors 'self' ${this.config.siteOrigins.join(' ')}`);
+    res.status(200).type('html').send(html);
+  }
+
+  @Get('nashra.js')
+  script(@Res() res: Response): void {
+    res
+      .status(200)
+      .type('application/javascript; charset=utf-8')
+      .setHeader('Cache-Control', 'public, max-age=3600')
+      .send(this.enhancer());
+  }
+
+  private scriptText?: string;
+
+  /**
+   * Progressive enhancement for every `form[data-nashra]`: posts JSON with fetch and puts nashra's Arabic
+   * answer into the form's aria-live region, so screen readers announce it and the page does not reload.
+   * Plain ES5 + fetch, so it runs in any browser still in use; without fetch the form simply posts.
+   */
+  private enhancer(): string {
+    this.scriptText ??= `(function () {
+  'use strict';
+  var sending = ${JSON.stringify(this.locale.t('readers.form.sending'))};
+  var failed = ${JSON.stringify(this.locale.t('readers.errors.server'))};
+  function enhance(form) {
+    if (form.__nashra) { return; }
+    form.__nashra = true;
+    var status = form.querySelector('[aria-live]');
+    form.addEventListener('submit', function (event) {
+      if (!window.fetch || !window.FormData) { return; }
+      event.preventDefault();
+      var data = {};
+      new FormData(form).forEach(function (value, key) { data[key] = value; });
+      if (!data.page) { data.page = window.top === window ? location.href.split('#')[0] : (document.referrer || undefined); }
+      delete data.redirect;
+      var button = form.querySelector('[type=submit]');
+      if (button) { button.disabled = true; }
+      if (status) { status.className = 'status'; status.textContent = sending; }
+      fetch(form.action, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(data),
+        credentials: 'omit'
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (status) {
+            status.className = 'status ' + (response.ok ? 'success' : 'error');
+            status.textContent = body.message || failed;
+          }
+          if (response.ok) { form.reset(); }
+        });
+      }).catch(function () {
+        if (status) { status.className = 'status error'; status.textContent = failed; }
+      }).then(function () {
+        if (button) { button.disabled = false; }
+      });
+    });
+  }
+  function start() {
+    var forms = document.querySelectorAll('form[data-nashra]');
+    for (var i = 0; i < forms.length; i++) { enhance(forms[i]); }
+  }
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+})();
+`;
+    return this.scriptText;
+  }
+}
+
+function articleUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > 2048 || /[<>"'\s\p{Cc}]/u.test(value)) {
+    return undefined;
+  }
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) ? url.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}

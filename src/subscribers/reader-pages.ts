@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { Locale } from '../common/locale';
+import { TemplateRenderer } from '../common/template-renderer';
+import { AppConfig } from '../config/app-config';
+
+export interface FormContext {
+  /** Absolute article URL recorded as the consent page. */
+  page?: string;
+  /** Where a no-JavaScript reader returns after signing up (must be on a SITE_ORIGINS origin). */
+  redirect?: string;
+  /** Message shown in the form's aria-live status region. */
+  error?: string;
+}
+
+/** Renders the reader-facing HTML pages (templates/pages/readers-*.hbs) with the signup form's context. */
+@Injectable()
+export class ReaderPages {
+  constructor(
+    private readonly renderer: TemplateRenderer,
+    private readonly locale: Locale,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** The wording above the form: SIGNUP_FORM_TEXT, else the locale's default (the seed's footer). */
+  get formText(): string {
+    const custom = this.config.env.SIGNUP_FORM_TEXT;
+    return custom
+      ? custom.replaceAll('{publication}', this.config.env.PUBLICATION_NAME)
+      : this.locale.t('readers.form.intro');
+  }
+
+  formContext(form: FormContext = {}): Record<string, unknown> {
+    return { formAction: this.config.url('/subscriptions'), formText: this.formText, ...form };
+  }
+
+  html(name: string, context: Record<string, unknown>): string {
+    return this.renderer.renderPage(name, context);
+  }
+
+  /** A page with a title and one message, optionally followed by the signup form. */
+  message(
+    res: Response,
+    status: number,
+    content: { title: string; message: string; tone?: 'success' | 'error'; note?: string; form?: FormContext },
+  ): void {
+    const html = this.html('readers-message', {
+      title: content.title,
+      message: content.message,
+      tone: content.tone ?? 'success',
+      note: content.note,
+      showForm: Boolean(content.form),
+      ...this.formContext(content.form),
+    });
+    this.send(res, status, html);
+  }
+
+  send(res: Response, status: number, html: string): void {
+    // Pages behind personal links must not be cached by shared caches or leak the token as a Referer.
+    res
+      .status(status)
+      .set({
+        'Cache-Control': 'no-store',
+        'Referrer-Policy': 'no-referrer',
+        'Content-Type': 'text/html; charset=utf-8',
+      })
+      .send(html);
+  }
+}

@@ -1,0 +1,105 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { normaliseEmail } from './email-address';
+import type { ConsentRecord, Frequency, SubscriberStatus } from './subscriber.entity';
+import { Suppressions } from './suppressions';
+
+export interface SubscriberSummary {
+  id: string;
+  email: string;
+  status: SubscriberStatus;
+  frequency: Frequency;
+  topics: string[];
+  createdAt: Date;
+}
+
+export interface SubscriberExport {
+  exportedAt: string;
+  subscriber: SubscriberSummary & {
+    locale: string;
+    consent: ConsentRecord | null;
+    confirmationSentAt: Date | null;
+    confirmationExpiresAt: Date | null;
+    confirmedAt: Date | null;
+    unsubscribedAt: Date | null;
+    bouncedAt: Date | null;
+    updatedAt: Date;
+  };
+  deliveries: Array<{
+    editionId: string;
+    editionKey: string | null;
+    subject: string | null;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    messageId: string | null;
+    sentAt: Date | null;
+    createdAt: Date;
+  }>;
+}
+
+/** Editors' answers to privacy requests: find a reader, export all we hold, erase (keeping only a hash). */
+@Injectable()
+export class SubscriberPrivacyService {
+  private readonly logger = new Logger(SubscriberPrivacyService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly suppressions: Suppressions,
+  ) {}
+
+  async findByEmail(email: string): Promise<{ subscribers: SubscriberSummary[]; suppressed: boolean }> {
+    const address = normaliseEmail(email);
+    if (!address) {
+      return { subscribers: [], suppressed: false };
+    }
+    const subscribers = (await this.dataSource.query(
+      `SELECT id, email, status, frequency, topics, created_at AS "createdAt" FROM subscribers WHERE email_key = $1`,
+      [address.key],
+    )) as SubscriberSummary[];
+    return { subscribers, suppressed: await this.suppressions.isSuppressed(address.key) };
+  }
+
+  async export(id: string, now: Date): Promise<SubscriberExport> {
+    const [subscriber] = (await this.dataSource.query(
+      `SELECT id, email, status, frequency, topics, locale, consent,
+              confirmation_sent_at AS "confirmationSentAt", confirmation_expires_at AS "confirmationExpiresAt",
+              confirmed_at AS "confirmedAt", unsubscribed_at AS "unsubscribedAt", bounced_at AS "bouncedAt",
+              created_at AS "createdAt", updated_at AS "updatedAt"
+       FROM subscribers WHERE id = $1`,
+      [id],
+    )) as Array<SubscriberExport['subscriber']>;
+    if (!subscriber) {
+      throw new NotFoundException(`No subscriber ${id}`);
+    }
+    const deliveries = (await this.dataSource.query(
+      `SELECT d.edition_id AS "editionId", e.key AS "editionKey", e.subject, d.status, d.attempts,
+              d.last_error AS "lastError", d.message_id AS "messageId", d.sent_at AS "sentAt",
+              d.created_at AS "createdAt"
+       FROM deliveries d LEFT JOIN editions e ON e.id = d.edition_id
+       WHERE d.subscriber_id = $1 ORDER BY d.id`,
+      [id],
+    )) as SubscriberExport['deliveries'];
+    this.logger.log(`Subscriber ${id} exported (${deliveries.length} deliveries)`);
+    return { exportedAt: now.toISOString(), subscriber, deliveries };
+  }
+
+  /**
+   * Deletes the reader and everything keyed to them (deliveries cascade), leaving only the hash of the
+   * address on the suppression list so it is never mailed again by mistake (e.g. a re-imported list).
+   */
+  async erase(id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const [[row]] = (await manager.query('DELETE FROM subscribers WHERE id = $1 RETURNING email_key', [id])) as [
+        Array<{ email_key: string }>,
+        number,
+      ];
+      if (!row) {
+        throw new NotFoundException(`No subscriber ${id}`);
+      }
+      await this.suppressions.add(row.email_key, 'erased', manager);
+    });
+    this.logger.log(`Subscriber ${id} erased; address kept only as a hash on the suppression list`);
+  }
+}

@@ -1,0 +1,41 @@
+import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Clock } from '../common/clock';
+import { EditorOnly } from '../editor/editor-auth.guard';
+import { FindSubscriberQuery, SubscriberIdParam } from './dto/find-subscriber.dto';
+import { SubscriberPrivacyService } from './subscriber-privacy.service';
+import type { SubscriberExport, SubscriberSummary } from './subscriber-privacy.service';
+
+/** Privacy requests (GDPR access and erasure) handled by an editor. */
+@ApiTags('subscribers')
+@EditorOnly()
+@Controller('admin/subscribers')
+export class SubscribersAdminController {
+  constructor(
+    private readonly privacy: SubscriberPrivacyService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Find a subscriber by address (any case); also says if the address is suppressed' })
+  @ApiOkResponse({ description: '{ subscribers: [...], suppressed: boolean }' })
+  find(@Query() query: FindSubscriberQuery): Promise<{ subscribers: SubscriberSummary[]; suppressed: boolean }> {
+    return this.privacy.findByEmail(query.email);
+  }
+
+  @Get(':id/export')
+  @ApiOperation({ summary: 'Everything nashra holds about one subscriber, as JSON' })
+  @ApiNotFoundResponse({ description: 'No such subscriber' })
+  export(@Param() params: SubscriberIdParam): Promise<SubscriberExport> {
+    return this.privacy.export(params.id, this.clock.now());
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Erase a subscriber; only a hash of the address stays, on the suppression list' })
+  @ApiNoContentResponse({ description: 'Erased' })
+  @ApiNotFoundResponse({ description: 'No such subscriber' })
+  async erase(@Param() params: SubscriberIdParam): Promise<void> {
+    await this.privacy.erase(params.id);
+  }
+}
