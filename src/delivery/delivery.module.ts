@@ -2,12 +2,18 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Delivery } from './delivery.entity';
 import { DeliveryQueue } from './delivery-queue';
+import { DeliveryWorker } from './delivery-worker';
 import { MailTransport } from './mail-transport';
+import { SendRateLimiter } from './send-rate-limiter';
 
-/** Delivery: the ledger, workers, SMTP transport, retries, bounces. */
+/**
+ * Delivery: the ledger, workers, SMTP transport, retries, bounces. The worker finds EditionRenderer and
+ * SubscriberLinks through ModuleRef rather than importing their modules, because those modules import this
+ * one (for DeliveryQueue and MailTransport) and a module cycle would need forwardRef on both sides.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([Delivery])],
-  providers: [MailTransport, DeliveryQueue],
-  exports: [MailTransport, DeliveryQueue],
+  providers: [MailTransport, DeliveryQueue, SendRateLimiter, DeliveryWorker],
+  exports: [MailTransport, DeliveryQueue, DeliveryWorker],
 })
 export class DeliveryModule {}
