@@ -26,6 +26,10 @@ export class Edition {
   @Column('bigint', { name: 'article_ids', array: true, default: () => "'{}'" })
   articleIds: string[];
 
+  /** Articles of the window beyond DIGEST_MAX_ARTICLES: not sent in this edition nor carried to the next. */
+  @Column('bigint', { name: 'left_out_article_ids', array: true, default: () => "'{}'" })
+  leftOutArticleIds: string[];
+
   @Column('text', { default: '' })
   subject: string;
 

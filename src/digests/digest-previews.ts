@@ -1,0 +1,95 @@
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import type { Article } from '../articles/article.entity';
+import { Locale } from '../common/locale';
+import { personalise, type ReaderLinks } from '../common/reader-placeholders';
+import type { RenderedEmail } from '../common/template-renderer';
+import { AppConfig } from '../config/app-config';
+import { MailTransport } from '../delivery/mail-transport';
+import type { Frequency } from '../subscribers/subscriber.entity';
+import type { EditionPlan } from './edition-assembler';
+import { EditionRenderer } from './edition-renderer';
+import { EditionsService } from './editions.service';
+
+export interface DigestPreview {
+  plan: EditionPlan;
+  subject: string;
+  preheader: string;
+  email: RenderedEmail;
+}
+
+/**
+ * What editors look at before readers do: the next edition rendered from the articles it would take, never
+ * saved, and test sends of it to a few addresses. Readers' links are replaced by harmless non-personal ones.
+ */
+@Injectable()
+export class DigestPreviews {
+  private readonly logger = new Logger(DigestPreviews.name);
+
+  constructor(
+    private readonly editions: EditionsService,
+    private readonly renderer: EditionRenderer,
+    private readonly mail: MailTransport,
+    private readonly locale: Locale,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Links that lead nowhere personal: the publication's site, where the signup form lives. */
+  get exampleLinks(): ReaderLinks {
+    return { unsubscribeUrl: this.config.env.SITE_URL, preferencesUrl: this.config.env.SITE_URL };
+  }
+
+  async preview(frequency: Frequency): Promise<DigestPreview> {
+    const plan = await this.editions.preview(frequency);
+    if (plan.articles.length === 0) {
+      throw new ConflictException({
+        message: `No new ${frequency} articles since the last edition: the next edition would be skipped`,
+      });
+    }
+    const subject = this.renderer.defaultSubject(frequency, plan.windowTo);
+    const preheader = this.renderer.defaultPreheader(plan.articles);
+    const compiled = await this.renderer.compose({
+      frequency,
+      subject,
+      preheader,
+      date: plan.windowTo,
+      articles: plan.articles,
+      viewInBrowserUrl: null,
+    });
+    return {
+      plan,
+      subject,
+      preheader,
+      email: {
+        html: personalise(compiled.html, this.exampleLinks),
+        text: personalise(compiled.text, this.exampleLinks),
+      },
+    };
+  }
+
+  /** Sends the next edition to the given addresses only, marked as a test in the subject and a header. */
+  async sendTest(frequency: Frequency, to: string[]): Promise<{ sent: number; subject: string }> {
+    const { email, subject } = await this.preview(frequency);
+    const testSubject = this.locale.t('digest.testSubject', { subject });
+    for (const address of to) {
+      await this.mail.send({
+        to: address,
+        subject: testSubject,
+        html: email.html,
+        text: email.text,
+        headers: { 'X-Nashra-Test': '1' },
+      });
+    }
+    this.logger.log(`Test ${frequency} digest sent to ${to.length} address(es)`);
+    return { sent: to.length, subject: testSubject };
+  }
+}
+
+export function articleRef(a: Article): {
+  id: string;
+  title: string;
+  url: string;
+  publishedAt: Date;
+  topics: string[];
+} {
+  return { id: a.id, title: a.title, url: a.url, publishedAt: a.publishedAt, topics: a.topics };
+}

@@ -1,0 +1,117 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import type { Frequency } from '../subscribers/subscriber.entity';
+import { latestTick } from './edition-calendar';
+import { Edition } from './edition.entity';
+import { EditionsService } from './editions.service';
+
+const FREQUENCIES: Frequency[] = ['daily', 'weekly'];
+
+/**
+ * One cron job per frequency (DIGEST_DAILY_CRON, DIGEST_WEEKLY_CRON in TIMEZONE), only on instances that run
+ * work (NASHRA_ROLE all or worker). A tick only starts work: EditionsService creates the edition once across
+ * instances and hands it to the delivery queue, which does the sending.
+ */
+@Injectable()
+export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DigestScheduler.name);
+  private readonly running = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly editions: EditionsService,
+    private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.env.NASHRA_ROLE !== 'web';
+  }
+
+  cronFor(frequency: Frequency): string {
+    return frequency === 'daily' ? this.config.env.DIGEST_DAILY_CRON : this.config.env.DIGEST_WEEKLY_CRON;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) {
+      return;
+    }
+    for (const frequency of FREQUENCIES) {
+      const job = CronJob.from({
+        cronTime: this.cronFor(frequency),
+        timeZone: this.config.env.TIMEZONE,
+        onTick: () => this.track(this.runScheduled(frequency)),
+        start: true,
+      });
+      this.registry.addCronJob(`digest-${frequency}`, job);
+      this.logger.log(`${frequency} digest scheduled: "${this.cronFor(frequency)}" in ${this.config.env.TIMEZONE}`);
+    }
+    // Catch-up runs in the background: start-up must not wait for an edition to render.
+    this.track(this.catchUp());
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** The scheduled run of one frequency at the clock's now (what the cron tick calls). Never throws. */
+  async runScheduled(frequency: Frequency, tickAt: Date = this.clock.now()): Promise<Edition | null> {
+    try {
+      return await this.editions.createScheduled(frequency, tickAt);
+    } catch (err) {
+      this.logger.error(`Scheduled ${frequency} digest failed: ${err instanceof Error ? err.stack : String(err)}`);
+      return null;
+    }
+  }
+
+  /**
+   * After downtime: when the schedule has run before and no edition of the frequency was made since its latest
+   * tick, make ONE edition for that tick (however many ticks were missed). Then retry hand-offs a crash left
+   * in draft.
+   */
+  async catchUp(): Promise<Edition[]> {
+    const made: Edition[] = [];
+    const now = this.clock.now();
+    for (const frequency of FREQUENCIES) {
+      const tick = latestTick(this.cronFor(frequency), this.config.env.TIMEZONE, now);
+      if (!tick) {
+        continue;
+      }
+      const [state] = (await this.dataSource.query(
+        `SELECT bool_or(triggered_by = 'schedule') AS scheduled_before, max(window_to) AS last_window_to
+           FROM editions WHERE frequency = $1 AND status <> 'cancelled'`,
+        [frequency],
+      )) as { scheduled_before: boolean | null; last_window_to: Date | null }[];
+      if (!state.scheduled_before || (state.last_window_to && state.last_window_to >= tick)) {
+        continue;
+      }
+      this.logger.log(`Catching up the ${frequency} digest missed at ${tick.toISOString()}`);
+      const edition = await this.runScheduled(frequency, tick);
+      if (edition) {
+        made.push(edition);
+      }
+    }
+    try {
+      const drafts = await this.editions.handOffDrafts();
+      if (drafts > 0) {
+        this.logger.log(`Retried the hand-off of ${drafts} draft edition(s)`);
+      }
+    } catch (err) {
+      this.logger.error(`Retrying draft hand-offs failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return made;
+  }
+
+  private track(work: Promise<unknown>): void {
+    const tracked = work
+      .catch((err: unknown) => this.logger.error(`Digest work failed: ${err instanceof Error ? err.message : err}`))
+      .finally(() => this.running.delete(tracked));
+    this.running.add(tracked);
+  }
+}

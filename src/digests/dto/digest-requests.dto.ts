@@ -1,0 +1,115 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import type { Frequency } from '../../subscribers/subscriber.entity';
+import type { EditionStatus } from '../edition.entity';
+
+export const FREQUENCY_VALUES: Frequency[] = ['daily', 'weekly'];
+export const STATUS_VALUES: EditionStatus[] = [
+  'draft',
+  'scheduled',
+  'sending',
+  'paused',
+  'sent',
+  'cancelled',
+  'skipped',
+];
+
+export class PreviewQueryDto {
+  @ApiProperty({ enum: FREQUENCY_VALUES, example: 'daily' })
+  @IsIn(FREQUENCY_VALUES, { message: 'frequency must be daily or weekly' })
+  frequency: Frequency;
+
+  @ApiPropertyOptional({ enum: ['html', 'json'], default: 'html', description: 'json: subject and articles only' })
+  @IsOptional()
+  @IsIn(['html', 'json'], { message: 'format must be html or json' })
+  format?: 'html' | 'json';
+}
+
+export class TestSendDto {
+  @ApiProperty({ enum: FREQUENCY_VALUES, example: 'daily' })
+  @IsIn(FREQUENCY_VALUES, { message: 'frequency must be daily or weekly' })
+  frequency: Frequency;
+
+  @ApiProperty({
+    type: [String],
+    example: ['editor@example.net'],
+    description: '1 to 10 addresses; nobody else gets it',
+  })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'to must list at least one address' })
+  @ArrayMaxSize(10, { message: 'to may list at most 10 addresses' })
+  @ArrayUnique()
+  @IsEmail({}, { each: true, message: 'each of to must be an email address' })
+  to: string[];
+}
+
+export class CreateEditionDto {
+  @ApiProperty({ enum: FREQUENCY_VALUES, example: 'daily' })
+  @IsIn(FREQUENCY_VALUES, { message: 'frequency must be daily or weekly' })
+  frequency: Frequency;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['12', '9'],
+    description: 'Article ids in the order to show them; default: the articles the next edition would take',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => String(v)) : value))
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(/^\d{1,18}$/, { each: true, message: 'each of articleIds must be an article id' })
+  articleIds?: string[];
+
+  @ApiPropertyOptional({
+    example: 'عدد خاص: الانتخابات',
+    description: 'Default: the daily/weekly subject with the date',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  subject?: string;
+}
+
+export class HistoryQueryDto {
+  @ApiPropertyOptional({ enum: FREQUENCY_VALUES })
+  @IsOptional()
+  @IsIn(FREQUENCY_VALUES, { message: 'frequency must be daily or weekly' })
+  frequency?: Frequency;
+
+  @ApiPropertyOptional({ enum: STATUS_VALUES })
+  @IsOptional()
+  @IsIn(STATUS_VALUES, { message: `status must be one of ${STATUS_VALUES.join(', ')}` })
+  status?: EditionStatus;
+
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Page on: the nextBefore of the previous page (editions with a smaller id)' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'before must be an edition id' })
+  before?: string;
+}

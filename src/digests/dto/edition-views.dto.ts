@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { DeliveryStatus } from '../../delivery/delivery.entity';
+import type { Frequency } from '../../subscribers/subscriber.entity';
+import type { EditionStatus } from '../edition.entity';
+import { FREQUENCY_VALUES, STATUS_VALUES } from './digest-requests.dto';
+
+export class ArticleRefDto {
+  @ApiProperty() id: string;
+  @ApiProperty() title: string;
+  @ApiProperty() url: string;
+  @ApiProperty() publishedAt: Date;
+  @ApiProperty({ type: [String] }) topics: string[];
+}
+
+export class EditionSummaryDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'daily:2026-11-24' }) key: string;
+  @ApiProperty({ enum: FREQUENCY_VALUES }) frequency: Frequency;
+  @ApiProperty({ enum: STATUS_VALUES }) status: EditionStatus;
+  @ApiPropertyOptional({ type: String, nullable: true }) statusReason: string | null;
+  @ApiProperty() subject: string;
+  @ApiProperty() windowFrom: Date;
+  @ApiProperty() windowTo: Date;
+  @ApiProperty({ type: [String] }) articleIds: string[];
+  @ApiProperty({ type: [String], description: 'Beyond DIGEST_MAX_ARTICLES: not sent' }) leftOutArticleIds: string[];
+  @ApiProperty({ example: 'schedule' }) triggeredBy: string;
+  @ApiProperty() createdAt: Date;
+  @ApiPropertyOptional({ type: Date, nullable: true }) sendingStartedAt: Date | null;
+  @ApiPropertyOptional({ type: Date, nullable: true }) sentAt: Date | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Public copy (sending or sent editions)' })
+  viewUrl: string | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'number' },
+    nullable: true,
+    description: 'Deliveries per status (queued, sending, sent, failed, bounced, skipped)',
+  })
+  deliveries: Record<DeliveryStatus, number> | null;
+}
+
+export class EditionDetailDto extends EditionSummaryDto {
+  @ApiProperty() preheader: string;
+  @ApiProperty({ type: [ArticleRefDto] }) articles: ArticleRefDto[];
+}
+
+export class EditionPageDto {
+  @ApiProperty({ type: [EditionSummaryDto] }) items: EditionSummaryDto[];
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Pass as ?before= for the next page' })
+  nextBefore: string | null;
+}
+
+export class PreviewDto {
+  @ApiProperty({ enum: FREQUENCY_VALUES }) frequency: Frequency;
+  @ApiProperty() subject: string;
+  @ApiProperty() preheader: string;
+  @ApiProperty() windowFrom: Date;
+  @ApiProperty() windowTo: Date;
+  @ApiProperty({ type: [ArticleRefDto] }) articles: ArticleRefDto[];
+  @ApiProperty({ type: [ArticleRefDto] }) leftOut: ArticleRefDto[];
+}
+
+export class TestSendResultDto {
+  @ApiProperty() sent: number;
+  @ApiProperty() subject: string;
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Article } from '../articles/article.entity';
+import { AppConfig } from '../config/app-config';
+import type { Frequency } from '../subscribers/subscriber.entity';
+import { periodMs } from './edition-calendar';
+
+/** The articles an edition would carry, before anything is saved. */
+export interface EditionPlan {
+  frequency: Frequency;
+  windowFrom: Date;
+  windowTo: Date;
+  /** In the order they appear in the email. */
+  articles: Article[];
+  /** Articles of the window beyond DIGEST_MAX_ARTICLES. */
+  leftOut: Article[];
+}
+
+// Editions whose articles reached (or are reaching) readers. Cancelled editions release their articles to the
+// next edition; skipped ones never had any.
+const CARRYING_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent'];
+
+/**
+ * Chooses an edition's articles: published after the previous edition of the same frequency closed its window
+ * (one period back for the very first), up to now, and not already carried by another live edition of the
+ * frequency. An article that arrived late (published inside the previous window, fetched after that edition was
+ * made) is still taken, because the search reaches back over the previous window too; carried and left-out ids
+ * keep that from repeating anything. At most DIGEST_MAX_ARTICLES in DIGEST_ORDER; the rest are recorded as left
+ * out (a digest is a selection: pushing them into the next edition would fill it with stale news).
+ */
+@Injectable()
+export class EditionAssembler {
+  constructor(private readonly config: AppConfig) {}
+
+  async plan(manager: EntityManager, frequency: Frequency, now: Date): Promise<EditionPlan> {
+    const { windowFrom, lookBackFrom } = await this.window(manager, frequency, now);
+    const direction = this.config.env.DIGEST_ORDER === 'oldest' ? 'ASC' : 'DESC';
+    const rows: { id: string }[] = await manager.query(
+      `SELECT a.id FROM articles a
+        WHERE a.published_at > $1 AND a.published_at <= $2
+          AND NOT EXISTS (
+            SELECT 1 FROM editions e
+             WHERE e.frequency = $3 AND e.status = ANY($4)
+               AND (a.id = ANY(e.article_ids) OR a.id = ANY(e.left_out_article_ids)))
+        ORDER BY a.published_at ${direction}, a.id ${direction}`,
+      [lookBackFrom, now, frequency, CARRYING_STATUSES],
+    );
+    const ids = rows.map((r) => r.id);
+    const articles = await this.load(manager, ids);
+    const max = this.config.env.DIGEST_MAX_ARTICLES;
+    return { frequency, windowFrom, windowTo: now, articles: articles.slice(0, max), leftOut: articles.slice(max) };
+  }
+
+  /** Given articles, in the given order; throws with the ids that do not exist. */
+  async chosen(manager: EntityManager, frequency: Frequency, now: Date, ids: string[]): Promise<EditionPlan> {
+    const articles = await this.load(manager, ids);
+    const missing = ids.filter((id) => !articles.some((a) => a.id === id));
+    if (missing.length > 0) {
+      throw new UnknownArticlesError(missing);
+    }
+    const { windowFrom } = await this.window(manager, frequency, now);
+    return { frequency, windowFrom, windowTo: now, articles, leftOut: [] };
+  }
+
+  private async window(
+    manager: EntityManager,
+    frequency: Frequency,
+    now: Date,
+  ): Promise<{ windowFrom: Date; lookBackFrom: Date }> {
+    const previous: { window_from: Date; window_to: Date }[] = await manager.query(
+      `SELECT window_from, window_to FROM editions
+        WHERE frequency = $1 AND status <> 'cancelled' AND window_to <= $2
+        ORDER BY window_to DESC, id DESC LIMIT 1`,
+      [frequency, now],
+    );
+    if (previous.length === 0) {
+      const start = new Date(now.getTime() - periodMs(frequency));
+      return { windowFrom: start, lookBackFrom: start };
+    }
+    return { windowFrom: previous[0].window_to, lookBackFrom: previous[0].window_from };
+  }
+
+  private async load(manager: EntityManager, ids: string[]): Promise<Article[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await manager
+      .getRepository(Article)
+      .createQueryBuilder('a')
+      .where('a.id IN (:...ids)', { ids })
+      .getMany();
+    const byId = new Map(rows.map((a) => [a.id, a]));
+    return ids.map((id) => byId.get(id)).filter((a): a is Article => a !== undefined);
+  }
+}
+
+export class UnknownArticlesError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`Unknown article ids: ${ids.join(', ')}`);
+  }
+}

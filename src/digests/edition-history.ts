@@ -1,0 +1,100 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { DeliveryQueue } from '../delivery/delivery-queue';
+import { articleRef } from './digest-previews';
+import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/edition-views.dto';
+import type { HistoryQueryDto } from './dto/digest-requests.dto';
+import { EditionRenderer } from './edition-renderer';
+import { Edition } from './edition.entity';
+
+/** Editions for editors: newest first, keyset-paged, each with its per-status delivery counts. */
+@Injectable()
+export class EditionHistory {
+  private readonly logger = new Logger(EditionHistory.name);
+
+  constructor(
+    @InjectRepository(Edition) private readonly editions: Repository<Edition>,
+    private readonly renderer: EditionRenderer,
+    private readonly deliveryQueue: DeliveryQueue,
+  ) {}
+
+  async page(query: HistoryQueryDto): Promise<EditionPageDto> {
+    const limit = query.limit ?? 20;
+    const where: FindOptionsWhere<Edition> = {};
+    if (query.frequency) {
+      where.frequency = query.frequency;
+    }
+    if (query.status) {
+      where.status = query.status;
+    }
+    if (query.before) {
+      where.id = LessThan(query.before);
+    }
+    const rows = await this.editions.find({
+      where,
+      order: { id: 'DESC' },
+      take: limit + 1,
+      // Everything but the compiled html/text, which a list does not need.
+      select: {
+        id: true,
+        key: true,
+        frequency: true,
+        status: true,
+        statusReason: true,
+        subject: true,
+        preheader: true,
+        windowFrom: true,
+        windowTo: true,
+        articleIds: true,
+        leftOutArticleIds: true,
+        triggeredBy: true,
+        createdAt: true,
+        sendingStartedAt: true,
+        sentAt: true,
+      },
+    });
+    const items = await Promise.all(rows.slice(0, limit).map((e) => this.summary(e)));
+    return { items, nextBefore: rows.length > limit ? rows[limit - 1].id : null };
+  }
+
+  async detail(id: string): Promise<EditionDetailDto> {
+    const edition = /^\d{1,18}$/.test(id) ? await this.editions.findOneBy({ id }) : null;
+    if (!edition) {
+      throw new NotFoundException({ message: `Edition ${id} does not exist` });
+    }
+    const articles = await this.renderer.articlesInOrder(edition.articleIds);
+    return { ...(await this.summary(edition)), preheader: edition.preheader, articles: articles.map(articleRef) };
+  }
+
+  async summary(e: Edition): Promise<EditionSummaryDto> {
+    return {
+      id: e.id,
+      key: e.key,
+      frequency: e.frequency,
+      status: e.status,
+      statusReason: e.statusReason,
+      subject: e.subject,
+      windowFrom: e.windowFrom,
+      windowTo: e.windowTo,
+      articleIds: e.articleIds,
+      leftOutArticleIds: e.leftOutArticleIds,
+      triggeredBy: e.triggeredBy,
+      createdAt: e.createdAt,
+      sendingStartedAt: e.sendingStartedAt,
+      sentAt: e.sentAt,
+      viewUrl: e.status === 'sending' || e.status === 'sent' ? this.renderer.viewInBrowserUrl(e.id) : null,
+      deliveries: await this.counts(e.id),
+    };
+  }
+
+  private async counts(id: string): Promise<EditionSummaryDto['deliveries']> {
+    try {
+      return await this.deliveryQueue.countsByStatus(id);
+    } catch (err) {
+      // The history must stay readable even when delivery counts cannot be had.
+      this.logger.warn(`Delivery counts of edition ${id} unavailable: ${err instanceof Error ? err.message : err}`);
+      return null;
+    }
+  }
+}
