@@ -123,16 +123,17 @@ function decode(body: Buffer, contentType: string | null): string {
   return decoder.decode(body).replace(/^\uFEFF/, '');
 }
 
+// Duck-typed rather than `instanceof Error`: fetch's errors may come from another realm (e.g. under jest).
 function toFetchError(err: unknown, timeoutMs: number): FeedFetchError {
   if (err instanceof FeedFetchError) {
     return err;
   }
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+  const e = (err ?? {}) as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
     return new FeedFetchError(`timed out after ${timeoutMs / 1000} s`);
   }
-  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
-  if (cause?.code) {
-    return new FeedFetchError(`unreachable (${cause.code})`);
+  if (e.cause?.code) {
+    return new FeedFetchError(`unreachable (${e.cause.code})`);
   }
-  return new FeedFetchError(`fetch failed: ${err instanceof Error ? (cause?.message ?? err.message) : String(err)}`);
+  return new FeedFetchError(`fetch failed: ${e.cause?.message ?? e.message ?? String(err)}`);
 }

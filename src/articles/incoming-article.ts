@@ -82,7 +82,9 @@ export function prepareArticle(input: IncomingArticle, options: PrepareOptions):
   const published = parseDate(input.published) ?? parseDate(input.updated);
   let publishedAt: Date;
   if (!published) {
-    notes.push(input.published ? 'unparseable date, using now' : 'no date, using now');
+    if (input.published) {
+      notes.push('unparseable date, using now');
+    }
     publishedAt = options.now;
   } else if (published > options.now) {
     notes.push('date in the future, using now');
