@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { Response } from 'supertest';
 import { Article } from '../../src/articles/article.entity';
 import { insertArticle, seedArticleParagraphs } from '../factories/articles';
 import { FakeClock } from '../helpers/fake-clock';
@@ -123,7 +124,7 @@ describe('Push API: POST /admin/articles and GET /admin/articles', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await request(t.baseUrl)
+      const res: Response = await request(t.baseUrl)
         .get('/admin/articles')
         .query({ limit: 3, ...(cursor ? { before: cursor } : {}) })
         .set('Authorization', t.editorAuth)
