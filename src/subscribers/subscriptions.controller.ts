@@ -77,6 +77,7 @@ export class SubscriptionsController {
   }
 
   @Post('confirm')
+  @HttpCode(200)
   async confirm(@Query('token') token: unknown, @Res() res: Response): Promise<void> {
     const outcome = typeof token === 'string' ? await this.subscriptions.confirm(token) : 'invalid';
     if (outcome !== 'confirmed') {
@@ -130,6 +131,7 @@ export class SubscriptionsController {
   }
 
   @Post('preferences')
+  @HttpCode(200)
   async savePreferences(@Query('token') token: unknown, @Body() dto: PreferencesDto, @Res() res: Response) {
     const id = this.links.verify(typeof token === 'string' ? token : null);
     if (!id) {
