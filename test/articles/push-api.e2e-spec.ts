@@ -148,3 +148,29 @@ describe('Push API: POST /admin/articles and GET /admin/articles', () => {
     }
   });
 });
+
+describe('A script title in the digest preview', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('is shown as escaped text, never as markup', async () => {
+    await request(t.baseUrl)
+      .post('/admin/articles')
+      .set('Authorization', t.editorAuth)
+      .send({ url: 'https://www.example.net/xss-preview/', title: '<script>alert(1)</script>', summary: 'ملخص' })
+      .expect(200);
+    const res = await request(t.baseUrl)
+      .get('/admin/digests/preview?frequency=daily')
+      .set('Authorization', t.editorAuth)
+      .expect(200);
+    expect(res.text).toContain('https://www.example.net/xss-preview/');
+    expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.text).not.toContain('<script>alert(1)');
+  });
+});
