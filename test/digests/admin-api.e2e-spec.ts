@@ -39,15 +39,14 @@ describe("Editors' digest API", () => {
         Object.keys(methods).map((method) => ({ method, path: path.replace('{id}', '1') })),
       );
     expect(routes.length).toBeGreaterThanOrEqual(9);
+    const client = request(t.baseUrl) as unknown as Record<string, (p: string) => request.Test>;
     for (const { method, path } of routes) {
-      const call = (request(t.baseUrl) as unknown as Record<string, (p: string) => request.Test>)[method](
-        `${path}?frequency=daily`,
-      );
-      const res = await call.send({ frequency: 'daily', to: ['a@example.net'] });
+      const res = await client[method](`${path}?frequency=daily`).send({ frequency: 'daily', to: ['a@example.net'] });
       expect([method, path, res.status]).toEqual([method, path, 401]);
-      const wrong = await (request(t.baseUrl) as unknown as Record<string, (p: string) => request.Test>)
-        [method](`${path}?frequency=daily`)
-        .set('Authorization', 'Bearer not-the-editor-token-at-all');
+      const wrong = await client[method](`${path}?frequency=daily`).set(
+        'Authorization',
+        'Bearer not-the-editor-token-at-all',
+      );
       expect([method, path, wrong.status]).toEqual([method, path, 401]);
     }
     expect(await editionCount()).toBe(0);
