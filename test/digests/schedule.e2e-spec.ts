@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { DigestScheduler } from '../../src/digests/digest-scheduler';
 import { Edition } from '../../src/digests/edition.entity';
 import { EditionsService } from '../../src/digests/editions.service';
@@ -193,5 +194,49 @@ describe('DIGEST_MAX_ARTICLES and DIGEST_ORDER', () => {
     clock.set('2026-11-25T04:00:00Z');
     const second = await t.get(DigestScheduler).runScheduled('daily');
     expect(second!.articleIds).toEqual([fresh.id]);
+  });
+});
+
+describe('a hand-off the delivery queue refuses', () => {
+  const clock = new FakeClock(at('2026-11-24T04:00:00Z'));
+  let t: TestApp;
+  let queueFails = true;
+  const queued: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      clock,
+      env: { NASHRA_ROLE: 'web' },
+      // Failure injection at the module boundary: the real queue is the delivery module's to test.
+      override: (builder) =>
+        builder.overrideProvider(DeliveryQueue).useValue({
+          queueEdition: (id: string) => {
+            if (queueFails) {
+              return Promise.reject(new Error('database went away'));
+            }
+            queued.push(id);
+            return Promise.resolve({ queued: 0, skipped: 0 });
+          },
+          countsByStatus: () => Promise.resolve({}),
+          retryFailed: () => Promise.resolve(0),
+        }),
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('leaves the edition in draft with the reason, and the next start hands it on', async () => {
+    await insertArticle(t.dataSource, { publishedAt: '2026-11-23T10:00:00Z' });
+    const edition = await t.get(DigestScheduler).runScheduled('daily');
+    expect(edition!.status).toBe('draft');
+    expect(edition!.statusReason).toContain('database went away');
+
+    queueFails = false;
+    await t.get(DigestScheduler).catchUp();
+    const after = await t.dataSource.getRepository(Edition).findOneByOrFail({ id: edition!.id });
+    expect(after.status).toBe('sending');
+    expect(after.statusReason).toBeNull();
+    expect(queued).toEqual([edition!.id]);
   });
 });
