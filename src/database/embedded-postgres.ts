@@ -70,7 +70,10 @@ async function stopLeftoverServer(dataDir: string, logger: Logger): Promise<void
     return;
   }
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && !isPostgresServer(pid)) {
+    // After a reboot or in a fresh container the old pid may belong to any process: never signal it.
+    logger.warn(`postmaster.pid names pid ${pid}, which is not a PostgreSQL server; leaving it alone`);
+  } else if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
     logger.warn(`A previous embedded PostgreSQL (pid ${pid}) is still running; stopping it`);
     process.kill(pid, 'SIGINT'); // "fast" shutdown: rolls back open transactions, keeps committed data
     if (!(await waitForExit(pid, 15_000))) {
@@ -81,6 +84,18 @@ async function stopLeftoverServer(dataDir: string, logger: Logger): Promise<void
   if (existsSync(pidFile)) {
     logger.warn('Removing stale postmaster.pid');
     rmSync(pidFile, { force: true });
+  }
+}
+
+function isPostgresServer(pid: number): boolean {
+  if (pid === process.pid || pid === process.ppid) {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    // No /proc (macOS): trust the pid file as before. With /proc, a vanished entry means the process is gone.
+    return !existsSync('/proc/self');
   }
 }
 

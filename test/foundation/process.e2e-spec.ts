@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppProcess, isAlive, temporaryVarDir } from '../helpers/app-process';
@@ -40,6 +42,19 @@ describe('embedded PostgreSQL across SIGKILL, restart and SIGTERM', () => {
   const started: AppProcess[] = [];
   const email = `sigkill-${Date.now()}@example.net`;
   let leftoverPostgresPid = 0;
+  let bystander: ChildProcess | undefined;
+
+  async function deadPid(): Promise<number> {
+    const child = spawn('true');
+    await once(child, 'exit');
+    return child.pid!;
+  }
+
+  async function bystanderPid(): Promise<number> {
+    bystander = spawn('sleep', ['120'], { stdio: 'ignore' });
+    await once(bystander, 'spawn');
+    return bystander.pid!;
+  }
 
   async function startApp(): Promise<{ app: AppProcess; baseUrl: string; pgPort: number }> {
     const port = await freePort();
@@ -86,6 +101,7 @@ describe('embedded PostgreSQL across SIGKILL, restart and SIGTERM', () => {
         process.kill(pid, 'SIGKILL');
       }
     }
+    bystander?.kill('SIGKILL');
     rmSync(varDir, { recursive: true, force: true });
   });
 
@@ -158,5 +174,25 @@ describe('embedded PostgreSQL across SIGKILL, restart and SIGTERM', () => {
     expect(existsSync(join(pgDir, 'postmaster.pid'))).toBe(false);
     expect(isAlive(serverPid!)).toBe(false);
     await expect(fetch(`${second.baseUrl}/health`)).rejects.toThrow();
+  });
+
+  // After a power cut the server is gone but postmaster.pid remains; after a reboot (or in a new container)
+  // its pid may belong to an unrelated process, which must not be signalled.
+  it.each([
+    ['names a process that has exited', () => deadPid()],
+    ['names a live process that is not PostgreSQL', () => bystanderPid()],
+  ])('starts when a stale postmaster.pid %s, without touching that process', async (_case, pidOf) => {
+    const pid = await pidOf();
+    writeFileSync(join(pgDir, 'postmaster.pid'), `${pid}\n${pgDir}\n`);
+    const third = await startApp();
+    expect(third.app.log).toMatch(/Removing stale postmaster\.pid/);
+    expect((await fetch(`${third.baseUrl}/health`)).status).toBe(200);
+    const rows = await query(third.pgPort, 'SELECT 1 FROM subscribers WHERE email = $1', [email]);
+    expect(rows).toHaveLength(1);
+    if (bystander) {
+      expect(isAlive(bystander.pid!)).toBe(true);
+    }
+    third.app.child.kill('SIGTERM');
+    expect(await third.app.exited()).toBe(0);
   });
 });
