@@ -66,6 +66,8 @@ describe('Readers: signup and the confirmation email', () => {
     const html = String(mail.parsed.html);
     expect(html).toMatch(/<html[^>]*\blang="ar"/);
     expect(html).toMatch(/<html[^>]*\bdir="rtl"/);
+    // MJML columns default to direction:ltr, which puts Arabic punctuation at the wrong end of each line.
+    expect(html).not.toMatch(/direction:\s*ltr/);
     expect(mail.parsed.text).toContain('لتأكيد اشتراكك اضغط الزر');
 
     // The link opens a page (nothing changes); the page's button POSTs and confirms.
@@ -228,6 +230,16 @@ describe('Readers: signup and the confirmation email', () => {
     it('an urlencoded body over the limit (rejected before validation) → 413 Arabic page', async () => {
       const res = await postForm(t, { email: 'big@example.com', page: 'x'.repeat(20_000) }).expect(413);
       expect(res.text).toContain('البيانات المرسلة أكبر من المسموح');
+    });
+
+    it.each([
+      ['a JSON array', [{ email: 'array@example.com' }]],
+      ['a null address', { email: null }],
+      ['a bare string', 'array@example.com'],
+      ['a line separator in the address', { email: 'line\u2028sep@example.com' }],
+    ])('JSON with %s → 400 { message } in Arabic', async (_name, body) => {
+      const res = await postJson(t, body).expect(400);
+      expect(res.body).toEqual({ message: expect.stringMatching(ARABIC) });
     });
 
     it('malformed JSON → 400 { message } in Arabic', async () => {
