@@ -43,12 +43,20 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
       return;
     }
     for (const frequency of FREQUENCIES) {
-      const job = CronJob.from({
-        cronTime: this.cronFor(frequency),
-        timeZone: this.config.env.TIMEZONE,
-        onTick: () => this.track(this.runScheduled(frequency)),
-        start: true,
-      });
+      let job: CronJob;
+      try {
+        job = CronJob.from({
+          cronTime: this.cronFor(frequency),
+          timeZone: this.config.env.TIMEZONE,
+          onTick: () => this.track(this.runScheduled(frequency)),
+          start: true,
+        });
+      } catch (err) {
+        const variable = frequency === 'daily' ? 'DIGEST_DAILY_CRON' : 'DIGEST_WEEKLY_CRON';
+        throw new Error(`${variable} is not a valid cron expression: ${err instanceof Error ? err.message : err}`, {
+          cause: err,
+        });
+      }
       this.registry.addCronJob(`digest-${frequency}`, job);
       this.logger.log(`${frequency} digest scheduled: "${this.cronFor(frequency)}" in ${this.config.env.TIMEZONE}`);
     }
@@ -57,6 +65,12 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // No new ticks while the running ones finish.
+    for (const frequency of FREQUENCIES) {
+      if (this.registry.doesExist('cron', `digest-${frequency}`)) {
+        void this.registry.getCronJob(`digest-${frequency}`).stop();
+      }
+    }
     await Promise.allSettled([...this.running]);
   }
 
