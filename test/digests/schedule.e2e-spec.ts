@@ -1,3 +1,4 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource } from 'typeorm';
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { DigestScheduler } from '../../src/digests/digest-scheduler';
@@ -238,5 +239,37 @@ describe('a hand-off the delivery queue refuses', () => {
     expect(after.status).toBe('sending');
     expect(after.statusReason).toBeNull();
     expect(queued).toEqual([edition!.id]);
+  });
+});
+
+describe('cron jobs', () => {
+  it('a worker instance registers one job per frequency, and a real tick creates the edition once', async () => {
+    const clock = new FakeClock(at('2026-11-24T04:00:00Z'));
+    // Every second, so the test sees real ticks; the FakeClock keeps every tick on the same key.
+    const t = await startTestApp({ clock, env: { NASHRA_ROLE: 'worker', DIGEST_DAILY_CRON: '* * * * * *' } });
+    try {
+      const registry = t.get(SchedulerRegistry);
+      expect([...registry.getCronJobs().keys()].sort()).toEqual(['digest-daily', 'digest-weekly']);
+      await insertArticle(t.dataSource, { publishedAt: '2026-11-24T01:00:00Z' });
+      const [edition] = await waitFor(async () => {
+        const rows = await editionsOf(t.dataSource, 'daily');
+        return rows.length > 0 && rows;
+      });
+      expect(edition.key).toBe('daily:2026-11-24');
+      expect(edition.triggeredBy).toBe('schedule');
+      await new Promise((r) => setTimeout(r, 2200));
+      expect(await editionsOf(t.dataSource, 'daily')).toHaveLength(1);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a web instance runs no digest jobs', async () => {
+    const t = await startTestApp({ env: { NASHRA_ROLE: 'web' } });
+    try {
+      expect([...t.get(SchedulerRegistry).getCronJobs().keys()].filter((k) => k.startsWith('digest-'))).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });
