@@ -8,7 +8,7 @@ import { EditionRenderer } from '../digests/edition-renderer';
 import { SubscriberLinks } from '../subscribers/subscriber-links';
 import { DeliveryQueue, FAILURE_PAUSE_REASON_PREFIX } from './delivery-queue';
 import { MailTransport } from './mail-transport';
-import { mailDate, PrebuiltMessage } from './prebuilt-message';
+import { type BodyEncoding, mailDate, PrebuiltMessage } from './prebuilt-message';
 import { classifySendError, retryDelaySeconds, SendOutcome, trimError } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
 
@@ -283,7 +283,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
             : undefined,
         });
         await this.rateLimiter.take();
-        await this.transport.sendRaw({ from: this.transport.fromAddress, to }, raw, messageId);
+        await this.transport.sendRaw(
+          { from: this.transport.fromAddress, to },
+          raw,
+          messageId,
+          message.encoding === '8bit',
+        );
         this.sentCount++;
         outcome = { kind: 'sent', messageId };
       }
@@ -344,11 +349,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     };
   }
 
-  private prebuilt(editionId: string, segmentKey: string): Promise<PrebuiltMessage> {
-    const key = `${editionId}:${segmentKey}`;
+  private async prebuilt(editionId: string, segmentKey: string): Promise<PrebuiltMessage> {
+    const encoding: BodyEncoding = (await this.transport.supports8BitMime()) ? '8bit' : 'quoted-printable';
+    const key = `${editionId}:${segmentKey}:${encoding}`;
     let message = this.messages.get(key);
     if (!message) {
-      message = this.buildMessage(editionId, segmentKey);
+      message = this.buildMessage(editionId, segmentKey, encoding);
       // A failed build is not kept, so the next attempt tries again.
       message.catch(() => this.messages.delete(key));
       this.messages.set(key, message);
@@ -359,16 +365,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     return message;
   }
 
-  private async buildMessage(editionId: string, segmentKey: string): Promise<PrebuiltMessage> {
+  private async buildMessage(editionId: string, segmentKey: string, encoding: BodyEncoding): Promise<PrebuiltMessage> {
     const renderer = this.moduleRef.get(EditionRenderer, { strict: false });
     const render = await renderer.renderForSegment(editionId, segmentKey);
-    return PrebuiltMessage.build({
-      from: this.config.env.MAIL_FROM,
-      subject: render.subject,
-      html: render.html,
-      text: render.text,
-      listId: `${this.config.env.PUBLICATION_NAME} <nashra.${this.config.mailDomain}>`,
-    });
+    return PrebuiltMessage.build(
+      {
+        from: this.config.env.MAIL_FROM,
+        subject: render.subject,
+        html: render.html,
+        text: render.text,
+        listId: `${this.config.env.PUBLICATION_NAME} <nashra.${this.config.mailDomain}>`,
+      },
+      encoding,
+    );
   }
 
   /** One statement per flush: every row's result, and bounced readers marked bounced. */

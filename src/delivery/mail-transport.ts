@@ -30,7 +30,7 @@ export interface SentMail {
 export class MailTransport implements OnApplicationShutdown {
   private readonly logger = new Logger(MailTransport.name);
   private readonly transporter: Transporter;
-  private smtpUtf8?: Promise<boolean>;
+  private extensions?: Promise<string[]>;
   readonly usesOutbox: boolean;
   /** The bare sender address of MAIL_FROM, used as the envelope sender. */
   readonly fromAddress: string;
@@ -41,7 +41,10 @@ export class MailTransport implements OnApplicationShutdown {
     const dkim = this.dkimOptions();
     this.transporter = this.usesOutbox
       ? nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', dkim } as object)
-      : nodemailer.createTransport(config.env.SMTP_URL + '', {
+      : // The options go in one object with the URL: a second argument to createTransport is message defaults,
+        // where `pool` would be ignored and every message would open a new connection.
+        nodemailer.createTransport({
+          url: config.env.SMTP_URL,
           pool: true,
           maxConnections: config.env.SMTP_POOL_SIZE,
           // Reconnecting every 100 messages (the default) costs throughput for nothing on a bulk send.
@@ -72,43 +75,55 @@ export class MailTransport implements OnApplicationShutdown {
   /**
    * Sends prebuilt MIME bytes to one recipient. nodemailer adds SMTPUTF8 to MAIL FROM by itself when the
    * envelope holds a UTF-8 address and the server offers it; check `supportsSmtpUtf8()` first for such
-   * addresses, so a server without it gives a clear error instead of a mangled address.
+   * addresses, so a server without it gives a clear error instead of a mangled address. `eightBit` asks for
+   * BODY=8BITMIME (check `supports8BitMime()` before building an 8bit message).
    */
-  async sendRaw(envelope: { from: string; to: string }, raw: Buffer | string, messageId: string): Promise<SentMail> {
+  async sendRaw(
+    envelope: { from: string; to: string },
+    raw: Buffer | string,
+    messageId: string,
+    eightBit = false,
+  ): Promise<SentMail> {
+    const info = await this.transporter.sendMail({ envelope: { ...envelope, use8BitMime: eightBit }, raw });
     if (this.usesOutbox) {
-      const info = await this.transporter.sendMail({ envelope, raw });
       this.writeOutbox(messageId, (info as unknown as { message: Buffer }).message);
       return { messageId, response: 'written to outbox' };
     }
-    const info = await this.transporter.sendMail({ envelope, raw });
     return { messageId, response: String(info.response ?? '') };
   }
 
+  /** Whether the server takes UTF-8 addresses (SMTPUTF8). */
+  async supportsSmtpUtf8(): Promise<boolean> {
+    return this.usesOutbox || (await this.serverExtensions()).includes('SMTPUTF8');
+  }
+
+  /** Whether the server takes 8bit bodies (8BITMIME); without it, messages go quoted-printable. */
+  async supports8BitMime(): Promise<boolean> {
+    return this.usesOutbox || (await this.serverExtensions()).includes('8BITMIME');
+  }
+
   /**
-   * Whether the SMTP server announces SMTPUTF8 (asked once per process with a short-lived connection of its
-   * own; the outbox takes anything). A failed probe is not remembered, so the next send asks again.
+   * The extensions the SMTP server announces, asked once per process over a short-lived connection of its
+   * own. A failed probe is not remembered, so the next send asks again.
    */
-  supportsSmtpUtf8(): Promise<boolean> {
-    if (this.usesOutbox) {
-      return Promise.resolve(true);
-    }
-    this.smtpUtf8 ??= new Promise<boolean>((resolve, reject) => {
+  private serverExtensions(): Promise<string[]> {
+    this.extensions ??= new Promise<string[]>((resolve, reject) => {
       const connection = new SMTPConnection({
         ...(parseConnectionUrl(this.config.env.SMTP_URL) as object),
         connectionTimeout: 10_000,
         logger: false,
       });
       connection.once('error', (err: Error) => {
-        this.smtpUtf8 = undefined;
+        this.extensions = undefined;
         reject(err);
       });
       connection.connect(() => {
         const extensions = (connection as unknown as { _supportedExtensions: string[] })._supportedExtensions ?? [];
         connection.quit();
-        resolve(extensions.includes('SMTPUTF8'));
+        resolve([...extensions]);
       });
     });
-    return this.smtpUtf8;
+    return this.extensions;
   }
 
   private dkimOptions(): object | undefined {

@@ -7,7 +7,8 @@ describe('DeliveryQueue (the ledger, real PostgreSQL)', () => {
   let queue: DeliveryQueue;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Web role: no worker in this app, so the ledger rows stay exactly as the queue left them.
+    t = await startTestApp({ env: { NASHRA_ROLE: 'web' } });
     queue = t.get(DeliveryQueue);
   });
   afterAll(async () => {
@@ -96,11 +97,9 @@ describe('DeliveryQueue (the ledger, real PostgreSQL)', () => {
     await ds.query(`UPDATE deliveries SET status = 'sent' WHERE edition_id = $1 AND status = 'queued'`, [edition]);
     await setEditionStatus(ds, edition, 'sent');
 
-    // Held as draft afterwards so this process's worker does not send it during the test.
     expect(await queue.retryFailed(edition)).toBe(2);
     const [after] = await ds.query(`SELECT status, sent_at FROM editions WHERE id = $1`, [edition]);
     expect(after.status).toBe('sending');
-    await setEditionStatus(ds, edition, 'draft');
     const rows = await ledger(ds, edition);
     expect(rows.filter((r) => r.status === 'queued').map((r) => [r.attempts, r.last_error])).toEqual([
       [0, null],

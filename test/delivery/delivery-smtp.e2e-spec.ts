@@ -101,7 +101,9 @@ describe('Delivery through SMTP', () => {
       unsubscribeUrl: links.unsubscribeUrl(target.id),
       preferencesUrl: links.preferencesUrl(target.id),
     };
-    expect(parsed.html).toBe(personalise(render.html, ownLinks));
+    // 8bit bodies fold lines over 900 octets at a space; HTML reads the break as that space.
+    const spaced = (html: string) => html.replace(/\s+/g, ' ');
+    expect(spaced(parsed.html as string)).toBe(spaced(personalise(render.html, ownLinks)));
     expect(parsed.text?.replace(/\r\n/g, '\n')).toBe(personalise(render.text, ownLinks));
     expect(unsubscribeUrl).toBe(ownLinks.unsubscribeUrl);
     const messageIds = new Set(sink.messages.map((m) => m.parsed.messageId));
@@ -207,7 +209,7 @@ describe('Delivery through SMTP', () => {
     await send(edition);
     const paused = await waitFor(
       async () => (await t.dataSource.query(`SELECT status, status_reason FROM editions WHERE id = $1`, [edition]))[0],
-      (e: { status: string }) => e.status === 'paused',
+      (e: { status: string; status_reason: string }) => e.status === 'paused',
       30_000,
       'edition paused',
     );
