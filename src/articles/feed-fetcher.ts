@@ -27,7 +27,10 @@ export class FeedFetcher {
 
   async fetch(url: string, validators: FeedValidators = {}): Promise<FeedResponse> {
     const timeoutMs = this.config.env.FEED_FETCH_TIMEOUT_SECONDS * 1000;
-    const signal = AbortSignal.timeout(timeoutMs);
+    // Our own timer rather than AbortSignal.timeout, so it is cleared as soon as the exchange ends.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new FeedFetchError(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+    const signal = abort.signal;
     const headers: Record<string, string> = {
       accept: 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5',
       'user-agent': `nashra/0.1 (+${this.config.publicBaseUrl})`,
@@ -76,7 +79,9 @@ export class FeedFetcher {
         };
       }
     } catch (err) {
-      throw toFetchError(err, timeoutMs);
+      throw toFetchError(signal.aborted ? signal.reason : err, timeoutMs);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
