@@ -11,7 +11,7 @@ import { FeedParseError, parseFeedDocument } from './feed-items';
 
 export const FEED_POLL_INTERVAL_NAME = 'articles.feed-poll';
 // Any constant shared by all nashra instances: only the instance holding it polls.
-const FEED_POLL_LOCK_KEY = 0x6e617372; // "nasr"
+export const FEED_POLL_LOCK_KEY = 0x6e617372; // "nasr"
 const MAX_ERROR_LENGTH = 300;
 
 export interface FeedPollResult {

@@ -1,6 +1,7 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Article } from '../../src/articles/article.entity';
-import { FEED_POLL_INTERVAL_NAME } from '../../src/articles/feed-poller';
+import { Client } from 'pg';
+import { FEED_POLL_INTERVAL_NAME, FEED_POLL_LOCK_KEY, FeedPoller } from '../../src/articles/feed-poller';
 import { seedArticleRss } from '../factories/articles';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { FeedServer } from './feed-server';
@@ -29,6 +30,24 @@ describe('Feed polling schedule', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await t.dataSource.getRepository(Article).count()).toBe(1);
+  });
+
+  it('skips a tick while another instance holds the poll lock', async () => {
+    const t = apps[0];
+    const other = new Client({ connectionString: t.database.url });
+    await other.connect();
+    try {
+      await other.query('SELECT pg_advisory_lock($1)', [FEED_POLL_LOCK_KEY]);
+      const before = server.requests.length;
+      expect(await t.get(FeedPoller).pollAll()).toEqual({ ran: false, feeds: [] });
+      expect(server.requests.length).toBe(before);
+      await other.query('SELECT pg_advisory_unlock($1)', [FEED_POLL_LOCK_KEY]);
+      const after = await t.get(FeedPoller).pollAll();
+      expect(after.ran).toBe(true);
+      expect(after.feeds).toEqual([expect.objectContaining({ url: server.url('/feed/'), created: 0 })]);
+    } finally {
+      await other.end();
+    }
   });
 
   it('does not poll in the web role', async () => {
