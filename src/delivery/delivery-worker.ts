@@ -83,6 +83,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
+    if (this.config.env.NASHRA_ROLE === 'worker') {
+      // main.ts creates the app with bufferLogs and, in the worker role, never listens, and Nest flushes the
+      // buffer only in listen(): without this a worker process would log nothing at all (progress included).
+      Logger.flush();
+    }
     if (this.enabled) {
       this.start();
     }
@@ -109,7 +114,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.running = false;
       this.unsubscribeFromQueue?.();
       this.wake?.();
-      this.stopped = (this.loop ?? Promise.resolve()).then(() => this.logger.log('Delivery worker stopped'));
+      this.stopped = (this.loop ?? Promise.resolve()).then(() =>
+        this.logger.log(`Delivery worker stopped (sent ${this.sentCount} messages)`),
+      );
     }
     return this.stopped;
   }

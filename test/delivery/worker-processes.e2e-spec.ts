@@ -1,0 +1,183 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeliveryQueue } from '../../src/delivery/delivery-queue';
+import { SmtpSink } from '../helpers/smtp-sink';
+import { startTestApp, TestApp } from '../helpers/test-app';
+import { insertEdition, insertReaders, insertRender, ledger, setEditionStatus, waitFor } from './ledger-fixtures';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** A real `NASHRA_ROLE=worker` process (src/main.ts through ts-node), as deployed, on the test database. */
+class WorkerProcess {
+  readonly output: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private readonly varDir = mkdtempSync(join(tmpdir(), 'nashra-worker-'));
+
+  constructor(t: TestApp, sink: SmtpSink, env: Record<string, string>) {
+    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        NASHRA_ROLE: 'worker',
+        DATABASE_URL: t.database.url,
+        SMTP_URL: sink.url,
+        // Same secret and public address as the test app, so links in mail are ones it accepts.
+        SECRET_KEY: 'test-secret-key-0123456789-0123456789-abcdef',
+        EDITOR_TOKEN: 'test-editor-token-0123456789',
+        PUBLIC_BASE_URL: t.baseUrl,
+        MAIL_FROM: 'نشرة الحل نت <newsletter@nashra.test>',
+        VAR_DIR: this.varDir,
+        LOG_LEVEL: 'info',
+        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
+    this.child.stdout!.on('data', collect);
+    this.child.stderr!.on('data', collect);
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
+  started(): Promise<unknown> {
+    return waitFor(
+      async () => this.output.some((l) => l.includes('Delivery worker started')),
+      (ok) => ok,
+      60_000,
+      'worker process start',
+    );
+  }
+
+  /** How many messages the process reported sending when it stopped. */
+  sentOnStop(): number {
+    const line = this.output.find((l) => /Delivery worker stopped \(sent \d+ messages\)/.test(l));
+    return line ? Number(/sent (\d+) messages/.exec(line)![1]) : -1;
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  cleanup(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGKILL');
+    }
+    rmSync(this.varDir, { recursive: true, force: true });
+  }
+}
+
+describe('Worker processes sharing one send', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    // Web role: only the spawned processes send.
+    t = await startTestApp({ env: { NASHRA_ROLE: 'web', SMTP_URL: sink.url } });
+  });
+  afterEach(async () => {
+    workers.splice(0).forEach((w) => w.cleanup());
+    sink.clear();
+    await t.dataSource.query(`UPDATE subscribers SET status = 'unsubscribed' WHERE status = 'active'`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.stop();
+  });
+
+  function worker(env: Record<string, string>): WorkerProcess {
+    const w = new WorkerProcess(t, sink, env);
+    workers.push(w);
+    return w;
+  }
+
+  async function prepareEdition(readers: number, prefix: string) {
+    const list = await insertReaders(t.dataSource, { count: readers, prefix });
+    const edition = await insertEdition(t.dataSource);
+    await insertRender(t.dataSource, edition);
+    await t.get(DeliveryQueue).queueEdition(edition);
+    return { list, edition };
+  }
+
+  async function waitForSent(edition: string, timeoutMs = 90_000) {
+    await waitFor(
+      async () => (await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]))[0].status,
+      (s) => s === 'sent',
+      timeoutMs,
+      'edition sent',
+    );
+  }
+
+  it('a worker killed with SIGKILL mid-send, then restarted: everyone served, duplicates at most the batch in flight', async () => {
+    const batch = 25;
+    const env = {
+      DELIVERY_BATCH_SIZE: String(batch),
+      DELIVERY_LEASE_SECONDS: '5',
+      // Slow enough to kill it mid-send.
+      SEND_RATE_PER_SECOND: '60',
+      SMTP_POOL_SIZE: '3',
+    };
+    const { list, edition } = await prepareEdition(400, 'crash-');
+    const first = worker(env);
+    await first.started();
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    await sink.waitForMessages(100, 60_000);
+    first.kill('SIGKILL');
+    await first.exited;
+    await new Promise((r) => setTimeout(r, 300));
+    const arrivedBeforeRestart = sink.messages.length;
+    const atCrash = await ledger(t.dataSource, edition);
+    const inFlight = atCrash.filter((r) => r.status === 'sending');
+    expect(arrivedBeforeRestart).toBeLessThan(400);
+    // The kill landed mid-batch: claimed rows were in flight.
+    expect(inFlight.length).toBeGreaterThan(0);
+    expect(inFlight.length).toBeLessThanOrEqual(batch);
+
+    const second = worker(env);
+    await second.started();
+    await waitForSent(edition);
+    second.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    const perAddress = new Map<string, number>();
+    sink.messages.forEach((m) => perAddress.set(m.to[0], (perAddress.get(m.to[0]) ?? 0) + 1));
+    expect(list.every((r) => (perAddress.get(r.email) ?? 0) >= 1)).toBe(true);
+    const duplicates = [...perAddress.entries()].filter(([, n]) => n > 1).map(([address]) => address);
+    expect(sink.messages.length - list.length).toBe(duplicates.length);
+    expect(duplicates.length).toBeLessThanOrEqual(batch);
+    // Only rows that were in flight at the crash can have gone twice, and the ledger shows their second claim.
+    const inFlightAddresses = new Set(inFlight.map((r) => list.find((reader) => reader.id === r.subscriber_id)!.email));
+    expect(duplicates.every((address) => inFlightAddresses.has(address))).toBe(true);
+    const final = await ledger(t.dataSource, edition);
+    expect(final.every((r) => r.status === 'sent')).toBe(true);
+    const reclaimed = final.filter((r) => inFlight.some((f) => f.subscriber_id === r.subscriber_id));
+    expect(reclaimed.every((r) => r.attempts >= 2)).toBe(true);
+  });
+
+  it('two worker processes on one send: zero duplicates, every reader served, both did part of the work', async () => {
+    const env = { DELIVERY_BATCH_SIZE: '20', SMTP_POOL_SIZE: '3', DELIVERY_LEASE_SECONDS: '60' };
+    const { list, edition } = await prepareEdition(500, 'pair-');
+    const a = worker(env);
+    const b = worker(env);
+    await Promise.all([a.started(), b.started()]);
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    await waitForSent(edition);
+    a.kill('SIGTERM');
+    b.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+
+    expect(sink.messages).toHaveLength(500);
+    expect(new Set(sink.messages.map((m) => m.to[0])).size).toBe(500);
+    expect(list.every((r) => sink.to(r.email).length === 1)).toBe(true);
+    const [sentByA, sentByB] = [a.sentOnStop(), b.sentOnStop()];
+    expect(sentByA).toBeGreaterThan(0);
+    expect(sentByB).toBeGreaterThan(0);
+    expect(sentByA + sentByB).toBe(500);
+  });
+});
