@@ -1,0 +1,89 @@
+import { DeliveryQueue } from '../../src/delivery/delivery-queue';
+import { SmtpSink } from '../helpers/smtp-sink';
+import { startTestApp, TestApp } from '../helpers/test-app';
+import { insertEdition, insertReaders, insertRender, ledger, setEditionStatus, waitFor } from './ledger-fixtures';
+
+const BATCH = 20;
+
+describe('Pause, resume and cancel while sending', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    // A rate limit keeps the send slow enough to act on it halfway.
+    t = await startTestApp({
+      env: { SMTP_URL: sink.url, SEND_RATE_PER_SECOND: '60', DELIVERY_BATCH_SIZE: String(BATCH), SMTP_POOL_SIZE: '2' },
+    });
+  });
+  afterEach(async () => {
+    sink.clear();
+    await t.dataSource.query(`UPDATE subscribers SET status = 'unsubscribed' WHERE status = 'active'`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.stop();
+  });
+
+  async function startSending(readers: number, prefix: string) {
+    const list = await insertReaders(t.dataSource, { count: readers, prefix });
+    const edition = await insertEdition(t.dataSource);
+    await insertRender(t.dataSource, edition);
+    await t.get(DeliveryQueue).queueEdition(edition);
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    return { list, edition };
+  }
+
+  /** Waits until nothing more arrives for a second, then returns the count. */
+  async function settled(): Promise<number> {
+    let last = -1;
+    while (sink.messages.length !== last) {
+      last = sink.messages.length;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return last;
+  }
+
+  it('pause stops within one batch; resume finishes from the ledger without sending anyone twice', async () => {
+    const { list, edition } = await startSending(200, 'pause-');
+    await sink.waitForMessages(40, 30_000);
+    await setEditionStatus(t.dataSource, edition, 'paused');
+    const atPause = sink.messages.length;
+    const afterPause = await settled();
+    expect(afterPause - atPause).toBeLessThanOrEqual(BATCH);
+    expect(afterPause).toBeLessThan(200);
+    const rows = await ledger(t.dataSource, edition);
+    // Claims the worker did not get to were handed back, without using up an attempt.
+    expect(rows.filter((r) => r.status === 'sending')).toHaveLength(0);
+    expect(rows.filter((r) => r.status === 'queued').every((r) => r.attempts === 0)).toBe(true);
+    expect(rows.filter((r) => r.status === 'sent')).toHaveLength(afterPause);
+
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    await waitFor(
+      async () => (await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]))[0].status,
+      (s) => s === 'sent',
+      60_000,
+      'edition sent',
+    );
+    await settled();
+    expect(sink.messages).toHaveLength(200);
+    expect(list.every((r) => sink.to(r.email).length === 1)).toBe(true);
+  });
+
+  it('cancel stops within one batch and the edition stays cancelled', async () => {
+    const { edition } = await startSending(200, 'cancel-');
+    await sink.waitForMessages(40, 30_000);
+    await setEditionStatus(t.dataSource, edition, 'cancelled');
+    const atCancel = sink.messages.length;
+    const afterCancel = await settled();
+    expect(afterCancel - atCancel).toBeLessThanOrEqual(BATCH);
+    expect(afterCancel).toBeLessThan(200);
+    expect(new Set(sink.messages.map((m) => m.to[0])).size).toBe(afterCancel);
+    const [row] = await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]);
+    expect(row.status).toBe('cancelled');
+    const counts = await t.get(DeliveryQueue).countsByStatus(edition);
+    expect(counts.sent).toBe(afterCancel);
+    expect(counts.sending).toBe(0);
+    expect(counts.queued).toBe(200 - afterCancel);
+  });
+});
