@@ -460,14 +460,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** sending → sent for editions with ledger rows and none left to send. */
+  /**
+   * sending → sent for editions with nothing left to send. The digests side marks an edition `sending` just
+   * before queueing its audience, so an edition without ledger rows is finished only once it has been
+   * sending, untouched, for a minute (an audience of nobody), never in that short gap.
+   */
   private async finishEditions(): Promise<void> {
     const finished: Array<{ id: string }> = await this.dataSource.query(
       `WITH done AS (
-         UPDATE editions e SET status = 'sent', sent_at = clock_timestamp(), status_reason = NULL,
-                updated_at = clock_timestamp()
+         UPDATE editions e
+         SET status = 'sent', sent_at = clock_timestamp(), updated_at = clock_timestamp(),
+             status_reason = CASE WHEN EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id) THEN NULL
+                                  ELSE 'no active readers' END
          WHERE e.status = 'sending'
-           AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id)
+           AND (EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id)
+                OR e.updated_at < clock_timestamp() - interval '1 minute')
            AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending'))
          RETURNING e.id::text
        ) SELECT id FROM done`,

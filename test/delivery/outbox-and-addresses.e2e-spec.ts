@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { personalise } from '../../src/common/reader-placeholders';
@@ -64,6 +66,36 @@ describe('Outbox: no SMTP_URL', () => {
       expect(list.unsubscribe.url).toBe(own.unsubscribeUrl);
       expect(list['unsubscribe-post'].name).toBe('List-Unsubscribe=One-Click');
       expect(parsed.messageId).toMatch(/@nashra\.test>$/);
+    }
+  });
+});
+
+describe('DKIM', () => {
+  let t: TestApp;
+  const keyDir = mkdtempSync(join(tmpdir(), 'nashra-dkim-'));
+  beforeAll(async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(keyDir, 'dkim.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    t = await startTestApp({
+      env: { DKIM_DOMAIN: 'nashra.test', DKIM_SELECTOR: 'sel2026', DKIM_PRIVATE_KEY_FILE: join(keyDir, 'dkim.pem') },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  it('signs prebuilt messages with the configured key', async () => {
+    await insertReaders(t.dataSource, { count: 2, prefix: 'signed-' });
+    await sendAndWait(t);
+    const files = readdirSync(t.config.outboxDir).filter((f) => f.endsWith('.eml'));
+    expect(files).toHaveLength(2);
+    for (const file of files) {
+      const raw = readFileSync(join(t.config.outboxDir, file), 'utf8');
+      const signature = /^DKIM-Signature: (.*(?:\r\n[ \t].*)*)/m.exec(raw)?.[1].replace(/\r\n[ \t]/g, ' ');
+      expect(signature).toMatch(/d=nashra\.test/);
+      expect(signature).toMatch(/s=sel2026/);
+      expect(signature).toMatch(/h=[^;]*List-Unsubscribe/i);
     }
   });
 });

@@ -5,7 +5,7 @@ import { insertEdition, insertReaders, insertRender, ledger, setEditionStatus, w
 
 const BATCH = 20;
 
-describe('Pause, resume and cancel while sending', () => {
+describe('Controlling a send: pause, resume, cancel, rate limit', () => {
   let sink: SmtpSink;
   let t: TestApp;
 
@@ -85,5 +85,30 @@ describe('Pause, resume and cancel while sending', () => {
     expect(counts.sent).toBe(afterCancel);
     expect(counts.sending).toBe(0);
     expect(counts.queued).toBe(200 - afterCancel);
+  });
+
+  it('holds SEND_RATE_PER_SECOND across two app instances sharing the database', async () => {
+    // A second instance (its own worker, its own connection pool) on the same database draws from the same bucket.
+    const second = await startTestApp({
+      database: t.database,
+      env: { SMTP_URL: sink.url, SEND_RATE_PER_SECOND: '60', DELIVERY_BATCH_SIZE: String(BATCH), SMTP_POOL_SIZE: '2' },
+    });
+    try {
+      const started = Date.now();
+      const { list, edition } = await startSending(240, 'rate-');
+      await waitFor(
+        async () => (await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]))[0].status,
+        (s) => s === 'sent',
+        60_000,
+        'edition sent',
+      );
+      const elapsed = (Date.now() - started) / 1000;
+      expect(list.every((r) => sink.to(r.email).length === 1)).toBe(true);
+      // The bucket holds at most one second (60 tokens), so 240 messages need at least 3 s at 60/s together;
+      // two unshared limits would allow 1.5 s.
+      expect(elapsed).toBeGreaterThanOrEqual(2.9);
+    } finally {
+      await second.close();
+    }
   });
 });
