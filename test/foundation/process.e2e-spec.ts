@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppProcess, isAlive, temporaryVarDir } from '../helpers/app-process';
 import { freePort } from '../../src/database/embedded-postgres';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 // These suites start the real entry point (src/main.ts) in a child process with NO DATABASE_URL, exactly as
 // `npm start` on a fresh clone does: the app starts its own embedded PostgreSQL under VAR_DIR.
@@ -194,5 +195,61 @@ describe('embedded PostgreSQL across SIGKILL, restart and SIGTERM', () => {
     }
     third.app.child.kill('SIGTERM');
     expect(await third.app.exited()).toBe(0);
+  });
+});
+
+describe('against an external PostgreSQL (DATABASE_URL), by role', () => {
+  let db: TestDatabase;
+  let workerDb: TestDatabase;
+  let varDir: string;
+  const started: AppProcess[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    workerDb = await createTestDatabase();
+    varDir = temporaryVarDir();
+  });
+  afterAll(async () => {
+    for (const app of started) {
+      await app.kill();
+    }
+    await db?.drop();
+    await workerDb?.drop();
+    rmSync(varDir, { recursive: true, force: true });
+  });
+
+  it('NASHRA_ROLE=web serves /health on that database and starts no embedded server', async () => {
+    const port = await freePort();
+    const app = AppProcess.start({ PORT: String(port), VAR_DIR: varDir, DATABASE_URL: db.url, NASHRA_ROLE: 'web' });
+    started.push(app);
+    await app.waitFor(/nashra \(web\) listening on/);
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    expect(app.log).not.toMatch(/Embedded PostgreSQL/);
+    expect(existsSync(join(varDir, 'postgres'))).toBe(false);
+    app.child.kill('SIGTERM');
+    expect(await app.exited()).toBe(0);
+  });
+
+  it('NASHRA_ROLE=worker applies migrations to an empty database and runs without an HTTP port, then exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const app = AppProcess.start({
+      PORT: String(port),
+      VAR_DIR: varDir,
+      DATABASE_URL: workerDb.url,
+      NASHRA_ROLE: 'worker',
+    });
+    started.push(app);
+    await app.waitFor(/worker started \(no HTTP\)/);
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+    const client = new Client({ connectionString: workerDb.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT count(*)::int AS n FROM migrations');
+      expect(rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await client.end();
+    }
+    app.child.kill('SIGTERM');
+    expect(await app.exited()).toBe(0);
   });
 });
