@@ -230,6 +230,37 @@ describe('against an external PostgreSQL (DATABASE_URL), by role', () => {
     expect(await app.exited()).toBe(0);
   });
 
+  it('in production, never writes SECRET_KEY or EDITOR_TOKEN to its log, even when an editor uses the API', async () => {
+    const secretKey = `SECRETKEY${'s'.repeat(40)}`;
+    const editorToken = `EDITORTOKEN${'e'.repeat(20)}`;
+    const port = await freePort();
+    const app = AppProcess.start({
+      NODE_ENV: 'production',
+      PORT: String(port),
+      VAR_DIR: varDir,
+      DATABASE_URL: db.url,
+      SECRET_KEY: secretKey,
+      EDITOR_TOKEN: editorToken,
+      LOG_LEVEL: 'trace',
+    });
+    started.push(app);
+    await app.waitFor(/listening on/);
+    // An editor's route (the digests list): accepted with the editor token, refused with anything else.
+    const authorised = await fetch(`http://127.0.0.1:${port}/admin/digests`, {
+      headers: { Authorization: `Bearer ${editorToken}` },
+    });
+    const refused = await fetch(`http://127.0.0.1:${port}/admin/digests?token=${editorToken}`, {
+      headers: { Authorization: `Bearer ${secretKey}` },
+    });
+    expect(authorised.status).toBe(200);
+    expect(refused.status).toBe(401);
+    app.child.kill('SIGTERM');
+    expect(await app.exited()).toBe(0);
+    expect(app.log).toMatch(/"url":"\/admin\/digests\?token=\[redacted\]"/);
+    expect(app.log).not.toContain(secretKey);
+    expect(app.log).not.toContain(editorToken);
+  });
+
   it('NASHRA_ROLE=worker applies migrations to an empty database and runs without an HTTP port, then exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const app = AppProcess.start({
