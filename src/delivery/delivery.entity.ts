@@ -17,6 +17,8 @@ export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced
 @Entity('deliveries')
 @Index('uq_deliveries_edition_subscriber', ['editionId', 'subscriberId'], { unique: true })
 @Index('ix_deliveries_claim', ['editionId', 'status', 'nextAttemptAt'])
+// What workers claim from: only unfinished rows (see migration DeliveryPendingIndex).
+@Index('ix_deliveries_pending', ['id'], { where: `status IN ('queued', 'sending')` })
 export class Delivery {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;

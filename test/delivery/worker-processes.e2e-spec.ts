@@ -127,6 +127,13 @@ describe('Worker processes sharing one send', () => {
     await first.started();
     await setEditionStatus(t.dataSource, edition, 'sending');
     await sink.waitForMessages(100, 60_000);
+    // Kill while a batch is claimed (not in the moment between two batches).
+    await waitFor(
+      async () => (await ledger(t.dataSource, edition)).filter((r) => r.status === 'sending').length,
+      (n) => n > 0,
+      30_000,
+      'a claimed batch',
+    );
     first.kill('SIGKILL');
     await first.exited;
     await new Promise((r) => setTimeout(r, 300));
@@ -179,5 +186,13 @@ describe('Worker processes sharing one send', () => {
     expect(sentByA).toBeGreaterThan(0);
     expect(sentByB).toBeGreaterThan(0);
     expect(sentByA + sentByB).toBe(500);
+    // Progress went to the log (counts, rate, ETA), and no reader token did.
+    const output = [...a.output, ...b.output];
+    expect(
+      output.some((l) =>
+        /Edition \d+: \d+\/500 sent, \d+ failed, \d+ bounced, \d+ remaining, [\d.]+ msg\/s, ETA/.test(l),
+      ),
+    ).toBe(true);
+    expect(output.filter((l) => /token=\d/.test(l))).toEqual([]);
   });
 });
