@@ -479,6 +479,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
          RETURNING e.id::text
        ) SELECT id FROM done`,
     );
+    // A cancelled edition's unsent rows say so in the ledger (and stop being walked past by every claim).
+    await this.dataSource.query(
+      `UPDATE deliveries d
+       SET status = 'skipped', last_error = 'edition cancelled', lease_expires_at = NULL,
+           updated_at = clock_timestamp()
+       FROM editions e
+       WHERE e.id = d.edition_id AND e.status = 'cancelled' AND d.status = 'queued'`,
+    );
     for (const { id } of finished) {
       const counts = await this.queue.countsByStatus(id);
       this.logger.log(

@@ -81,10 +81,18 @@ describe('Controlling a send: pause, resume, cancel, rate limit', () => {
     expect(new Set(sink.messages.map((m) => m.to[0])).size).toBe(afterCancel);
     const [row] = await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]);
     expect(row.status).toBe('cancelled');
-    const counts = await t.get(DeliveryQueue).countsByStatus(edition);
-    expect(counts.sent).toBe(afterCancel);
-    expect(counts.sending).toBe(0);
-    expect(counts.queued).toBe(200 - afterCancel);
+    // The rows never sent stay in the ledger as skipped, saying why.
+    const counts = await waitFor(
+      () => t.get(DeliveryQueue).countsByStatus(edition),
+      (c) => c.queued === 0,
+      10_000,
+      'unsent rows marked',
+    );
+    expect(counts).toMatchObject({ sent: afterCancel, sending: 0, queued: 0, skipped: 200 - afterCancel });
+    const reasons = new Set(
+      (await ledger(t.dataSource, edition)).filter((r) => r.status === 'skipped').map((r) => r.last_error),
+    );
+    expect([...reasons]).toEqual(['edition cancelled']);
   });
 
   it('holds SEND_RATE_PER_SECOND across two app instances sharing the database', async () => {
