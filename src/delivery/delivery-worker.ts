@@ -235,10 +235,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       });
       return flushing;
     };
-    const record = async (result: DeliveryResult) => {
+    // Senders do not wait for a flush: flushes run one after another in the background, and a failed one
+    // surfaces at the final flush of the batch (the chain stays rejected).
+    const record = (result: DeliveryResult) => {
       pending.push(result);
       if (pending.length >= Math.max(10, this.concurrency * 2) || Date.now() - lastFlush >= FLUSH_INTERVAL_MS) {
-        await flush();
+        lastFlush = Date.now();
+        flush().catch(() => undefined);
       }
     };
 
@@ -248,18 +251,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         const delivery = batch[next++];
         if (!this.running || halted.has(delivery.edition_id)) {
           // Shutting down, or the edition was paused/cancelled: the claim goes back untouched.
-          await record(handBack(delivery));
+          record(handBack(delivery));
           continue;
         }
-        await record(await this.deliver(delivery));
+        record(await this.deliver(delivery));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, runner));
     await flush();
   }
 
+  /** Two per pooled connection, so each connection has the next message ready when one is accepted. */
   private get concurrency(): number {
-    return this.config.env.SMTP_POOL_SIZE;
+    return this.config.env.SMTP_POOL_SIZE * 2;
   }
 
   /** Sends one delivery and says what the ledger should record; never throws. */

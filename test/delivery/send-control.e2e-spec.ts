@@ -46,7 +46,7 @@ describe('Controlling a send: pause, resume, cancel, rate limit', () => {
 
   it('pause stops within one batch; resume finishes from the ledger without sending anyone twice', async () => {
     const { list, edition } = await startSending(200, 'pause-');
-    await sink.waitForMessages(40, 30_000);
+    await sink.waitForMessages(50, 30_000); // mid-way through the third batch
     await setEditionStatus(t.dataSource, edition, 'paused');
     const atPause = sink.messages.length;
     const afterPause = await settled();
@@ -72,7 +72,7 @@ describe('Controlling a send: pause, resume, cancel, rate limit', () => {
 
   it('cancel stops within one batch and the edition stays cancelled', async () => {
     const { edition } = await startSending(200, 'cancel-');
-    await sink.waitForMessages(40, 30_000);
+    await sink.waitForMessages(50, 30_000); // mid-way through the third batch
     await setEditionStatus(t.dataSource, edition, 'cancelled');
     const atCancel = sink.messages.length;
     const afterCancel = await settled();

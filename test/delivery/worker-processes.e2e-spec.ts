@@ -118,15 +118,16 @@ describe('Worker processes sharing one send', () => {
     const env = {
       DELIVERY_BATCH_SIZE: String(batch),
       DELIVERY_LEASE_SECONDS: '5',
-      // Slow enough to kill it mid-send.
-      SEND_RATE_PER_SECOND: '60',
+      // Slow enough to kill it mid-send, and a batch (1.25 s) long next to the gap between two batches.
+      SEND_RATE_PER_SECOND: '20',
       SMTP_POOL_SIZE: '3',
     };
-    const { list, edition } = await prepareEdition(400, 'crash-');
+    const { list, edition } = await prepareEdition(200, 'crash-');
     const first = worker(env);
     await first.started();
     await setEditionStatus(t.dataSource, edition, 'sending');
-    await sink.waitForMessages(100, 60_000);
+    // 60 is mid-way through the third batch of 25 (a multiple of 25 would be the very end of one).
+    await sink.waitForMessages(60, 60_000);
     // Kill while a batch is claimed (not in the moment between two batches).
     await waitFor(
       async () => (await ledger(t.dataSource, edition)).filter((r) => r.status === 'sending').length,
@@ -140,7 +141,7 @@ describe('Worker processes sharing one send', () => {
     const arrivedBeforeRestart = sink.messages.length;
     const atCrash = await ledger(t.dataSource, edition);
     const inFlight = atCrash.filter((r) => r.status === 'sending');
-    expect(arrivedBeforeRestart).toBeLessThan(400);
+    expect(arrivedBeforeRestart).toBeLessThan(200);
     // The kill landed mid-batch: claimed rows were in flight.
     expect(inFlight.length).toBeGreaterThan(0);
     expect(inFlight.length).toBeLessThanOrEqual(batch);
