@@ -7,6 +7,8 @@ import { configureApp } from './app.setup';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 
+const SHUTDOWN_GRACE_MS = 30_000;
+
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   const config = loadConfig(process.env);
@@ -18,10 +20,17 @@ async function bootstrap(): Promise<void> {
   const databaseUrl = config.env.DATABASE_URL ?? embedded!.url;
 
   const serveHttp = config.env.NASHRA_ROLE !== 'worker';
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), {
-    bufferLogs: true,
-  });
-  configureApp(app);
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), {
+      bufferLogs: true,
+    });
+    configureApp(app);
+  } catch (err) {
+    // Do not leave an embedded server behind when the app itself cannot start.
+    await embedded?.stop().catch(() => undefined);
+    throw err;
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -30,6 +39,11 @@ async function bootstrap(): Promise<void> {
     }
     stopping = true;
     logger.log(`${signal} received: finishing running work and shutting down`);
+    // A hung shutdown hook must not keep the process (and its claims) alive forever: leases expire anyway.
+    setTimeout(() => {
+      logger.error(`Shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
     // app.close() stops the HTTP server from taking new requests, runs the modules' shutdown hooks (workers
     // hand back unfinished claims), then closes the database pool.
     await app.close();

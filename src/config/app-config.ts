@@ -77,10 +77,17 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   const env = plainToInstance(EnvDto, input, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    const lines = errors.map((e) => `  ${e.property}: ${describe(e.constraints ?? {})}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return new AppConfig(env);
+}
+
+// When a value is of the wrong kind ("abc" for a port), its range errors only add noise.
+const KIND_CHECKS = ['isInt', 'isIn', 'isUrl', 'matches', 'isString', 'isTimeZone'];
+function describe(constraints: Record<string, string>): string {
+  const kind = Object.keys(constraints).filter((name) => KIND_CHECKS.includes(name));
+  return (kind.length > 0 ? kind : Object.keys(constraints)).map((name) => constraints[name]).join('; ');
 }
 
 let knownKeys: Set<string> | undefined;
