@@ -196,4 +196,24 @@ describe('Worker processes sharing one send', () => {
     ).toBe(true);
     expect(output.filter((l) => /token=\d/.test(l))).toEqual([]);
   });
+
+  it('SIGTERM mid-send: the worker finishes what is in flight, hands the rest back and exits 0', async () => {
+    const { edition } = await prepareEdition(150, 'term-');
+    const w = worker({ DELIVERY_BATCH_SIZE: '25', SEND_RATE_PER_SECOND: '20', SMTP_POOL_SIZE: '2' });
+    await w.started();
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    await sink.waitForMessages(35, 60_000); // mid-way through the second batch
+    w.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const rows = await ledger(t.dataSource, edition);
+    expect(rows.filter((r) => r.status === 'sending')).toHaveLength(0);
+    expect(rows.filter((r) => r.status === 'sent')).toHaveLength(sink.messages.length);
+    expect(new Set(sink.messages.map((m) => m.to[0])).size).toBe(sink.messages.length);
+    // Handed back as they were: queued, no attempt used, ready for the next worker at once.
+    const queued = rows.filter((r) => r.status === 'queued');
+    expect(queued.length).toBe(150 - sink.messages.length);
+    expect(queued.every((r) => r.attempts === 0)).toBe(true);
+    expect(w.sentOnStop()).toBe(sink.messages.length);
+  });
 });
