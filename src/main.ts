@@ -59,6 +59,8 @@ async function bootstrap(): Promise<void> {
     logger.log(`nashra (${config.env.NASHRA_ROLE}) listening on ${config.publicBaseUrl}`);
   } else {
     await app.init();
+    // Nest releases logs buffered during start-up only in listen(); a worker never listens.
+    app.flushLogs();
     logger.log('nashra worker started (no HTTP)');
   }
 }

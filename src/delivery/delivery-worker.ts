@@ -83,11 +83,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.env.NASHRA_ROLE === 'worker') {
-      // main.ts creates the app with bufferLogs and, in the worker role, never listens, and Nest flushes the
-      // buffer only in listen(): without this a worker process would log nothing at all (progress included).
-      Logger.flush();
-    }
     if (this.enabled) {
       this.start();
     }
