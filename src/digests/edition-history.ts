@@ -64,7 +64,12 @@ export class EditionHistory {
       throw new NotFoundException({ message: `Edition ${id} does not exist` });
     }
     const articles = await this.renderer.articlesInOrder(edition.articleIds);
-    return { ...(await this.summary(edition)), preheader: edition.preheader, articles: articles.map(articleRef) };
+    return {
+      ...(await this.summary(edition)),
+      preheader: edition.preheader,
+      articles: articles.map(articleRef),
+      progress: await this.progress(edition.id),
+    };
   }
 
   async summary(e: Edition): Promise<EditionSummaryDto> {
@@ -86,6 +91,16 @@ export class EditionHistory {
       viewUrl: e.status === 'sending' || e.status === 'sent' ? this.renderer.viewInBrowserUrl(e.id) : null,
       deliveries: await this.counts(e.id),
     };
+  }
+
+  private async progress(id: string): Promise<EditionDetailDto['progress']> {
+    try {
+      const { total, remaining, ratePerSecond, etaSeconds, lastSentAt } = await this.deliveryQueue.progress(id);
+      return { total, remaining, ratePerSecond, etaSeconds, lastSentAt };
+    } catch (err) {
+      this.logger.warn(`Delivery progress of edition ${id} unavailable: ${err instanceof Error ? err.message : err}`);
+      return null;
+    }
   }
 
   private async counts(id: string): Promise<EditionSummaryDto['deliveries']> {

@@ -81,6 +81,12 @@ describe('Delivery through SMTP', () => {
     }
     expect(readers.every((r) => perAddress.get(r.email) === 1)).toBe(true);
     expect(await queue.countsByStatus(edition)).toMatchObject({ sent: 1000, queued: 0, sending: 0, failed: 0 });
+    // Editors read the same numbers, with the rate, from the admin API.
+    const detail = await request(t.baseUrl).get(`/admin/digests/${edition}`).set('Authorization', t.editorAuth);
+    expect(detail.status).toBe(200);
+    expect(detail.body.deliveries).toMatchObject({ sent: 1000, queued: 0, sending: 0, failed: 0, bounced: 0 });
+    expect(detail.body.progress).toMatchObject({ total: 1000, remaining: 0, etaSeconds: 0 });
+    expect(detail.body.progress.ratePerSecond).toBeGreaterThan(0);
 
     const links = t.get(SubscriberLinks);
     const target = readers[417];

@@ -38,9 +38,19 @@ export class EditionSummaryDto {
   deliveries: Record<DeliveryStatus, number> | null;
 }
 
+export class SendingProgressDto {
+  @ApiProperty({ description: 'Every delivery of the edition' }) total: number;
+  @ApiProperty({ description: 'Still to send (queued + sending)' }) remaining: number;
+  @ApiProperty({ description: 'Messages accepted per second over the last minute' }) ratePerSecond: number;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Seconds left at the current rate' })
+  etaSeconds: number | null;
+  @ApiPropertyOptional({ type: Date, nullable: true }) lastSentAt: Date | null;
+}
+
 export class EditionDetailDto extends EditionSummaryDto {
   @ApiProperty() preheader: string;
   @ApiProperty({ type: [ArticleRefDto] }) articles: ArticleRefDto[];
+  @ApiPropertyOptional({ type: SendingProgressDto, nullable: true }) progress: SendingProgressDto | null;
 }
 
 export class EditionPageDto {
