@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- N]: throughput of the two ways to send one edition to N readers (default 5,000) through a
-// real SMTP server in this process (smtp-server, messages counted and discarded):
+// real SMTP server (smtp-server in a worker thread, as a real server is elsewhere; messages counted and discarded):
 //   prebuilt: the edition's MIME built once (PrebuiltMessage), per reader only substitution + sendRaw on a pool;
 //   per-reader build: nodemailer composing every complete message (html/text encoding, headers) on the same pool.
 // The edition is the seed article ×10 (title, lead paragraphs up to ~1,000 characters, a link: what a digest
@@ -9,7 +9,7 @@ require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'c
 const { readFileSync, existsSync } = require('node:fs');
 const { join } = require('node:path');
 const nodemailer = require('nodemailer');
-const { SMTPServer } = require('smtp-server');
+const { Worker } = require('node:worker_threads');
 const { convert } = require('html-to-text');
 const { PrebuiltMessage, mailDate } = require('../src/delivery/prebuilt-message');
 const { READER_PLACEHOLDERS, personalise } = require('../src/common/reader-placeholders');
@@ -62,30 +62,10 @@ async function renderEdition() {
 }
 
 function startSink() {
-  let received = 0;
-  let connections = 0;
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    size: 50 * 1024 * 1024,
-    maxClients: 100,
-    onConnect(_session, callback) {
-      connections++;
-      callback();
-    },
-    onData(stream, _session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        received++;
-        callback();
-      });
-    },
-  });
+  const worker = new Worker(join(__dirname, 'bench-sink.js'));
+  const ask = () => new Promise((resolve) => worker.once('message', resolve) && worker.postMessage('count'));
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, port: server.server.address().port, count: () => received, connections: () => connections }),
-    ),
+    worker.once('message', ({ port }) => resolve({ port, counts: ask, stop: () => worker.postMessage('stop') })),
   );
 }
 
@@ -141,8 +121,8 @@ async function main() {
   prebuiltPool.close();
 
   if (process.env.BENCH_ONLY === 'prebuilt') {
-    console.log(`connections: ${sink.connections()}`);
-    sink.server.close();
+    console.log(`connections: ${(await sink.counts()).connections}`);
+    sink.stop();
     return;
   }
   const slowPool = nodemailer.createTransport({ url, pool: true, maxConnections: POOL, maxMessages: Infinity });
@@ -164,10 +144,11 @@ async function main() {
     POOL * 2,
   );
   slowPool.close();
+  const { received, connections } = await sink.counts();
   console.log(
-    `prebuilt is ${(fast / slow).toFixed(1)}× the per-reader build; the sink counted ${sink.count()} messages over ${sink.connections()} connections`,
+    `prebuilt is ${(fast / slow).toFixed(1)}× the per-reader build; the sink counted ${received} messages over ${connections} connections`,
   );
-  sink.server.close();
+  sink.stop();
 }
 
 main().catch((err) => {
