@@ -19,7 +19,6 @@ async function bootstrap(): Promise<void> {
   }
   const databaseUrl = config.env.DATABASE_URL ?? embedded!.url;
 
-  const serveHttp = config.env.NASHRA_ROLE !== 'worker';
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), {
@@ -54,7 +53,7 @@ async function bootstrap(): Promise<void> {
     process.once(signal, () => void shutdown(signal));
   }
 
-  if (serveHttp) {
+  if (config.servesHttp) {
     await app.listen(config.env.PORT);
     logger.log(`nashra (${config.env.NASHRA_ROLE}) listening on ${config.publicBaseUrl}`);
   } else {

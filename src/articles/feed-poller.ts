@@ -53,7 +53,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.env.NASHRA_ROLE === 'web') {
+    if (!this.config.runsBackgroundWork) {
       return;
     }
     const everyMs = this.config.env.FEED_POLL_INTERVAL_SECONDS * 1000;

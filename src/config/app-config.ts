@@ -34,6 +34,16 @@ export class AppConfig {
     this.editorToken = env.EDITOR_TOKEN ?? this.developmentSecret('editor-token', 'EDITOR_TOKEN');
   }
 
+  /** Scheduled jobs and delivery workers run in the `all` and `worker` roles. */
+  get runsBackgroundWork(): boolean {
+    return this.env.NASHRA_ROLE !== 'web';
+  }
+
+  /** HTTP is served in the `all` and `web` roles. */
+  get servesHttp(): boolean {
+    return this.env.NASHRA_ROLE !== 'worker';
+  }
+
   get isProduction(): boolean {
     return this.env.NODE_ENV === 'production';
   }

@@ -79,7 +79,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   get enabled(): boolean {
-    return this.config.env.NASHRA_ROLE === 'all' || this.config.env.NASHRA_ROLE === 'worker';
+    return this.config.runsBackgroundWork;
   }
 
   onApplicationBootstrap(): void {

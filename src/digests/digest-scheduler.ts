@@ -31,7 +31,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
   ) {}
 
   get enabled(): boolean {
-    return this.config.env.NASHRA_ROLE !== 'web';
+    return this.config.runsBackgroundWork;
   }
 
   cronFor(frequency: Frequency): string {
