@@ -1,15 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -147,14 +136,11 @@ export class DigestsAdminController {
   @ApiOperation({ summary: 'Queue the failed deliveries of an edition again' })
   @ApiOkResponse({ schema: { properties: { requeued: { type: 'number' } } } })
   async retryFailed(@Param('id') id: string): Promise<{ requeued: number }> {
-    await this.history.detail(id);
+    await this.editions.findOrFail(id);
     return { requeued: await this.deliveryQueue.retryFailed(id) };
   }
 
   private async act(id: string, action: EditorAction): Promise<EditionDetailDto> {
-    if (!/^\d{1,18}$/.test(id)) {
-      throw new NotFoundException({ message: `Edition ${id} does not exist` });
-    }
     const edition = await this.editions.act(id, action);
     return this.history.detail(edition.id);
   }

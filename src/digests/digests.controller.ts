@@ -20,7 +20,7 @@ export class DigestsController {
 
   @Get(':id')
   async view(@Param('id') id: string, @Res() res: Response): Promise<void> {
-    const edition = /^\d{1,18}$/.test(id) ? await this.editions.find(id) : null;
+    const edition = await this.editions.find(id);
     if (!edition || !edition.html || (edition.status !== 'sending' && edition.status !== 'sent')) {
       const message = this.locale.t('digest.notFound');
       res

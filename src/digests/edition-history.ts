@@ -1,4 +1,4 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, LessThan, Repository } from 'typeorm';
 import { DeliveryQueue } from '../delivery/delivery-queue';
@@ -7,6 +7,7 @@ import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/
 import type { HistoryQueryDto } from './dto/digest-requests.dto';
 import { EditionRenderer } from './edition-renderer';
 import { Edition } from './edition.entity';
+import { EditionsService } from './editions.service';
 
 /** Editions for editors: newest first, keyset-paged, each with its per-status delivery counts. */
 @Injectable()
@@ -17,6 +18,7 @@ export class EditionHistory {
     @InjectRepository(Edition) private readonly editions: Repository<Edition>,
     private readonly renderer: EditionRenderer,
     private readonly deliveryQueue: DeliveryQueue,
+    private readonly editionsService: EditionsService,
   ) {}
 
   async page(query: HistoryQueryDto): Promise<EditionPageDto> {
@@ -59,10 +61,7 @@ export class EditionHistory {
   }
 
   async detail(id: string): Promise<EditionDetailDto> {
-    const edition = /^\d{1,18}$/.test(id) ? await this.editions.findOneBy({ id }) : null;
-    if (!edition) {
-      throw new NotFoundException({ message: `Edition ${id} does not exist` });
-    }
+    const edition = await this.editionsService.findOrFail(id);
     const articles = await this.renderer.articlesInOrder(edition.articleIds);
     return {
       ...(await this.summary(edition)),

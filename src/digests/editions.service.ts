@@ -29,6 +29,13 @@ export type EditorAction = keyof typeof TRANSITIONS;
  * queue, paused, resumed or cancelled. Every status change is one conditional UPDATE, so concurrent
  * instances and editors can never both win a transition.
  */
+// Edition ids are bigints; anything else in a URL would make PostgreSQL fail the cast.
+const EDITION_ID = /^\d{1,18}$/;
+
+function editionNotFound(id: string): NotFoundException {
+  return new NotFoundException({ message: `Edition ${id} does not exist` });
+}
+
 @Injectable()
 export class EditionsService {
   private readonly logger = new Logger(EditionsService.name);
@@ -146,23 +153,32 @@ export class EditionsService {
   }
 
   async act(id: string, action: EditorAction): Promise<Edition> {
+    if (!EDITION_ID.test(id)) {
+      throw editionNotFound(id);
+    }
     const rule = TRANSITIONS[action];
     const changed = await this.transition(id, rule.from, rule.to, rule.reason);
     if (changed) {
       this.logger.log(`Edition #${id}: ${action} → ${rule.to}`);
       return changed;
     }
-    const current = await this.find(id);
-    if (!current) {
-      throw new NotFoundException({ message: `Edition ${id} does not exist` });
-    }
+    const current = await this.findOrFail(id);
     throw new ConflictException({
       message: `Edition ${id} is ${current.status}: ${action} is only possible when it is ${rule.from.join(' or ')}`,
     });
   }
 
-  find(id: string): Promise<Edition | null> {
-    return this.dataSource.getRepository(Edition).findOneBy({ id });
+  /** The edition, or null; an id that is not a bigint (from a URL) is simply not found. */
+  async find(id: string): Promise<Edition | null> {
+    return EDITION_ID.test(id) ? this.dataSource.getRepository(Edition).findOneBy({ id }) : null;
+  }
+
+  async findOrFail(id: string): Promise<Edition> {
+    const edition = await this.find(id);
+    if (!edition) {
+      throw editionNotFound(id);
+    }
+    return edition;
   }
 
   private async transition(
