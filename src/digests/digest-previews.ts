@@ -45,8 +45,9 @@ export class DigestPreviews {
         message: `No new ${frequency} articles since the last edition: the next edition would be skipped`,
       });
     }
-    const subject = this.renderer.defaultSubject(frequency, plan.windowTo);
-    const preheader = this.renderer.defaultPreheader(plan.articles);
+    // An editor's plan (Next digest screen) may set the subject, preheader and note.
+    const subject = plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo);
+    const preheader = plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles);
     const compiled = await this.renderer.compose({
       frequency,
       subject,
@@ -54,6 +55,7 @@ export class DigestPreviews {
       date: plan.windowTo,
       articles: plan.articles,
       viewInBrowserUrl: null,
+      editorNote: plan.editorNote,
     });
     return {
       plan,

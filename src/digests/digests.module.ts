@@ -13,12 +13,41 @@ import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsService } from './editions.service';
+import { DigestSettingsRow } from './digest-settings.entity';
+import { DigestSettingsService } from './digest-settings.service';
+import { EditionPlanRow } from './edition-plan.entity';
+import { EditionPlanRepository } from './edition-plan.repository';
+import { NextEditionPlanService } from './next-edition-plan.service';
+import { ScheduledEditions } from './scheduled-editions';
 
 /** Digests: edition assembly, scheduling, rendering, the editors' API. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic]), DeliveryModule],
+  imports: [
+    TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic, EditionPlanRow, DigestSettingsRow]),
+    DeliveryModule,
+  ],
   controllers: [DigestsAdminController, DigestsController],
-  providers: [EditionRenderer, EditionAssembler, EditionsService, EditionHistory, DigestPreviews, DigestScheduler],
-  exports: [EditionRenderer, EditionsService],
+  providers: [
+    EditionRenderer,
+    EditionAssembler,
+    EditionsService,
+    EditionHistory,
+    DigestPreviews,
+    DigestScheduler,
+    DigestSettingsService,
+    EditionPlanRepository,
+    NextEditionPlanService,
+    ScheduledEditions,
+  ],
+  exports: [
+    EditionRenderer,
+    EditionsService,
+    EditionHistory,
+    DigestPreviews,
+    DigestScheduler,
+    DigestSettingsService,
+    NextEditionPlanService,
+    ScheduledEditions,
+  ],
 })
 export class DigestsModule {}

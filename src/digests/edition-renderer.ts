@@ -26,6 +26,8 @@ export interface DigestContent {
   articles: Article[];
   /** Public copy of the edition, when it has one. */
   viewInBrowserUrl: string | null;
+  /** The editor's note shown above the articles (plain text; escaped by the template). */
+  editorNote?: string | null;
 }
 
 const SEGMENT_KEY = /^(all|\d{1,19}(,\d{1,19})*)$/;
@@ -80,10 +82,15 @@ export class EditionRenderer {
       viewInBrowserUrl: content.viewInBrowserUrl,
       unsubscribeUrl: READER_PLACEHOLDERS.unsubscribeUrl,
       preferencesUrl: READER_PLACEHOLDERS.preferencesUrl,
-      articles: content.articles.map((a) => {
+      editorNote: content.editorNote?.trim() || null,
+      // The lead story is the first article (an editor's pinned lead is put first by the assembler).
+      leadArticleId: content.articles[0]?.id ?? null,
+      articles: content.articles.map((a, index) => {
         // Summaries are stored without markers; stripping again keeps one from any other source out of the email.
         const summary = stripHashtagMarkers(a.summary ?? '').trim();
         return {
+          id: a.id,
+          isLead: index === 0,
           url: a.url,
           title: a.title,
           titleHtml: bidiHtml(a.title),
@@ -154,6 +161,7 @@ export class EditionRenderer {
       date: edition.windowTo,
       articles,
       viewInBrowserUrl: this.viewInBrowserUrl(edition.id),
+      editorNote: edition.editorNote,
     });
     this.logger.log(
       `Compiled edition ${editionId} segment ${segmentKey} (${articles.length} articles) in ${this.clock.now().getTime() - started} ms`,

@@ -7,6 +7,7 @@ import { DeliveryQueue } from '../delivery/delivery-queue';
 import type { Frequency } from '../subscribers/subscriber.entity';
 import { EditionAssembler, type EditionPlan } from './edition-assembler';
 import { editionKey } from './edition-calendar';
+import { EditionPlanRepository } from './edition-plan.repository';
 import { EditionRenderer } from './edition-renderer';
 import { Edition, type EditionStatus } from './edition.entity';
 
@@ -47,6 +48,7 @@ export class EditionsService {
     private readonly deliveryQueue: DeliveryQueue,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly editorialPlans: EditionPlanRepository,
   ) {}
 
   /**
@@ -85,9 +87,25 @@ export class EditionsService {
     options: { articleIds?: string[]; subject?: string },
     triggeredBy = 'editor',
   ): Promise<Edition> {
+    return this.handOff(await this.createForEditor(frequency, options, triggeredBy));
+  }
+
+  /**
+   * Like createNow, but the edition waits in status `scheduled` until `at`, when ScheduledEditions hands it off.
+   * Its articles are chosen now (what the editor previewed), so the scheduled daily run does not take them too.
+   */
+  scheduleFor(frequency: Frequency, at: Date, triggeredBy = 'editor'): Promise<Edition> {
+    return this.createForEditor(frequency, { scheduledFor: at }, triggeredBy);
+  }
+
+  private async createForEditor(
+    frequency: Frequency,
+    options: { articleIds?: string[]; subject?: string; scheduledFor?: Date },
+    triggeredBy: string,
+  ): Promise<Edition> {
     const now = this.clock.now();
     const key = `${editionKey(frequency, now, this.config.env.TIMEZONE)}/editor-${now.getTime()}`;
-    const edition = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [DIGEST_LOCK_SPACE, `digest:${frequency}`]);
       const plan = options.articleIds?.length
         ? await this.assembler.chosen(manager, frequency, now, options.articleIds)
@@ -97,9 +115,8 @@ export class EditionsService {
           message: `No new ${frequency} articles since the last edition: nothing to send`,
         });
       }
-      return this.insert(manager, key, plan, { subject: options.subject }, triggeredBy);
+      return this.insert(manager, key, plan, options, triggeredBy);
     });
-    return this.handOff(edition);
   }
 
   /** The next edition as it would be now, without saving anything. */
@@ -205,14 +222,15 @@ export class EditionsService {
     manager: EntityManager,
     key: string,
     plan: EditionPlan,
-    overrides: { subject?: string },
+    overrides: { subject?: string; scheduledFor?: Date },
     triggeredBy: string,
   ): Promise<Edition> {
-    const subject = overrides.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo);
+    const subject =
+      overrides.subject?.trim() || plan.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo);
     const rows: { id: string }[] = await manager.query(
       `INSERT INTO editions (key, frequency, window_from, window_to, article_ids, left_out_article_ids, subject,
-                             preheader, status, triggered_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9)
+                             preheader, status, triggered_by, editor_note, scheduled_for)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        RETURNING id`,
       [
         key,
@@ -220,12 +238,20 @@ export class EditionsService {
         plan.windowFrom,
         plan.windowTo,
         plan.articles.map((a) => a.id),
-        plan.leftOut.map((a) => a.id),
+        // Articles an editor dropped are recorded with the left-out ones: not sent, not proposed again.
+        [...plan.leftOut, ...(plan.dropped ?? [])].map((a) => a.id),
         subject,
-        this.renderer.defaultPreheader(plan.articles),
+        plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
+        overrides.scheduledFor ? 'scheduled' : 'draft',
         triggeredBy,
+        plan.editorNote?.trim() || null,
+        overrides.scheduledFor ?? null,
       ],
     );
+    if (plan.planned) {
+      // The editor's plan shaped this edition; the next one starts fresh.
+      await this.editorialPlans.consume(plan.frequency, manager);
+    }
     if (plan.leftOut.length > 0) {
       this.logger.warn(
         `Edition ${key}: ${plan.leftOut.length} article(s) beyond DIGEST_MAX_ARTICLES=${this.config.env.DIGEST_MAX_ARTICLES} left out`,
