@@ -59,13 +59,14 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     this.adopt(await this.settings.current());
+    // Every role follows the settings (web instances show the next run times); only workers run jobs.
+    this.stopListening = this.settings.onChange((saved) => this.adopt(saved));
+    this.poller = setInterval(() => this.track(this.pollSettings()), SETTINGS_POLL_MS);
+    this.poller.unref();
     if (!this.enabled) {
       return;
     }
     this.startJobs();
-    this.stopListening = this.settings.onChange((saved) => this.adopt(saved));
-    this.poller = setInterval(() => this.track(this.pollSettings()), SETTINGS_POLL_MS);
-    this.poller.unref();
     // Catch-up runs in the background: start-up must not wait for an edition to render.
     this.track(this.catchUp());
   }

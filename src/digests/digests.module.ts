@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Article } from '../articles/article.entity';
 import { Topic } from '../articles/topic.entity';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { DigestPlanAdminController } from './digest-plan-admin.controller';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
@@ -26,7 +27,7 @@ import { ScheduledEditions } from './scheduled-editions';
     TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic, EditionPlanRow, DigestSettingsRow]),
     DeliveryModule,
   ],
-  controllers: [DigestsAdminController, DigestsController],
+  controllers: [DigestsAdminController, DigestPlanAdminController, DigestsController],
   providers: [
     EditionRenderer,
     EditionAssembler,

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import type { Article } from '../articles/article.entity';
 import type { Frequency } from '../subscribers/subscriber.entity';
 import type { EditionPlan } from './edition-assembler';
-import { EditionPlanRepository } from './edition-plan.repository';
+import { EditionPlanRepository, type EditionPlanPatch } from './edition-plan.repository';
+import { EditionRenderer } from './edition-renderer';
 import type { EditionPlanRow } from './edition-plan.entity';
 import { moved } from './editorial-plan';
 import { EditionsService } from './editions.service';
@@ -15,6 +16,18 @@ export interface PlanTexts {
   subject?: string | null;
   preheader?: string | null;
   editorNote?: string | null;
+}
+
+/** The next edition as an editor sees it before sending. */
+export interface NextEditionView {
+  frequency: Frequency;
+  plan: EditionPlan;
+  subject: string;
+  preheader: string;
+  editorNote: string | null;
+  /** The pinned lead story, if an editor pinned one. */
+  pinnedArticleId: string | null;
+  audience: Audience;
 }
 
 /** Who would get the edition if it went out now. */
@@ -39,8 +52,32 @@ export class NextEditionPlanService {
   constructor(
     private readonly plans: EditionPlanRepository,
     private readonly editions: EditionsService,
+    private readonly renderer: EditionRenderer,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
+
+  async view(frequency: Frequency): Promise<NextEditionView> {
+    const [plan, decisions] = await Promise.all([this.editions.preview(frequency), this.plans.find(frequency)]);
+    return {
+      frequency,
+      plan,
+      subject: plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo),
+      preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
+      editorNote: plan.editorNote ?? null,
+      pinnedArticleId: decisions?.leadArticleId ?? null,
+      audience: await this.audience(frequency, plan.articles),
+    };
+  }
+
+  /** Sets the given fields of the plan at once (the machines' API). */
+  async replace(frequency: Frequency, patch: EditionPlanPatch, editor: string): Promise<void> {
+    await this.plans.update(frequency, editor, () => ({
+      ...patch,
+      ...('subject' in patch ? { subject: blankToNull(patch.subject) } : {}),
+      ...('preheader' in patch ? { preheader: blankToNull(patch.preheader) } : {}),
+      ...('editorNote' in patch ? { editorNote: blankToNull(patch.editorNote) } : {}),
+    }));
+  }
 
   /** The next edition as it would be now, with the plan applied (nothing saved). */
   preview(frequency: Frequency): Promise<EditionPlan> {
