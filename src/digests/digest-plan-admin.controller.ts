@@ -1,6 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { EditorOnly } from '../editor/editor-auth.guard';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
+import { EditorOnly } from '../auth/editor-only';
 import { articleRef } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestSettingsService } from './digest-settings.service';
@@ -13,8 +15,6 @@ import {
 } from './dto/digest-plan.dto';
 import { NextEditionPlanService } from './next-edition-plan.service';
 
-const API_EDITOR = 'api (EDITOR_TOKEN)';
-
 /** The same plan and settings the newsroom screens edit, for machines holding the editor token. */
 @ApiTags('digests')
 @EditorOnly()
@@ -24,6 +24,7 @@ export class DigestPlanAdminController {
     private readonly plans: NextEditionPlanService,
     private readonly settings: DigestSettingsService,
     private readonly scheduler: DigestScheduler,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get('digests/plan/:frequency')
@@ -54,8 +55,13 @@ export class DigestPlanAdminController {
   })
   @ApiOkResponse({ type: PlanViewDto })
   @ApiBadRequestResponse({ description: 'Invalid fields' })
-  async updatePlan(@Param() params: FrequencyParamDto, @Body() body: UpdatePlanDto): Promise<PlanViewDto> {
-    await this.plans.replace(params.frequency, body, API_EDITOR);
+  async updatePlan(
+    @Param() params: FrequencyParamDto,
+    @Body() body: UpdatePlanDto,
+    @CurrentEditor() editor?: SignedInEditor,
+  ): Promise<PlanViewDto> {
+    await this.plans.replace(params.frequency, body, editor?.email ?? 'api-token');
+    await this.audit.record(editor ?? 'api-token', 'next-digest.plan', `plan:${params.frequency}`, { ...body });
     return this.plan(params);
   }
 
@@ -63,8 +69,9 @@ export class DigestPlanAdminController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Forget the plan: the next edition goes back to the default selection' })
   @ApiNoContentResponse()
-  async resetPlan(@Param() { frequency }: FrequencyParamDto): Promise<void> {
+  async resetPlan(@Param() { frequency }: FrequencyParamDto, @CurrentEditor() editor?: SignedInEditor): Promise<void> {
     await this.plans.reset(frequency);
+    await this.audit.record(editor ?? 'api-token', 'next-digest.reset', `plan:${frequency}`);
   }
 
   @Get('digest-settings')
@@ -83,8 +90,12 @@ export class DigestPlanAdminController {
   @ApiOperation({ summary: 'Save the digest settings; every instance follows within 15 s, without a restart' })
   @ApiOkResponse({ type: DigestSettingsViewDto })
   @ApiBadRequestResponse({ description: 'Invalid fields' })
-  async putSettings(@Body() body: DigestSettingsDto): Promise<DigestSettingsViewDto> {
-    await this.settings.save(body, API_EDITOR);
+  async putSettings(
+    @Body() body: DigestSettingsDto,
+    @CurrentEditor() editor?: SignedInEditor,
+  ): Promise<DigestSettingsViewDto> {
+    await this.settings.save(body, editor?.email ?? 'api-token');
+    await this.audit.record(editor ?? 'api-token', 'settings.digest', 'digest-settings', { ...body });
     return this.getSettings();
   }
 }

@@ -1,27 +1,24 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, UseFilters, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
-import { CurrentEditor, type EditorIdentity } from '../auth/current-editor';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { DigestPreviews } from '../digests/digest-previews';
 import { EditionsService } from '../digests/editions.service';
 import { instantOfLocal } from '../digests/local-time';
-import {
-  EditionIdParamDto,
-  FrequencyFormDto,
-  NextDigestQueryDto,
-  ScheduleFormDto,
-} from './dto/next-digest-forms.dto';
+import { EditionIdParamDto, FrequencyFormDto, NextDigestQueryDto, ScheduleFormDto } from './dto/next-digest-forms.dto';
 import { editorMessage, nextDigestUrl } from './next-digest.controller';
+import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
 import { NextDigestViewModel } from './next-digest.view';
 
 /** Newsroom → Next digest: send a test to myself, send now (after a confirmation), schedule, cancel. */
 @ApiExcludeController()
 @NewsroomPage()
+@UseFilters(NewsroomFormErrors)
 @Controller('admin/next')
 export class NextDigestSendController {
   constructor(
@@ -38,7 +35,7 @@ export class NextDigestSendController {
   @Post('test')
   async test(
     @Body() body: FrequencyFormDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -64,27 +61,29 @@ export class NextDigestSendController {
   @Post('send')
   async send(
     @Body() body: FrequencyFormDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    let target = nextDigestUrl(body.frequency);
     await this.attempt(req, async () => {
       const edition = await this.editions.createNow(body.frequency, {}, `editor:${editor.email}`);
       await this.audit.record(editor, 'edition.send', `edition:${edition.id}`, {
         frequency: body.frequency,
         articles: edition.articleIds.length,
       });
-      this.view.flash(req, `بدأ إرسال «${edition.subject}».`, 'success');
-      target = `/admin/sending/${edition.id}`;
+      this.view.flash(
+        req,
+        `بدأ إرسال «${edition.subject}» (العدد رقم ${edition.id}): تابِع تقدّمه في صفحة الأعداد.`,
+        'success',
+      );
     });
-    res.redirect(303, target);
+    res.redirect(303, nextDigestUrl(body.frequency));
   }
 
   @Post('schedule')
   async schedule(
     @Body() body: ScheduleFormDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -109,7 +108,7 @@ export class NextDigestSendController {
   async cancel(
     @Param() params: EditionIdParamDto,
     @Body() body: FrequencyFormDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -120,7 +119,9 @@ export class NextDigestSendController {
         return;
       }
       await this.editions.act(params.id, 'cancel');
-      await this.audit.record(editor, 'edition.cancel', `edition:${params.id}`, { wasScheduledFor: edition.scheduledFor });
+      await this.audit.record(editor, 'edition.cancel', `edition:${params.id}`, {
+        wasScheduledFor: edition.scheduledFor,
+      });
       this.view.flash(req, `أُلغيت جدولة «${edition.subject}».`, 'success');
     });
     res.redirect(303, nextDigestUrl(body.frequency));

@@ -1,17 +1,23 @@
-import { Body, Controller, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, UseFilters, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
-import { CurrentEditor, type EditorIdentity } from '../auth/current-editor';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { DigestPreviews } from '../digests/digest-previews';
 import { NextEditionPlanService } from '../digests/next-edition-plan.service';
 import type { Frequency } from '../subscribers/subscriber.entity';
-import { ArticleActionParamsDto, FrequencyFormDto, NextDigestQueryDto, PlanTextsFormDto } from './dto/next-digest-forms.dto';
+import {
+  ArticleActionParamsDto,
+  FrequencyFormDto,
+  NextDigestQueryDto,
+  PlanTextsFormDto,
+} from './dto/next-digest-forms.dto';
+import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
 import { NextDigestViewModel } from './next-digest.view';
 
-const TITLE = 'النشرة القادمة';
+const TITLE = 'العدد القادم';
 
 export const nextDigestUrl = (frequency: Frequency) => `/admin/next?frequency=${frequency}`;
 
@@ -31,6 +37,7 @@ export function editorMessage(err: unknown): string | null {
  */
 @ApiExcludeController()
 @NewsroomPage()
+@UseFilters(NewsroomFormErrors)
 @Controller('admin/next')
 export class NextDigestController {
   constructor(
@@ -70,7 +77,7 @@ export class NextDigestController {
   async act(
     @Param() params: ArticleActionParamsDto,
     @Body() body: FrequencyFormDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -99,7 +106,7 @@ export class NextDigestController {
   @Post('texts')
   async texts(
     @Body() body: PlanTextsFormDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -116,7 +123,7 @@ export class NextDigestController {
   @Post('reset')
   async reset(
     @Body() body: FrequencyFormDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {

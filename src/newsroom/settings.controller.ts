@@ -1,13 +1,14 @@
-import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, UseFilters, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
-import { CurrentEditor, type EditorIdentity } from '../auth/current-editor';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { AppConfig } from '../config/app-config';
 import { DigestScheduler } from '../digests/digest-scheduler';
 import { DigestSettingsService } from '../digests/digest-settings.service';
 import { DigestSettingsDto } from '../digests/dto/digest-plan.dto';
+import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
 import { NextDigestViewModel } from './next-digest.view';
 
@@ -20,6 +21,7 @@ const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأر�
  */
 @ApiExcludeController()
 @NewsroomPage()
+@UseFilters(NewsroomFormErrors)
 @Controller('admin/settings')
 export class SettingsController {
   constructor(
@@ -33,16 +35,22 @@ export class SettingsController {
 
   @Get()
   async page(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.view.page(req, res, 'settings', { digest: await this.digestSection(), timeZone: this.config.env.TIMEZONE }, {
-      nav: 'settings',
-      title: 'الإعدادات',
-    });
+    await this.view.page(
+      req,
+      res,
+      'settings',
+      { digest: await this.digestSection(), timeZone: this.config.env.TIMEZONE },
+      {
+        nav: 'settings',
+        title: 'الإعدادات',
+      },
+    );
   }
 
   @Post('digest')
   async saveDigest(
     @Body() body: DigestSettingsDto,
-    @CurrentEditor() editor: EditorIdentity,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {

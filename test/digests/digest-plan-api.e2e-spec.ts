@@ -69,7 +69,7 @@ describe('Plan and settings API for machines (bearer token)', () => {
       weeklyCron: '0 10 * * 6',
       nextDaily: '2026-11-25T03:15:00.000Z',
       nextWeekly: '2026-11-28T07:00:00.000Z',
-      updatedBy: 'api (EDITOR_TOKEN)',
+      updatedBy: 'api-token',
     });
   });
 

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { FREQUENCY_VALUES } from '../../digests/dto/digest-requests.dto';
 import { PlanTextsDto } from '../../digests/dto/digest-plan.dto';
 import type { PlanAction } from '../../digests/next-edition-plan.service';
@@ -12,6 +12,11 @@ export class NextDigestQueryDto {
   @IsOptional()
   @IsIn(FREQUENCY_VALUES, { message: FREQUENCY_MESSAGE })
   frequency: Frequency = 'daily';
+
+  /** Cache-buster on the preview's URL: a new value after every change makes the iframe load again. */
+  @IsOptional()
+  @MaxLength(2000)
+  v?: string;
 }
 
 export class FrequencyFormDto {
