@@ -4,14 +4,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { LOCK_KEYS, releaseLock, tryLock } from '../database/advisory-lock';
 import { ArticlesService } from './articles.service';
 import { Feed, FeedPollStatus } from './feed.entity';
 import { FeedFetcher, FeedFetchError } from './feed-fetcher';
 import { FeedParseError, parseFeedDocument } from './feed-items';
 
 export const FEED_POLL_INTERVAL_NAME = 'articles.feed-poll';
-// Any constant shared by all nashra instances: only the instance holding it polls.
-export const FEED_POLL_LOCK_KEY = 0x6e617372; // "nasr"
+// Only the instance holding it polls.
+export const FEED_POLL_LOCK_KEY = LOCK_KEYS.feedPoll;
 const MAX_ERROR_LENGTH = 300;
 
 export interface FeedPollResult {
@@ -98,8 +99,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [FEED_POLL_LOCK_KEY]);
-      if (!locked) {
+      if (!(await tryLock(runner, FEED_POLL_LOCK_KEY))) {
         this.logger.debug('Another instance is polling the feeds');
         return { ran: false, feeds: [] };
       }
@@ -118,7 +118,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
         }
         return { ran: true, feeds };
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [FEED_POLL_LOCK_KEY]);
+        await releaseLock(runner, FEED_POLL_LOCK_KEY);
       }
     } finally {
       await runner.release();

@@ -1,4 +1,5 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConflictError } from '../common/domain-errors';
 import type { Article } from '../articles/article.entity';
 import { Locale } from '../common/locale';
 import { personalise, type ReaderLinks } from '../common/reader-placeholders';
@@ -41,9 +42,7 @@ export class DigestPreviews {
   async preview(frequency: Frequency): Promise<DigestPreview> {
     const plan = await this.editions.preview(frequency);
     if (plan.articles.length === 0) {
-      throw new ConflictException({
-        message: `No new ${frequency} articles since the last edition: the next edition would be skipped`,
-      });
+      throw new ConflictError(`No new ${frequency} articles since the last edition: the next edition would be skipped`);
     }
     const subject = this.renderer.defaultSubject(frequency, plan.windowTo);
     const preheader = this.renderer.defaultPreheader(plan.articles);

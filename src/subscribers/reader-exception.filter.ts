@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { toHttpException } from '../common/domain-errors';
 import { Locale } from '../common/locale';
 import { ReaderPages } from './reader-pages';
 
@@ -10,7 +11,7 @@ export function isReaderPath(path: string): boolean {
 }
 
 /**
- * Readers get errors in Arabic: JSON `{ message }` for scripts and API callers, an Arabic page (with the
+ * The app's one global exception filter. Domain errors become their HTTP answers for every path. Readers get errors in Arabic: JSON `{ message }` for scripts and API callers, an Arabic page (with the
  * form again, when it was the signup form) for browsers. Covers validation errors (whose messages are
  * `readers.errors.*` keys, or English from the global ValidationPipe for unknown fields), bodies over the
  * limit (413 from body-parser, before any controller runs), and rate limiting (429). Registered globally
@@ -29,7 +30,9 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     super(adapterHost.httpAdapter);
   }
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // Services throw domain errors (src/common/domain-errors.ts); this is the one place they become HTTP.
+    const exception = toHttpException(thrown);
     if (host.getType() !== 'http') {
       return super.catch(exception, host);
     }

@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { InvalidInputError } from '../common/domain-errors';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -166,7 +167,7 @@ export class SubscriptionsService {
         topics,
       ])) as Array<{ key: string }>;
       if (known.length !== topics.length) {
-        throw new BadRequestException('readers.errors.topics');
+        throw new InvalidInputError('readers.errors.topics');
       }
     }
     const rows = (await this.dataSource.query(
