@@ -9,6 +9,7 @@ import { ArticlesService } from './articles.service';
 import { Feed, FeedPollStatus } from './feed.entity';
 import { FeedFetcher, FeedFetchError } from './feed-fetcher';
 import { FeedParseError, parseFeedDocument } from './feed-items';
+import { errorMessage, errorStack } from '../common/error-message';
 
 export const FEED_POLL_INTERVAL_NAME = 'articles.feed-poll';
 // Only the instance holding it polls.
@@ -84,7 +85,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     try {
       await this.pollAll();
     } catch (err) {
-      this.logger.error(`Feed poll tick failed: ${err instanceof Error ? err.message : err}`);
+      this.logger.error(`Feed poll tick failed: ${errorMessage(err)}`);
     }
   }
 
@@ -113,7 +114,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
             feeds.push(await this.pollFeed(url));
           } catch (err) {
             // Only our own database can throw here; the next feed still gets its turn.
-            this.logger.error(`Feed ${url}: could not record the poll: ${err instanceof Error ? err.message : err}`);
+            this.logger.error(`Feed ${url}: could not record the poll: ${errorMessage(err)}`);
           }
         }
         return { ran: true, feeds };
@@ -167,9 +168,9 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     } catch (err) {
       const expected = err instanceof FeedFetchError || err instanceof FeedParseError;
       result.status = 'error';
-      result.error = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, MAX_ERROR_LENGTH);
+      result.error = errorMessage(err).replace(/\s+/g, ' ').slice(0, MAX_ERROR_LENGTH);
       if (!expected) {
-        this.logger.error(`Feed ${url}: unexpected failure`, err instanceof Error ? err.stack : undefined);
+        this.logger.error(`Feed ${url}: unexpected failure`, errorStack(err));
       }
       record.consecutiveFailures = feed.consecutiveFailures + 1;
       record.lastError = result.error;

@@ -2,3 +2,8 @@
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The stack of an Error (for error logs), or the thing thrown as text. */
+export function errorStack(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

@@ -6,7 +6,7 @@ import { personalise, type ReaderLinks } from '../common/reader-placeholders';
 import type { RenderedEmail } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import { MailTransport } from '../delivery/mail-transport';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 import type { EditionPlan } from './edition-assembler';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsService } from './editions.service';

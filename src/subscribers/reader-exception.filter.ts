@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, HttpStatus, Injectable, Logger } f
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { toHttpException } from '../common/domain-errors';
+import { errorStack } from '../common/error-message';
 import { Locale } from '../common/locale';
 import { ReaderPages } from './reader-pages';
 
@@ -43,7 +44,7 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     }
     const status = statusOf(exception);
     if (status >= 500) {
-      this.logger.error(`${req.method} ${req.path} failed: ${(exception as Error)?.stack ?? String(exception)}`);
+      this.logger.error(`${req.method} ${req.path} failed: ${errorStack(exception)}`);
     }
     const message = this.locale.t(this.messageKey(exception, status));
     if (wantsJson(req)) {
