@@ -5,14 +5,14 @@ import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import type { Frequency } from '../subscribers/subscriber.entity';
 import { CronTime } from 'cron';
+import { FREQUENCIES, type Frequency } from '../common/frequency';
 import { DigestSettingsService, type DigestSettings } from './digest-settings.service';
 import { latestTick } from './edition-calendar';
 import { Edition } from './edition.entity';
 import { EditionsService } from './editions.service';
+import { errorMessage, errorStack } from '../common/error-message';
 
-const FREQUENCIES: Frequency[] = ['daily', 'weekly'];
 // How often an instance looks whether another one saved new digest settings.
 const SETTINGS_POLL_MS = 15_000;
 
@@ -114,7 +114,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
         });
       } catch (err) {
         const variable = frequency === 'daily' ? 'DIGEST_DAILY_CRON' : 'DIGEST_WEEKLY_CRON';
-        throw new Error(`${variable} is not a valid cron expression: ${err instanceof Error ? err.message : err}`, {
+        throw new Error(`${variable} is not a valid cron expression: ${errorMessage(err)}`, {
           cause: err,
         });
       }
@@ -142,7 +142,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
     try {
       return await this.editions.createScheduled(frequency, tickAt);
     } catch (err) {
-      this.logger.error(`Scheduled ${frequency} digest failed: ${err instanceof Error ? err.stack : String(err)}`);
+      this.logger.error(`Scheduled ${frequency} digest failed: ${errorStack(err)}`);
       return null;
     }
   }
@@ -180,14 +180,14 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
         this.logger.log(`Retried the hand-off of ${drafts} draft edition(s)`);
       }
     } catch (err) {
-      this.logger.error(`Retrying draft hand-offs failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`Retrying draft hand-offs failed: ${errorMessage(err)}`);
     }
     return made;
   }
 
   private track(work: Promise<unknown>): void {
     const tracked = work
-      .catch((err: unknown) => this.logger.error(`Digest work failed: ${err instanceof Error ? err.message : err}`))
+      .catch((err: unknown) => this.logger.error(`Digest work failed: ${errorMessage(err)}`))
       .finally(() => this.running.delete(tracked));
     this.running.add(tracked);
   }

@@ -1,18 +1,22 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Article } from '../articles/article.entity';
 import { Topic } from '../articles/topic.entity';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { SubscribersModule } from '../subscribers/subscribers.module';
 import { DigestPlanAdminController } from './digest-plan-admin.controller';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
 import { DigestsController } from './digests.controller';
+import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
 import { EditionHistory } from './edition-history';
+import { DigestEditionLifecycle } from './edition-lifecycle';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { DigestSettingsRow } from './digest-settings.entity';
 import { DigestSettingsService } from './digest-settings.service';
@@ -21,17 +25,25 @@ import { EditionPlanRepository } from './edition-plan.repository';
 import { NextEditionPlanService } from './next-edition-plan.service';
 import { ScheduledEditions } from './scheduled-editions';
 
-/** Digests: edition assembly, scheduling, rendering, the editors' API. */
+/**
+ * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
+ * that the ports it provides (DIGESTS_PORTS) reach delivery and subscribers, which sit below it and may not
+ * import it.
+ */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic, EditionPlanRow, DigestSettingsRow]),
     DeliveryModule,
+    SubscribersModule,
   ],
   controllers: [DigestsAdminController, DigestPlanAdminController, DigestsController],
   providers: [
+    EditionsRepository,
     EditionRenderer,
     EditionAssembler,
     EditionsService,
+    DigestEditionLifecycle,
     EditionHistory,
     DigestPreviews,
     DigestScheduler,
@@ -39,6 +51,7 @@ import { ScheduledEditions } from './scheduled-editions';
     EditionPlanRepository,
     NextEditionPlanService,
     ScheduledEditions,
+    ...DIGESTS_PORTS,
   ],
   exports: [
     EditionRenderer,
@@ -49,6 +62,7 @@ import { ScheduledEditions } from './scheduled-editions';
     DigestSettingsService,
     NextEditionPlanService,
     ScheduledEditions,
+    ...DIGESTS_PORT_TOKENS,
   ],
 })
 export class DigestsModule {}

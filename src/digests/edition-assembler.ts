@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Article } from '../articles/article.entity';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 import { DigestSettingsService } from './digest-settings.service';
 import { periodMs } from './edition-calendar';
 import { EditionPlanRepository } from './edition-plan.repository';

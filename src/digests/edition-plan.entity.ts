@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 
 /** An editor's decisions for the next edition of one frequency; deleted when that edition is created. */
 @Entity('edition_plans')

@@ -1,8 +1,10 @@
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Article } from '../articles/article.entity';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import { InvalidInputError } from '../common/domain-errors';
+import { AudienceRepository } from '../subscribers/audience.repository';
+import type { Frequency } from '../common/frequency';
 import type { EditionPlan } from './edition-assembler';
 import { EditionPlanRepository, type EditionPlanPatch } from './edition-plan.repository';
 import { EditionRenderer } from './edition-renderer';
@@ -53,6 +55,7 @@ export class NextEditionPlanService {
     private readonly plans: EditionPlanRepository,
     private readonly editions: EditionsService,
     private readonly renderer: EditionRenderer,
+    private readonly audiences: AudienceRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -93,7 +96,7 @@ export class NextEditionPlanService {
     const shown = next.articles.map((a) => a.id);
     const known = [...next.articles, ...next.leftOut, ...(next.dropped ?? [])].some((a) => a.id === articleId);
     if (!known) {
-      throw new BadRequestException({ message: 'هذا المقال ليس بين مقالات النشرة القادمة' });
+      throw new InvalidInputError('هذا المقال ليس بين مقالات النشرة القادمة');
     }
     await this.plans.update(frequency, editor, (plan) => {
       const excluded = plan.excludedArticleIds.filter((id) => id !== articleId);
@@ -134,14 +137,12 @@ export class NextEditionPlanService {
     return this.plans.consume(frequency);
   }
 
-  /** How many readers the edition would reach if sent now (same topic rule as the delivery queue). */
+  /** How many readers the edition would reach if sent now: the very audience query the delivery ledger queues. */
   async audience(frequency: Frequency, articles: Article[]): Promise<Audience> {
-    const topics = [...new Set(articles.flatMap((a) => a.topics))];
+    const { sql, params } = this.audiences.forEdition(frequency, articles);
     const [row] = (await this.dataSource.query(
-      `SELECT count(*) AS active,
-              count(*) FILTER (WHERE cardinality(topics) = 0 OR topics && $2::text[]) AS receiving
-         FROM subscribers WHERE status = 'active' AND frequency = $1`,
-      [frequency, topics],
+      `SELECT count(*) AS active, count(segment_key) AS receiving FROM (${sql}) audience`,
+      params,
     )) as { active: string; receiving: string }[];
     return { active: Number(row.active), receiving: Number(row.receiving) };
   }

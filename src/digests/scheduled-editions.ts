@@ -1,16 +1,17 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { errorMessage } from '../common/error-message';
+import type { Frequency } from '../common/frequency';
 import { AppConfig } from '../config/app-config';
 import type { Edition } from './edition.entity';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 
 const CHECK_EVERY_MS = 30_000;
 
 /**
  * Editions an editor scheduled for a time (status `scheduled`, `scheduled_for`): on instances that run work,
- * every 30 s the due ones move scheduled → draft in one conditional UPDATE (so exactly one instance wins each)
+ * every 30 s the due ones move scheduled → draft (EDITION_CHANGES.release, a conditional UPDATE: exactly one instance wins each)
  * and are handed to delivery. A crash after the UPDATE leaves a draft, which start-up hands off again.
  */
 @Injectable()
@@ -20,7 +21,7 @@ export class ScheduledEditions implements OnApplicationBootstrap, BeforeApplicat
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: EditionsRepository,
     private readonly editions: EditionsService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
@@ -32,7 +33,7 @@ export class ScheduledEditions implements OnApplicationBootstrap, BeforeApplicat
     }
     this.timer = setInterval(() => {
       this.running = this.releaseDue().catch((err: unknown) =>
-        this.logger.error(`Releasing scheduled editions failed: ${err instanceof Error ? err.message : err}`),
+        this.logger.error(`Releasing scheduled editions failed: ${errorMessage(err)}`),
       );
     }, CHECK_EVERY_MS);
     this.timer.unref();
@@ -47,16 +48,12 @@ export class ScheduledEditions implements OnApplicationBootstrap, BeforeApplicat
 
   /** Hands off every scheduled edition due at `now`; returns them as handed off. */
   async releaseDue(now: Date = this.clock.now()): Promise<Edition[]> {
-    const rows: unknown[] = await this.dataSource.query(
-      `UPDATE editions SET status = 'draft', status_reason = NULL, updated_at = now()
-        WHERE status = 'scheduled' AND scheduled_for <= $1
-        RETURNING id`,
-      [now],
-    );
-    // UPDATE … RETURNING through the driver yields [rows, count].
-    const released = (Array.isArray(rows[0]) ? rows[0] : rows) as { id: string }[];
     const handedOff: Edition[] = [];
-    for (const { id } of released) {
+    for (const id of await this.repository.dueScheduled(now)) {
+      // scheduled → draft is one conditional UPDATE: of all instances checking at once, one wins each edition.
+      if (!(await this.repository.change(id, 'release'))) {
+        continue;
+      }
       const edition = await this.editions.find(id);
       if (edition) {
         this.logger.log(`Scheduled edition #${id} is due: handing it off`);
@@ -67,15 +64,7 @@ export class ScheduledEditions implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** Scheduled editions not yet due, soonest first (for the Next digest screen). */
-  upcoming(frequency?: string): Promise<Edition[]> {
-    const qb = this.dataSource
-      .getRepository<Edition>('Edition')
-      .createQueryBuilder('e')
-      .where("e.status = 'scheduled'")
-      .orderBy('e.scheduled_for', 'ASC');
-    if (frequency) {
-      qb.andWhere('e.frequency = :frequency', { frequency });
-    }
-    return qb.getMany();
+  upcoming(frequency?: Frequency): Promise<Edition[]> {
+    return this.repository.upcoming(frequency);
   }
 }

@@ -2,11 +2,12 @@ import { Body, Controller, UseFilters, Get, HttpException, Param, Post, Query, R
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
+import { toHttpException } from '../common/domain-errors';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { DigestPreviews } from '../digests/digest-previews';
 import { NextEditionPlanService } from '../digests/next-edition-plan.service';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 import {
   ArticleActionParamsDto,
   FrequencyFormDto,
@@ -21,14 +22,17 @@ const TITLE = 'العدد القادم';
 
 export const nextDigestUrl = (frequency: Frequency) => `/admin/next?frequency=${frequency}`;
 
-/** A 4xx with a message an editor can read; anything else is a real failure. */
+/** A 4xx (or a domain error) as a message an editor can read; null for a real failure. */
 export function editorMessage(err: unknown): string | null {
-  if (err instanceof HttpException && err.getStatus() < 500) {
-    const body = err.getResponse() as { message?: string | string[] } | string;
-    const message = typeof body === 'string' ? body : body.message;
-    return Array.isArray(message) ? message.join('، ') : (message ?? err.message);
+  const http = toHttpException(err);
+  if (!(http instanceof HttpException) || http.getStatus() >= 500) {
+    return null;
   }
-  return null;
+  const body = http.getResponse() as { message?: string | string[] } | string;
+  const message = typeof body === 'string' ? body : (body.message ?? http.message);
+  const text = Array.isArray(message) ? message.join('، ') : message;
+  // The services speak English to the API; the one an editor meets here is "nothing new to send".
+  return /^No new \w+ articles/.test(text) ? 'لا مقالات جديدة منذ آخر نشرة، فلا شيء يُرسل الآن.' : text;
 }
 
 /**

@@ -7,7 +7,7 @@ import { DigestSettingsService } from '../digests/digest-settings.service';
 import { localOfInstant } from '../digests/local-time';
 import { NextEditionPlanService, type NextEditionView } from '../digests/next-edition-plan.service';
 import { ScheduledEditions } from '../digests/scheduled-editions';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 
 export const FREQUENCY_LABELS: Record<Frequency, string> = { daily: 'النشرة اليومية', weekly: 'النشرة الأسبوعية' };
 

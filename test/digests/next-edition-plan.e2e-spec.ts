@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../../src/common/domain-errors';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { DataSource } from 'typeorm';
 import { DigestScheduler } from '../../src/digests/digest-scheduler';
@@ -72,7 +73,7 @@ describe("The next edition: an editor's plan, scheduled sends (FakeClock, real P
 
   it('refuses to act on an article that is not in the next edition', async () => {
     const gone = await insertArticle(ds, { publishedAt: '2026-11-01T00:00:00Z' });
-    await expect(plans.act('daily', gone.id, 'pin', 'editor@example.net')).rejects.toMatchObject({ status: 400 });
+    await expect(plans.act('daily', gone.id, 'pin', 'editor@example.net')).rejects.toBeInstanceOf(InvalidInputError);
   });
 
   it('a scheduled edition waits, then goes out exactly once to every reader; a cancelled one never does', async () => {

@@ -15,7 +15,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import type { Frequency } from '../../subscribers/subscriber.entity';
+import type { Frequency } from '../../common/frequency';
 import { FREQUENCY_VALUES } from './digest-requests.dto';
 import { ArticleRefDto } from './edition-views.dto';
 

@@ -2,7 +2,7 @@ import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { FREQUENCY_VALUES } from '../../digests/dto/digest-requests.dto';
 import { PlanTextsDto } from '../../digests/dto/digest-plan.dto';
 import type { PlanAction } from '../../digests/next-edition-plan.service';
-import type { Frequency } from '../../subscribers/subscriber.entity';
+import type { Frequency } from '../../common/frequency';
 
 const FREQUENCY_MESSAGE = 'نوع النشرة إما يومية أو أسبوعية';
 export const PLAN_ACTIONS: PlanAction[] = ['drop', 'restore', 'up', 'down', 'pin', 'unpin'];
