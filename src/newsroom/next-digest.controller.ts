@@ -98,10 +98,7 @@ export class NextDigestController {
       this.view.flash(req, message, 'error');
     }
     if (req.headers['hx-request']) {
-      await this.view.fragment(res, 'next-digest-editor', {
-        ...(await this.views.editor(body.frequency)),
-        csrfToken: res.locals.csrfToken as string | undefined,
-      });
+      this.view.fragment(res, 'next-digest-editor', await this.views.editor(body.frequency));
       return;
     }
     res.redirect(303, nextDigestUrl(body.frequency));
