@@ -2,6 +2,7 @@ import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter } from '@nes
 import type { Request, Response } from 'express';
 import { editorMessage } from './next-digest.controller';
 import { NewsroomView } from './newsroom-view';
+import { seeOther } from './see-other';
 
 /**
  * A newsroom form that fails validation (400) goes back to the page it came from with the reason shown on it,
@@ -20,7 +21,7 @@ export class NewsroomFormErrors implements ExceptionFilter {
       return;
     }
     this.view.flash(req, message, 'error');
-    res.redirect(303, sameOriginPath(req) ?? '/admin');
+    seeOther(req, res, sameOriginPath(req) ?? '/admin').catch(() => res.redirect(303, sameOriginPath(req) ?? '/admin'));
   }
 }
 

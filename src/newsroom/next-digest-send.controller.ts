@@ -13,6 +13,7 @@ import { EditionIdParamDto, FrequencyFormDto, NextDigestQueryDto, ScheduleFormDt
 import { editorMessage, nextDigestUrl } from './next-digest.controller';
 import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
+import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 
 /** Newsroom → Next digest: send a test to myself, send now (after a confirmation), schedule, cancel. */
@@ -44,7 +45,7 @@ export class NextDigestSendController {
       await this.audit.record(editor, 'next-digest.test', `plan:${body.frequency}`, { to: editor.email });
       this.view.flash(req, `أُرسلت نسخة تجريبية إلى ${editor.email} بعنوان «${sent.subject}».`, 'success');
     });
-    res.redirect(303, nextDigestUrl(body.frequency));
+    await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
   @Get('confirm')
@@ -52,7 +53,7 @@ export class NextDigestSendController {
     const context = await this.views.confirmation(query.frequency);
     if (!context.hasArticles) {
       this.view.flash(req, 'لا مقالات جديدة منذ آخر نشرة، فلا شيء يُرسل الآن.', 'error');
-      res.redirect(303, nextDigestUrl(query.frequency));
+      await seeOther(req, res, nextDigestUrl(query.frequency));
       return;
     }
     await this.view.page(req, res, 'next-digest-confirm', context, { nav: 'next', title: 'تأكيد الإرسال' });
@@ -77,7 +78,7 @@ export class NextDigestSendController {
         'success',
       );
     });
-    res.redirect(303, nextDigestUrl(body.frequency));
+    await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
   @Post('schedule')
@@ -90,7 +91,7 @@ export class NextDigestSendController {
     const at = instantOfLocal(body.at, this.config.env.TIMEZONE);
     if (!at || at.getTime() <= this.clock.now().getTime()) {
       this.view.flash(req, 'اختر وقتاً في المستقبل للإرسال المجدول.', 'error');
-      res.redirect(303, nextDigestUrl(body.frequency));
+      await seeOther(req, res, nextDigestUrl(body.frequency));
       return;
     }
     await this.attempt(req, async () => {
@@ -101,7 +102,7 @@ export class NextDigestSendController {
       });
       this.view.flash(req, `جُدولت «${edition.subject}» للإرسال في ${this.views.when(at)}.`, 'success');
     });
-    res.redirect(303, nextDigestUrl(body.frequency));
+    await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
   @Post('scheduled/:id/cancel')
@@ -124,7 +125,7 @@ export class NextDigestSendController {
       });
       this.view.flash(req, `أُلغيت جدولة «${edition.subject}».`, 'success');
     });
-    res.redirect(303, nextDigestUrl(body.frequency));
+    await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
   /** Runs an action; a 4xx (no articles, not found, already sent) becomes a message on the page. */

@@ -16,6 +16,7 @@ import {
 } from './dto/next-digest-forms.dto';
 import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
+import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 
 const TITLE = 'العدد القادم';
@@ -101,7 +102,7 @@ export class NextDigestController {
       this.view.fragment(res, 'next-digest-editor', await this.views.editor(body.frequency));
       return;
     }
-    res.redirect(303, nextDigestUrl(body.frequency));
+    await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
   @Post('texts')
@@ -118,7 +119,7 @@ export class NextDigestController {
       editorNote: body.editorNote ?? '',
     });
     this.view.flash(req, 'حُفظ العنوان وسطر المعاينة وكلمة المحرر.', 'success');
-    res.redirect(303, nextDigestUrl(body.frequency));
+    await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
   @Post('reset')
@@ -131,6 +132,6 @@ export class NextDigestController {
     await this.plans.reset(body.frequency);
     await this.audit.record(editor, 'next-digest.reset', `plan:${body.frequency}`);
     this.view.flash(req, 'عادت النشرة القادمة إلى اختيارها الافتراضي.', 'success');
-    res.redirect(303, nextDigestUrl(body.frequency));
+    await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 }

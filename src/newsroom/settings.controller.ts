@@ -10,6 +10,7 @@ import { DigestSettingsService } from '../digests/digest-settings.service';
 import { DigestSettingsDto } from '../digests/dto/digest-plan.dto';
 import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
+import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 
 const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
@@ -65,7 +66,7 @@ export class SettingsController {
       `حُفظت إعدادات النشرة. النشرة اليومية القادمة: ${this.views.when(this.scheduler.nextRunAt('daily'))}.`,
       'success',
     );
-    res.redirect(303, '/admin/settings');
+    await seeOther(req, res, '/admin/settings');
   }
 
   private async digestSection(): Promise<Record<string, unknown>> {

@@ -110,6 +110,7 @@ describe('Newsroom: the next digest in Chromium', () => {
       page.click('form[action="/admin/next/texts"] button'),
     ]);
     await expect(page.locator('#subject').inputValue()).resolves.toBe(subject);
+    await expect(page.locator('.flash-success').innerText()).resolves.toContain('حُفظ');
     const withNote = await previewText(page, 'صباح الخير، هذه أبرز أخبار اليوم.');
     expect(withNote.indexOf('صباح الخير')).toBeLessThan(withNote.indexOf(lead.title));
 
@@ -195,6 +196,7 @@ describe('Newsroom: the next digest in Chromium', () => {
       page.click('form[action="/admin/settings/digest"] button[type=submit]'),
     ]);
     await expect(page.locator('#dailyTime').inputValue()).resolves.toBe('18:45');
+    await expect(page.locator('.flash-success').innerText()).resolves.toContain('حُفظت');
     // Same day, 18:45 in Baghdad = 15:45 UTC; the cron job itself was re-created with the new time.
     expect(scheduler.nextRunAt('daily').toISOString()).toBe('2026-11-24T15:45:00.000Z');
     const job = t.get(SchedulerRegistry).getCronJob('digest-daily');
