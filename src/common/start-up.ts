@@ -49,7 +49,7 @@ export function startupBanner(config: AppConfig, embedded: boolean): string {
   if (config.servesHttp) {
     lines.push(`nashra (${config.env.NASHRA_ROLE}) listening on ${config.publicBaseUrl}`);
     add('Newsroom', config.url('/admin'));
-    add('Sign in', 'create an editor with: npm run editor:create -- --email you@example.com');
+    add('Sign in', `${config.url('/admin/login')} (first editor: npm run editor:create -- --email you@example.com)`);
     if (!config.env.EDITOR_TOKEN && !config.isProduction) {
       add('API token', `in ${join(config.varDir, 'editor-token')} (bearer token for the admin API, /admin/docs)`);
     }

@@ -66,7 +66,11 @@ describe('first run', () => {
       const base = `http://localhost:${port}`;
       expect(banner.msg).toContain(`nashra (all) listening on ${base}`);
       expect(banner.msg).toMatch(new RegExp(`Newsroom: +${base}/admin\\n`));
-      expect(banner.msg).toContain('npm run editor:create -- --email you@example.com');
+      expect(banner.msg).toMatch(
+        new RegExp(
+          `Sign in: +${base}/admin/login \\(first editor: npm run editor:create -- --email you@example.com\\)`,
+        ),
+      );
       expect(banner.msg).toContain(`API token:    in ${join(varDir, 'editor-token')}`);
       expect(banner.msg).toMatch(new RegExp(`Footer form: +${base}/embed/form\\n`));
       expect(banner.msg).toContain(`Outbox:       ${join(varDir, 'outbox')} (SMTP_URL unset`);
