@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { EditionStatus } from '../../src/digests/edition.entity';
-import type { Frequency } from '../../src/subscribers/subscriber.entity';
+import type { Frequency } from '../../src/common/frequency';
 import { fixtureArticleText, insertArticle as insertArticleRow } from '../factories/articles';
 import { FIXTURE_EDITION_SUBJECT } from '../factories/deliveries';
 import { insertEdition as insertEditionRow } from '../factories/editions';

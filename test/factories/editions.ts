@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Article } from '../../src/articles/article.entity';
 import { Edition } from '../../src/digests/edition.entity';
 import type { EditionStatus } from '../../src/digests/edition.entity';
-import type { Frequency } from '../../src/subscribers/subscriber.entity';
+import type { Frequency } from '../../src/common/frequency';
 import {
   FIXTURE_ARTICLE_IMAGE,
   FIXTURE_ARTICLE_LINK,
