@@ -1,8 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { CronTime } from 'cron';
@@ -10,6 +8,7 @@ import { FREQUENCIES, type Frequency } from '../common/frequency';
 import { DigestSettingsService, type DigestSettings } from './digest-settings.service';
 import { latestTick } from './edition-calendar';
 import { Edition } from './edition.entity';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { errorMessage, errorStack } from '../common/error-message';
 
@@ -36,7 +35,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly registry: SchedulerRegistry,
     private readonly editions: EditionsService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly editionsRepository: EditionsRepository,
     private readonly settings: DigestSettingsService,
   ) {
     this.crons = { daily: config.env.DIGEST_DAILY_CRON, weekly: config.env.DIGEST_WEEKLY_CRON };
@@ -160,12 +159,8 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
       if (!tick) {
         continue;
       }
-      const [state] = (await this.dataSource.query(
-        `SELECT bool_or(triggered_by = 'schedule') AS scheduled_before, max(window_to) AS last_window_to
-           FROM editions WHERE frequency = $1 AND status <> 'cancelled'`,
-        [frequency],
-      )) as { scheduled_before: boolean | null; last_window_to: Date | null }[];
-      if (!state.scheduled_before || (state.last_window_to && state.last_window_to >= tick)) {
+      const state = await this.editionsRepository.scheduleState(frequency);
+      if (!state.scheduledBefore || (state.lastWindowTo && state.lastWindowTo >= tick)) {
         continue;
       }
       this.logger.log(`Catching up the ${frequency} digest missed at ${tick.toISOString()}`);
