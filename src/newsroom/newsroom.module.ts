@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { AccountController } from './account.controller';
 import { DashboardController, RootController } from './dashboard.controller';
+import { EditorInvitations } from './editor-invitations';
+import { EditorsController } from './editors.controller';
+import { InviteController } from './invite.controller';
 import { NewsroomAssetsController } from './newsroom-assets.controller';
 import { NewsroomView } from './newsroom-view';
 import { SignInController } from './sign-in.controller';
@@ -9,8 +14,17 @@ import { SignInController } from './sign-in.controller';
  * other modules' services; no module imports this one. AuthModule is global: guards and AuditLog need no import.
  */
 @Module({
-  controllers: [RootController, NewsroomAssetsController, SignInController, DashboardController],
-  providers: [NewsroomView],
+  imports: [DeliveryModule],
+  controllers: [
+    RootController,
+    NewsroomAssetsController,
+    SignInController,
+    InviteController,
+    DashboardController,
+    AccountController,
+    EditorsController,
+  ],
+  providers: [NewsroomView, EditorInvitations],
   exports: [NewsroomView],
 })
 export class NewsroomModule {}
