@@ -46,8 +46,8 @@ export class InviteController {
         req,
         res,
         'invite',
-        invited ? { invited, token, minLength: MIN_PASSWORD_LENGTH, error } : { gone: GONE },
-        { status: invited ? status : 410, title: 'الانضمام إلى غرفة التحرير', nav: 'invite' },
+        invited ? { invited, token, minLength: MIN_PASSWORD_LENGTH, error } : { gone: status === 403 ? error : GONE },
+        { status: invited || status === 403 ? status : 410, title: 'الانضمام إلى غرفة التحرير', nav: 'invite' },
       );
     };
     if (!this.sessions.acceptCsrf(req)) {
