@@ -14,6 +14,6 @@ import { Topic } from './topic.entity';
   imports: [TypeOrmModule.forFeature([Article, Topic, Feed])],
   controllers: [ArticlesController, FeedsController],
   providers: [ArticlesService, FeedFetcher, FeedPoller],
-  exports: [ArticlesService],
+  exports: [ArticlesService, FeedPoller],
 })
 export class ArticlesModule {}

@@ -9,6 +9,7 @@ import { DigestsAdminController } from './digests-admin.controller';
 import { DigestsController } from './digests.controller';
 import { EditionAssembler } from './edition-assembler';
 import { EditionHistory } from './edition-history';
+import { EditionOverview } from './edition-overview';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
@@ -18,7 +19,15 @@ import { EditionsService } from './editions.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic]), DeliveryModule],
   controllers: [DigestsAdminController, DigestsController],
-  providers: [EditionRenderer, EditionAssembler, EditionsService, EditionHistory, DigestPreviews, DigestScheduler],
-  exports: [EditionRenderer, EditionsService],
+  providers: [
+    EditionRenderer,
+    EditionAssembler,
+    EditionsService,
+    EditionHistory,
+    DigestPreviews,
+    DigestScheduler,
+    EditionOverview,
+  ],
+  exports: [EditionRenderer, EditionsService, EditionOverview],
 })
 export class DigestsModule {}

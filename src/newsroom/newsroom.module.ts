@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ArticlesModule } from '../articles/articles.module';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { DigestsModule } from '../digests/digests.module';
+import { SubscribersModule } from '../subscribers/subscribers.module';
 import { AccountController } from './account.controller';
 import { DashboardController, RootController } from './dashboard.controller';
 import { EditorInvitations } from './editor-invitations';
@@ -14,7 +17,7 @@ import { SignInController } from './sign-in.controller';
  * other modules' services; no module imports this one. AuthModule is global: guards and AuditLog need no import.
  */
 @Module({
-  imports: [DeliveryModule],
+  imports: [DigestsModule, SubscribersModule, ArticlesModule, DeliveryModule],
   controllers: [
     RootController,
     NewsroomAssetsController,

@@ -8,6 +8,7 @@ import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderPages } from './reader-pages';
+import { ReaderStats } from './reader-stats';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
 import { SignupThrottlerGuard } from './signup-throttler.guard';
 import { Subscriber } from './subscriber.entity';
@@ -40,10 +41,11 @@ import { Suppressions } from './suppressions';
     Suppressions,
     ConfirmationMailer,
     ReaderPages,
+    ReaderStats,
     SignupThrottlerGuard,
     { provide: APP_FILTER, useClass: ReaderExceptionFilter },
   ],
-  exports: [SubscriberLinks, Suppressions],
+  exports: [SubscriberLinks, Suppressions, ReaderStats],
 })
 export class SubscribersModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
