@@ -6,6 +6,9 @@ import { AppConfig } from '../config/app-config';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
+import { ReaderImportRepository } from './import/reader-import.repository';
+import { ReaderImporter } from './import/reader-importer';
+import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderPages } from './reader-pages';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
@@ -41,9 +44,19 @@ import { Suppressions } from './suppressions';
     ConfirmationMailer,
     ReaderPages,
     SignupThrottlerGuard,
+    ReaderDirectory,
+    ReaderImportRepository,
+    ReaderImporter,
     { provide: APP_FILTER, useClass: ReaderExceptionFilter },
   ],
-  exports: [SubscriberLinks, Suppressions],
+  exports: [
+    SubscriberLinks,
+    Suppressions,
+    SubscriberPrivacyService,
+    ReaderDirectory,
+    ReaderImporter,
+    ReaderImportRepository,
+  ],
 })
 export class SubscribersModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
