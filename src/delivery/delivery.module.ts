@@ -17,6 +17,6 @@ import { SendRateLimiter } from './send-rate-limiter';
   imports: [TypeOrmModule.forFeature([Delivery])],
   controllers: [OutboxController],
   providers: [MailTransport, DeliveryQueue, SendRateLimiter, DeliveryWorker, Outbox],
-  exports: [MailTransport, DeliveryQueue, DeliveryWorker],
+  exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox],
 })
 export class DeliveryModule {}

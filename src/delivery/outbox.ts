@@ -2,6 +2,7 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { simpleParser } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import { AppConfig } from '../config/app-config';
 
 export interface OutboxEntry {
@@ -16,6 +17,10 @@ export interface OutboxMessage {
   raw: Buffer;
   html: string | null;
   text: string | null;
+  subject: string | null;
+  from: string | null;
+  to: string | null;
+  date: Date | null;
 }
 
 // Written by MailTransport: ISO time, then a sanitised Message-ID. Anything else (../, /) is not ours.
@@ -51,7 +56,15 @@ export class Outbox {
       throw new NotFoundException({ message: `No message ${name} in the outbox` });
     });
     const parsed = await simpleParser(raw);
-    return { raw, html: parsed.html || null, text: parsed.text ?? null };
+    return {
+      raw,
+      html: parsed.html || null,
+      text: parsed.text ?? null,
+      subject: parsed.subject ?? null,
+      from: parsed.from?.text ?? null,
+      to: addressText(parsed.to),
+      date: parsed.date ?? null,
+    };
   }
 
   private async entry(name: string): Promise<OutboxEntry> {
@@ -63,12 +76,7 @@ export class Outbox {
       size: info.size,
       savedAt: info.mtime,
       subject: parsed.subject ?? null,
-      to: parsed.to
-        ? [parsed.to]
-            .flat()
-            .map((a) => a.text)
-            .join(', ')
-        : null,
+      to: addressText(parsed.to),
     };
   }
 
@@ -78,6 +86,15 @@ export class Outbox {
     }
     return join(this.config.outboxDir, name);
   }
+}
+
+function addressText(to: AddressObject | AddressObject[] | undefined): string | null {
+  return to
+    ? [to]
+        .flat()
+        .map((a) => a.text)
+        .join(', ')
+    : null;
 }
 
 async function readHead(path: string): Promise<Buffer> {
