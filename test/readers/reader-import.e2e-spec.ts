@@ -38,35 +38,35 @@ describe('Readers: CSV import (Mailchimp, listmonk, Substack, plain)', () => {
       }>
     )[0]?.status;
 
-  it('imports 1,980 of 2,000 rows as pending with a confirmation each, reports the 20 bad lines, and adds nothing the second time', async () => {
-    const csv = readersCsv('bulk', 2000, 20);
+  it('imports 294 of 300 rows as pending with a confirmation each, reports the 6 bad lines, and adds nothing the second time', async () => {
+    const csv = readersCsv('bulk', 300, 6);
     sink.clear();
     const first = await importText(csv.text);
     expect(first).toMatchObject({
       status: 'done',
       format: 'plain',
-      rowsRead: 2000,
-      importedPending: 1980,
+      rowsRead: 300,
+      importedPending: 294,
       importedActive: 0,
       skippedExisting: 0,
-      badRows: 20,
-      confirmationsSent: 1980,
+      badRows: 6,
+      confirmationsSent: 294,
     });
     expect(first.errors.map((e) => e.line)).toEqual(csv.badLines);
     const [{ pending }] = (await t.dataSource.query(
       `SELECT count(*)::int AS pending FROM subscribers
        WHERE status = 'pending' AND email_key LIKE '%@bulk.example.net' AND confirmation_sent_at IS NOT NULL`,
     )) as Array<{ pending: number }>;
-    expect(pending).toBe(1980);
-    await sink.waitForMessages(1980, 60_000);
-    expect(new Set(sink.messages.flatMap((m) => m.to)).size).toBe(1980);
+    expect(pending).toBe(294);
+    await sink.waitForMessages(294, 60_000);
+    expect(new Set(sink.messages.flatMap((m) => m.to)).size).toBe(294);
     const sample = sink.to(csv.good[10])[0];
     expect(sample.parsed.subject).toBeTruthy();
     expect(sample.parsed.html).toMatch(/\/subscriptions\/confirm\?token(=|&#x3D;)[A-Za-z0-9_-]{43}/);
 
     sink.clear();
     const second = await importText(csv.text);
-    expect(second).toMatchObject({ status: 'done', importedPending: 0, skippedExisting: 1980, badRows: 20 });
+    expect(second).toMatchObject({ status: 'done', importedPending: 0, skippedExisting: 294, badRows: 6 });
     expect(sink.messages).toHaveLength(0);
   }, 120_000);
 
@@ -123,5 +123,40 @@ describe('Readers: CSV import (Mailchimp, listmonk, Substack, plain)', () => {
     const nonsense = await importText('name,city\nعلي,بغداد\n');
     expect(nonsense.status).toBe('failed');
     expect(nonsense.failure).toContain('عمود البريد');
+  });
+
+  it('resumes an import a stopped process left mid-file: no reader twice, the unsent confirmations sent', async () => {
+    const csv = readersCsv('resume', 200, 0);
+    const [job] = (await t.dataSource.query(
+      `INSERT INTO reader_imports (status, file_name, file_path, started_by, rows_read, last_line, imported_pending,
+                                   confirmations_sent, updated_at)
+       VALUES ('running', 'resume.csv', $1, 'editor@nashra.test', 100, 101, 100, 90, now() - interval '10 minutes')
+       RETURNING id`,
+      [uploadedFile(csv.text)],
+    )) as Array<{ id: string }>;
+    // The first 100 rows were committed; the process stopped after mailing 90 of them.
+    for (const [i, email] of csv.good.slice(0, 100).entries()) {
+      await t.dataSource.query(
+        `INSERT INTO subscribers (email, email_key, status, consent, confirmation_sent_at)
+         VALUES ($1, $1, 'pending', $2, $3)`,
+        [email, JSON.stringify({ source: 'import', importId: job.id }), i < 90 ? new Date() : null],
+      );
+    }
+    sink.clear();
+    const importer = t.get(ReaderImporter);
+    await importer.resumeAbandoned();
+    await importer.settled(job.id);
+    const done = (await t.get(ReaderImportRepository).find(job.id))!;
+    expect(done).toMatchObject({ status: 'done', rowsRead: 200, importedPending: 200, skippedExisting: 0 });
+    expect(done.confirmationsSent).toBe(200);
+    await sink.waitForMessages(110);
+    const recipients = sink.messages.flatMap((m) => m.to);
+    expect(new Set(recipients).size).toBe(110);
+    expect(recipients).toContain(csv.good[95]); // left unmailed by the stop
+    expect(recipients).not.toContain(csv.good[5]); // mailed before it
+    const [{ n }] = (await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM subscribers WHERE email_key LIKE '%@resume.example.net'`,
+    )) as Array<{ n: number }>;
+    expect(n).toBe(200);
   });
 });

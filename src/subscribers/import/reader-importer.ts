@@ -95,7 +95,8 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     this.running.set(job.id, work);
   }
 
-  private async resumeAbandoned(): Promise<void> {
+  /** Picks up imports a stopped process left running (at start-up; resolves once they are launched). */
+  async resumeAbandoned(): Promise<void> {
     try {
       for (const job of await this.repository.claimAbandoned(ABANDONED_AFTER_SECONDS)) {
         if (job.filePath && existsSync(job.filePath)) {
