@@ -1,4 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ArticlesModule } from '../articles/articles.module';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { SubscribersModule } from '../subscribers/subscribers.module';
+import { NewsroomFeedsController } from './feeds.controller';
+import { FeedsCard } from './feeds-card';
+import { MailController } from './mail.controller';
+import { ReaderImportController } from './reader-import.controller';
+import { ReadersController } from './readers.controller';
+import { TopicMerge } from './topic-merge';
+import { TopicsController } from './topics.controller';
 import { DashboardController, RootController } from './dashboard.controller';
 import { NewsroomAssetsController } from './newsroom-assets.controller';
 import { NewsroomView } from './newsroom-view';
@@ -9,8 +19,20 @@ import { SignInController } from './sign-in.controller';
  * other modules' services; no module imports this one. AuthModule is global: guards and AuditLog need no import.
  */
 @Module({
-  controllers: [RootController, NewsroomAssetsController, SignInController, DashboardController],
-  providers: [NewsroomView],
-  exports: [NewsroomView],
+  imports: [ArticlesModule, SubscribersModule, DeliveryModule],
+  controllers: [
+    RootController,
+    NewsroomAssetsController,
+    SignInController,
+    DashboardController,
+    // ReaderImportController before ReadersController: /admin/readers/import is not a reader id.
+    ReaderImportController,
+    ReadersController,
+    TopicsController,
+    NewsroomFeedsController,
+    MailController,
+  ],
+  providers: [NewsroomView, TopicMerge, FeedsCard],
+  exports: [NewsroomView, FeedsCard],
 })
 export class NewsroomModule {}

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
+import { ImportConfirmations } from './import/import-confirmations';
 import { ReaderImportRepository } from './import/reader-import.repository';
 import { ReaderImporter } from './import/reader-importer';
 import { ReaderDirectory } from './reader-directory';
@@ -47,6 +48,7 @@ import { Suppressions } from './suppressions';
     ReaderDirectory,
     ReaderImportRepository,
     ReaderImporter,
+    ImportConfirmations,
     { provide: APP_FILTER, useClass: ReaderExceptionFilter },
   ],
   exports: [

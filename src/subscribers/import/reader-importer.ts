@@ -10,6 +10,7 @@ import { ConfirmationMailer } from '../confirmation-mailer';
 import type { Frequency } from '../subscriber.entity';
 import { Suppressions } from '../suppressions';
 import { ColumnMap, detectColumns, ImportRow, readRow } from './csv-columns';
+import { ImportConfirmations } from './import-confirmations';
 import { ImportRowError, ReaderImport } from './reader-import.entity';
 import { BatchCounts, ImportCandidate, ReaderImportRepository } from './reader-import.repository';
 
@@ -45,6 +46,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
   constructor(
     private readonly repository: ReaderImportRepository,
     private readonly mailer: ConfirmationMailer,
+    private readonly confirmations: ImportConfirmations,
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
@@ -121,7 +123,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     const progress = { rows: 0, imported: 0 };
     try {
       const send = await this.mailer.prepareMany();
-      await this.remailUnsent(job, send);
+      await this.confirmations.remailUnsent(job, send);
       let map: ColumnMap | null = null;
       let batch: Array<{ line: number; row: ImportRow }> = [];
       const skipped: ImportRowError[] = [];
@@ -281,50 +283,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     const toMail = inserted
       .filter((r) => r.status === 'pending')
       .map((r) => ({ id: r.id, email: candidates.get(r.emailKey)!.email, token: tokens.get(r.emailKey)! }));
-    await this.mailAll(job, toMail, send);
+    await this.confirmations.mailAll(job, toMail, send);
     return counts;
-  }
-
-  private async remailUnsent(job: ReaderImport, send: (email: string, token: string) => Promise<void>): Promise<void> {
-    const unsent = await this.repository.unmailed(job.id);
-    if (unsent.length === 0) {
-      return;
-    }
-    const expires = new Date(this.clock.now().getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
-    const toMail: Array<{ id: string; email: string; token: string }> = [];
-    for (const reader of unsent) {
-      const token = newToken();
-      await this.repository.replaceToken(reader.id, hashToken(token), expires);
-      toMail.push({ ...reader, token });
-    }
-    this.logger.log(`Import ${job.id}: sending ${toMail.length} confirmation(s) a stop left unsent`);
-    await this.mailAll(job, toMail, send);
-  }
-
-  /** Sends with as many messages in flight as the SMTP pool has connections (twice), then records them. */
-  private async mailAll(
-    job: ReaderImport,
-    readers: Array<{ id: string; email: string; token: string }>,
-    send: (email: string, token: string) => Promise<void>,
-  ): Promise<void> {
-    const sent: string[] = [];
-    let failed = 0;
-    let next = 0;
-    const lanes = Array.from({ length: Math.min(readers.length, 2 * this.config.env.SMTP_POOL_SIZE) }, async () => {
-      while (next < readers.length) {
-        const reader = readers[next++];
-        try {
-          await send(reader.email, reader.token);
-          sent.push(reader.id);
-        } catch (err) {
-          failed++;
-          this.logger.warn(
-            `Import ${job.id}: confirmation to subscriber ${reader.id} failed: ${(err as Error).message}`,
-          );
-        }
-      }
-    });
-    await Promise.all(lanes);
-    await this.repository.confirmationsSent(job.id, sent, failed, this.clock.now());
   }
 }

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { TopicCatalog } from '../articles/topic-catalog';
+import { ReaderDirectory } from '../subscribers/reader-directory';
+
+/**
+ * Merging topic A into B touches two modules' tables: articles (articles/) and readers' followed topics
+ * (subscribers/). Each module changes its own rows; this use case, above both, runs them in one transaction
+ * so no reader or article is ever left pointing at a topic that no longer exists.
+ */
+@Injectable()
+export class TopicMerge {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly topics: TopicCatalog,
+    private readonly readers: ReaderDirectory,
+  ) {}
+
+  async merge(from: string, into: string): Promise<{ articles: number; readers: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const articles = await this.topics.mergeArticles(from, into, manager);
+      const readers = await this.readers.replaceTopic(from, into, manager);
+      return { articles, readers };
+    });
+  }
+}
