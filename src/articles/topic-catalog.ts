@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { topicKey } from './topics';
 
 export interface TopicEntry {
   key: string;
@@ -41,6 +42,15 @@ export class TopicCatalog {
       [key],
     )) as TopicEntry[];
     return row ?? null;
+  }
+
+  /** The key of a topic given as its key, any spelling of it (`#ديالى`), or its display name; null if none. */
+  async resolve(keyOrName: string): Promise<string | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT key FROM topics WHERE key = $1 OR key = $2 OR name = $3 ORDER BY (key = $1) DESC, (key = $2) DESC LIMIT 1`,
+      [keyOrName, topicKey(keyOrName), keyOrName.trim()],
+    )) as Array<{ key: string }>;
+    return row?.key ?? null;
   }
 
   /** Topics readers may pick on their preferences page: followable and not hidden. */

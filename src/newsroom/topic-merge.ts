@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TopicCatalog } from '../articles/topic-catalog';
@@ -17,11 +17,16 @@ export class TopicMerge {
     private readonly readers: ReaderDirectory,
   ) {}
 
-  async merge(from: string, into: string): Promise<{ articles: number; readers: number }> {
+  /** `into` may be the key, another spelling of it, or the display name the editor typed. */
+  async merge(from: string, intoTyped: string): Promise<{ into: string; articles: number; readers: number }> {
+    const into = await this.topics.resolve(intoTyped);
+    if (!into) {
+      throw new NotFoundException(`لا يوجد موضوع «${intoTyped.slice(0, 80)}» للدمج فيه`);
+    }
     return this.dataSource.transaction(async (manager) => {
       const articles = await this.topics.mergeArticles(from, into, manager);
       const readers = await this.readers.replaceTopic(from, into, manager);
-      return { articles, readers };
+      return { into, articles, readers };
     });
   }
 }

@@ -64,7 +64,7 @@ export class TopicsController {
   ): Promise<void> {
     await this.act(req, res, async () => {
       const counts = await this.merging.merge(form.key, form.into);
-      await this.audit.record(editor, 'topic.merge', `topic:${form.key}`, { into: form.into, ...counts });
+      await this.audit.record(editor, 'topic.merge', `topic:${form.key}`, counts);
       return `دُمج الموضوع: ${counts.articles} مقالاً و${counts.readers} قارئاً انتقلوا إلى الموضوع الآخر.`;
     });
   }
