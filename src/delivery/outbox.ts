@@ -1,6 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/domain-errors';
 import { simpleParser } from 'mailparser';
 import type { AddressObject } from 'mailparser';
 import { AppConfig } from '../config/app-config';
@@ -53,7 +54,7 @@ export class Outbox {
 
   async read(name: string): Promise<OutboxMessage> {
     const raw = await readFile(this.path(name)).catch(() => {
-      throw new NotFoundException({ message: `No message ${name} in the outbox` });
+      throw new NotFoundError(`No message ${name} in the outbox`);
     });
     const parsed = await simpleParser(raw);
     return {
@@ -82,7 +83,7 @@ export class Outbox {
 
   private path(name: string): string {
     if (!OUTBOX_NAME.test(name)) {
-      throw new NotFoundException({ message: `No message ${name} in the outbox` });
+      throw new NotFoundError(`No message ${name} in the outbox`);
     }
     return join(this.config.outboxDir, name);
   }
