@@ -9,6 +9,7 @@ import {
   Req,
   Res,
   UploadedFile,
+  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
@@ -22,6 +23,7 @@ import { ReaderImportRepository } from '../subscribers/import/reader-import.repo
 import { ReaderImporter } from '../subscribers/import/reader-importer';
 import { ReaderImportForm } from './dto/readers.dto';
 import { editorTime } from './editor-time';
+import { ImportUploadErrors } from './import-upload-errors';
 import { NewsroomView } from './newsroom-view';
 import { streamToTempFile } from './upload-storage';
 
@@ -80,6 +82,7 @@ export class ReaderImportController {
   }
 
   @Post()
+  @UseFilters(ImportUploadErrors)
   @UseInterceptors(
     // defParamCharset: browsers send the file name as UTF-8 (an Arabic name would otherwise arrive as latin1).
     FileInterceptor('file', {

@@ -126,6 +126,23 @@ describe('Newsroom: readers, topics, feeds and outbox screens', () => {
       ]);
       await agent.get(`/admin/readers/${id}`).expect(404);
     });
+    it('refuses an upload without a file with an Arabic reason htmx can show, and starts nothing', async () => {
+      const res = await agent
+        .post('/admin/readers/import')
+        .set('HX-Request', 'true')
+        .set('X-CSRF-Token', csrf)
+        .field('frequency', 'daily')
+        .expect(400);
+      expect(res.text).toContain('اختر ملف CSV');
+      const bare = await agent.post('/admin/readers/import').set('X-CSRF-Token', csrf).field('frequency', 'daily');
+      expect(bare.status).toBe(400);
+      const noCsrf = await agent
+        .post('/admin/readers/import')
+        .set('HX-Request', 'true')
+        .attach('file', Buffer.from('email\na@b.example.net\n'), 'a.csv');
+      expect(noCsrf.status).toBe(403);
+      expect(await t.dataSource.query('SELECT 1 FROM reader_imports')).toHaveLength(0);
+    });
   });
 
   describe('topics', () => {
