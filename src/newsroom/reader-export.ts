@@ -14,6 +14,9 @@ export function csvCell(value: unknown): string {
 
 const row = (cells: unknown[]) => cells.map(csvCell).join(',');
 
+/** One CSV line, CRLF-terminated. */
+export const csvRow = (cells: unknown[]) => row(cells) + '\r\n';
+
 /**
  * A reader's export as CSV for a spreadsheet: the record on one row under its header, an empty line, then the
  * deliveries as a table. The JSON export carries the same facts, nested.

@@ -102,6 +102,24 @@ export class ReaderDirectory {
     return { readers, nextBefore: rows.length > limit ? readers[readers.length - 1].id : null };
   }
 
+  /** Every reader matching the filter, oldest first, fetched `batch` at a time by id (exports). */
+  async *walk(filter: ReaderFilter, batch = 1000): AsyncGenerator<ReaderRow[]> {
+    const { sql, params } = this.where(filter, true);
+    let after = '0';
+    for (;;) {
+      const rows = (await this.dataSource.query(
+        `SELECT id, email, status, frequency, topics, consent->>'page' AS "signupPage", created_at AS "createdAt"
+         FROM subscribers ${sql ? `${sql} AND` : 'WHERE'} id > $${params.length + 1} ORDER BY id LIMIT ${batch}`,
+        [...params, after],
+      )) as ReaderRow[];
+      if (rows.length === 0) {
+        return;
+      }
+      yield rows;
+      after = rows[rows.length - 1].id;
+    }
+  }
+
   /** How many readers match the filter (status aside), per status. */
   async countsByStatus(filter: ReaderFilter): Promise<Record<SubscriberStatus, number>> {
     const { sql, params } = this.where(filter, false);

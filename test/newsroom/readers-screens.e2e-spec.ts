@@ -83,6 +83,12 @@ describe('Newsroom: readers, topics, feeds and outbox screens', () => {
       expect(page.text).toContain('huda@list.example.net');
       expect(page.text).not.toContain('left@list.example.net');
       await agent.get('/admin/readers?status=nonsense').expect(400);
+
+      const exported = await agent.get('/admin/readers/export.csv?q=list.example&status=pending').expect(200);
+      expect(exported.headers['content-disposition']).toContain('readers.csv');
+      expect(exported.text).toContain('"omar@list.example.net","pending","weekly"');
+      expect(exported.text).not.toContain('huda@list.example.net');
+      expect((await audit('readers.export'))[0].detail).toMatchObject({ status: 'pending', count: 1 });
     });
 
     it('pages through many readers newest first, without repeating or skipping any', async () => {
