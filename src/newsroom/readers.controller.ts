@@ -112,8 +112,9 @@ export class ReadersController {
         await new Promise((resolve) => res.once('drain', resolve));
       }
     }
-    res.end();
+    // Recorded before the download completes, so the log never misses an export the editor received.
     await this.audit.record(editor, 'readers.export', undefined, { ...filter, count });
+    res.end();
   }
 
   @Get(':id')
