@@ -4,6 +4,13 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { DigestsModule } from '../digests/digests.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
 import { AccountController } from './account.controller';
+import { NewsroomFeedsController } from './feeds.controller';
+import { FeedsCard } from './feeds-card';
+import { MailController } from './mail.controller';
+import { ReaderImportController } from './reader-import.controller';
+import { ReadersController } from './readers.controller';
+import { TopicMerge } from './topic-merge';
+import { TopicsController } from './topics.controller';
 import { DashboardController, RootController } from './dashboard.controller';
 import { EditorInvitations } from './editor-invitations';
 import { EditorsController } from './editors.controller';
@@ -26,8 +33,14 @@ import { SignInController } from './sign-in.controller';
     DashboardController,
     AccountController,
     EditorsController,
+    // ReaderImportController before ReadersController: /admin/readers/import is not a reader id.
+    ReaderImportController,
+    ReadersController,
+    TopicsController,
+    NewsroomFeedsController,
+    MailController,
   ],
-  providers: [NewsroomView, EditorInvitations],
-  exports: [NewsroomView],
+  providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard],
+  exports: [NewsroomView, FeedsCard],
 })
 export class NewsroomModule {}
