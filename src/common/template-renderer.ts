@@ -5,6 +5,7 @@ import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import { AppConfig } from '../config/app-config';
 import { Locale } from './locale';
+import { ltrSpansToIsolates } from './ltr-isolates';
 import { TEMPLATES_DIR } from './templates-dir';
 
 export interface RenderedEmail {
@@ -66,7 +67,7 @@ export class TemplateRenderer {
   }
 
   toText(html: string): string {
-    return convert(html, {
+    return convert(ltrSpansToIsolates(html), {
       wordwrap: 78,
       selectors: [
         { selector: 'img', format: 'skip' },
