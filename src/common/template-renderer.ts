@@ -6,6 +6,7 @@ import { convert } from 'html-to-text';
 import { AppConfig } from '../config/app-config';
 import { Locale } from './locale';
 import { ltrSpansToIsolates } from './ltr-isolates';
+import { withRtlTablesAndCells } from './outlook-direction';
 import { TEMPLATES_DIR } from './templates-dir';
 
 export interface RenderedEmail {
@@ -57,7 +58,7 @@ export class TemplateRenderer {
       options: object,
     ) => Promise<{ html: string; errors: unknown[] }>;
     const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: false });
-    return result.html;
+    return /^\s*<mjml[^>]*\sdir="rtl"/.test(mjml) ? withRtlTablesAndCells(result.html) : result.html;
   }
 
   /** A reader-facing HTML page: templates/pages/<name>.hbs inside the page layout. */
