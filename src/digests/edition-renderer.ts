@@ -14,6 +14,7 @@ import type { Frequency } from '../subscribers/subscriber.entity';
 import { bidiHtml } from './bidi-text';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
+import { chipTopics } from './topic-chips';
 
 /** What an email of the digest shows, saved or not (previews and test sends are never saved). */
 export interface DigestContent {
@@ -71,7 +72,8 @@ export class EditionRenderer {
 
   /** Fills the digest template; the reader's links stay placeholders. */
   async compose(content: DigestContent): Promise<RenderedEmail> {
-    const names = await this.topicNames(content.articles.flatMap((a) => a.topics));
+    const chips = chipTopics(content.articles);
+    const names = await this.topicNames([...chips.values()].flat());
     return this.templates.renderEmail('digest', {
       subject: content.subject,
       preheader: content.preheader,
@@ -89,7 +91,7 @@ export class EditionRenderer {
           titleHtml: bidiHtml(a.title),
           summaryHtml: summary ? bidiHtml(summary) : null,
           imageUrl: a.imageUrl,
-          topics: a.topics.map((key) => bidiHtml(names.get(key) ?? topicName(key))),
+          topics: (chips.get(a.id) ?? []).map((key) => bidiHtml(names.get(key) ?? topicName(key))),
         };
       }),
     });
