@@ -68,7 +68,11 @@ export class TemplateRenderer {
   }
 
   toText(html: string): string {
-    return convert(ltrSpansToIsolates(html), {
+    // The text part opens with the content, not MJML's hidden preheader, and a linked picture leaves no bare URL.
+    const visible = html
+      .replace(/<div style="display:none;font-size:1px;[^"]*">[\s\S]*?<\/div>/, '')
+      .replace(/<a\b[^>]*>\s*<img\b[^>]*>\s*<\/a>/g, '');
+    return convert(ltrSpansToIsolates(visible), {
       wordwrap: 78,
       selectors: [
         { selector: 'img', format: 'skip' },

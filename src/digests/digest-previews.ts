@@ -45,7 +45,7 @@ export class DigestPreviews {
         message: `No new ${frequency} articles since the last edition: the next edition would be skipped`,
       });
     }
-    const subject = this.renderer.defaultSubject(frequency, plan.windowTo);
+    const subject = this.renderer.defaultSubject(frequency, plan.windowTo, plan.windowFrom);
     const preheader = this.renderer.defaultPreheader(plan.articles);
     const compiled = await this.renderer.compose({
       frequency,

@@ -208,7 +208,8 @@ export class EditionsService {
     overrides: { subject?: string },
     triggeredBy: string,
   ): Promise<Edition> {
-    const subject = overrides.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo);
+    const subject =
+      overrides.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom);
     const rows: { id: string }[] = await manager.query(
       `INSERT INTO editions (key, frequency, window_from, window_to, article_ids, left_out_article_ids, subject,
                              preheader, status, triggered_by)
