@@ -8,7 +8,7 @@ import { EditionRenderer } from '../digests/edition-renderer';
 import { SubscriberLinks } from '../subscribers/subscriber-links';
 import { DeliveryQueue, FAILURE_PAUSE_REASON_PREFIX } from './delivery-queue';
 import { MailTransport } from './mail-transport';
-import { type BodyEncoding, mailDate, PrebuiltMessage } from './prebuilt-message';
+import { type BodyEncoding, deliveryMessageId, mailDate, PrebuiltMessage } from './prebuilt-message';
 import { classifySendError, retryDelaySeconds, SendOutcome, trimError } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
 
@@ -18,6 +18,7 @@ interface ClaimedDelivery {
   subscriber_id: string;
   segment_key: string;
   attempts: number;
+  message_key: string;
   email: string;
   subscriber_status: string;
 }
@@ -174,9 +175,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
          SET status = 'sending', attempts = d.attempts + 1,
              lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
          FROM claimable c WHERE d.id = c.id
-         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts
+         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
        )
-       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts,
+       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
               s.email, s.status AS subscriber_status
        FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
        ORDER BY c.id`,
@@ -276,7 +277,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         outcome = to;
       } else {
         const links = this.moduleRef.get(SubscriberLinks, { strict: false });
-        const messageId = `<${delivery.id}.${delivery.edition_id}@${this.config.mailDomain}>`;
+        const messageId = deliveryMessageId(delivery.message_key, this.config.mailDomain);
         const mailto = this.config.env.UNSUBSCRIBE_MAILTO;
         const raw = message.render({
           to,
