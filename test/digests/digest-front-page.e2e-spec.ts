@@ -82,6 +82,7 @@ describe('Digest front page', () => {
           await insertSeedArticle(ds, {
             url: 'https://www.example.net/lead-story/',
             author: 'فريق التحرير',
+            publishedAt: '2026-11-24T03:40:00Z',
             topics: seedArticleHashtags(),
           })
         ).id,
