@@ -129,7 +129,7 @@ describe('Digest front page', () => {
       expect(html).toContain('فريق التحرير · ');
       expect(html).toMatch(/مراسل الحل نت في بغداد · \d\d:\d\d/);
       // The lead's picture spans the column; the others' are small.
-      const leadImg = /<img[^>]*isis\.jpg[^>]*>/.exec(html)![0];
+      const leadImg = /<img[^>]*hasakah-water\.jpg[^>]*>/.exec(html)![0];
       const smallImg = /<img[^>]*story-1\.jpg[^>]*>/.exec(html)![0];
       expect(Number(/width="(\d+)"/.exec(leadImg)![1])).toBeGreaterThan(500);
       expect(Number(/width="(\d+)"/.exec(smallImg)![1])).toBeLessThan(200);
