@@ -7,6 +7,7 @@ import { SubscribersModule } from '../subscribers/subscribers.module';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
+import { EditionArchive } from './edition-archive';
 import { DigestsController } from './digests.controller';
 import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
@@ -38,6 +39,7 @@ import { EditionsService } from './editions.service';
     DigestPreviews,
     DigestScheduler,
     EditionOverview,
+    EditionArchive,
     ...DIGESTS_PORTS,
   ],
   exports: [EditionRenderer, EditionsService, EditionOverview, ...DIGESTS_PORT_TOKENS],
