@@ -45,7 +45,7 @@ export class DigestPreviews {
       throw new ConflictError(`No new ${frequency} articles since the last edition: the next edition would be skipped`);
     }
     // An editor's plan (Next digest screen) may set the subject, preheader and note.
-    const subject = plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo);
+    const subject = plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo, plan.windowFrom);
     const preheader = plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles);
     const compiled = await this.renderer.compose({
       frequency,

@@ -8,11 +8,13 @@ import { DigestPlanAdminController } from './digest-plan-admin.controller';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
+import { EditionArchive } from './edition-archive';
 import { DigestsController } from './digests.controller';
 import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
 import { EditionHistory } from './edition-history';
 import { DigestEditionLifecycle } from './edition-lifecycle';
+import { EditionOverview } from './edition-overview';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
@@ -51,11 +53,14 @@ import { ScheduledEditions } from './scheduled-editions';
     EditionPlanRepository,
     NextEditionPlanService,
     ScheduledEditions,
+    EditionOverview,
+    EditionArchive,
     ...DIGESTS_PORTS,
   ],
   exports: [
     EditionRenderer,
     EditionsService,
+    EditionOverview,
     EditionHistory,
     DigestPreviews,
     DigestScheduler,

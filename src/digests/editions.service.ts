@@ -214,7 +214,7 @@ export class EditionsService {
       subject:
         overrides.subject?.trim() ||
         plan.subject?.trim() ||
-        this.renderer.defaultSubject(plan.frequency, plan.windowTo),
+        this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom),
       preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
       triggeredBy,
       editorNote: plan.editorNote?.trim() || null,

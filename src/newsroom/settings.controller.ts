@@ -9,6 +9,7 @@ import { DigestScheduler } from '../digests/digest-scheduler';
 import { DigestSettingsService } from '../digests/digest-settings.service';
 import { DigestSettingsDto } from '../digests/dto/digest-plan.dto';
 import { NewsroomFormErrors } from './form-errors.filter';
+import { FeedsCard } from './feeds-card';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
@@ -32,6 +33,7 @@ export class SettingsController {
     private readonly view: NewsroomView,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly feeds: FeedsCard,
   ) {}
 
   @Get()
@@ -40,7 +42,11 @@ export class SettingsController {
       req,
       res,
       'settings',
-      { digest: await this.digestSection(), timeZone: this.config.env.TIMEZONE },
+      {
+        ...(await this.feeds.context('/admin/settings')),
+        digest: await this.digestSection(),
+        timeZone: this.config.env.TIMEZONE,
+      },
       {
         nav: 'settings',
         title: 'الإعدادات',
