@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { refuseDeepJson } from './common/json-depth';
 import { AppConfig } from './config/app-config';
 
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
@@ -12,7 +13,8 @@ export function configureApp(app: INestApplication): void {
   express.set('trust proxy', 'loopback, linklocal, uniquelocal');
   express.disable('x-powered-by');
   // Small bodies only: a signup is a few hundred bytes; CMS batches get more room under /admin.
-  express.useBodyParser('json', { limit: '2mb' });
+  // JSON nesting is checked on the raw bytes before parsing (refuseDeepJson), so no body reaches the stack.
+  express.useBodyParser('json', { limit: '2mb', verify: refuseDeepJson });
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
 

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { normaliseException } from '../common/http-errors';
 import { Locale } from '../common/locale';
 import { ReaderPages } from './reader-pages';
 
@@ -29,7 +30,9 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     super(adapterHost.httpAdapter);
   }
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // Database "bad value" errors become 400 and body-parser's 4xx become HttpExceptions, on every path.
+    const exception = normaliseException(thrown);
     if (host.getType() !== 'http') {
       return super.catch(exception, host);
     }

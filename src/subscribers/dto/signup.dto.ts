@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { NoControlChars } from '../../common/no-control-chars';
 import type { Frequency } from '../subscriber.entity';
 import { IsPageUrl, IsReaderEmail } from './reader-validators';
 
@@ -8,6 +9,7 @@ export class SignupDto {
   @ApiProperty({ example: 'قارئ@مثال.شبكة', maxLength: 254 })
   @IsDefined({ message: 'readers.errors.emailRequired' })
   @IsReaderEmail()
+  @NoControlChars({ message: 'readers.errors.email' })
   email: string;
 
   @ApiPropertyOptional({ enum: ['daily', 'weekly'], default: 'daily' })
@@ -30,5 +32,6 @@ export class SignupDto {
   @IsOptional()
   @IsString({ message: 'readers.errors.invalid' })
   @MaxLength(2000, { message: 'readers.errors.invalid' })
+  @NoControlChars({ message: 'readers.errors.text' })
   website?: string;
 }
