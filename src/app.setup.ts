@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { refuseDeepJson } from './common/json-depth';
+import { readerSecurityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
 
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
@@ -12,6 +13,8 @@ export function configureApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
   express.set('trust proxy', 'loopback, linklocal, uniquelocal');
   express.disable('x-powered-by');
+  // Before the body parsers, so that their error pages (413) carry the headers too.
+  express.use(readerSecurityHeaders(config.siteOrigins));
   // Small bodies only: a signup is a few hundred bytes; CMS batches get more room under /admin.
   // JSON nesting is checked on the raw bytes before parsing (refuseDeepJson), so no body reaches the stack.
   express.useBodyParser('json', { limit: '2mb', verify: refuseDeepJson });
