@@ -10,8 +10,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { EditorOnly } from '../auth/editor-only';
 import { ParseBigintIdPipe } from '../common/bigint-id';
-import { EditorOnly } from '../editor/editor-auth.guard';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef, DigestPreviews } from './digest-previews';
 import { CreateEditionDto, HistoryQueryDto, PreviewQueryDto, TestSendDto } from './dto/digest-requests.dto';
