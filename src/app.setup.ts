@@ -12,7 +12,8 @@ export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
-  express.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only the proxies named in TRUST_PROXY may set the client address (X-Forwarded-For); default none.
+  express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
   // Before the body parsers, so that their error pages (413) carry the headers too.
   express.use(readerSecurityHeaders(config.siteOrigins));

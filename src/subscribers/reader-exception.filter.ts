@@ -63,8 +63,6 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     switch (status) {
       case 413:
         return 'readers.errors.tooLarge';
-      case 429:
-        return 'readers.errors.tooMany';
       case 404:
         return 'readers.errors.notFound';
     }
@@ -81,6 +79,9 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
       if (/should not exist$/.test(first)) {
         return 'readers.errors.unknownField';
       }
+    }
+    if (status === 429) {
+      return 'readers.errors.tooMany';
     }
     return 'readers.errors.invalid';
   }

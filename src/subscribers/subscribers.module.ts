@@ -1,15 +1,13 @@
 import { forwardRef, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderPages } from './reader-pages';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
-import { SignupThrottlerGuard } from './signup-throttler.guard';
+import { SignupLimits } from './signup-limits';
 import { Subscriber } from './subscriber.entity';
 import { SubscriberLinks } from './subscriber-links';
 import { SubscriberPrivacyService } from './subscriber-privacy.service';
@@ -25,12 +23,6 @@ import { Suppressions } from './suppressions';
     TypeOrmModule.forFeature([Subscriber, Suppression]),
     // forwardRef: delivery may in turn need SubscriberLinks from here.
     forwardRef(() => DeliveryModule),
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [{ name: 'signup', ttl: 60_000, limit: config.env.SIGNUP_RATE_LIMIT_PER_MINUTE }],
-      }),
-    }),
   ],
   controllers: [SubscriptionsController, EmbedController, SubscribersAdminController],
   providers: [
@@ -40,7 +32,7 @@ import { Suppressions } from './suppressions';
     Suppressions,
     ConfirmationMailer,
     ReaderPages,
-    SignupThrottlerGuard,
+    SignupLimits,
     { provide: APP_FILTER, useClass: ReaderExceptionFilter },
   ],
   exports: [SubscriberLinks, Suppressions],
