@@ -8,6 +8,7 @@ import type { HistoryQueryDto } from './dto/digest-requests.dto';
 import { EditionRenderer } from './edition-renderer';
 import { Edition } from './edition.entity';
 import { EditionsService } from './editions.service';
+import { errorMessage } from '../common/error-message';
 
 /** Editions for editors: newest first, keyset-paged, each with its per-status delivery counts. */
 @Injectable()
@@ -97,7 +98,7 @@ export class EditionHistory {
       const { total, remaining, ratePerSecond, etaSeconds, lastSentAt } = await this.deliveryQueue.progress(id);
       return { total, remaining, ratePerSecond, etaSeconds, lastSentAt };
     } catch (err) {
-      this.logger.warn(`Delivery progress of edition ${id} unavailable: ${err instanceof Error ? err.message : err}`);
+      this.logger.warn(`Delivery progress of edition ${id} unavailable: ${errorMessage(err)}`);
       return null;
     }
   }
@@ -107,7 +108,7 @@ export class EditionHistory {
       return await this.deliveryQueue.countsByStatus(id);
     } catch (err) {
       // The history must stay readable even when delivery counts cannot be had.
-      this.logger.warn(`Delivery counts of edition ${id} unavailable: ${err instanceof Error ? err.message : err}`);
+      this.logger.warn(`Delivery counts of edition ${id} unavailable: ${errorMessage(err)}`);
       return null;
     }
   }

@@ -16,11 +16,11 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { NoControlChars } from '../../common/no-control-chars';
-import type { Frequency } from '../../subscribers/subscriber.entity';
 import type { EditionStatus } from '../edition.entity';
 
-export const FREQUENCY_VALUES: Frequency[] = ['daily', 'weekly'];
+export const FREQUENCY_VALUES: Frequency[] = [...FREQUENCIES];
 export const STATUS_VALUES: EditionStatus[] = [
   'draft',
   'scheduled',

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { NoControlChars } from '../../common/no-control-chars';
-import type { Frequency } from '../subscriber.entity';
 import { IsPageUrl, IsReaderEmail } from './reader-validators';
 
 /** The footer form, posted as a form (no JavaScript) or as JSON (nashra.js, other clients). */
@@ -12,9 +12,9 @@ export class SignupDto {
   @NoControlChars({ message: 'readers.errors.email' })
   email: string;
 
-  @ApiPropertyOptional({ enum: ['daily', 'weekly'], default: 'daily' })
+  @ApiPropertyOptional({ enum: FREQUENCIES, default: 'daily' })
   @IsOptional()
-  @IsIn(['daily', 'weekly'], { message: 'readers.errors.frequency' })
+  @IsIn(FREQUENCIES, { message: 'readers.errors.frequency' })
   frequency?: Frequency;
 
   @ApiPropertyOptional({ description: 'The article page the form was on (else the Referer header)' })
