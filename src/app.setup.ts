@@ -3,7 +3,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { EditorSessions } from './auth/editor-sessions';
+import { serveFavicon } from './common/favicon';
 import { refuseDeepJson } from './common/json-depth';
+import { QuietStartupLogger } from './common/logging';
 import { readerSecurityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
 
@@ -11,10 +13,11 @@ import { AppConfig } from './config/app-config';
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const config = app.get(AppConfig);
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
   // Only the proxies named in TRUST_PROXY may set the client address (X-Forwarded-For); default none.
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
+  serveFavicon(express);
   // Before the body parsers, so that their error pages (413) carry the headers too.
   express.use(readerSecurityHeaders(config.siteOrigins));
   // Small bodies only: a signup is a few hundred bytes; CMS batches get more room under /admin.

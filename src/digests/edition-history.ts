@@ -1,12 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, LessThan, Repository } from 'typeorm';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef } from './digest-previews';
 import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/edition-views.dto';
 import type { HistoryQueryDto } from './dto/digest-requests.dto';
 import { EditionRenderer } from './edition-renderer';
-import { Edition } from './edition.entity';
+import type { Edition } from './edition.entity';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { errorMessage } from '../common/error-message';
 
@@ -16,7 +15,7 @@ export class EditionHistory {
   private readonly logger = new Logger(EditionHistory.name);
 
   constructor(
-    @InjectRepository(Edition) private readonly editions: Repository<Edition>,
+    private readonly editions: EditionsRepository,
     private readonly renderer: EditionRenderer,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly editionsService: EditionsService,
@@ -24,38 +23,11 @@ export class EditionHistory {
 
   async page(query: HistoryQueryDto): Promise<EditionPageDto> {
     const limit = query.limit ?? 20;
-    const where: FindOptionsWhere<Edition> = {};
-    if (query.frequency) {
-      where.frequency = query.frequency;
-    }
-    if (query.status) {
-      where.status = query.status;
-    }
-    if (query.before) {
-      where.id = LessThan(query.before);
-    }
-    const rows = await this.editions.find({
-      where,
-      order: { id: 'DESC' },
+    const rows = await this.editions.page({
+      frequency: query.frequency,
+      status: query.status,
+      before: query.before,
       take: limit + 1,
-      // Everything but the compiled html/text, which a list does not need.
-      select: {
-        id: true,
-        key: true,
-        frequency: true,
-        status: true,
-        statusReason: true,
-        subject: true,
-        preheader: true,
-        windowFrom: true,
-        windowTo: true,
-        articleIds: true,
-        leftOutArticleIds: true,
-        triggeredBy: true,
-        createdAt: true,
-        sendingStartedAt: true,
-        sentAt: true,
-      },
     });
     const items = await Promise.all(rows.slice(0, limit).map((e) => this.summary(e)));
     return { items, nextBefore: rows.length > limit ? rows[limit - 1].id : null };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, FindOptionsWhere, LessThan } from 'typeorm';
+import type { Frequency } from '../common/frequency';
 import { Clock } from '../common/clock';
 import { returnedRows } from '../database/returning';
 import { Edition, type EditionStatus } from './edition.entity';
@@ -98,6 +99,39 @@ export class EditionsRepository {
 
   drafts(): Promise<Edition[]> {
     return this.dataSource.getRepository(Edition).find({ where: { status: 'draft' }, order: { id: 'ASC' } });
+  }
+
+  /** Newest first, `take` at most, before an id; without the compiled html/text, which a list does not need. */
+  page(filter: { frequency?: Frequency; status?: EditionStatus; before?: string; take: number }): Promise<Edition[]> {
+    const where: FindOptionsWhere<Edition> = {};
+    if (filter.frequency) {
+      where.frequency = filter.frequency;
+    }
+    if (filter.status) {
+      where.status = filter.status;
+    }
+    if (filter.before) {
+      where.id = LessThan(filter.before);
+    }
+    const columns = ['id', 'key', 'frequency', 'status', 'statusReason', 'subject', 'preheader', 'windowFrom']
+      .concat(['windowTo', 'articleIds', 'leftOutArticleIds', 'triggeredBy', 'createdAt', 'sendingStartedAt', 'sentAt'])
+      .map((c) => [c, true]);
+    return this.dataSource.getRepository(Edition).find({
+      where,
+      order: { id: 'DESC' },
+      take: filter.take,
+      select: Object.fromEntries(columns),
+    });
+  }
+
+  /** Whether the schedule ever made an edition of this frequency, and where the last live one ends. */
+  async scheduleState(frequency: Frequency): Promise<{ scheduledBefore: boolean; lastWindowTo: Date | null }> {
+    const [row]: Array<{ scheduled_before: boolean | null; last_window_to: Date | null }> = await this.dataSource.query(
+      `SELECT bool_or(triggered_by = 'schedule') AS scheduled_before, max(window_to) AS last_window_to
+         FROM editions WHERE frequency = $1 AND status <> 'cancelled'`,
+      [frequency],
+    );
+    return { scheduledBefore: row.scheduled_before === true, lastWindowTo: row.last_window_to };
   }
 
   async idsWithStatus(status: EditionStatus): Promise<string[]> {
