@@ -44,23 +44,24 @@ export class DeliveryQueue {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Queues every active reader of the edition's frequency, once (ON CONFLICT DO NOTHING makes a second call
-   * a no-op). Each reader's segment is computed here in SQL: readers without topics get `all`; readers with
+   * Queues every active reader of the edition's frequency (of every frequency for a `breaking` alert), once
+   * (ON CONFLICT DO NOTHING makes a second call a no-op). Each reader's segment is computed here in SQL: readers without topics get `all`; readers with
    * topics get the ids of the edition's articles that share a topic with them, ascending and joined by `,`
    * (`all` when that is every article). A reader none of whose topics appear gets a `skipped` row: no email,
-   * but the ledger says why they got nothing.
+   * but the ledger says why they got nothing. A breaking alert goes to every active reader whatever their topics:
+   * each gets `all`.
    */
   async queueEdition(editionId: string): Promise<{ queued: number; skipped: number }> {
     const rows: Array<{ queued: string; skipped: string }> = await this.dataSource.query(
       `
       WITH edition AS (
-        SELECT id, frequency, article_ids FROM editions WHERE id = $1
+        SELECT id, kind, frequency, article_ids FROM editions WHERE id = $1
       ), edition_articles AS (
         SELECT a.id, a.topics FROM articles a JOIN edition e ON a.id = ANY (e.article_ids)
       ), audience AS (
         SELECT s.id AS subscriber_id,
                CASE
-                 WHEN cardinality(s.topics) = 0 THEN 'all'
+                 WHEN e.kind = 'breaking' OR cardinality(s.topics) = 0 THEN 'all'
                  ELSE (
                    SELECT CASE
                             WHEN count(*) = 0 THEN NULL
@@ -71,7 +72,7 @@ export class DeliveryQueue {
                    WHERE ea.topics && s.topics
                  )
                END AS segment_key
-        FROM subscribers s JOIN edition e ON s.frequency = e.frequency
+        FROM subscribers s JOIN edition e ON e.kind = 'breaking' OR s.frequency = e.frequency
         WHERE s.status = 'active'
       ), inserted AS (
         INSERT INTO deliveries (edition_id, subscriber_id, segment_key, status, last_error)

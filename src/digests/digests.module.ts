@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Article } from '../articles/article.entity';
 import { Topic } from '../articles/topic.entity';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { BreakingAdminController } from './breaking-admin.controller';
+import { BreakingNews } from './breaking-news';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
@@ -17,8 +19,16 @@ import { EditionsService } from './editions.service';
 /** Digests: edition assembly, scheduling, rendering, the editors' API. */
 @Module({
   imports: [TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic]), DeliveryModule],
-  controllers: [DigestsAdminController, DigestsController],
-  providers: [EditionRenderer, EditionAssembler, EditionsService, EditionHistory, DigestPreviews, DigestScheduler],
-  exports: [EditionRenderer, EditionsService],
+  controllers: [BreakingAdminController, DigestsAdminController, DigestsController],
+  providers: [
+    EditionRenderer,
+    EditionAssembler,
+    EditionsService,
+    EditionHistory,
+    DigestPreviews,
+    DigestScheduler,
+    BreakingNews,
+  ],
+  exports: [EditionRenderer, EditionsService, EditionHistory, BreakingNews],
 })
 export class DigestsModule {}

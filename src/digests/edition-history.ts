@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, LessThan, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef } from './digest-previews';
 import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/edition-views.dto';
@@ -8,6 +9,25 @@ import type { HistoryQueryDto } from './dto/digest-requests.dto';
 import { EditionRenderer } from './edition-renderer';
 import { Edition } from './edition.entity';
 import { EditionsService } from './editions.service';
+
+const SUMMARY_COLUMNS: (keyof Edition)[] = [
+  'id',
+  'key',
+  'kind',
+  'frequency',
+  'status',
+  'statusReason',
+  'subject',
+  'preheader',
+  'windowFrom',
+  'windowTo',
+  'articleIds',
+  'leftOutArticleIds',
+  'triggeredBy',
+  'createdAt',
+  'sendingStartedAt',
+  'sentAt',
+];
 
 /** Editions for editors: newest first, keyset-paged, each with its per-status delivery counts. */
 @Injectable()
@@ -19,43 +39,38 @@ export class EditionHistory {
     private readonly renderer: EditionRenderer,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly editionsService: EditionsService,
+    private readonly config: AppConfig,
   ) {}
 
   async page(query: HistoryQueryDto): Promise<EditionPageDto> {
     const limit = query.limit ?? 20;
-    const where: FindOptionsWhere<Edition> = {};
+    const q = this.editions
+      .createQueryBuilder('e')
+      // Everything but the compiled html/text, which a list does not need.
+      .select(SUMMARY_COLUMNS.map((c) => `e.${c}`))
+      .orderBy('e.id', 'DESC')
+      .take(limit + 1);
+    if (query.kind) {
+      q.andWhere('e.kind = :kind', { kind: query.kind });
+    }
     if (query.frequency) {
-      where.frequency = query.frequency;
+      q.andWhere('e.frequency = :frequency', { frequency: query.frequency });
     }
     if (query.status) {
-      where.status = query.status;
+      q.andWhere('e.status = :status', { status: query.status });
+    }
+    // Days as the newsroom reads them: midnight to midnight in TIMEZONE.
+    const tz = this.config.env.TIMEZONE;
+    if (query.from) {
+      q.andWhere(`e.createdAt >= (CAST(:from AS date)::timestamp AT TIME ZONE :tz)`, { from: query.from, tz });
+    }
+    if (query.to) {
+      q.andWhere(`e.createdAt < ((CAST(:to AS date) + 1)::timestamp AT TIME ZONE :tz)`, { to: query.to, tz });
     }
     if (query.before) {
-      where.id = LessThan(query.before);
+      q.andWhere('e.id < :before', { before: query.before });
     }
-    const rows = await this.editions.find({
-      where,
-      order: { id: 'DESC' },
-      take: limit + 1,
-      // Everything but the compiled html/text, which a list does not need.
-      select: {
-        id: true,
-        key: true,
-        frequency: true,
-        status: true,
-        statusReason: true,
-        subject: true,
-        preheader: true,
-        windowFrom: true,
-        windowTo: true,
-        articleIds: true,
-        leftOutArticleIds: true,
-        triggeredBy: true,
-        createdAt: true,
-        sendingStartedAt: true,
-        sentAt: true,
-      },
-    });
+    const rows = await q.getMany();
     const items = await Promise.all(rows.slice(0, limit).map((e) => this.summary(e)));
     return { items, nextBefore: rows.length > limit ? rows[limit - 1].id : null };
   }
@@ -75,6 +90,7 @@ export class EditionHistory {
     return {
       id: e.id,
       key: e.key,
+      kind: e.kind,
       frequency: e.frequency,
       status: e.status,
       statusReason: e.statusReason,
