@@ -83,6 +83,12 @@ export class BreakingNews {
     }));
   }
 
+  /** The alert edition already made for the article, or null. */
+  async alertEditionId(articleId: string): Promise<string | null> {
+    const edition = await this.dataSource.getRepository(Edition).findOneBy({ key: breakingKey(articleId) });
+    return edition?.id ?? null;
+  }
+
   async article(articleId: string): Promise<Article> {
     const article = ARTICLE_ID.test(articleId)
       ? await this.dataSource.getRepository(Article).findOneBy({ id: articleId })

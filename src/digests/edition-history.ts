@@ -6,6 +6,7 @@ import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef } from './digest-previews';
 import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/edition-views.dto';
 import type { HistoryQueryDto } from './dto/digest-requests.dto';
+import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
 import { Edition } from './edition.entity';
 import { EditionsService } from './editions.service';
@@ -36,6 +37,7 @@ export class EditionHistory {
 
   constructor(
     @InjectRepository(Edition) private readonly editions: Repository<Edition>,
+    @InjectRepository(EditionRender) private readonly renders: Repository<EditionRender>,
     private readonly renderer: EditionRenderer,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly editionsService: EditionsService,
@@ -84,6 +86,21 @@ export class EditionHistory {
       articles: articles.map(articleRef),
       progress: await this.progress(edition.id),
     };
+  }
+
+  /** The compiled emails stored for an edition: `all`, then each topic segment (without their HTML). */
+  async storedRenders(editionId: string): Promise<Array<{ segmentKey: string; articleCount: number }>> {
+    const rows = await this.renders.find({
+      where: { editionId },
+      select: { segmentKey: true, articleIds: true },
+      order: { id: 'ASC' },
+    });
+    return rows.map((r) => ({ segmentKey: r.segmentKey, articleCount: r.articleIds.length }));
+  }
+
+  /** One stored render as it went out (readers' links still placeholders), or null. */
+  storedRender(editionId: string, segmentKey = 'all'): Promise<EditionRender | null> {
+    return this.renders.findOneBy({ editionId, segmentKey });
   }
 
   async summary(e: Edition): Promise<EditionSummaryDto> {

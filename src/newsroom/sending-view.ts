@@ -127,3 +127,16 @@ export function sendingView(
     canRetry: p.counts.failed > 0,
   };
 }
+
+/** `25 نوفمبر 2026، 14:05` in the newsroom's TIMEZONE, Latin digits like the publication. */
+export function whenText(date: Date | null, timeZone: string): string {
+  if (!date) {
+    return '';
+  }
+  return new Intl.DateTimeFormat('ar', {
+    timeZone,
+    numberingSystem: 'latn',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(date);
+}
