@@ -9,8 +9,9 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DigestsModule } from './digests/digests.module';
-import { EditorModule } from './editor/editor.module';
+import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { NewsroomModule } from './newsroom/newsroom.module';
 import { SubscribersModule } from './subscribers/subscribers.module';
 
 export interface AppModuleOptions {
@@ -31,11 +32,12 @@ export class AppModule {
         ScheduleModule.forRoot(),
         CommonModule,
         HealthModule,
-        EditorModule,
+        AuthModule,
         SubscribersModule,
         ArticlesModule,
         DigestsModule,
         DeliveryModule,
+        NewsroomModule,
       ],
     };
   }

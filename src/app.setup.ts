@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { EditorSessions } from './auth/editor-sessions';
 import { AppConfig } from './config/app-config';
 
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
@@ -15,6 +16,8 @@ export function configureApp(app: INestApplication): void {
   express.useBodyParser('json', { limit: '2mb' });
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // Editor sessions, CSRF and the Swagger gate on /admin only, before any /admin route is mounted.
+  app.get(EditorSessions).install(app);
 
   const document = SwaggerModule.createDocument(
     app,

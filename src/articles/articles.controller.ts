@@ -8,7 +8,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { EditorOnly } from '../editor/editor-auth.guard';
+import { EditorOnly } from '../auth/editor-only';
 import type { Article } from './article.entity';
 import { ArticlesService, InvalidCursorError } from './articles.service';
 import { ListArticlesQuery } from './dto/list-articles.dto';

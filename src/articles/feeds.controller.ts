@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config';
-import { EditorOnly } from '../editor/editor-auth.guard';
+import { EditorOnly } from '../auth/editor-only';
 import { FeedPoller } from './feed-poller';
 import type { PollAllResult } from './feed-poller';
 

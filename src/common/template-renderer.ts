@@ -33,6 +33,17 @@ export class TemplateRenderer {
     );
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     this.hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value)));
+    // Newsroom pages: a moment in TIMEZONE ("25 نوفمبر 2026، 7:00 م", Latin digits) and grouped numbers.
+    const moment = new Intl.DateTimeFormat('ar-u-nu-latn', {
+      timeZone: config.env.TIMEZONE,
+      dateStyle: 'medium',
+      timeStyle: 'short',
+    });
+    this.hbs.registerHelper('datetime', (value: unknown) =>
+      value === null || value === undefined || value === '' ? '' : moment.format(new Date(value as string)),
+    );
+    const numbers = new Intl.NumberFormat('en-US');
+    this.hbs.registerHelper('number', (value: unknown) => (typeof value === 'number' ? numbers.format(value) : value));
     for (const dir of ['partials', 'layouts']) {
       for (const file of readdirSync(join(TEMPLATES_DIR, dir))) {
         if (/\.(mjml|hbs)$/.test(file)) {
@@ -63,6 +74,17 @@ export class TemplateRenderer {
   renderPage(name: string, context: Record<string, unknown>): string {
     const body = this.fill(join('pages', `${name}.hbs`), context);
     return this.fill(join('layouts', 'page.hbs'), { ...context, body: new Handlebars.SafeString(body) });
+  }
+
+  /** `templates/<file>` inside `templates/layouts/<layout>.hbs` (the newsroom's pages use layout `newsroom`). */
+  renderInLayout(layout: string, file: string, context: Record<string, unknown>): string {
+    const body = this.fill(file, context);
+    return this.fill(join('layouts', `${layout}.hbs`), { ...context, body: new Handlebars.SafeString(body) });
+  }
+
+  /** `templates/<file>` alone, no layout (htmx fragments). */
+  renderFragment(file: string, context: Record<string, unknown>): string {
+    return this.fill(file, context);
   }
 
   toText(html: string): string {

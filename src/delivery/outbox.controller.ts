@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
-import { EditorOnly } from '../editor/editor-auth.guard';
+import { EditorOnly } from '../auth/editor-only';
 import { Outbox } from './outbox';
 
 class OutboxListQuery {

@@ -7,7 +7,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { EditorOnly } from '../editor/editor-auth.guard';
+import { EditorOnly } from '../auth/editor-only';
 import { BreakingNews } from './breaking-news';
 import { BreakingAlertDto } from './dto/digest-requests.dto';
 import { EditionDetailDto } from './dto/edition-views.dto';

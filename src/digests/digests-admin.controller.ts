@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { EditorOnly } from '../editor/editor-auth.guard';
+import { EditorOnly } from '../auth/editor-only';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef, DigestPreviews } from './digest-previews';
 import { CreateEditionDto, HistoryQueryDto, PreviewQueryDto, TestSendDto } from './dto/digest-requests.dto';

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../common/clock';
-import { EditorOnly } from '../editor/editor-auth.guard';
+import { EditorOnly } from '../auth/editor-only';
 import { FindSubscriberQuery, SubscriberIdParam } from './dto/find-subscriber.dto';
 import { SubscriberPrivacyService } from './subscriber-privacy.service';
 import type { SubscriberExport, SubscriberSummary } from './subscriber-privacy.service';

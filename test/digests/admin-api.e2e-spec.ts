@@ -30,7 +30,8 @@ describe("Editors' digest API", () => {
   });
 
   it('answers 401 on every /admin/digests route without the editor token, and with a wrong one', async () => {
-    const doc = (await request(t.baseUrl).get('/admin/docs-json').expect(200)).body as {
+    const doc = (await request(t.baseUrl).get('/admin/docs-json').set('Authorization', t.editorAuth).expect(200))
+      .body as {
       paths: Record<string, Record<string, unknown>>;
     };
     const routes = Object.entries(doc.paths)

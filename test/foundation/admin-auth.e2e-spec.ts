@@ -13,9 +13,14 @@ describe('The admin API', () => {
   });
 
   it('is documented at /admin/docs, and every documented /admin route answers 401 without the token', async () => {
-    const page = await request(t.baseUrl).get('/admin/docs').redirects(1).expect(200);
+    const page = await request(t.baseUrl)
+      .get('/admin/docs')
+      .set('Authorization', t.editorAuth)
+      .redirects(1)
+      .expect(200);
     expect(page.text).toContain('swagger');
-    const doc = (await request(t.baseUrl).get('/admin/docs-json').expect(200)).body as {
+    const doc = (await request(t.baseUrl).get('/admin/docs-json').set('Authorization', t.editorAuth).expect(200))
+      .body as {
       paths: Record<string, Record<string, unknown>>;
     };
     const routes = Object.entries(doc.paths)

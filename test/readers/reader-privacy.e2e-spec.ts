@@ -127,7 +127,7 @@ describe('Readers: privacy API (export and erase)', () => {
   });
 
   it('is documented in Swagger under the editor bearer token', async () => {
-    const doc = await request(t.baseUrl).get('/admin/docs-json').expect(200);
+    const doc = await request(t.baseUrl).get('/admin/docs-json').set('Authorization', t.editorAuth).expect(200);
     expect(doc.body.paths['/admin/subscribers/{id}/export'].get.security).toEqual([{ editor: [] }]);
     expect(doc.body.paths['/admin/subscribers/{id}'].delete).toBeDefined();
     expect(Object.keys(doc.body.paths).filter((p) => p.startsWith('/subscriptions'))).toEqual([]);

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { hash, verify } from '@node-rs/argon2';
+import { hashToken, newToken } from '../common/secure-token';
+import { EditorRow, EditorsRepository } from './editors.repository';
+import { SignedInEditor } from './signed-in-editor';
+
+export const MIN_PASSWORD_LENGTH = 10;
+export const INVITE_TTL_DAYS = 7;
+
+export class DuplicateEditorError extends Error {
+  constructor(readonly email: string) {
+    super(`An editor with the email ${email} already exists`);
+  }
+}
+
+/** Argon2id (@node-rs/argon2's default algorithm and parameters: 19 MiB, 2 passes). */
+export function hashPassword(password: string): Promise<string> {
+  return hash(password);
+}
+
+/** A password to print once: 18 random bytes, URL-safe (24 characters). */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Editor accounts: creation, passwords, invitations. Sessions and throttling live elsewhere. */
+@Injectable()
+export class EditorAccounts {
+  // A hash to verify against when the account does not exist, so a wrong email costs as long as a wrong password.
+  private readonly decoy = hashPassword(generatePassword());
+
+  constructor(private readonly editors: EditorsRepository) {}
+
+  count(): Promise<number> {
+    return this.editors.count();
+  }
+
+  list(): Promise<EditorRow[]> {
+    return this.editors.list();
+  }
+
+  async find(id: string): Promise<SignedInEditor | undefined> {
+    const row = await this.editors.findById(id);
+    return row && row.passwordHash ? { id: row.id, email: row.email, name: row.name } : undefined;
+  }
+
+  async create(input: { email: string; name?: string; password: string }): Promise<SignedInEditor> {
+    const email = normaliseEmail(input.email);
+    const created = await this.editors.insert({
+      email,
+      name: input.name?.trim() || email.split('@')[0],
+      passwordHash: await hashPassword(input.password),
+    });
+    if (!created) {
+      throw new DuplicateEditorError(email);
+    }
+    return created;
+  }
+
+  /** The editor when email and password match, else undefined (same work either way). */
+  async authenticate(email: string, password: string): Promise<SignedInEditor | undefined> {
+    const row = await this.editors.findByEmail(normaliseEmail(email));
+    const ok = await verify(row?.passwordHash ?? (await this.decoy), password).catch(() => false);
+    if (!row || !row.passwordHash || !ok) {
+      return undefined;
+    }
+    await this.editors.touchSignIn(row.id);
+    return { id: row.id, email: row.email, name: row.name };
+  }
+
+  /** Changes a password after checking the current one; false when the current one is wrong. */
+  async changePassword(id: string, current: string, next: string): Promise<boolean> {
+    const row = await this.editors.findById(id);
+    if (!row?.passwordHash || !(await verify(row.passwordHash, current).catch(() => false))) {
+      return false;
+    }
+    await this.editors.setPassword(id, await hashPassword(next));
+    return true;
+  }
+
+  /**
+   * Creates an account without a password and returns the one-time token that lets its owner choose one.
+   * Only the token's hash is stored; it expires after INVITE_TTL_DAYS. Inviting an address again whose
+   * invitation is still unused issues a fresh token.
+   */
+  async invite(
+    input: { email: string; name?: string },
+    invitedBy: SignedInEditor,
+  ): Promise<{ editor: SignedInEditor; token: string; expiresAt: Date }> {
+    const email = normaliseEmail(input.email);
+    const token = newToken();
+    const expiresAt = new Date(Date.now() + INVITE_TTL_DAYS * 24 * 3600_000);
+    const existing = await this.editors.findByEmail(email);
+    if (existing) {
+      if (existing.passwordHash) {
+        throw new DuplicateEditorError(email);
+      }
+      await this.editors.renewInvite(existing.id, hashToken(token), expiresAt);
+      return { editor: { id: existing.id, email: existing.email, name: existing.name }, token, expiresAt };
+    }
+    const created = await this.editors.insert({
+      email,
+      name: input.name?.trim() || email.split('@')[0],
+      passwordHash: null,
+      inviteTokenHash: hashToken(token),
+      inviteExpiresAt: expiresAt,
+      invitedBy: invitedBy.id,
+    });
+    if (!created) {
+      throw new DuplicateEditorError(email);
+    }
+    return { editor: created, token, expiresAt };
+  }
+
+  /** The invited editor a live token belongs to (for the set-password form). */
+  async findInvite(token: string): Promise<SignedInEditor | undefined> {
+    const row = await this.editors.findByInviteToken(hashToken(token));
+    return row ? { id: row.id, email: row.email, name: row.name } : undefined;
+  }
+
+  /** Sets the invited editor's password and spends the token; undefined when it is unknown, used or expired. */
+  async acceptInvite(token: string, password: string): Promise<SignedInEditor | undefined> {
+    return this.editors.acceptInvite(hashToken(token), await hashPassword(password));
+  }
+}

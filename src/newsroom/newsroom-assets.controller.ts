@@ -1,0 +1,27 @@
+import { dirname, join } from 'node:path';
+import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { TEMPLATES_DIR } from '../common/templates-dir';
+
+// The only files served: the stylesheet, and htmx and Chart.js straight from node_modules (no build step).
+const ASSETS: Record<string, string> = {
+  'newsroom.css': join(TEMPLATES_DIR, 'newsroom', 'newsroom.css'),
+  // Beside each package's main file (their `exports` maps do not list these paths).
+  'htmx.min.js': join(dirname(require.resolve('htmx.org')), 'htmx.min.js'),
+  'chart.umd.min.js': join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
+};
+
+/** Static files of the newsroom: public (they hold nothing private), cached for an hour. */
+@ApiExcludeController()
+@Controller('admin/assets')
+export class NewsroomAssetsController {
+  @Get(':name')
+  asset(@Param('name') name: string, @Res() res: Response): void {
+    const path = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
+    if (!path) {
+      throw new NotFoundException();
+    }
+    res.set('Cache-Control', 'public, max-age=3600').sendFile(path);
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { EditorSessions } from '../auth/editor-sessions';
+import { TemplateRenderer } from '../common/template-renderer';
+import { AppConfig } from '../config/app-config';
+
+export type FlashTone = 'success' | 'error' | 'info';
+
+export interface PageOptions {
+  status?: number;
+  /** The page's <title> and heading context; defaults to the nav entry's label. */
+  title?: string;
+  /** Which nav entry is current (its path's last part, e.g. 'next', 'readers'); defaults to the page name. */
+  nav?: string;
+}
+
+/** The newsroom's menu, in reading order. */
+export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
+  { key: 'dashboard', href: '/admin', label: 'لوحة التحكم' },
+  { key: 'next', href: '/admin/next', label: 'العدد القادم' },
+  { key: 'breaking', href: '/admin/breaking', label: 'خبر عاجل' },
+  { key: 'editions', href: '/admin/editions', label: 'الأعداد' },
+  { key: 'readers', href: '/admin/readers', label: 'القرّاء' },
+  { key: 'topics', href: '/admin/topics', label: 'المواضيع' },
+  { key: 'settings', href: '/admin/settings', label: 'الإعدادات' },
+  { key: 'mail', href: '/admin/mail', label: 'البريد الصادر' },
+  { key: 'editors', href: '/admin/editors', label: 'المحررون' },
+  { key: 'account', href: '/admin/account', label: 'حسابي' },
+];
+
+/**
+ * Renders the newsroom: `templates/newsroom/<name>.hbs` inside `templates/layouts/newsroom.hbs`. Every page
+ * gets `{ title, editor, csrfToken, nav, navItems, flash, publication }`; forms add
+ * `<input type="hidden" name="_csrf" value="{{csrfToken}}">`, and htmx sends the token from `<body hx-headers>`.
+ */
+@Injectable()
+export class NewsroomView {
+  constructor(
+    private readonly renderer: TemplateRenderer,
+    private readonly sessions: EditorSessions,
+    private readonly config: AppConfig,
+  ) {}
+
+  async page(
+    req: Request,
+    res: Response,
+    name: string,
+    context: Record<string, unknown>,
+    options: PageOptions = {},
+  ): Promise<void> {
+    const editor = await this.sessions.editorOf(req);
+    const nav = options.nav ?? name;
+    const flash = req.session?.flash ?? [];
+    if (req.session?.flash) {
+      delete req.session.flash;
+    }
+    const html = this.renderer.renderInLayout('newsroom', `newsroom/${name}.hbs`, {
+      ...context,
+      title: options.title ?? (context.title as string | undefined) ?? NEWSROOM_NAV.find((n) => n.key === nav)?.label,
+      editor,
+      csrfToken: this.sessions.csrfToken(req, res),
+      nav,
+      navItems: editor ? NEWSROOM_NAV.map((item) => ({ ...item, current: item.key === nav })) : [],
+      flash,
+      publication: this.config.env.PUBLICATION_NAME,
+    });
+    this.send(res, options.status ?? 200, html);
+  }
+
+  /** A partial for htmx (`templates/newsroom/<name>.hbs`, no layout); `csrfToken` and `editor` are filled in. */
+  fragment(res: Response, name: string, context: Record<string, unknown>, status = 200): void {
+    const req = res.req as Request & { nashraSignedInEditor?: unknown };
+    const html = this.renderer.renderFragment(`newsroom/${name}.hbs`, {
+      csrfToken: req?.sessionID ? this.sessions.csrfToken(req, res) : undefined,
+      editor: req?.nashraSignedInEditor,
+      publication: this.config.env.PUBLICATION_NAME,
+      ...context,
+    });
+    this.send(res, status, html);
+  }
+
+  /** A message shown once, on the next newsroom page this editor opens (e.g. after a redirect). */
+  flash(req: Request, text: string, tone: FlashTone = 'success'): void {
+    if (req.session) {
+      req.session.flash = [...(req.session.flash ?? []), { text, tone }];
+    }
+  }
+
+  private send(res: Response, status: number, html: string): void {
+    res
+      .status(status)
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .set('Referrer-Policy', 'same-origin')
+      .set('X-Frame-Options', 'SAMEORIGIN')
+      .send(html);
+  }
+}
