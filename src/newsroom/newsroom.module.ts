@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { DigestsModule } from '../digests/digests.module';
+import { BreakingController } from './breaking.controller';
 import { DashboardController, RootController } from './dashboard.controller';
+import { EditionsController } from './editions.controller';
 import { NewsroomAssetsController } from './newsroom-assets.controller';
 import { NewsroomView } from './newsroom-view';
 import { SignInController } from './sign-in.controller';
@@ -9,7 +13,15 @@ import { SignInController } from './sign-in.controller';
  * other modules' services; no module imports this one. AuthModule is global: guards and AuditLog need no import.
  */
 @Module({
-  controllers: [RootController, NewsroomAssetsController, SignInController, DashboardController],
+  imports: [DigestsModule, DeliveryModule],
+  controllers: [
+    RootController,
+    NewsroomAssetsController,
+    SignInController,
+    DashboardController,
+    BreakingController,
+    EditionsController,
+  ],
   providers: [NewsroomView],
   exports: [NewsroomView],
 })

@@ -118,7 +118,7 @@ export function sendingView(
     skipped: p.counts.skipped,
     remaining: p.remaining,
     percent,
-    rate: `${p.ratePerSecond.toLocaleString('en-US')} رسالة/ث`,
+    rate: p.ratePerSecond.toLocaleString('en-US'),
     eta: p.remaining === 0 ? '—' : durationText(p.etaSeconds),
     settled,
     canPause: edition.status === 'sending',
