@@ -35,6 +35,8 @@ describe('Newsroom: breaking news, sending screen and history in Chromium', () =
         SEND_RATE_PER_SECOND: '15',
         DELIVERY_BATCH_SIZE: String(BATCH),
         SMTP_POOL_SIZE: '2',
+        // A refused message fails at once, so the retry test need not wait for back-off.
+        DELIVERY_MAX_ATTEMPTS: '1',
       },
     });
     await createEditor(t.dataSource, DEFAULT_EDITOR);
@@ -205,6 +207,37 @@ describe('Newsroom: breaking news, sending screen and history in Chromium', () =
     expect(counts.sent ?? 0).toBeLessThan(150);
     expect(counts.skipped).toBeGreaterThan(0);
     expect((await audit('edition.cancel')).map((a) => a.subject)).toEqual([`edition #${edition.id}`]);
+  });
+
+  it('explains an automatic pause and sends the failed messages again from the screen, once each', async () => {
+    await t.dataSource.query(`UPDATE subscribers SET status = 'unsubscribed' WHERE status = 'active'`);
+    sink.clear();
+    const list = await insertReaders(t.dataSource, { count: 30, prefix: 'retry-' });
+    // Every third address is refused once with a temporary error: the send passes the failure threshold.
+    sink.rule = (address, attempt) =>
+      Number(/^retry-(\d+)@/.exec(address)?.[1]) % 3 === 0 && attempt === 1
+        ? { code: 451, message: '4.7.1 Try again later' }
+        : undefined;
+    try {
+      const article = await insertArticle(t.dataSource, { title: 'مقال يتعثّر إرساله' });
+      const edition = await t.get(EditionsService).createNow('daily', { articleIds: [article.id] });
+      await page.goto(`${t.baseUrl}/admin/editions/${edition.id}`);
+      await page.waitForSelector('#progress[data-status=paused]', { timeout: 30_000 });
+      expect(await page.textContent('#progress [data-role=reason]')).toContain('أُوقف الإرسال تلقائياً');
+      await page.waitForSelector('[data-action=retry]');
+      expect(await count('failed')).toBeGreaterThanOrEqual(5);
+
+      await page.click('[data-action=retry]');
+      await page.waitForFunction(BAR_FULL, null, { timeout: 60_000 });
+      await page.waitForSelector('#progress[data-status=sent]');
+      expect(await settled()).toBe(list.length);
+      expect(list.every((r) => sink.to(r.email).length === 1)).toBe(true);
+      expect(await count('failed')).toBe(0);
+      expect(await count('sent')).toBe(list.length);
+      expect((await audit('edition.retry-failed')).map((a) => a.subject)).toEqual([`edition #${edition.id}`]);
+    } finally {
+      sink.rule = undefined;
+    }
   });
 
   it('history lists editions newest first with the counts the ledger holds, filters them and shows the HTML as sent', async () => {
