@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Article } from './article.entity';
 import { IncomingArticle, PreparedArticle, prepareArticle } from './incoming-article';
 import { Topic } from './topic.entity';
+import { errorMessage } from '../common/error-message';
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
 
@@ -94,7 +95,7 @@ export class ArticlesService {
     try {
       return await this.dataSource.transaction((manager) => this.write(manager, article, source, now));
     } catch (err) {
-      this.logger.error(`${source}: could not store ${article.url}: ${err instanceof Error ? err.message : err}`);
+      this.logger.error(`${source}: could not store ${article.url}: ${errorMessage(err)}`);
       return { outcome: 'failed', url: article.url, reason: 'database error' };
     }
   }

@@ -1,6 +1,7 @@
 import type { AnyFeed, AtomFeed, JsonFeed, MediaNs, RdfFeed, RssFeed } from 'feedsmith';
 import { parseFeed } from 'feedsmith';
 import type { IncomingArticle } from './incoming-article';
+import { errorMessage } from '../common/error-message';
 
 /** A feed's items in one shape, whatever the format, plus the address item links are relative to. */
 export interface FeedDocument {
@@ -18,7 +19,7 @@ export function parseFeedDocument(text: string): FeedDocument {
   try {
     parsed = parseFeed(text);
   } catch (err) {
-    throw new FeedParseError(`not a feed: ${err instanceof Error ? err.message : String(err)}`);
+    throw new FeedParseError(`not a feed: ${errorMessage(err)}`);
   }
   switch (parsed.format) {
     case 'rss':

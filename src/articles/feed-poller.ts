@@ -4,14 +4,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { LOCK_KEYS, releaseLock, tryLock } from '../database/advisory-lock';
 import { ArticlesService } from './articles.service';
 import { Feed, FeedPollStatus } from './feed.entity';
 import { FeedFetcher, FeedFetchError } from './feed-fetcher';
 import { FeedParseError, parseFeedDocument } from './feed-items';
+import { errorMessage, errorStack } from '../common/error-message';
 
 export const FEED_POLL_INTERVAL_NAME = 'articles.feed-poll';
-// Any constant shared by all nashra instances: only the instance holding it polls.
-export const FEED_POLL_LOCK_KEY = 0x6e617372; // "nasr"
+// Only the instance holding it polls.
+export const FEED_POLL_LOCK_KEY = LOCK_KEYS.feedPoll;
 const MAX_ERROR_LENGTH = 300;
 
 export interface FeedPollResult {
@@ -83,7 +85,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     try {
       await this.pollAll();
     } catch (err) {
-      this.logger.error(`Feed poll tick failed: ${err instanceof Error ? err.message : err}`);
+      this.logger.error(`Feed poll tick failed: ${errorMessage(err)}`);
     }
   }
 
@@ -98,8 +100,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [FEED_POLL_LOCK_KEY]);
-      if (!locked) {
+      if (!(await tryLock(runner, FEED_POLL_LOCK_KEY))) {
         this.logger.debug('Another instance is polling the feeds');
         return { ran: false, feeds: [] };
       }
@@ -113,12 +114,12 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
             feeds.push(await this.pollFeed(url));
           } catch (err) {
             // Only our own database can throw here; the next feed still gets its turn.
-            this.logger.error(`Feed ${url}: could not record the poll: ${err instanceof Error ? err.message : err}`);
+            this.logger.error(`Feed ${url}: could not record the poll: ${errorMessage(err)}`);
           }
         }
         return { ran: true, feeds };
       } finally {
-        await runner.query('SELECT pg_advisory_unlock($1)', [FEED_POLL_LOCK_KEY]);
+        await releaseLock(runner, FEED_POLL_LOCK_KEY);
       }
     } finally {
       await runner.release();
@@ -167,9 +168,9 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     } catch (err) {
       const expected = err instanceof FeedFetchError || err instanceof FeedParseError;
       result.status = 'error';
-      result.error = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, MAX_ERROR_LENGTH);
+      result.error = errorMessage(err).replace(/\s+/g, ' ').slice(0, MAX_ERROR_LENGTH);
       if (!expected) {
-        this.logger.error(`Feed ${url}: unexpected failure`, err instanceof Error ? err.stack : undefined);
+        this.logger.error(`Feed ${url}: unexpected failure`, errorStack(err));
       }
       record.consecutiveFailures = feed.consecutiveFailures + 1;
       record.lastError = result.error;

@@ -100,7 +100,8 @@ export class TemplateRenderer {
   private fill(file: string, context: Record<string, unknown>): string {
     let template = this.cache.get(file);
     if (!template) {
-      template = this.hbs.compile(read(file), { strict: false });
+      // Handlebars is non-strict by default: a missing optional value renders empty.
+      template = this.hbs.compile(read(file));
       this.cache.set(file, template);
     }
     return template({ publication: this.config.env.PUBLICATION_NAME, siteUrl: this.config.env.SITE_URL, ...context });

@@ -1,22 +1,37 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Delivery } from './delivery.entity';
+import { DeliveryBatch } from './delivery-batch';
 import { DeliveryQueue } from './delivery-queue';
+import { DeliveryRepository } from './delivery.repository';
+import { DeliverySender } from './delivery-sender';
 import { DeliveryWorker } from './delivery-worker';
 import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
+import { SendProgress } from './send-progress';
 import { SendRateLimiter } from './send-rate-limiter';
 
 /**
- * Delivery: the ledger, workers, SMTP transport (or the outbox editors browse), retries, bounces. The worker finds EditionRenderer and
- * SubscriberLinks through ModuleRef rather than importing their modules, because those modules import this
- * one (for DeliveryQueue and MailTransport) and a module cycle would need forwardRef on both sides.
+ * Delivery: the ledger, workers, SMTP transport (or the outbox editors browse), retries, bounces. It sits
+ * below digests and subscribers and imports neither: what it needs from them (the edition's life cycle and
+ * messages, readers' links and bounces) it declares as tokens in delivery-ports.ts, which those modules
+ * provide (they are global modules, so their providers reach this one without an import cycle).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Delivery])],
   controllers: [OutboxController],
-  providers: [MailTransport, DeliveryQueue, SendRateLimiter, DeliveryWorker, Outbox],
+  providers: [
+    MailTransport,
+    DeliveryRepository,
+    DeliveryQueue,
+    SendRateLimiter,
+    DeliverySender,
+    DeliveryBatch,
+    SendProgress,
+    DeliveryWorker,
+    Outbox,
+  ],
   exports: [MailTransport, DeliveryQueue, DeliveryWorker],
 })
 export class DeliveryModule {}

@@ -7,6 +7,7 @@ import type { Transporter } from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { AppConfig, ConfigError } from '../config/app-config';
+import { errorMessage } from '../common/error-message';
 
 export interface OutgoingMail {
   to: string;
@@ -138,7 +139,7 @@ export class MailTransport implements OnApplicationShutdown {
     try {
       privateKey = readFileSync(DKIM_PRIVATE_KEY_FILE, 'utf8');
     } catch (err) {
-      throw new ConfigError(`DKIM_PRIVATE_KEY_FILE cannot be read: ${(err as Error).message}`);
+      throw new ConfigError(`DKIM_PRIVATE_KEY_FILE cannot be read: ${errorMessage(err)}`);
     }
     this.logger.log(`Signing outgoing mail with DKIM (${DKIM_SELECTOR}._domainkey.${DKIM_DOMAIN})`);
     return { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR, privateKey };

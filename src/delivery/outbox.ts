@@ -1,6 +1,7 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/domain-errors';
 import { simpleParser } from 'mailparser';
 import { AppConfig } from '../config/app-config';
 
@@ -48,7 +49,7 @@ export class Outbox {
 
   async read(name: string): Promise<OutboxMessage> {
     const raw = await readFile(this.path(name)).catch(() => {
-      throw new NotFoundException({ message: `No message ${name} in the outbox` });
+      throw new NotFoundError(`No message ${name} in the outbox`);
     });
     const parsed = await simpleParser(raw);
     return { raw, html: parsed.html || null, text: parsed.text ?? null };
@@ -74,7 +75,7 @@ export class Outbox {
 
   private path(name: string): string {
     if (!OUTBOX_NAME.test(name)) {
-      throw new NotFoundException({ message: `No message ${name} in the outbox` });
+      throw new NotFoundError(`No message ${name} in the outbox`);
     }
     return join(this.config.outboxDir, name);
   }

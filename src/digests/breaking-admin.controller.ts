@@ -1,4 +1,4 @@
-import { Body, Controller, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { EditorOnly } from '../auth/editor-only';
-import { BreakingNews } from './breaking-news';
+import { AlreadyAlertedError, BreakingNews } from './breaking-news';
 import { BreakingAlertDto } from './dto/digest-requests.dto';
 import { EditionDetailDto } from './dto/edition-views.dto';
 import { EditionHistory } from './edition-history';
@@ -35,7 +35,15 @@ export class BreakingAdminController {
   @ApiNotFoundResponse({ description: 'No such article' })
   @ApiConflictResponse({ description: 'The article already had its alert; the body carries its editionId' })
   async send(@Body() body: BreakingAlertDto): Promise<EditionDetailDto> {
-    const edition = await this.breaking.send(body.articleId, { subject: body.subject }, 'api');
-    return this.history.detail(edition.id);
+    try {
+      const edition = await this.breaking.send(body.articleId, { subject: body.subject }, 'api');
+      return await this.history.detail(edition.id);
+    } catch (err) {
+      if (err instanceof AlreadyAlertedError) {
+        // The body names the alert that exists, so a script can follow it instead of guessing.
+        throw new ConflictException({ message: err.message, editionId: err.editionId });
+      }
+      throw err;
+    }
   }
 }

@@ -1,11 +1,13 @@
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Article } from '../articles/article.entity';
 import { stripHashtagMarkers } from '../articles/topics';
 import { Clock } from '../common/clock';
+import { ConflictError, NotFoundError } from '../common/domain-errors';
 import { EditionRenderer } from './edition-renderer';
-import { Edition } from './edition.entity';
+import type { Edition } from './edition.entity';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 
 /** One article an editor may alert readers about, newest first. */
@@ -18,10 +20,10 @@ export interface BreakingCandidate {
   alertEditionId: string | null;
 }
 
-/** Thrown (as 409) when the article already has its alert; carries the edition so callers can show it. */
-export class AlreadyAlertedException extends ConflictException {
+/** The article already had its alert (409); carries that edition so callers can show it. */
+export class AlreadyAlertedError extends ConflictError {
   constructor(readonly editionId: string) {
-    super({ message: `This article was already sent as a breaking alert (edition ${editionId})`, editionId });
+    super(`This article was already sent as a breaking alert (edition ${editionId})`);
   }
 }
 
@@ -50,6 +52,7 @@ export class BreakingNews {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly editions: EditionsService,
+    private readonly repository: EditionsRepository,
     private readonly renderer: EditionRenderer,
     private readonly clock: Clock,
   ) {}
@@ -85,8 +88,7 @@ export class BreakingNews {
 
   /** The alert edition already made for the article, or null. */
   async alertEditionId(articleId: string): Promise<string | null> {
-    const edition = await this.dataSource.getRepository(Edition).findOneBy({ key: breakingKey(articleId) });
-    return edition?.id ?? null;
+    return (await this.repository.findByKey(breakingKey(articleId)))?.id ?? null;
   }
 
   async article(articleId: string): Promise<Article> {
@@ -94,33 +96,32 @@ export class BreakingNews {
       ? await this.dataSource.getRepository(Article).findOneBy({ id: articleId })
       : null;
     if (!article) {
-      throw new NotFoundException({ message: `Article ${articleId} does not exist` });
+      throw new NotFoundError(`Article ${articleId} does not exist`);
     }
     return article;
   }
 
   /**
-   * Makes the article's alert edition and hands it to the delivery queue. Throws AlreadyAlertedException when
-   * the article has had its alert (whatever became of it), NotFoundException for an unknown article.
+   * Makes the article's alert edition and hands it to the delivery queue. Throws AlreadyAlertedError when the
+   * article has had its alert (whatever became of it), NotFoundError for an unknown article.
    */
   async send(articleId: string, options: { subject?: string } = {}, triggeredBy = 'editor'): Promise<Edition> {
     const article = await this.article(articleId);
     const now = this.clock.now();
     const subject = options.subject?.trim() || this.renderer.breakingSubject(article);
-    const rows: Array<{ id: string }> = await this.dataSource.query(
-      `INSERT INTO editions (key, kind, frequency, window_from, window_to, article_ids, subject, preheader, status,
-                             triggered_by)
-       VALUES ($1, 'breaking', NULL, $2, $2, $3, $4, $5, 'draft', $6)
-       ON CONFLICT (key) DO NOTHING
-       RETURNING id`,
-      [breakingKey(article.id), now, [article.id], subject, preheader(article), triggeredBy],
-    );
-    if (rows.length === 0) {
-      const existing = await this.dataSource.getRepository(Edition).findOneByOrFail({ key: breakingKey(article.id) });
-      this.logger.log(`Breaking alert for article ${article.id} refused: edition #${existing.id} already has it`);
-      throw new AlreadyAlertedException(existing.id);
+    const created = await this.repository.insertAlert({
+      key: breakingKey(article.id),
+      windowFrom: now,
+      articleIds: [article.id],
+      subject,
+      preheader: preheader(article),
+      triggeredBy,
+    });
+    if (!created) {
+      const existing = await this.repository.findByKey(breakingKey(article.id));
+      this.logger.log(`Breaking alert for article ${article.id} refused: edition #${existing?.id} already has it`);
+      throw new AlreadyAlertedError(existing!.id);
     }
-    const created = await this.dataSource.getRepository(Edition).findOneByOrFail({ id: rows[0].id });
     this.logger.log(`Breaking alert #${created.id} for article ${article.id} created by ${triggeredBy}`);
     return this.editions.handOff(created);
   }

@@ -1,11 +1,12 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ConflictError } from '../common/domain-errors';
 import type { Article } from '../articles/article.entity';
 import { Locale } from '../common/locale';
 import { personalise, type ReaderLinks } from '../common/reader-placeholders';
 import type { RenderedEmail } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import { MailTransport } from '../delivery/mail-transport';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 import type { EditionPlan } from './edition-assembler';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsService } from './editions.service';
@@ -41,9 +42,7 @@ export class DigestPreviews {
   async preview(frequency: Frequency): Promise<DigestPreview> {
     const plan = await this.editions.preview(frequency);
     if (plan.articles.length === 0) {
-      throw new ConflictException({
-        message: `No new ${frequency} articles since the last edition: the next edition would be skipped`,
-      });
+      throw new ConflictError(`No new ${frequency} articles since the last edition: the next edition would be skipped`);
     }
     const subject = this.renderer.defaultSubject(frequency, plan.windowTo);
     const preheader = this.renderer.defaultPreheader(plan.articles);

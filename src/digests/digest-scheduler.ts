@@ -5,12 +5,11 @@ import { CronJob } from 'cron';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import { FREQUENCIES, type Frequency } from '../common/frequency';
 import { latestTick } from './edition-calendar';
 import { Edition } from './edition.entity';
 import { EditionsService } from './editions.service';
-
-const FREQUENCIES: Frequency[] = ['daily', 'weekly'];
+import { errorMessage, errorStack } from '../common/error-message';
 
 /**
  * One cron job per frequency (DIGEST_DAILY_CRON, DIGEST_WEEKLY_CRON in TIMEZONE), only on instances that run
@@ -53,7 +52,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
         });
       } catch (err) {
         const variable = frequency === 'daily' ? 'DIGEST_DAILY_CRON' : 'DIGEST_WEEKLY_CRON';
-        throw new Error(`${variable} is not a valid cron expression: ${err instanceof Error ? err.message : err}`, {
+        throw new Error(`${variable} is not a valid cron expression: ${errorMessage(err)}`, {
           cause: err,
         });
       }
@@ -79,7 +78,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
     try {
       return await this.editions.createScheduled(frequency, tickAt);
     } catch (err) {
-      this.logger.error(`Scheduled ${frequency} digest failed: ${err instanceof Error ? err.stack : String(err)}`);
+      this.logger.error(`Scheduled ${frequency} digest failed: ${errorStack(err)}`);
       return null;
     }
   }
@@ -117,14 +116,14 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
         this.logger.log(`Retried the hand-off of ${drafts} draft edition(s)`);
       }
     } catch (err) {
-      this.logger.error(`Retrying draft hand-offs failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`Retrying draft hand-offs failed: ${errorMessage(err)}`);
     }
     return made;
   }
 
   private track(work: Promise<unknown>): void {
     const tracked = work
-      .catch((err: unknown) => this.logger.error(`Digest work failed: ${err instanceof Error ? err.message : err}`))
+      .catch((err: unknown) => this.logger.error(`Digest work failed: ${errorMessage(err)}`))
       .finally(() => this.running.delete(tracked));
     this.running.add(tracked);
   }

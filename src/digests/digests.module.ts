@@ -1,34 +1,46 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Article } from '../articles/article.entity';
 import { Topic } from '../articles/topic.entity';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { SubscribersModule } from '../subscribers/subscribers.module';
 import { BreakingAdminController } from './breaking-admin.controller';
 import { BreakingNews } from './breaking-news';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
 import { DigestsController } from './digests.controller';
+import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
 import { EditionHistory } from './edition-history';
+import { DigestEditionLifecycle } from './edition-lifecycle';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 
-/** Digests: edition assembly, scheduling, rendering, the editors' API. */
+/**
+ * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
+ * that the ports it provides (DIGESTS_PORTS) reach delivery and subscribers, which sit below it and may not
+ * import it.
+ */
+@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic]), DeliveryModule],
+  imports: [TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic]), DeliveryModule, SubscribersModule],
   controllers: [BreakingAdminController, DigestsAdminController, DigestsController],
   providers: [
+    EditionsRepository,
     EditionRenderer,
     EditionAssembler,
     EditionsService,
+    DigestEditionLifecycle,
     EditionHistory,
     DigestPreviews,
     DigestScheduler,
     BreakingNews,
+    ...DIGESTS_PORTS,
   ],
-  exports: [EditionRenderer, EditionsService, EditionHistory, BreakingNews],
+  exports: [EditionRenderer, EditionsService, EditionHistory, BreakingNews, ...DIGESTS_PORT_TOKENS],
 })
 export class DigestsModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Article } from '../articles/article.entity';
 import { AppConfig } from '../config/app-config';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 import { periodMs } from './edition-calendar';
 
 /** The articles an edition would carry, before anything is saved. */

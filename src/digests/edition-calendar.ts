@@ -1,5 +1,5 @@
 import { CronTime } from 'cron';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;

@@ -10,6 +10,7 @@ import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
 import { Edition } from './edition.entity';
 import { EditionsService } from './editions.service';
+import { errorMessage } from '../common/error-message';
 
 const SUMMARY_COLUMNS: (keyof Edition)[] = [
   'id',
@@ -130,7 +131,7 @@ export class EditionHistory {
       const { total, remaining, ratePerSecond, etaSeconds, lastSentAt } = await this.deliveryQueue.progress(id);
       return { total, remaining, ratePerSecond, etaSeconds, lastSentAt };
     } catch (err) {
-      this.logger.warn(`Delivery progress of edition ${id} unavailable: ${err instanceof Error ? err.message : err}`);
+      this.logger.warn(`Delivery progress of edition ${id} unavailable: ${errorMessage(err)}`);
       return null;
     }
   }
@@ -140,7 +141,7 @@ export class EditionHistory {
       return await this.deliveryQueue.countsByStatus(id);
     } catch (err) {
       // The history must stay readable even when delivery counts cannot be had.
-      this.logger.warn(`Delivery counts of edition ${id} unavailable: ${err instanceof Error ? err.message : err}`);
+      this.logger.warn(`Delivery counts of edition ${id} unavailable: ${errorMessage(err)}`);
       return null;
     }
   }

@@ -10,7 +10,7 @@ import { READER_PLACEHOLDERS } from '../common/reader-placeholders';
 import type { RenderedEmail } from '../common/template-renderer';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
-import type { Frequency } from '../subscribers/subscriber.entity';
+import type { Frequency } from '../common/frequency';
 import { bidiHtml } from './bidi-text';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';

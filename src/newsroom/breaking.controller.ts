@@ -1,12 +1,13 @@
-import { Body, Controller, Get, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { stripHashtagMarkers } from '../articles/topics';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { NotFoundError } from '../common/domain-errors';
 import { personalise } from '../common/reader-placeholders';
 import { AppConfig } from '../config/app-config';
-import { AlreadyAlertedException, BreakingNews } from '../digests/breaking-news';
+import { AlreadyAlertedError, BreakingNews } from '../digests/breaking-news';
 import { BreakingAlertDto } from '../digests/dto/digest-requests.dto';
 import { EditionRenderer } from '../digests/edition-renderer';
 import { NewsroomView } from './newsroom-view';
@@ -111,12 +112,12 @@ export class BreakingController {
       this.view.flash(req, `بدأ إرسال الخبر العاجل إلى ${audience} قارئاً.`, 'success');
       res.redirect(303, `/admin/editions/${edition.id}`);
     } catch (err) {
-      if (err instanceof AlreadyAlertedException) {
+      if (err instanceof AlreadyAlertedError) {
         this.view.flash(req, 'أُرسل هذا الخبر عاجلاً من قبل، ولا يُرسل الخبر نفسه مرتين. هذا إرساله.', 'error');
         res.redirect(303, `/admin/editions/${err.editionId}`);
         return;
       }
-      if (err instanceof NotFoundException) {
+      if (err instanceof NotFoundError) {
         this.view.flash(req, 'هذا الخبر غير موجود. اختر خبراً من القائمة.', 'error');
         res.redirect(303, '/admin/breaking');
         return;
@@ -129,7 +130,7 @@ export class BreakingController {
     try {
       return await this.breaking.article(text(articleId, 20));
     } catch (err) {
-      if (!(err instanceof NotFoundException)) {
+      if (!(err instanceof NotFoundError)) {
         throw err;
       }
       this.view.flash(req, 'اختر خبراً من القائمة أولاً.', 'error');

@@ -1,10 +1,11 @@
-import { ConflictException, Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { ConflictError } from '../common/domain-errors';
 import { personalise } from '../common/reader-placeholders';
 import { AppConfig } from '../config/app-config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
@@ -219,7 +220,7 @@ export class EditionsController {
         notice = { text: DONE[action], tone: 'success' };
       }
     } catch (err) {
-      if (!(err instanceof ConflictException)) {
+      if (!(err instanceof ConflictError)) {
         throw err;
       }
       const now = await this.found(id);

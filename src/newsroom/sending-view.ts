@@ -1,5 +1,5 @@
 import type { DeliveryProgress } from '../delivery/delivery-queue';
-import { FAILURE_PAUSE_REASON_PREFIX } from '../delivery/delivery-queue';
+import { FAILURE_PAUSE_REASON_PREFIX } from '../digests/editions.repository';
 import type { Edition, EditionStatus } from '../digests/edition.entity';
 
 /** What the sending screen and the history show of an edition, in the newsroom's words. */

@@ -3,6 +3,7 @@ import { Locale } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import { MailTransport } from '../delivery/mail-transport';
+import { errorMessage } from '../common/error-message';
 
 /**
  * Sends the double opt-in email (templates/confirm.mjml). Sending happens after the signup answer has gone
@@ -40,7 +41,7 @@ export class ConfirmationMailer implements BeforeApplicationShutdown {
   /** Starts a send in the background; `onFailure` lets the caller release its once-per-10-minutes slot. */
   sendLater(subscriberId: string, email: string, token: string, onFailure: () => Promise<void>): void {
     const job = this.send(subscriberId, email, token).catch(async (err: unknown) => {
-      this.logger.error(`Confirmation email to subscriber ${subscriberId} failed: ${(err as Error).message}`);
+      this.logger.error(`Confirmation email to subscriber ${subscriberId} failed: ${errorMessage(err)}`);
       await onFailure().catch((e: unknown) => this.logger.error(`Could not release send slot: ${String(e)}`));
     });
     this.inFlight.add(job);

@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
+import { toHttpException } from '../common/domain-errors';
+import { errorStack } from '../common/error-message';
 import { Locale } from '../common/locale';
 import { ReaderPages } from './reader-pages';
 
@@ -10,7 +12,7 @@ export function isReaderPath(path: string): boolean {
 }
 
 /**
- * Readers get errors in Arabic: JSON `{ message }` for scripts and API callers, an Arabic page (with the
+ * The app's one global exception filter. Domain errors become their HTTP answers for every path. Readers get errors in Arabic: JSON `{ message }` for scripts and API callers, an Arabic page (with the
  * form again, when it was the signup form) for browsers. Covers validation errors (whose messages are
  * `readers.errors.*` keys, or English from the global ValidationPipe for unknown fields), bodies over the
  * limit (413 from body-parser, before any controller runs), and rate limiting (429). Registered globally
@@ -29,7 +31,9 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     super(adapterHost.httpAdapter);
   }
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // Services throw domain errors (src/common/domain-errors.ts); this is the one place they become HTTP.
+    const exception = toHttpException(thrown);
     if (host.getType() !== 'http') {
       return super.catch(exception, host);
     }
@@ -40,7 +44,7 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     }
     const status = statusOf(exception);
     if (status >= 500) {
-      this.logger.error(`${req.method} ${req.path} failed: ${(exception as Error)?.stack ?? String(exception)}`);
+      this.logger.error(`${req.method} ${req.path} failed: ${errorStack(exception)}`);
     }
     const message = this.locale.t(this.messageKey(exception, status));
     if (wantsJson(req)) {

@@ -1,8 +1,13 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { NotFoundError } from '../common/domain-errors';
+import type { Frequency } from '../common/frequency';
+import { returnedRows } from '../database/returning';
+import { DeliveryQueue } from '../delivery/delivery-queue';
+import { EDITION_LABELS, type EditionLabels } from './edition-labels';
 import { normaliseEmail } from './email-address';
-import type { ConsentRecord, Frequency, SubscriberStatus } from './subscriber.entity';
+import type { ConsentRecord, SubscriberStatus } from './subscriber.entity';
 import { Suppressions } from './suppressions';
 
 export interface SubscriberSummary {
@@ -47,6 +52,8 @@ export class SubscriberPrivacyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly suppressions: Suppressions,
+    private readonly deliveryQueue: DeliveryQueue,
+    @Inject(EDITION_LABELS) private readonly editionLabels: EditionLabels,
   ) {}
 
   async findByEmail(email: string): Promise<{ subscribers: SubscriberSummary[]; suppressed: boolean }> {
@@ -71,16 +78,21 @@ export class SubscriberPrivacyService {
       [id],
     )) as Array<SubscriberExport['subscriber']>;
     if (!subscriber) {
-      throw new NotFoundException(`No subscriber ${id}`);
+      throw new NotFoundError(`No subscriber ${id}`);
     }
-    const deliveries = (await this.dataSource.query(
-      `SELECT d.edition_id AS "editionId", e.key AS "editionKey", e.subject, d.status, d.attempts,
-              d.last_error AS "lastError", d.message_id AS "messageId", d.sent_at AS "sentAt",
-              d.created_at AS "createdAt"
-       FROM deliveries d LEFT JOIN editions e ON e.id = d.edition_id
-       WHERE d.subscriber_id = $1 ORDER BY d.id`,
-      [id],
-    )) as SubscriberExport['deliveries'];
+    const history = await this.deliveryQueue.historyOf(id);
+    const labels = await this.editionLabels.labels([...new Set(history.map((d) => d.editionId))]);
+    const deliveries: SubscriberExport['deliveries'] = history.map((d) => ({
+      editionId: d.editionId,
+      editionKey: labels.get(d.editionId)?.key ?? null,
+      subject: labels.get(d.editionId)?.subject ?? null,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      messageId: d.messageId,
+      sentAt: d.sentAt,
+      createdAt: d.createdAt,
+    }));
     this.logger.log(`Subscriber ${id} exported (${deliveries.length} deliveries)`);
     return { exportedAt: now.toISOString(), subscriber, deliveries };
   }
@@ -91,12 +103,11 @@ export class SubscriberPrivacyService {
    */
   async erase(id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const [[row]] = (await manager.query('DELETE FROM subscribers WHERE id = $1 RETURNING email_key', [id])) as [
-        Array<{ email_key: string }>,
-        number,
-      ];
+      const [row] = returnedRows<{ email_key: string }>(
+        await manager.query('DELETE FROM subscribers WHERE id = $1 RETURNING email_key', [id]),
+      );
       if (!row) {
-        throw new NotFoundException(`No subscriber ${id}`);
+        throw new NotFoundError(`No subscriber ${id}`);
       }
       await this.suppressions.add(row.email_key, 'erased', manager);
     });

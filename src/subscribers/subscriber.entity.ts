@@ -1,7 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Frequency } from '../common/frequency';
 
 export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
-export type Frequency = 'daily' | 'weekly';
+
+// Kept for code that imported it from here; the type lives in common/ (digests use it too).
+export type { Frequency };
 
 /** What the reader agreed to, and where: kept as evidence of consent. */
 export interface ConsentRecord {

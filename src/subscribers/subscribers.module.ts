@@ -1,12 +1,15 @@
-import { forwardRef, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { RECIPIENT_EVENTS, RECIPIENT_LINKS } from '../delivery/delivery-ports';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { AudienceRepository } from './audience.repository';
 import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
 import { ReaderExceptionFilter } from './reader-exception.filter';
+import { ReaderBounces } from './reader-bounces';
 import { ReaderPages } from './reader-pages';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
 import { SignupThrottlerGuard } from './signup-throttler.guard';
@@ -19,12 +22,16 @@ import { SubscriptionsService } from './subscriptions.service';
 import { Suppression } from './suppression.entity';
 import { Suppressions } from './suppressions';
 
-/** Readers: footer form, signup, double opt-in, unsubscribe, preferences, privacy. */
+/**
+ * Readers: footer form, signup, double opt-in, unsubscribe, preferences, privacy, and who gets each edition
+ * (AudienceRepository). Global so that the ports it provides to delivery (readers' links and bounces) reach
+ * it without delivery importing this module.
+ */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forFeature([Subscriber, Suppression]),
-    // forwardRef: delivery may in turn need SubscriberLinks from here.
-    forwardRef(() => DeliveryModule),
+    DeliveryModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -35,6 +42,10 @@ import { Suppressions } from './suppressions';
   controllers: [SubscriptionsController, EmbedController, SubscribersAdminController],
   providers: [
     SubscriberLinks,
+    AudienceRepository,
+    ReaderBounces,
+    { provide: RECIPIENT_LINKS, useExisting: SubscriberLinks },
+    { provide: RECIPIENT_EVENTS, useExisting: ReaderBounces },
     SubscriptionsService,
     SubscriberPrivacyService,
     Suppressions,
@@ -43,7 +54,7 @@ import { Suppressions } from './suppressions';
     SignupThrottlerGuard,
     { provide: APP_FILTER, useClass: ReaderExceptionFilter },
   ],
-  exports: [SubscriberLinks, Suppressions],
+  exports: [SubscriberLinks, Suppressions, AudienceRepository, RECIPIENT_LINKS, RECIPIENT_EVENTS],
 })
 export class SubscribersModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

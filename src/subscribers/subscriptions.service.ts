@@ -1,4 +1,5 @@
-import { BadRequestException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { InvalidInputError } from '../common/domain-errors';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -6,14 +7,15 @@ import { hashToken, newToken } from '../common/secure-token';
 import { AppConfig } from '../config/app-config';
 import { ConfirmationMailer } from './confirmation-mailer';
 import type { EmailAddress } from './email-address';
-import type { ConsentRecord, Frequency, SubscriberStatus } from './subscriber.entity';
+import type { Frequency } from '../common/frequency';
+import type { ConsentRecord, SubscriberStatus } from './subscriber.entity';
 import { Suppressions } from './suppressions';
+import { returnedRows } from '../database/returning';
 
 /** One confirmation email per address per this many milliseconds, however often the form is sent. */
 export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60 * 1000;
 
 /** What TypeORM's postgres driver returns for UPDATE/DELETE: the RETURNING rows and the affected count. */
-type UpdateResult<T> = [T[], number];
 
 export type ConfirmOutcome = 'confirmed' | 'expired' | 'invalid';
 
@@ -85,16 +87,18 @@ export class SubscriptionsService {
     const token = newToken();
     const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
     const cutoff = new Date(now.getTime() - CONFIRMATION_RESEND_INTERVAL_MS);
-    const [[claimed]] = (await this.dataSource.query(
-      `WITH previous AS (SELECT id, confirmation_sent_at FROM subscribers WHERE id = $1)
+    const [claimed] = returnedRows<{ email: string; previousSentAt: Date | null }>(
+      await this.dataSource.query(
+        `WITH previous AS (SELECT id, confirmation_sent_at FROM subscribers WHERE id = $1)
        UPDATE subscribers s
        SET confirmation_token_hash = $2, confirmation_expires_at = $3, confirmation_sent_at = $4, updated_at = now()
        FROM previous
        WHERE s.id = previous.id AND s.status = 'pending'
          AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= $5)
        RETURNING s.email, previous.confirmation_sent_at AS "previousSentAt"`,
-      [id, hashToken(token), expires, now, cutoff],
-    )) as UpdateResult<{ email: string; previousSentAt: Date | null }>;
+        [id, hashToken(token), expires, now, cutoff],
+      ),
+    );
     if (!claimed) {
       this.logger.log(`Subscriber ${id}: confirmation sent less than 10 minutes ago, not resending`);
       return;
@@ -115,14 +119,16 @@ export class SubscriptionsService {
     }
     const hash = hashToken(token);
     const now = this.clock.now();
-    const [[confirmed]] = (await this.dataSource.query(
-      `UPDATE subscribers
+    const [confirmed] = returnedRows<{ id: string }>(
+      await this.dataSource.query(
+        `UPDATE subscribers
        SET status = 'active', confirmed_at = $2, unsubscribed_at = NULL, confirmation_token_hash = NULL,
            confirmation_expires_at = NULL, updated_at = now()
        WHERE confirmation_token_hash = $1 AND status = 'pending' AND confirmation_expires_at > $2
        RETURNING id`,
-      [hash, now],
-    )) as UpdateResult<{ id: string }>;
+        [hash, now],
+      ),
+    );
     if (confirmed) {
       this.logger.log(`Subscriber ${confirmed.id} confirmed`);
       return 'confirmed';
@@ -136,15 +142,17 @@ export class SubscriptionsService {
 
   /** Stops all mail to this reader. Idempotent: leaving twice, or after erasure, is still "left". */
   async unsubscribe(id: string): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `UPDATE subscribers
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE subscribers
        SET status = 'unsubscribed', unsubscribed_at = $2, confirmation_token_hash = NULL,
            confirmation_expires_at = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('pending', 'active')
        RETURNING id`,
-      [id, this.clock.now()],
-    )) as UpdateResult<{ id: string }>;
-    if (rows[1] > 0) {
+        [id, this.clock.now()],
+      ),
+    );
+    if (rows.length > 0) {
       this.logger.log(`Subscriber ${id} unsubscribed`);
     }
   }
@@ -166,16 +174,18 @@ export class SubscriptionsService {
         topics,
       ])) as Array<{ key: string }>;
       if (known.length !== topics.length) {
-        throw new BadRequestException('readers.errors.topics');
+        throw new InvalidInputError('readers.errors.topics');
       }
     }
-    const rows = (await this.dataSource.query(
-      `UPDATE subscribers
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE subscribers
        SET frequency = COALESCE($2, frequency), topics = COALESCE($3::text[], topics), updated_at = now()
        WHERE id = $1 RETURNING id`,
-      [id, changes.frequency ?? null, topics ?? null],
-    )) as UpdateResult<{ id: string }>;
-    return rows[1] > 0;
+        [id, changes.frequency ?? null, topics ?? null],
+      ),
+    );
+    return rows.length > 0;
   }
 
   async topicChoices(selected: string[]): Promise<Array<{ key: string; name: string; checked: boolean }>> {

@@ -16,10 +16,10 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import type { Frequency } from '../../subscribers/subscriber.entity';
+import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import type { EditionKind, EditionStatus } from '../edition.entity';
 
-export const FREQUENCY_VALUES: Frequency[] = ['daily', 'weekly'];
+export const FREQUENCY_VALUES: Frequency[] = [...FREQUENCIES];
 export const KIND_VALUES: EditionKind[] = ['digest', 'breaking'];
 export const STATUS_VALUES: EditionStatus[] = [
   'draft',

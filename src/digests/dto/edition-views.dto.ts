@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { DeliveryStatus } from '../../delivery/delivery.entity';
-import type { Frequency } from '../../subscribers/subscriber.entity';
+import type { Frequency } from '../../common/frequency';
 import type { EditionKind, EditionStatus } from '../edition.entity';
 import { FREQUENCY_VALUES, KIND_VALUES, STATUS_VALUES } from './digest-requests.dto';
 

@@ -1,12 +1,12 @@
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { Frequency } from '../subscriber.entity';
+import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { IsPlainText } from './reader-validators';
 
 /** The preferences page; also the "weekly instead" button on the unsubscribe page (frequency only). */
 export class PreferencesDto {
   @IsOptional()
-  @IsIn(['daily', 'weekly'], { message: 'readers.errors.frequency' })
+  @IsIn(FREQUENCIES, { message: 'readers.errors.frequency' })
   frequency?: Frequency;
 
   // A form sends one checkbox as a string and several as an array.

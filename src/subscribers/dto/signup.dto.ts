@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import type { Frequency } from '../subscriber.entity';
+import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { IsPageUrl, IsReaderEmail } from './reader-validators';
 
 /** The footer form, posted as a form (no JavaScript) or as JSON (nashra.js, other clients). */
@@ -10,9 +10,9 @@ export class SignupDto {
   @IsReaderEmail()
   email: string;
 
-  @ApiPropertyOptional({ enum: ['daily', 'weekly'], default: 'daily' })
+  @ApiPropertyOptional({ enum: FREQUENCIES, default: 'daily' })
   @IsOptional()
-  @IsIn(['daily', 'weekly'], { message: 'readers.errors.frequency' })
+  @IsIn(FREQUENCIES, { message: 'readers.errors.frequency' })
   frequency?: Frequency;
 
   @ApiPropertyOptional({ description: 'The article page the form was on (else the Referer header)' })

@@ -1,0 +1,154 @@
+import { domainToASCII } from 'node:url';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { MESSAGE_SOURCE, type MessageSource, RECIPIENT_LINKS, type RecipientLinks } from './delivery-ports';
+import type { ClaimedDelivery, DeliveryResult } from './delivery.repository';
+import { MailTransport } from './mail-transport';
+import { type BodyEncoding, mailDate, PrebuiltMessage } from './prebuilt-message';
+import { classifySendError, retryDelaySeconds, SendOutcome } from './send-outcome';
+import { SendRateLimiter } from './send-rate-limiter';
+
+const MAX_CACHED_MESSAGES = 64;
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Sends one claimed delivery: the edition segment's prebuilt MIME (built once per segment and body encoding,
+ * from the message source), the reader's links substituted, the address encoded for what the server offers,
+ * under the global send rate. Says what the ledger should record; never throws.
+ */
+@Injectable()
+export class DeliverySender {
+  private readonly messages = new Map<string, Promise<PrebuiltMessage>>();
+  /** Messages this process has had accepted (for logs and tests). */
+  sentCount = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly transport: MailTransport,
+    private readonly rateLimiter: SendRateLimiter,
+    @Inject(MESSAGE_SOURCE) private readonly source: MessageSource,
+    @Inject(RECIPIENT_LINKS) private readonly links: RecipientLinks,
+  ) {}
+
+  async deliver(delivery: ClaimedDelivery): Promise<DeliveryResult> {
+    const base = { id: delivery.id, editionId: delivery.edition_id, retrySeconds: null, attemptsDelta: 0 };
+    if (delivery.subscriber_status !== 'active') {
+      // Unsubscribed or bounced after the edition was queued: they get nothing more.
+      return { ...base, status: 'skipped', error: `reader is ${delivery.subscriber_status}`, messageId: null };
+    }
+    const outcome = await this.send(delivery);
+    switch (outcome.kind) {
+      case 'sent':
+        return { ...base, status: 'sent', error: null, messageId: outcome.messageId };
+      case 'bounced':
+        return { ...base, status: 'bounced', error: outcome.error, messageId: null };
+      case 'failed':
+        return { ...base, status: 'failed', error: outcome.error, messageId: null };
+      case 'retry':
+        if (delivery.attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
+          return {
+            ...base,
+            status: 'failed',
+            error: `${outcome.error} (gave up after ${delivery.attempts} attempts)`,
+            messageId: null,
+          };
+        }
+        return {
+          ...base,
+          status: 'queued',
+          error: outcome.error,
+          messageId: null,
+          retrySeconds: retryDelaySeconds(delivery.attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
+        };
+    }
+  }
+
+  private async send(delivery: ClaimedDelivery): Promise<SendOutcome> {
+    try {
+      const message = await this.prebuilt(delivery.edition_id, delivery.segment_key);
+      const to = await this.recipientAddress(delivery.email);
+      if (typeof to !== 'string') {
+        return to;
+      }
+      const reader = delivery.subscriber_id;
+      const messageId = `<${delivery.id}.${delivery.edition_id}@${this.config.mailDomain}>`;
+      const mailto = this.config.env.UNSUBSCRIBE_MAILTO;
+      const raw = message.render({
+        to,
+        messageId,
+        date: mailDate(new Date()),
+        unsubscribeUrl: this.links.unsubscribeUrl(reader),
+        preferencesUrl: this.links.preferencesUrl(reader),
+        unsubscribeMailto: mailto ? `mailto:${mailto}?subject=unsubscribe%20${this.links.token(reader)}` : undefined,
+      });
+      await this.rateLimiter.take();
+      await this.transport.sendRaw(
+        { from: this.transport.fromAddress, to },
+        raw,
+        messageId,
+        message.encoding === '8bit',
+      );
+      this.sentCount++;
+      return { kind: 'sent', messageId };
+    } catch (err) {
+      return classifySendError(err);
+    }
+  }
+
+  /**
+   * The address as envelope and To header carry it. A UTF-8 local part needs SMTPUTF8; an internationalised
+   * domain goes as Unicode where the server offers SMTPUTF8 and as punycode where it does not.
+   */
+  private async recipientAddress(email: string): Promise<string | SendOutcome> {
+    if (ASCII.test(email)) {
+      return email;
+    }
+    const at = email.lastIndexOf('@');
+    const local = email.slice(0, at);
+    const domain = email.slice(at + 1);
+    if (await this.transport.supportsSmtpUtf8()) {
+      return email;
+    }
+    if (ASCII.test(local)) {
+      const ascii = domainToASCII(domain);
+      if (ascii) {
+        return `${local}@${ascii}`;
+      }
+    }
+    return {
+      kind: 'failed',
+      error: 'the SMTP server does not offer SMTPUTF8, which this UTF-8 address needs',
+    };
+  }
+
+  private async prebuilt(editionId: string, segmentKey: string): Promise<PrebuiltMessage> {
+    const encoding: BodyEncoding = (await this.transport.supports8BitMime()) ? '8bit' : 'quoted-printable';
+    const key = `${editionId}:${segmentKey}:${encoding}`;
+    let message = this.messages.get(key);
+    if (!message) {
+      message = this.buildMessage(editionId, segmentKey, encoding);
+      // A failed build is not kept, so the next attempt tries again.
+      message.catch(() => this.messages.delete(key));
+      this.messages.set(key, message);
+      if (this.messages.size > MAX_CACHED_MESSAGES) {
+        this.messages.delete(this.messages.keys().next().value!);
+      }
+    }
+    return message;
+  }
+
+  private async buildMessage(editionId: string, segmentKey: string, encoding: BodyEncoding): Promise<PrebuiltMessage> {
+    const render = await this.source.renderSegment(editionId, segmentKey);
+    return PrebuiltMessage.build(
+      {
+        from: this.config.env.MAIL_FROM,
+        subject: render.subject,
+        html: render.html,
+        text: render.text,
+        listId: `${this.config.env.PUBLICATION_NAME} <nashra.${this.config.mailDomain}>`,
+      },
+      encoding,
+    );
+  }
+}

@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { returnedRows } from '../database/returning';
+import type { Audience } from './delivery-ports';
+import type { DeliveryStatus } from './delivery.entity';
+
+/** Segment key of readers whose topics match none of the edition's articles (their row is `skipped`). */
+export const NO_MATCHING_ARTICLES_SEGMENT = 'none';
+
+/** A ledger row a worker holds a lease on, with its reader's address. */
+export interface ClaimedDelivery {
+  id: string;
+  edition_id: string;
+  subscriber_id: string;
+  segment_key: string;
+  attempts: number;
+  email: string;
+  subscriber_status: string;
+}
+
+/** One row's fate, written back in bulk. */
+export interface DeliveryResult {
+  id: string;
+  editionId: string;
+  status: 'sent' | 'queued' | 'failed' | 'bounced' | 'skipped';
+  error: string | null;
+  messageId: string | null;
+  /** Seconds until the next attempt (status queued), else null. */
+  retrySeconds: number | null;
+  /** -1 for a claim handed back unsent, so the hand-back does not use up an attempt. */
+  attemptsDelta: number;
+}
+
+/** One reader's row, for their privacy export. */
+export interface ReaderDelivery {
+  editionId: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  messageId: string | null;
+  sentAt: Date | null;
+  createdAt: Date;
+}
+
+/**
+ * The deliveries table's SQL, and the only code that changes a delivery's status. Every change is a
+ * conditional UPDATE (claims `FOR UPDATE SKIP LOCKED`, write-backs only of rows still `sending`), so any
+ * number of workers share one ledger.
+ */
+@Injectable()
+export class DeliveryRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** One INSERT … SELECT over the audience; the unique key makes a second call a no-op. */
+  async queueAudience(editionId: string, audience: Audience): Promise<{ queued: number; skipped: number }> {
+    const edition = `$${audience.params.length + 1}`;
+    const [row]: Array<{ queued: string; skipped: string }> = await this.dataSource.query(
+      `WITH audience AS (${audience.sql}),
+       inserted AS (
+         INSERT INTO deliveries (edition_id, subscriber_id, segment_key, status, last_error)
+         SELECT ${edition}::bigint, subscriber_id,
+                coalesce(segment_key, '${NO_MATCHING_ARTICLES_SEGMENT}'),
+                CASE WHEN segment_key IS NULL THEN 'skipped' ELSE 'queued' END,
+                CASE WHEN segment_key IS NULL THEN 'no article in this edition matches the reader''s topics' END
+         FROM audience
+         ON CONFLICT (edition_id, subscriber_id) DO NOTHING
+         RETURNING status
+       )
+       SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
+              count(*) FILTER (WHERE status = 'skipped') AS skipped
+       FROM inserted`,
+      [...audience.params, editionId],
+    );
+    return { queued: Number(row.queued), skipped: Number(row.skipped) };
+  }
+
+  async countsByStatus(editionId: string): Promise<Array<{ status: DeliveryStatus; n: number }>> {
+    const rows: Array<{ status: DeliveryStatus; n: string }> = await this.dataSource.query(
+      `SELECT status, count(*) AS n FROM deliveries WHERE edition_id = $1 GROUP BY status`,
+      [editionId],
+    );
+    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+  }
+
+  /** Messages accepted in the last minute, the seconds they span, and the last one's time. */
+  async recentSends(editionId: string): Promise<{ n: number; span: number; lastSentAt: Date | null }> {
+    const [row]: Array<{ n: string; span: string | null; last_sent_at: Date | null }> = await this.dataSource.query(
+      `SELECT count(*) AS n,
+              extract(epoch FROM now() - min(sent_at)) AS span,
+              (SELECT max(sent_at) FROM deliveries WHERE edition_id = $1 AND status = 'sent') AS last_sent_at
+       FROM deliveries
+       WHERE edition_id = $1 AND status = 'sent' AND sent_at > now() - interval '60 seconds'`,
+      [editionId],
+    );
+    return { n: Number(row.n), span: Number(row.span ?? 0), lastSentAt: row.last_sent_at };
+  }
+
+  /** failed → queued with a fresh set of attempts; returns how many. */
+  async requeueFailed(editionId: string): Promise<number> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE deliveries
+         SET status = 'queued', attempts = 0, next_attempt_at = now(), lease_expires_at = NULL, last_error = NULL,
+             updated_at = now()
+         WHERE edition_id = $1 AND status = 'failed'
+         RETURNING id`,
+        [editionId],
+      ),
+    );
+    return rows.length;
+  }
+
+  /**
+   * Up to `limit` rows of the given editions that are due (queued and due, or sending with a lapsed lease),
+   * marked `sending` with a lease, `FOR UPDATE SKIP LOCKED` so concurrent workers never share a row.
+   */
+  async claim(editionIds: string[], limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
+    return this.dataSource.query(
+      `WITH claimable AS (
+         SELECT d.id
+         FROM deliveries d
+         WHERE d.edition_id = ANY($3::bigint[])
+           AND ((d.status = 'queued' AND d.next_attempt_at <= clock_timestamp())
+             OR (d.status = 'sending' AND d.lease_expires_at < clock_timestamp()))
+         ORDER BY d.id
+         LIMIT $1
+         FOR UPDATE OF d SKIP LOCKED
+       ), claimed AS (
+         UPDATE deliveries d
+         SET status = 'sending', attempts = d.attempts + 1,
+             lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
+         FROM claimable c WHERE d.id = c.id
+         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts
+       )
+       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts,
+              s.email, s.status AS subscriber_status
+       FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
+       ORDER BY c.id`,
+      [limit, leaseSeconds, editionIds],
+    );
+  }
+
+  async renewLeases(ids: string[], leaseSeconds: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries SET lease_expires_at = clock_timestamp() + make_interval(secs => $2)
+       WHERE id = ANY($1::bigint[]) AND status = 'sending'`,
+      [ids, leaseSeconds],
+    );
+  }
+
+  /** Every row's result in one statement; returns the readers whose row bounced. */
+  async writeBack(results: DeliveryResult[]): Promise<string[]> {
+    const rows: Array<{ subscriber_id: string }> = await this.dataSource.query(
+      `WITH r AS (
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
+           AS r(id, status, error, message_id, retry_seconds, attempts_delta)
+       ), updated AS (
+         UPDATE deliveries d
+         SET status = r.status,
+             lease_expires_at = NULL,
+             -- A claim handed back unsent keeps the error of its previous attempt.
+             last_error = CASE WHEN r.attempts_delta < 0 THEN d.last_error ELSE r.error END,
+             message_id = coalesce(r.message_id, d.message_id),
+             sent_at = CASE WHEN r.status = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
+             next_attempt_at = CASE WHEN r.retry_seconds IS NULL THEN d.next_attempt_at
+                                    ELSE clock_timestamp() + make_interval(secs => r.retry_seconds) END,
+             attempts = d.attempts + r.attempts_delta,
+             updated_at = clock_timestamp()
+         FROM r
+         WHERE d.id = r.id AND d.status = 'sending'
+         RETURNING d.subscriber_id, d.status
+       )
+       SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`,
+      [
+        results.map((r) => r.id),
+        results.map((r) => r.status),
+        results.map((r) => r.error),
+        results.map((r) => r.messageId),
+        results.map((r) => r.retrySeconds),
+        results.map((r) => r.attemptsDelta),
+      ],
+    );
+    return rows.map((r) => r.subscriber_id);
+  }
+
+  /** Finished (sent + failed + bounced) and bad (failed + bounced) rows of an edition. */
+  async failureStats(editionId: string): Promise<{ finished: number; bad: number }> {
+    const [stats]: Array<{ finished: string; bad: string }> = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status IN ('sent', 'failed', 'bounced')) AS finished,
+              count(*) FILTER (WHERE status IN ('failed', 'bounced')) AS bad
+       FROM deliveries WHERE edition_id = $1`,
+      [editionId],
+    );
+    return { finished: Number(stats.finished), bad: Number(stats.bad) };
+  }
+
+  /** Of these editions, those with no row queued or sending, with how many rows each has (0 when none). */
+  async finishedEditions(editionIds: string[]): Promise<Array<{ editionId: string; rows: number }>> {
+    const rows: Array<{ edition_id: string; rows: string }> = await this.dataSource.query(
+      `SELECT e.id::text AS edition_id, count(d.id) AS rows
+       FROM unnest($1::bigint[]) AS e(id) LEFT JOIN deliveries d ON d.edition_id = e.id
+       GROUP BY e.id
+       HAVING count(d.id) FILTER (WHERE d.status IN ('queued', 'sending')) = 0`,
+      [editionIds],
+    );
+    return rows.map((r) => ({ editionId: r.edition_id, rows: Number(r.rows) }));
+  }
+
+  /** queued → skipped for editions that will never send, saying why. */
+  async skipQueued(editionIds: string[], reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE deliveries
+       SET status = 'skipped', last_error = $2, lease_expires_at = NULL, updated_at = clock_timestamp()
+       WHERE edition_id = ANY($1::bigint[]) AND status = 'queued'`,
+      [editionIds, reason],
+    );
+  }
+
+  /** Every row of one reader, oldest first. */
+  historyOf(subscriberId: string): Promise<ReaderDelivery[]> {
+    return this.dataSource.query(
+      `SELECT edition_id::text AS "editionId", status, attempts, last_error AS "lastError",
+              message_id AS "messageId", sent_at AS "sentAt", created_at AS "createdAt"
+       FROM deliveries WHERE subscriber_id = $1 ORDER BY id`,
+      [subscriberId],
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Audience, EditionLifecycle, FailureReport } from '../delivery/delivery-ports';
+import { trimError } from '../delivery/send-outcome';
+import { AudienceRepository } from '../subscribers/audience.repository';
+import { NotFoundError } from '../common/domain-errors';
+import { EditionsRepository, FAILURE_PAUSE_REASON_PREFIX } from './editions.repository';
+
+/**
+ * Digests' side of the delivery ledger (delivery's EDITION_LIFECYCLE port): which editions may send, who
+ * their audience is, and what the ledger's facts do to an edition's status. Delivery never changes an
+ * edition; it reports, and this decides.
+ */
+@Injectable()
+export class DigestEditionLifecycle implements EditionLifecycle {
+  private readonly logger = new Logger('EditionsService');
+
+  constructor(
+    private readonly editions: EditionsRepository,
+    private readonly audiences: AudienceRepository,
+  ) {}
+
+  /**
+   * A digest: every active reader of the edition's frequency, segmented by the topics of its articles. A breaking
+   * alert: every active reader, whatever their frequency and topics.
+   */
+  async audienceOf(editionId: string): Promise<Audience> {
+    const edition = await this.editions.find(editionId);
+    if (!edition) {
+      throw new NotFoundError(`Edition ${editionId} does not exist`);
+    }
+    if (edition.kind === 'breaking' || edition.frequency === null) {
+      return this.audiences.everyActiveReader();
+    }
+    const articles = await this.editions.articleTopics(edition.articleIds);
+    return this.audiences.forEdition(edition.frequency, articles);
+  }
+
+  sendingEditions(): Promise<string[]> {
+    return this.editions.idsWithStatus('sending');
+  }
+
+  cancelledEditions(): Promise<string[]> {
+    return this.editions.idsWithStatus('cancelled');
+  }
+
+  /** sending → sent; an edition without any row only after a minute (an audience of nobody). */
+  allRowsFinished(editionId: string, rows: number): Promise<boolean> {
+    return this.editions.change(editionId, rows > 0 ? 'finish' : 'finishEmpty');
+  }
+
+  /** sending → paused, with the numbers and the last error for the editor who has to fix the cause. */
+  failureRatePassed(editionId: string, report: FailureReport): Promise<boolean> {
+    const reason =
+      `${FAILURE_PAUSE_REASON_PREFIX} ${report.bad} of ${report.finished} finished deliveries failed or bounced ` +
+      `(over the ${report.limitPercent}% limit). Last error: ${report.lastError ?? 'unknown'}. ` +
+      `Fix the cause, then retry failed deliveries.`;
+    return this.editions.change(editionId, 'autoPause', trimError(reason).slice(0, 300));
+  }
+
+  /** sent or automatically paused → sending again. */
+  async failedRowsRequeued(editionId: string): Promise<void> {
+    if (await this.editions.change(editionId, 'resend')) {
+      this.logger.log(`Edition #${editionId}: failed deliveries queued again → sending`);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock';
+import { returnedRows } from '../database/returning';
+import { Edition, type EditionStatus } from './edition.entity';
+
+/** status_reason prefix of an edition paused because too many of its deliveries failed. */
+export const FAILURE_PAUSE_REASON_PREFIX = 'Paused automatically:';
+
+interface EditionChange {
+  from: EditionStatus[];
+  to: EditionStatus;
+  /** Default status_reason (callers may give the specific one). */
+  reason: string | null;
+  /** Extra SQL condition on the row, beyond its status. */
+  guard?: string;
+  /** sending_started_at: set once, the first time the edition starts sending. */
+  stampsSendingStart?: boolean;
+  /** sent_at: stamped when the send finished, cleared when it starts again. */
+  sentAt?: 'stamp' | 'clear';
+}
+
+/**
+ * Every status an edition can go through, and the only way it changes: one conditional UPDATE per change
+ * (`WHERE status IN from`), so concurrent instances, workers and editors can never both win.
+ */
+export const EDITION_CHANGES = {
+  // The digests side: creation hands off, or skips an empty edition.
+  skip: { from: ['draft'], to: 'skipped', reason: 'no new articles' },
+  startSending: { from: ['draft'], to: 'sending', reason: null, stampsSendingStart: true },
+  backToDraft: { from: ['sending'], to: 'draft', reason: 'could not queue deliveries' },
+  // Editors.
+  pause: { from: ['sending'], to: 'paused', reason: 'paused by an editor' },
+  resume: { from: ['paused'], to: 'sending', reason: null },
+  cancel: { from: ['draft', 'scheduled', 'sending', 'paused'], to: 'cancelled', reason: 'cancelled by an editor' },
+  // Facts the delivery ledger reports (EditionLifecycle).
+  finish: { from: ['sending'], to: 'sent', reason: null, sentAt: 'stamp' },
+  // An edition with no ledger row at all is finished only after a minute of sending untouched, never in the
+  // short gap between startSending and its audience being queued.
+  finishEmpty: {
+    from: ['sending'],
+    to: 'sent',
+    reason: 'no active readers',
+    sentAt: 'stamp',
+    guard: `updated_at < clock_timestamp() - interval '1 minute'`,
+  },
+  autoPause: { from: ['sending'], to: 'paused', reason: FAILURE_PAUSE_REASON_PREFIX },
+  // Failed rows queued again: a finished or automatically paused edition sends again; an edition an editor
+  // paused or cancelled keeps its status (resuming it is the editor's call).
+  resend: {
+    from: ['sent', 'paused'],
+    to: 'sending',
+    reason: null,
+    sentAt: 'clear',
+    guard: `(status = 'sent' OR status_reason LIKE '${FAILURE_PAUSE_REASON_PREFIX}%')`,
+  },
+} satisfies Record<string, EditionChange>;
+
+export type EditionChangeName = keyof typeof EDITION_CHANGES;
+
+/** The editions table's SQL. */
+@Injectable()
+export class EditionsRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Applies a change from EDITION_CHANGES; false when the edition was not in a state that allows it. */
+  async change(id: string, name: EditionChangeName, reason?: string | null): Promise<boolean> {
+    const change: EditionChange = EDITION_CHANGES[name];
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE editions
+            SET status = $3, status_reason = $4, updated_at = clock_timestamp(),
+                sending_started_at = CASE WHEN $5 THEN COALESCE(sending_started_at, $6) ELSE sending_started_at END,
+                sent_at = CASE $7::text WHEN 'stamp' THEN clock_timestamp() WHEN 'clear' THEN NULL ELSE sent_at END
+          WHERE id = $1 AND status = ANY($2) AND ${change.guard ?? 'true'}
+          RETURNING id`,
+        [
+          id,
+          change.from,
+          change.to,
+          reason === undefined ? change.reason : reason,
+          change.stampsSendingStart === true,
+          this.clock.now(),
+          change.sentAt ?? null,
+        ],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  find(id: string): Promise<Edition | null> {
+    return this.dataSource.getRepository(Edition).findOneBy({ id });
+  }
+
+  drafts(): Promise<Edition[]> {
+    return this.dataSource.getRepository(Edition).find({ where: { status: 'draft' }, order: { id: 'ASC' } });
+  }
+
+  async idsWithStatus(status: EditionStatus): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id::text FROM editions WHERE status = $1 ORDER BY id`,
+      [status],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async labels(ids: string[]): Promise<Map<string, { key: string; subject: string }>> {
+    const rows: Array<{ id: string; key: string; subject: string }> = await this.dataSource.query(
+      `SELECT id::text, key, subject FROM editions WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, { key: r.key, subject: r.subject }]));
+  }
+
+  /** The topics of an edition's articles (an article deleted since has none to match). */
+  async articleTopics(articleIds: string[]): Promise<Array<{ id: string; topics: string[] }>> {
+    return this.dataSource.query(`SELECT id::text, topics FROM articles WHERE id = ANY($1::bigint[]) ORDER BY id`, [
+      articleIds,
+    ]);
+  }
+
+  exists(manager: EntityManager, key: string): Promise<boolean> {
+    return manager.existsBy(Edition, { key });
+  }
+
+  /** A new edition in draft. */
+  async insert(
+    manager: EntityManager,
+    values: Pick<
+      Edition,
+      'key' | 'frequency' | 'windowFrom' | 'windowTo' | 'articleIds' | 'leftOutArticleIds' | 'subject' | 'preheader'
+    > & { triggeredBy: string },
+  ): Promise<Edition> {
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO editions (key, frequency, window_from, window_to, article_ids, left_out_article_ids, subject,
+                             preheader, status, triggered_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9)
+       RETURNING id`,
+      [
+        values.key,
+        values.frequency,
+        values.windowFrom,
+        values.windowTo,
+        values.articleIds,
+        values.leftOutArticleIds,
+        values.subject,
+        values.preheader,
+        values.triggeredBy,
+      ],
+    );
+    return manager.getRepository(Edition).findOneByOrFail({ id: rows[0].id });
+  }
+
+  /** A breaking alert in draft, or null when its key (one alert per article) is taken. */
+  async insertAlert(
+    values: Pick<Edition, 'key' | 'windowFrom' | 'articleIds' | 'subject' | 'preheader'> & { triggeredBy: string },
+  ): Promise<Edition | null> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO editions (key, kind, frequency, window_from, window_to, article_ids, subject, preheader, status,
+                             triggered_by)
+       VALUES ($1, 'breaking', NULL, $2, $2, $3, $4, $5, 'draft', $6)
+       ON CONFLICT (key) DO NOTHING
+       RETURNING id`,
+      [values.key, values.windowFrom, values.articleIds, values.subject, values.preheader, values.triggeredBy],
+    );
+    return rows.length > 0 ? this.dataSource.getRepository(Edition).findOneByOrFail({ id: rows[0].id }) : null;
+  }
+
+  findByKey(key: string): Promise<Edition | null> {
+    return this.dataSource.getRepository(Edition).findOneBy({ key });
+  }
+}

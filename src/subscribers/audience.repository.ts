@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { Frequency } from '../common/frequency';
+import type { Audience } from '../delivery/delivery-ports';
+
+/** An article of an edition, as the audience query needs it. */
+export interface AudienceArticle {
+  id: string;
+  topics: string[];
+}
+
+/**
+ * Who gets a digest edition, decided here because readers own it: every active reader of the edition's
+ * frequency. Each reader's segment: readers without topics get `all`; readers with topics get the ids of the
+ * edition's articles that share a topic with them, ascending and joined by `,` (`all` when that is every
+ * article), or null when none does. Returned as SQL for the delivery ledger's INSERT … SELECT, so an audience
+ * of any size is queued in one statement and never loaded into memory.
+ */
+@Injectable()
+export class AudienceRepository {
+  forEdition(frequency: Frequency, articles: AudienceArticle[]): Audience {
+    return {
+      sql: `
+        WITH edition_articles AS (
+          SELECT (a->>'id')::bigint AS id, ARRAY(SELECT jsonb_array_elements_text(a->'topics')) AS topics
+          FROM jsonb_array_elements($2::jsonb) AS a
+        )
+        SELECT s.id AS subscriber_id,
+               CASE
+                 WHEN cardinality(s.topics) = 0 THEN 'all'
+                 ELSE (
+                   SELECT CASE
+                            WHEN count(*) = 0 THEN NULL
+                            WHEN count(*) = (SELECT count(*) FROM edition_articles) THEN 'all'
+                            ELSE string_agg(ea.id::text, ',' ORDER BY ea.id)
+                          END
+                   FROM edition_articles ea
+                   WHERE ea.topics && s.topics
+                 )
+               END AS segment_key
+        FROM subscribers s
+        WHERE s.status = 'active' AND s.frequency = $1`,
+      params: [frequency, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
+    };
+  }
+
+  /** Every active reader, each getting the whole edition (`all`): the audience of a breaking alert. */
+  everyActiveReader(): Audience {
+    return {
+      sql: `SELECT s.id AS subscriber_id, 'all' AS segment_key FROM subscribers s WHERE s.status = 'active'`,
+      params: [],
+    };
+  }
+}
