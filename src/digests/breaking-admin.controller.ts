@@ -7,6 +7,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { EditorOnly } from '../auth/editor-only';
 import { AlreadyAlertedError, BreakingNews } from './breaking-news';
 import { BreakingAlertDto } from './dto/digest-requests.dto';
@@ -21,6 +23,7 @@ export class BreakingAdminController {
   constructor(
     private readonly breaking: BreakingNews,
     private readonly history: EditionHistory,
+    private readonly audit: AuditLog,
   ) {}
 
   @Post()
@@ -34,9 +37,20 @@ export class BreakingAdminController {
   @ApiBadRequestResponse({ description: 'articleId missing or not an id, subject too long' })
   @ApiNotFoundResponse({ description: 'No such article' })
   @ApiConflictResponse({ description: 'The article already had its alert; the body carries its editionId' })
-  async send(@Body() body: BreakingAlertDto): Promise<EditionDetailDto> {
+  async send(
+    @Body() body: BreakingAlertDto,
+    @CurrentEditor() editor: SignedInEditor | undefined,
+  ): Promise<EditionDetailDto> {
     try {
-      const edition = await this.breaking.send(body.articleId, { subject: body.subject }, 'api');
+      const edition = await this.breaking.send(
+        body.articleId,
+        { subject: body.subject },
+        editor ? `editor:${editor.email}` : 'api',
+      );
+      await this.audit.record(editor ?? 'api-token', 'breaking.send', `edition #${edition.id}`, {
+        articleId: body.articleId,
+        subject: edition.subject,
+      });
       return await this.history.detail(edition.id);
     } catch (err) {
       if (err instanceof AlreadyAlertedError) {

@@ -64,6 +64,8 @@ describe('Breaking news: one article to every active reader, once', () => {
     expect(refused.body.editionId).toBe(created.body.id);
 
     const editionId = created.body.id as string;
+    const audit = await t.dataSource.query(`SELECT actor, action, subject FROM audit_log ORDER BY id`);
+    expect(audit).toEqual([{ actor: 'api-token', action: 'breaking.send', subject: `edition #${editionId}` }]);
     await waitFor(
       () => editionStatus(editionId),
       (s) => s === 'sent',
