@@ -2,6 +2,44 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Module borders (see README, "Project layout"): which feature modules each folder of src/ may import.
+ * The base folders (common, config, database) may import one another; everything may import them.
+ */
+const FEATURES = ['auth', 'delivery', 'subscribers', 'articles', 'digests', 'health', 'newsroom'];
+const MAY_IMPORT = {
+  common: [],
+  config: [],
+  database: [],
+  auth: [],
+  health: [],
+  delivery: ['auth'],
+  articles: ['auth'],
+  subscribers: ['auth', 'delivery'],
+  digests: ['auth', 'delivery', 'subscribers', 'articles'],
+  newsroom: ['auth', 'delivery', 'subscribers', 'articles', 'digests'],
+};
+const borders = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...FEATURES.filter((m) => m !== folder && !allowed.includes(m)).map((m) => ({
+            regex: `^(\\.\\./)+${m}(/|$)`,
+            message: `${folder}/ may not import ${m}/ (module borders: README, Project layout). Declare a port (an injection token) in ${folder}/ and let ${m}/ provide it.`,
+          })),
+          {
+            regex: '^(\\.\\./)+[a-z-]+/.*\\.controller$',
+            message: "No module imports another module's controller: call its service.",
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   {
     ignores: [
@@ -31,4 +69,5 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  ...borders,
 );

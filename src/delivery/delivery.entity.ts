@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced' | 'skipped';
 
-/** The ledger: one row per (edition, subscriber); the unique key is what makes "exactly once" hold. */
+/** The ledger: one row per (edition, reader); the unique key is what makes "exactly once" hold. */
 @Entity('deliveries')
 @Index('uq_deliveries_edition_subscriber', ['editionId', 'subscriberId'], { unique: true })
 @Index('ix_deliveries_claim', ['editionId', 'status', 'nextAttemptAt'])

@@ -1,13 +1,12 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { FREQUENCIES, type Frequency } from '../common/frequency';
 import { latestTick } from './edition-calendar';
 import { Edition } from './edition.entity';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { errorMessage, errorStack } from '../common/error-message';
 
@@ -26,7 +25,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly registry: SchedulerRegistry,
     private readonly editions: EditionsService,
     private readonly clock: Clock,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly editionsRepository: EditionsRepository,
   ) {}
 
   get enabled(): boolean {
@@ -96,12 +95,8 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
       if (!tick) {
         continue;
       }
-      const [state] = (await this.dataSource.query(
-        `SELECT bool_or(triggered_by = 'schedule') AS scheduled_before, max(window_to) AS last_window_to
-           FROM editions WHERE frequency = $1 AND status <> 'cancelled'`,
-        [frequency],
-      )) as { scheduled_before: boolean | null; last_window_to: Date | null }[];
-      if (!state.scheduled_before || (state.last_window_to && state.last_window_to >= tick)) {
+      const state = await this.editionsRepository.scheduleState(frequency);
+      if (!state.scheduledBefore || (state.lastWindowTo && state.lastWindowTo >= tick)) {
         continue;
       }
       this.logger.log(`Catching up the ${frequency} digest missed at ${tick.toISOString()}`);

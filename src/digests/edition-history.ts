@@ -1,35 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef } from './digest-previews';
 import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/edition-views.dto';
 import type { HistoryQueryDto } from './dto/digest-requests.dto';
-import { EditionRender } from './edition-render.entity';
+import type { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
-import { Edition } from './edition.entity';
+import type { Edition } from './edition.entity';
+import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { errorMessage } from '../common/error-message';
-
-const SUMMARY_COLUMNS: (keyof Edition)[] = [
-  'id',
-  'key',
-  'kind',
-  'frequency',
-  'status',
-  'statusReason',
-  'subject',
-  'preheader',
-  'windowFrom',
-  'windowTo',
-  'articleIds',
-  'leftOutArticleIds',
-  'triggeredBy',
-  'createdAt',
-  'sendingStartedAt',
-  'sentAt',
-];
 
 /** Editions for editors: newest first, keyset-paged, each with its per-status delivery counts. */
 @Injectable()
@@ -37,8 +17,7 @@ export class EditionHistory {
   private readonly logger = new Logger(EditionHistory.name);
 
   constructor(
-    @InjectRepository(Edition) private readonly editions: Repository<Edition>,
-    @InjectRepository(EditionRender) private readonly renders: Repository<EditionRender>,
+    private readonly editions: EditionsRepository,
     private readonly renderer: EditionRenderer,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly editionsService: EditionsService,
@@ -47,33 +26,16 @@ export class EditionHistory {
 
   async page(query: HistoryQueryDto): Promise<EditionPageDto> {
     const limit = query.limit ?? 20;
-    const q = this.editions
-      .createQueryBuilder('e')
-      // Everything but the compiled html/text, which a list does not need.
-      .select(SUMMARY_COLUMNS.map((c) => `e.${c}`))
-      .orderBy('e.id', 'DESC')
-      .take(limit + 1);
-    if (query.kind) {
-      q.andWhere('e.kind = :kind', { kind: query.kind });
-    }
-    if (query.frequency) {
-      q.andWhere('e.frequency = :frequency', { frequency: query.frequency });
-    }
-    if (query.status) {
-      q.andWhere('e.status = :status', { status: query.status });
-    }
-    // Days as the newsroom reads them: midnight to midnight in TIMEZONE.
-    const tz = this.config.env.TIMEZONE;
-    if (query.from) {
-      q.andWhere(`e.createdAt >= (CAST(:from AS date)::timestamp AT TIME ZONE :tz)`, { from: query.from, tz });
-    }
-    if (query.to) {
-      q.andWhere(`e.createdAt < ((CAST(:to AS date) + 1)::timestamp AT TIME ZONE :tz)`, { to: query.to, tz });
-    }
-    if (query.before) {
-      q.andWhere('e.id < :before', { before: query.before });
-    }
-    const rows = await q.getMany();
+    const rows = await this.editions.page({
+      kind: query.kind,
+      frequency: query.frequency,
+      status: query.status,
+      from: query.from,
+      to: query.to,
+      timeZone: this.config.env.TIMEZONE,
+      before: query.before,
+      take: limit + 1,
+    });
     const items = await Promise.all(rows.slice(0, limit).map((e) => this.summary(e)));
     return { items, nextBefore: rows.length > limit ? rows[limit - 1].id : null };
   }
@@ -90,18 +52,13 @@ export class EditionHistory {
   }
 
   /** The compiled emails stored for an edition: `all`, then each topic segment (without their HTML). */
-  async storedRenders(editionId: string): Promise<Array<{ segmentKey: string; articleCount: number }>> {
-    const rows = await this.renders.find({
-      where: { editionId },
-      select: { segmentKey: true, articleIds: true },
-      order: { id: 'ASC' },
-    });
-    return rows.map((r) => ({ segmentKey: r.segmentKey, articleCount: r.articleIds.length }));
+  storedRenders(editionId: string): Promise<Array<{ segmentKey: string; articleCount: number }>> {
+    return this.editions.storedRenders(editionId);
   }
 
   /** One stored render as it went out (readers' links still placeholders), or null. */
   storedRender(editionId: string, segmentKey = 'all'): Promise<EditionRender | null> {
-    return this.renders.findOneBy({ editionId, segmentKey });
+    return this.editions.storedRender(editionId, segmentKey);
   }
 
   async summary(e: Edition): Promise<EditionSummaryDto> {

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Frequency } from '../common/frequency';
 import { Clock } from '../common/clock';
 import { returnedRows } from '../database/returning';
-import { Edition, type EditionStatus } from './edition.entity';
+import { EditionRender } from './edition-render.entity';
+import { Edition, type EditionKind, type EditionStatus } from './edition.entity';
 
 /** status_reason prefix of an edition paused because too many of its deliveries failed. */
 export const FAILURE_PAUSE_REASON_PREFIX = 'Paused automatically:';
@@ -98,6 +100,77 @@ export class EditionsRepository {
 
   drafts(): Promise<Edition[]> {
     return this.dataSource.getRepository(Edition).find({ where: { status: 'draft' }, order: { id: 'ASC' } });
+  }
+
+  /** Newest first, `take` at most, before an id; without the compiled html/text, which a list does not need. */
+  /**
+   * A page of editions, newest first, without their compiled html/text. `from`/`to` are days (YYYY-MM-DD) in
+   * `timeZone`, both included, on the creation time.
+   */
+  page(filter: {
+    kind?: EditionKind;
+    frequency?: Frequency;
+    status?: EditionStatus;
+    from?: string;
+    to?: string;
+    timeZone: string;
+    before?: string;
+    take: number;
+  }): Promise<Edition[]> {
+    const columns = ['id', 'key', 'kind', 'frequency', 'status', 'statusReason', 'subject', 'preheader']
+      .concat(['windowFrom', 'windowTo', 'articleIds', 'leftOutArticleIds', 'triggeredBy', 'createdAt'])
+      .concat(['sendingStartedAt', 'sentAt']);
+    const q = this.dataSource
+      .getRepository(Edition)
+      .createQueryBuilder('e')
+      .select(columns.map((c) => `e.${c}`))
+      .orderBy('e.id', 'DESC')
+      .take(filter.take);
+    if (filter.kind) {
+      q.andWhere('e.kind = :kind', { kind: filter.kind });
+    }
+    if (filter.frequency) {
+      q.andWhere('e.frequency = :frequency', { frequency: filter.frequency });
+    }
+    if (filter.status) {
+      q.andWhere('e.status = :status', { status: filter.status });
+    }
+    const tz = filter.timeZone;
+    if (filter.from) {
+      q.andWhere(`e.createdAt >= (CAST(:from AS date)::timestamp AT TIME ZONE :tz)`, { from: filter.from, tz });
+    }
+    if (filter.to) {
+      q.andWhere(`e.createdAt < ((CAST(:to AS date) + 1)::timestamp AT TIME ZONE :tz)`, { to: filter.to, tz });
+    }
+    if (filter.before) {
+      q.andWhere('e.id < :before', { before: filter.before });
+    }
+    return q.getMany();
+  }
+
+  /** The compiled emails stored for an edition (`all`, then each topic segment), without their HTML. */
+  async storedRenders(editionId: string): Promise<Array<{ segmentKey: string; articleCount: number }>> {
+    const rows = await this.dataSource.getRepository(EditionRender).find({
+      where: { editionId },
+      select: { segmentKey: true, articleIds: true },
+      order: { id: 'ASC' },
+    });
+    return rows.map((r) => ({ segmentKey: r.segmentKey, articleCount: r.articleIds.length }));
+  }
+
+  /** One stored render as it went out (readers' links still placeholders), or null. */
+  storedRender(editionId: string, segmentKey: string): Promise<EditionRender | null> {
+    return this.dataSource.getRepository(EditionRender).findOneBy({ editionId, segmentKey });
+  }
+
+  /** Whether the schedule ever made an edition of this frequency, and where the last live one ends. */
+  async scheduleState(frequency: Frequency): Promise<{ scheduledBefore: boolean; lastWindowTo: Date | null }> {
+    const [row]: Array<{ scheduled_before: boolean | null; last_window_to: Date | null }> = await this.dataSource.query(
+      `SELECT bool_or(triggered_by = 'schedule') AS scheduled_before, max(window_to) AS last_window_to
+         FROM editions WHERE frequency = $1 AND status <> 'cancelled'`,
+      [frequency],
+    );
+    return { scheduledBefore: row.scheduled_before === true, lastWindowTo: row.last_window_to };
   }
 
   async idsWithStatus(status: EditionStatus): Promise<string[]> {

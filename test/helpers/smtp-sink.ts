@@ -71,6 +71,9 @@ export class SmtpSink {
         });
       },
     });
+    // A client killed mid-transaction (the SIGKILL tests) resets its socket; smtp-server reports that as an
+    // 'error' event, which would otherwise crash the test process.
+    server.on('error', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const port = (server.server.address() as AddressInfo).port;
     const sink = new SmtpSink(server, port);
