@@ -1,4 +1,6 @@
 // Two tiers in one run: unit specs beside the code, e2e suites (real PostgreSQL, real SMTP, Chromium) in test/.
+// The PostgreSQL global setup belongs to the e2e project only: jest runs a project's globalSetup just when a test
+// of that project is selected, so `npm run test:unit` (or `npx jest src/...`) starts no database.
 // Transpile only (isolatedModules): type errors are caught once by `npm run typecheck`, not per test file.
 const transform = {
   '^.+\\.ts$': [
@@ -9,12 +11,16 @@ const transform = {
 const common = { transform, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node' };
 
 module.exports = {
-  globalSetup: '<rootDir>/test/global-setup.js',
-  globalTeardown: '<rootDir>/test/global-teardown.js',
   maxWorkers: 2,
   testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/global-setup.js',
+      globalTeardown: '<rootDir>/test/global-teardown.js',
+    },
   ],
 };

@@ -3,10 +3,10 @@
 // real SMTP server (smtp-server in a worker thread, as a real server is elsewhere; messages counted and discarded):
 //   prebuilt: the edition's MIME built once (PrebuiltMessage), per reader only substitution + sendRaw on a pool;
 //   per-reader build: nodemailer composing every complete message (html/text encoding, headers) on the same pool.
-// The edition is the seed article ×10 (title, lead paragraphs up to ~1,000 characters, a link: what a digest
+// The edition is the fixture article (test/fixtures/article-ar.txt) ×10 (title, lead paragraphs up to ~1,000 characters, a link: what a digest
 // shows of an article) compiled by MJML with the project's RTL email head; about 60 KiB of Arabic HTML.
 require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
-const { readFileSync, existsSync } = require('node:fs');
+const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const nodemailer = require('nodemailer');
 const { Worker } = require('node:worker_threads');
@@ -18,11 +18,8 @@ const N = Number(process.argv[2] || process.env.BENCH_MESSAGES || 5000);
 const POOL = Number(process.env.SMTP_POOL_SIZE || 5);
 const ROOT = join(__dirname, '..');
 
-function seedArticle() {
-  const shared = join(ROOT, '..', 'shared', 'seed-article.txt');
-  return existsSync(shared)
-    ? readFileSync(shared, 'utf8')
-    : 'يبدو أن #داعش بدأ يشكل خطراً حتمياً لا يستهان به في #العراق، بخاصة مع كثرة هجماته في الآونة الأخيرة.\n'.repeat(20);
+function fixtureArticle() {
+  return readFileSync(join(ROOT, 'test', 'fixtures', 'article-ar.txt'), 'utf8');
 }
 
 async function renderEdition() {
@@ -32,7 +29,7 @@ async function renderEdition() {
     .replace(/\{\{#if preheader\}\}.*?\{\{\/if\}\}/s, '');
   const paragraphs = [];
   let length = 0;
-  for (const p of seedArticle()
+  for (const p of fixtureArticle()
     .split('\n')
     .filter((l) => l.trim())) {
     if (length > 900) {
@@ -43,7 +40,7 @@ async function renderEdition() {
   }
   const article = (i) => `
     <mj-section direction="rtl"><mj-column>
-      <mj-text><h2>المقال ${i + 1}: هجمات داعش في صلاح الدين وديالى</h2></mj-text>
+      <mj-text><h2>المقال ${i + 1}: أزمة المياه في الحسكة</h2></mj-text>
       ${paragraphs.map((p) => `<mj-text>${p}</mj-text>`).join('\n')}
       <mj-button href="https://www.example.net/article/${i + 1}">اقرأ المزيد</mj-button>
     </mj-column></mj-section>`;
@@ -55,7 +52,7 @@ async function renderEdition() {
     </mj-text></mj-column></mj-section></mj-body></mjml>`;
   const { html } = await mjml2html(mjml, { validationLevel: 'strict' });
   return {
-    subject: 'نشرة الحل نت اليومية: هجمات داعش في صلاح الدين وديالى',
+    subject: 'نشرة الحل نت اليومية: أزمة المياه في الحسكة',
     html,
     text: convert(html, { wordwrap: 78 }),
   };

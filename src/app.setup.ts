@@ -3,15 +3,18 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { EditorSessions } from './auth/editor-sessions';
+import { serveFavicon } from './common/favicon';
+import { QuietStartupLogger } from './common/logging';
 import { AppConfig } from './config/app-config';
 
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const config = app.get(AppConfig);
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartupLogger(app.get(Logger)));
   express.set('trust proxy', 'loopback, linklocal, uniquelocal');
   express.disable('x-powered-by');
+  serveFavicon(express);
   // Small bodies only: a signup is a few hundred bytes; CMS batches get more room under /admin.
   express.useBodyParser('json', { limit: '2mb' });
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });

@@ -4,14 +4,22 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { logDestination, PinoNestLogger, startupPino } from './common/logging';
+import { assertPortAvailable, portProblem, PortUnavailableError, startupBanner } from './common/start-up';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 
 const SHUTDOWN_GRACE_MS = 30_000;
 
 async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
   const config = loadConfig(process.env);
+  // Until the app's own logger takes over, Nest's Logger (embedded PostgreSQL's start) writes through pino too,
+  // in the same format: no coloured Nest default lines.
+  Logger.overrideLogger(new PinoNestLogger(startupPino(config, logDestination())));
+  const logger = new Logger('Bootstrap');
+  if (config.servesHttp) {
+    await assertPortAvailable(config.env.PORT);
+  }
 
   let embedded: EmbeddedPostgresHandle | undefined;
   if (!config.env.DATABASE_URL) {
@@ -54,18 +62,28 @@ async function bootstrap(): Promise<void> {
   }
 
   if (config.servesHttp) {
-    await app.listen(config.env.PORT);
-    logger.log(`nashra (${config.env.NASHRA_ROLE}) listening on ${config.publicBaseUrl}`);
+    try {
+      await app.listen(config.env.PORT);
+    } catch (err) {
+      const problem = portProblem(err, config.env.PORT);
+      if (!problem) {
+        throw err;
+      }
+      // Taken since assertPortAvailable: stop what started, then say it in one line.
+      await app.close().catch(() => undefined);
+      await embedded?.stop().catch(() => undefined);
+      throw new PortUnavailableError(problem);
+    }
   } else {
     await app.init();
     // Nest releases logs buffered during start-up only in listen(); a worker never listens.
     app.flushLogs();
-    logger.log('nashra worker started (no HTTP)');
   }
+  logger.log(startupBanner(config, embedded !== undefined));
 }
 
 bootstrap().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof PortUnavailableError) {
     console.error(err.message);
   } else {
     console.error('nashra failed to start:', err);

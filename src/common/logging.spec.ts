@@ -1,4 +1,4 @@
-import { redactUrl } from './logging';
+import { logDestination, QuietStartupLogger, redactUrl } from './logging';
 
 describe('redactUrl', () => {
   it('hides the value of a token in the query string and keeps the rest', () => {
@@ -36,5 +36,41 @@ describe('redactUrl with malformed input', () => {
   it('does not throw on a malformed percent escape and still hides the token', () => {
     expect(redactUrl('/u?%zz=1&token=abc')).toBe('/u?%zz=1&token=[redacted]');
     expect(redactUrl('/u?%E0%A4%A=1')).toBe('/u?%E0%A4%A=1');
+  });
+});
+
+describe('QuietStartupLogger', () => {
+  function recorder() {
+    const calls: Array<[string, unknown, unknown[]]> = [];
+    const at =
+      (level: string) =>
+      (message: unknown, ...params: unknown[]) =>
+        calls.push([level, message, params]);
+    return { calls, logger: { log: at('log'), debug: at('debug'), warn: at('warn'), error: at('error') } };
+  }
+
+  it("moves Nest's module and route-mapping lines to debug and keeps everything else as it was", () => {
+    const { calls, logger } = recorder();
+    const quiet = new QuietStartupLogger(logger);
+    quiet.log('Mapped {/admin, GET} route', 'RouterExplorer');
+    quiet.log('AppModule dependencies initialized', 'InstanceLoader');
+    quiet.log('Applied 2 migration(s)', 'Migrations');
+    quiet.warn('careful', 'Feeds');
+    quiet.error('failed', 'stack', 'NestApplication');
+    expect(calls).toEqual([
+      ['debug', 'Mapped {/admin, GET} route', ['RouterExplorer']],
+      ['debug', 'AppModule dependencies initialized', ['InstanceLoader']],
+      ['log', 'Applied 2 migration(s)', ['Migrations']],
+      ['warn', 'careful', ['Feeds']],
+      ['error', 'failed', ['stack', 'NestApplication']],
+    ]);
+  });
+});
+
+describe('logDestination', () => {
+  it('is JSON (pino default) when stdout is not a terminal, pretty when it is', () => {
+    expect(logDestination({ isTTY: false })).toBeUndefined();
+    expect(logDestination({})).toBeUndefined();
+    expect(logDestination({ isTTY: true })).toEqual(expect.objectContaining({ write: expect.any(Function) }));
   });
 });

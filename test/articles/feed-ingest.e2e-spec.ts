@@ -3,12 +3,15 @@ import { Article } from '../../src/articles/article.entity';
 import { FeedPoller } from '../../src/articles/feed-poller';
 import { topicKey } from '../../src/articles/topics';
 import {
+  FIXTURE_ARTICLE_CATEGORIES,
+  FIXTURE_ARTICLE_GUID,
+  FIXTURE_ARTICLE_IMAGE,
+  FIXTURE_ARTICLE_LINK,
+  FIXTURE_ARTICLE_TITLE,
+  fixtureArticleHashtags,
+  fixtureArticleParagraphs,
+  fixtureArticleRss,
   rssFeed,
-  SEED_ARTICLE_GUID,
-  SEED_ARTICLE_LINK,
-  seedArticleHashtags,
-  seedArticleParagraphs,
-  seedArticleRss,
 } from '../factories/articles';
 import { FakeClock } from '../helpers/fake-clock';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -34,7 +37,7 @@ describe('Feed ingest (WordPress RSS, Atom, JSON Feed)', () => {
 
   const articles = () => t.dataSource.getRepository(Article).find({ order: { id: 'ASC' } });
 
-  describe('the seed article as a WordPress feed', () => {
+  describe('the fixture article as a WordPress feed', () => {
     let version = 1;
     let item = {};
     let feedUrl: string;
@@ -43,7 +46,7 @@ describe('Feed ingest (WordPress RSS, Atom, JSON Feed)', () => {
       feedUrl = server.serve(
         '/wp/feed/',
         'application/rss+xml; charset=UTF-8',
-        () => seedArticleRss(item),
+        () => fixtureArticleRss(item),
         () => `"wp-${version}"`,
       );
     });
@@ -55,35 +58,43 @@ describe('Feed ingest (WordPress RSS, Atom, JSON Feed)', () => {
       const [article, ...others] = await articles();
       expect(others).toHaveLength(0);
       expect(article).toMatchObject({
-        url: SEED_ARTICLE_LINK,
-        guid: SEED_ARTICLE_GUID,
-        title: 'تحذيرات من عودة داعش إلى المناطق المتنازع عليها في العراق',
+        url: FIXTURE_ARTICLE_LINK,
+        guid: FIXTURE_ARTICLE_GUID,
+        title: FIXTURE_ARTICLE_TITLE,
         author: 'فريق التحرير',
-        imageUrl: 'https://www.example.net/wp-content/uploads/2020/05/isis.jpg',
+        imageUrl: FIXTURE_ARTICLE_IMAGE,
         source: feedUrl,
       });
-      expect(article.publishedAt.toISOString()).toBe('2020-05-04T09:30:00.000Z');
+      expect(article.publishedAt.toISOString()).toBe('2023-08-15T07:45:00.000Z');
 
-      expect(article.topics).toEqual(expect.arrayContaining(['داعش', 'صلاح_الدين', 'الحشد_الشعبي', 'مايلز_كاغينز']));
-      // Every hashtag of the seed, once each; plus the categories (العراق is both).
-      const expected = new Set([...['أخبار', 'العراق'], ...seedArticleHashtags()].map(topicKey));
+      expect(article.topics).toEqual(
+        expect.arrayContaining(['الحسكة', 'محطة_علوك', 'منظمة_الصحة_العالمية', 'الامم_المتحدة', 'ايران']),
+      );
+      // Every hashtag of the fixture, once per key (24 spellings, 20 topics: #ســوريا/#سوريا, #إيران/#ايران,
+      // #أزمة_المياه/#ازمة_المياه and #الحسكة/#الحَسَكة are one topic each); plus the categories (سوريا is both).
+      const expected = new Set([...FIXTURE_ARTICLE_CATEGORIES, ...fixtureArticleHashtags()].map(topicKey));
       expect(new Set(article.topics)).toEqual(expected);
       expect(article.topics).toHaveLength(expected.size);
-      expect(seedArticleHashtags()).toHaveLength(24);
+      expect(fixtureArticleHashtags()).toHaveLength(24);
+      expect(article.topics).toHaveLength(21);
 
       const names = await t.dataSource.query(`SELECT key, name FROM topics WHERE key = ANY($1)`, [
-        ['مايلز_كاغينز', 'صلاح_الدين', 'اخبار'],
+        ['منظمة_الصحة_العالمية', 'سوريا', 'ايران', 'اخبار'],
       ]);
+      // Display names keep the first spelling seen: the category سوريا before #ســوريا, #إيران before #ايران.
       expect(Object.fromEntries(names.map((r: { key: string; name: string }) => [r.key, r.name]))).toEqual({
-        مايلز_كاغينز: 'مايلز كاغينز',
-        صلاح_الدين: 'صلاح الدين',
+        منظمة_الصحة_العالمية: 'منظمة الصحة العالمية',
+        سوريا: 'سوريا',
+        ايران: 'إيران',
         اخبار: 'أخبار',
       });
     });
 
     it('has a summary from the first paragraph, without #, cut at a word boundary', async () => {
       const [article] = await articles();
-      const firstParagraph = seedArticleParagraphs()[0].replace(/#(\S+)/g, (_m, tag: string) => tag.replace(/_/g, ' '));
+      const firstParagraph = fixtureArticleParagraphs()[0].replace(/#(\S+)/g, (_m, tag: string) =>
+        tag.replace(/_/g, ' '),
+      );
       expect(article.summary).not.toContain('#');
       expect(article.summary.endsWith('…')).toBe(true);
       expect(Array.from(article.summary).length).toBeLessThanOrEqual(SUMMARY_MAX);
@@ -97,11 +108,11 @@ describe('Feed ingest (WordPress RSS, Atom, JSON Feed)', () => {
     it('keeps a sanitised body with absolute links and images', async () => {
       const [article] = await articles();
       const body = article.bodyHtml!;
-      expect(body.match(/<p>/g)).toHaveLength(seedArticleParagraphs().length);
+      expect(body.match(/<p>/g)).toHaveLength(fixtureArticleParagraphs().length);
       expect(body).toContain(
-        `<a href="https://www.example.net/tag/${encodeURIComponent('صلاح_الدين')}/">#صلاح_الدين</a>`,
+        `<a href="https://www.example.net/tag/${encodeURIComponent('محطة_علوك')}/">#محطة_علوك</a>`,
       );
-      expect(body).toContain('<img src="https://www.example.net/wp-content/uploads/2020/05/isis.jpg" alt="" />');
+      expect(body).toContain(`<img src="${FIXTURE_ARTICLE_IMAGE}" alt="" />`);
       expect(body).not.toMatch(/href="\//);
     });
 
@@ -141,7 +152,7 @@ describe('Feed ingest (WordPress RSS, Atom, JSON Feed)', () => {
       expect(after.title).toBe('تحديث: داعش يعود إلى #ديالى');
       expect(after.topics).toContain('امن');
       expect(after.topics).not.toContain('اخبار');
-      expect(after.publishedAt.toISOString()).toBe('2020-05-04T09:30:00.000Z');
+      expect(after.publishedAt.toISOString()).toBe('2023-08-15T07:45:00.000Z');
       expect(after.sourceUpdatedAt?.toISOString()).toBe('2026-11-24T05:00:00.000Z');
     });
 

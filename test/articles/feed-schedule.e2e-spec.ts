@@ -2,7 +2,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { Article } from '../../src/articles/article.entity';
 import { Client } from 'pg';
 import { FEED_POLL_INTERVAL_NAME, FEED_POLL_LOCK_KEY, FeedPoller } from '../../src/articles/feed-poller';
-import { seedArticleRss } from '../factories/articles';
+import { fixtureArticleRss } from '../factories/articles';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { FeedServer } from './feed-server';
 
@@ -12,7 +12,7 @@ describe('Feed polling schedule', () => {
 
   beforeAll(async () => {
     server = await FeedServer.start();
-    server.serve('/feed/', 'application/rss+xml', () => seedArticleRss());
+    server.serve('/feed/', 'application/rss+xml', () => fixtureArticleRss());
   });
   afterAll(async () => {
     for (const app of apps) {

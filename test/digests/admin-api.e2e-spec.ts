@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { READER_PLACEHOLDERS } from '../../src/common/reader-placeholders';
 import { DigestScheduler } from '../../src/digests/digest-scheduler';
 import { insertArticle } from '../factories/articles';
-import { insertSeedArticle, SEED_ARTICLE_TITLE, squash } from '../factories/editions';
+import { insertFixtureArticle, FIXTURE_ARTICLE_TITLE, squash } from '../factories/editions';
 import { FakeClock } from '../helpers/fake-clock';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -67,7 +67,7 @@ describe("Editors' digest API", () => {
     let otherId: string;
 
     beforeAll(async () => {
-      seedId = (await insertSeedArticle(ds, { publishedAt: '2026-11-23T09:00:00Z' })).id;
+      seedId = (await insertFixtureArticle(ds, { publishedAt: '2026-11-23T09:00:00Z' })).id;
       otherId = (await insertArticle(ds, { title: 'خبر ثانٍ عن بغداد', publishedAt: '2026-11-23T12:00:00Z' })).id;
     });
 
@@ -78,7 +78,7 @@ describe("Editors' digest API", () => {
         .expect(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
       expect(res.text).toMatch(/<html[^>]*dir="rtl"/);
-      expect(res.text).toContain(SEED_ARTICLE_TITLE);
+      expect(res.text).toContain(FIXTURE_ARTICLE_TITLE);
       expect(res.text).not.toContain(READER_PLACEHOLDERS.unsubscribeUrl);
       expect(res.text).toContain(`href="${SITE_URL}"`);
       expect(await editionCount()).toBe(0);
@@ -107,9 +107,9 @@ describe("Editors' digest API", () => {
       for (const m of messages) {
         expect(m.parsed.subject).toMatch(/^\[تجربة\] /);
         expect(m.parsed.headers.get('x-nashra-test')).toBe('1');
-        expect(m.parsed.html).toContain(SEED_ARTICLE_TITLE);
+        expect(m.parsed.html).toContain(FIXTURE_ARTICLE_TITLE);
         expect(m.parsed.html).not.toContain('NASHRA-');
-        expect(squash(m.parsed.text ?? '')).toContain(SEED_ARTICLE_TITLE);
+        expect(squash(m.parsed.text ?? '')).toContain(FIXTURE_ARTICLE_TITLE);
       }
       expect(await editionCount()).toBe(0);
     });
@@ -221,7 +221,7 @@ describe("Editors' digest API", () => {
         .get(`/admin/digests/${ids[ids.length - 1]}`)
         .set('Authorization', auth)
         .expect(200);
-      expect(detail.body.articles.map((a: { title: string }) => a.title)).toContain(SEED_ARTICLE_TITLE);
+      expect(detail.body.articles.map((a: { title: string }) => a.title)).toContain(FIXTURE_ARTICLE_TITLE);
       expect(detail.body).toHaveProperty('deliveries');
       await request(t.baseUrl).get('/admin/digests/424242').set('Authorization', auth).expect(404);
       await request(t.baseUrl).get('/admin/digests?limit=500').set('Authorization', auth).expect(400);
@@ -232,7 +232,7 @@ describe("Editors' digest API", () => {
       const sending = rows.find((r) => r.status === 'sending')!;
       const res = await request(t.baseUrl).get(`/digests/${sending.id}`).expect(200);
       expect(res.headers['content-type']).toMatch(/text\/html/);
-      expect(res.text).toContain(SEED_ARTICLE_TITLE);
+      expect(res.text).toContain(FIXTURE_ARTICLE_TITLE);
       expect(res.text).not.toContain('NASHRA-');
       expect(res.text).not.toContain('token=');
       expect(res.text).toContain(`href="${SITE_URL}"`);

@@ -4,8 +4,8 @@ import { READER_PLACEHOLDERS, personalise } from '../../src/common/reader-placeh
 import { TemplateRenderer } from '../../src/common/template-renderer';
 import { EditionRenderer } from '../../src/digests/edition-renderer';
 import { Edition } from '../../src/digests/edition.entity';
-import { insertArticle } from '../factories/articles';
-import { insertEdition, insertSeedArticle, SEED_ARTICLE_TITLE, squash } from '../factories/editions';
+import { FIXTURE_ARTICLE_LINK, insertArticle } from '../factories/articles';
+import { insertEdition, insertFixtureArticle, FIXTURE_ARTICLE_TITLE, squash } from '../factories/editions';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 const mjml2html = require('mjml') as (input: string, options: object) => Promise<{ html: string; errors: unknown[] }>;
@@ -26,7 +26,7 @@ describe('EditionRenderer', () => {
     await t?.close();
   });
 
-  describe('an edition built from the seed article', () => {
+  describe('an edition built from the fixture article', () => {
     let edition: Edition;
     let html: string;
     let text: string;
@@ -34,13 +34,13 @@ describe('EditionRenderer', () => {
     let hostile: Article;
 
     beforeAll(async () => {
-      const seed = await insertSeedArticle(ds);
+      const fixture = await insertFixtureArticle(ds);
       latin = await insertArticle(ds, {
         title: 'تقرير جديد لمنظمة Human Rights Watch عن العراق',
         summary: 'نشرت المنظمة تقريرها على https://www.hrw.org/ar اليوم.',
       });
       hostile = await insertArticle(ds, { title: '<script>alert("x")</script> عنوان خبيث', summary: '' });
-      edition = await insertEdition(ds, { articleIds: [seed.id, latin.id, hostile.id] });
+      edition = await insertEdition(ds, { articleIds: [fixture.id, latin.id, hostile.id] });
       ({ html, text } = await renderer.renderForSegment(edition.id, 'all'));
     });
 
@@ -56,7 +56,7 @@ describe('EditionRenderer', () => {
     });
 
     it('shows titles as text: linked to the article, markup escaped, Latin runs kept left-to-right', () => {
-      expect(html).toContain(SEED_ARTICLE_TITLE);
+      expect(html).toContain(FIXTURE_ARTICLE_TITLE);
       expect(html).not.toContain('<script>alert');
       expect(html).toContain('&lt;script&gt;');
       expect(html).toContain('<span dir="ltr">Human Rights Watch</span>');
@@ -65,13 +65,13 @@ describe('EditionRenderer', () => {
     });
 
     it('shows the summary without a single # hashtag marker, and topics as names', () => {
-      const summaryStart = html.indexOf('إذ قالت');
+      const summaryStart = html.indexOf('وقال مسؤول');
       expect(summaryStart).toBeGreaterThan(-1);
       const summary = html.slice(summaryStart, html.indexOf('</div>', summaryStart));
-      expect(summary).toContain('صلاح الدين');
+      expect(summary).toContain('أزمة المياه في الحسكة');
       expect(summary).not.toContain('#');
       expect(text).not.toMatch(/#[\p{L}]/u);
-      expect(html).toContain('صلاح الدين</span>');
+      expect(html).toContain('محطة علوك</span>');
     });
 
     it('shows the edition date in Arabic with Latin digits', () => {
@@ -100,11 +100,11 @@ describe('EditionRenderer', () => {
 
     it('carries every title and link in the text part, and the reader placeholders in both parts', () => {
       const flat = squash(text);
-      for (const title of [SEED_ARTICLE_TITLE, 'تقرير جديد لمنظمة Human Rights Watch عن العراق']) {
+      for (const title of [FIXTURE_ARTICLE_TITLE, 'تقرير جديد لمنظمة Human Rights Watch عن العراق']) {
         expect(flat).toContain(title);
       }
       expect(flat).toContain('<script>alert("x")</script> عنوان خبيث');
-      for (const url of [latin.url, hostile.url, 'https://www.example.net/2020/05/isis-returns-iraq/']) {
+      for (const url of [latin.url, hostile.url, FIXTURE_ARTICLE_LINK]) {
         expect(flat).toContain(url);
       }
       for (const part of [html, text]) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { Article } from '../../src/articles/article.entity';
 import { topicKey, topicName } from '../../src/articles/topics';
@@ -58,22 +59,32 @@ export async function insertArticle(dataSource: DataSource, seed: ArticleSeed = 
   return dataSource.getRepository(Article).findOneByOrFail({ id: rows[0].id });
 }
 
-/** The paragraphs of the real Arabic article in /work/shared/seed-article.txt (hashtags as written). */
-export function seedArticleParagraphs(path = seedArticlePath()): string[] {
-  return readFileSync(path, 'utf8')
+/**
+ * The Arabic fixture article, test/fixtures/article-ar.txt: a news report written for these tests (21 paragraphs,
+ * the newsletter footer last) with every shape real articles bring — multi-word hashtags with underscores, the
+ * same hashtag spelled several ways (hamza, tatweel, tashkeel), «» and “” quotes, Latin digits and names inside
+ * Arabic, /50/ markers, percentages, a bracketed date.
+ */
+export const FIXTURE_ARTICLE_PATH = join(__dirname, '..', 'fixtures', 'article-ar.txt');
+
+/** The fixture article's paragraphs (hashtags as written), split at blank lines. */
+export function fixtureArticleParagraphs(): string[] {
+  return fixtureArticleText()
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean);
 }
 
-export function seedArticlePath(): string {
-  return process.env.NASHRA_SEED_ARTICLE ?? '/work/shared/seed-article.txt';
+export function fixtureArticleText(): string {
+  return readFileSync(FIXTURE_ARTICLE_PATH, 'utf8');
 }
 
-/** Every distinct hashtag of the seed article as written (without `#`), found independently of src/articles. */
-export function seedArticleHashtags(): string[] {
-  const text = readFileSync(seedArticlePath(), 'utf8');
-  return [...new Set([...text.matchAll(/#([\p{L}\p{M}\p{N}_]+)/gu)].map((m) => m[1]))];
+/**
+ * Every distinct hashtag of the fixture article as written (without `#`, spelling variants kept apart), found
+ * independently of src/articles.
+ */
+export function fixtureArticleHashtags(): string[] {
+  return [...new Set([...fixtureArticleText().matchAll(/#([\p{L}\p{M}\p{N}_]+)/gu)].map((m) => m[1]))];
 }
 
 const xmlEscape = (s: string) =>
@@ -126,15 +137,19 @@ ${itemXml}
 </rss>`;
 }
 
-export const SEED_ARTICLE_LINK = 'https://www.example.net/2020/05/isis-returns-iraq/';
-export const SEED_ARTICLE_GUID = 'https://www.example.net/?p=218001';
+export const FIXTURE_ARTICLE_TITLE = 'أزمة مياه خانقة في الحسكة بعد توقف محطة علوك عن الضخ مجدداً';
+export const FIXTURE_ARTICLE_LINK = 'https://www.example.net/2023/08/hasakah-water-crisis/';
+export const FIXTURE_ARTICLE_GUID = 'https://www.example.net/?p=318204';
+export const FIXTURE_ARTICLE_IMAGE = 'https://www.example.net/wp-content/uploads/2023/08/hasakah-water.jpg';
+/** The fixture article's categories in its feed item: سوريا is also one of its hashtags. */
+export const FIXTURE_ARTICLE_CATEGORIES = ['أخبار', 'سوريا'];
 
 /**
- * The seed article as a WordPress RSS item: paragraphs in content:encoded (hashtags as WordPress renders them,
- * as links to the tag page), a short excerpt in description, categories, author and featured image.
+ * The fixture article as a WordPress RSS item: paragraphs in content:encoded (hashtags as WordPress renders
+ * them, as links to the tag page), no excerpt, categories, author and featured image.
  */
-export function seedArticleRssItem(overrides: Partial<RssItemSeed> = {}): RssItemSeed {
-  const paragraphs = seedArticleParagraphs();
+export function fixtureArticleRssItem(overrides: Partial<RssItemSeed> = {}): RssItemSeed {
+  const paragraphs = fixtureArticleParagraphs();
   const html = paragraphs
     .map(
       (p) =>
@@ -145,20 +160,36 @@ export function seedArticleRssItem(overrides: Partial<RssItemSeed> = {}): RssIte
     )
     .join('\n');
   return {
-    title: 'تحذيرات من عودة داعش إلى المناطق المتنازع عليها في العراق',
-    link: SEED_ARTICLE_LINK,
-    guid: SEED_ARTICLE_GUID,
-    pubDate: 'Mon, 04 May 2020 09:30:00 +0000',
+    title: FIXTURE_ARTICLE_TITLE,
+    link: FIXTURE_ARTICLE_LINK,
+    guid: FIXTURE_ARTICLE_GUID,
+    pubDate: 'Tue, 15 Aug 2023 07:45:00 +0000',
     creator: 'فريق التحرير',
-    categories: ['أخبار', 'العراق'],
+    categories: FIXTURE_ARTICLE_CATEGORIES,
     description: null,
-    contentEncoded: html + '\n<img src="/wp-content/uploads/2020/05/isis.jpg" alt="">',
-    mediaUrl: 'https://www.example.net/wp-content/uploads/2020/05/isis.jpg',
+    contentEncoded: html + '\n<img src="/wp-content/uploads/2023/08/hasakah-water.jpg" alt="">',
+    mediaUrl: FIXTURE_ARTICLE_IMAGE,
     ...overrides,
   };
 }
 
-/** The seed article as a whole WordPress-style RSS 2.0 feed. */
-export function seedArticleRss(overrides: Partial<RssItemSeed> = {}): string {
-  return rssFeed([seedArticleRssItem(overrides)]);
+/** The fixture article as a whole WordPress-style RSS 2.0 feed. */
+export function fixtureArticleRss(overrides: Partial<RssItemSeed> = {}): string {
+  return rssFeed([fixtureArticleRssItem(overrides)]);
 }
+
+/**
+ * Old names from when tests read a seed article outside the repository; they now give the fixture article.
+ * Kept so branches written against them still compile. @deprecated use the fixtureArticle* names.
+ */
+export const SEED_ARTICLE_LINK = FIXTURE_ARTICLE_LINK;
+/** @deprecated */
+export const SEED_ARTICLE_GUID = FIXTURE_ARTICLE_GUID;
+/** @deprecated */
+export const seedArticleParagraphs = fixtureArticleParagraphs;
+/** @deprecated */
+export const seedArticleHashtags = fixtureArticleHashtags;
+/** @deprecated */
+export const seedArticleRss = fixtureArticleRss;
+/** @deprecated */
+export const seedArticleRssItem = fixtureArticleRssItem;

@@ -90,6 +90,16 @@ describe('embedded PostgreSQL across SIGKILL, restart and SIGTERM', () => {
     await query(first.pgPort, 'INSERT INTO subscribers (email, email_key) VALUES ($1, $1)', [email]);
   });
 
+  it('writes only JSON lines from its first (the embedded server starting), and names that server in its banner', () => {
+    const lines = first.app.log.split('\n').filter((l) => l.trim());
+    // No coloured Nest default-logger line before the app's logger takes over.
+    expect(lines.filter((l) => !l.startsWith('{'))).toEqual([]);
+    const entries = lines.map((l) => JSON.parse(l) as { context?: string; msg?: string });
+    expect(entries[0].context).toBe('EmbeddedPostgres');
+    const banner = entries.find((e) => e.msg?.includes('Database:'));
+    expect(banner?.msg).toContain(`Database:     embedded PostgreSQL at ${pgDir}`);
+  });
+
   it('logs one JSON line per request with its id, without tokens or the Authorization header', async () => {
     const requestId = `req-${Date.now()}`;
     const res = await fetch(`${first.baseUrl}/no-such-page?token=TOPSECRET123&page=2`, {

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
+import { describeBrowser, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 const SCREENSHOTS = join(__dirname, '..', 'screenshots');
 
 /** An editor signs in in Chromium, on a phone and on a desktop, and lands on a usable dashboard. */
-describe('Newsroom: signing in and the dashboard in Chromium', () => {
+describeBrowser('Newsroom: signing in and the dashboard in Chromium', () => {
   let t: TestApp;
   let browser: Browser;
 

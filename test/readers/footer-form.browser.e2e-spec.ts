@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { ConfirmationMailer } from '../../src/subscribers/confirmation-mailer';
-import { launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
+import { describeBrowser, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { settle, subscriberByKey } from './reader-steps';
@@ -33,7 +33,7 @@ async function startNewsSite(nashraUrl: () => string): Promise<{ server: Server;
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-describe('Readers: the footer form in Chromium', () => {
+describeBrowser('Readers: the footer form in Chromium', () => {
   let t: TestApp;
   let sink: SmtpSink;
   let browser: Browser;
