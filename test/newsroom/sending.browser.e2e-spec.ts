@@ -14,6 +14,7 @@ const DESKTOP = { width: 1280, height: 900 };
 // Read in the page (the test's TypeScript has no DOM types).
 const BAR_FULL = `document.querySelector('#progress')?.getAttribute('data-percent') === '100'`;
 const SENT_ON_SCREEN = `Number(document.querySelector('#progress [data-count="sent"]')?.textContent)`;
+const FAILED_ON_SCREEN = `Number(document.querySelector('#progress [data-count="failed"]')?.textContent)`;
 
 /**
  * The sending side of the newsroom in Chromium: a breaking alert picked and confirmed on screen, a send paused
@@ -227,6 +228,14 @@ describe('Newsroom: breaking news, sending screen and history in Chromium', () =
       await page.waitForSelector('[data-action=retry]');
       expect(await count('failed')).toBeGreaterThanOrEqual(5);
 
+      // Messages in flight when it paused finish first (some of them failing too), then the editor retries.
+      await waitFor(
+        () => ledgerCounts(edition.id),
+        (c) => !c.sending,
+        30_000,
+        'nothing in flight',
+      );
+      await page.waitForFunction(`${FAILED_ON_SCREEN} === ${(await ledgerCounts(edition.id)).failed}`);
       await page.click('[data-action=retry]');
       await page.waitForFunction(BAR_FULL, null, { timeout: 60_000 });
       await page.waitForSelector('#progress[data-status=sent]');
