@@ -9,6 +9,14 @@ export class Topic {
   @Column('text')
   name: string;
 
+  /** Editors choose which topics readers may follow on their preferences page. */
+  @Column('boolean', { default: true })
+  followable: boolean;
+
+  /** Hidden from readers' preferences (a one-off hashtag, a merged-away spelling). */
+  @Column('boolean', { default: false })
+  hidden: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

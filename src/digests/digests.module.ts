@@ -14,6 +14,7 @@ import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
 import { EditionHistory } from './edition-history';
 import { DigestEditionLifecycle } from './edition-lifecycle';
+import { EditionOverview } from './edition-overview';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
@@ -38,9 +39,10 @@ import { EditionsService } from './editions.service';
     EditionHistory,
     DigestPreviews,
     DigestScheduler,
+    EditionOverview,
     BreakingNews,
     ...DIGESTS_PORTS,
   ],
-  exports: [EditionRenderer, EditionsService, EditionHistory, BreakingNews, ...DIGESTS_PORT_TOKENS],
+  exports: [EditionRenderer, EditionsService, EditionHistory, EditionOverview, BreakingNews, ...DIGESTS_PORT_TOKENS],
 })
 export class DigestsModule {}

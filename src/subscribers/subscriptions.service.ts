@@ -170,9 +170,11 @@ export class SubscriptionsService {
     let topics = changes.topics;
     if (topics) {
       topics = [...new Set(topics)];
-      const known = (await this.dataSource.query('SELECT key FROM topics WHERE key = ANY($1::text[])', [
-        topics,
-      ])) as Array<{ key: string }>;
+      // Only topics editors let readers follow (followable, not hidden) can be chosen.
+      const known = (await this.dataSource.query(
+        'SELECT key FROM topics WHERE key = ANY($1::text[]) AND followable AND NOT hidden',
+        [topics],
+      )) as Array<{ key: string }>;
       if (known.length !== topics.length) {
         throw new InvalidInputError('readers.errors.topics');
       }
@@ -189,7 +191,9 @@ export class SubscriptionsService {
   }
 
   async topicChoices(selected: string[]): Promise<Array<{ key: string; name: string; checked: boolean }>> {
-    const topics = (await this.dataSource.query('SELECT key, name FROM topics ORDER BY name')) as Array<{
+    const topics = (await this.dataSource.query(
+      'SELECT key, name FROM topics WHERE followable AND NOT hidden ORDER BY name',
+    )) as Array<{
       key: string;
       name: string;
     }>;
