@@ -17,6 +17,10 @@ export class Topic {
   @Column('boolean', { default: false })
   hidden: boolean;
 
+  /** How often each clean spelling was written; `name` is the preferred one (see topic-spellings.ts). */
+  @Column('jsonb', { default: {} })
+  spellings: Record<string, number>;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -9,6 +9,7 @@ import { BreakingNews } from './breaking-news';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
+import { EditionArchive } from './edition-archive';
 import { DigestsController } from './digests.controller';
 import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
@@ -41,6 +42,7 @@ import { EditionsService } from './editions.service';
     DigestScheduler,
     EditionOverview,
     BreakingNews,
+    EditionArchive,
     ...DIGESTS_PORTS,
   ],
   exports: [EditionRenderer, EditionsService, EditionHistory, EditionOverview, BreakingNews, ...DIGESTS_PORT_TOKENS],

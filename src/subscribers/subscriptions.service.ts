@@ -38,6 +38,13 @@ export interface ReaderSettings {
  * A reader's life as a subscriber: signup (double opt-in), confirmation, unsubscribe, preferences. Every
  * change is one conditional UPDATE, so two requests racing on the same reader cannot both win.
  */
+export interface TopicChoice {
+  key: string;
+  name: string;
+  followers: number;
+  checked: boolean;
+}
+
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);
@@ -190,13 +197,16 @@ export class SubscriptionsService {
     return rows.length > 0;
   }
 
-  async topicChoices(selected: string[]): Promise<Array<{ key: string; name: string; checked: boolean }>> {
+  /** Every topic, the most followed (by active readers) first, then by name. */
+  async topicChoices(selected: string[]): Promise<TopicChoice[]> {
     const topics = (await this.dataSource.query(
-      'SELECT key, name FROM topics WHERE followable AND NOT hidden ORDER BY name',
-    )) as Array<{
-      key: string;
-      name: string;
-    }>;
+      `SELECT t.key, t.name, coalesce(f.followers, 0)::int AS followers
+         FROM topics t
+         LEFT JOIN (SELECT unnest(topics) AS key, count(*) AS followers FROM subscribers
+                     WHERE status = 'active' GROUP BY 1) f ON f.key = t.key
+        WHERE t.followable AND NOT t.hidden
+        ORDER BY followers DESC, t.name`,
+    )) as Array<{ key: string; name: string; followers: number }>;
     return topics.map((t) => ({ ...t, checked: selected.includes(t.key) }));
   }
 }
