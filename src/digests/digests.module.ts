@@ -6,6 +6,7 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
 import { BreakingAdminController } from './breaking-admin.controller';
 import { BreakingNews } from './breaking-news';
+import { DigestPlanAdminController } from './digest-plan-admin.controller';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
@@ -21,6 +22,12 @@ import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
+import { DigestSettingsRow } from './digest-settings.entity';
+import { DigestSettingsService } from './digest-settings.service';
+import { EditionPlanRow } from './edition-plan.entity';
+import { EditionPlanRepository } from './edition-plan.repository';
+import { NextEditionPlanService } from './next-edition-plan.service';
+import { ScheduledEditions } from './scheduled-editions';
 
 /**
  * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
@@ -29,8 +36,12 @@ import { EditionsService } from './editions.service';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic]), DeliveryModule, SubscribersModule],
-  controllers: [BreakingAdminController, DigestsAdminController, DigestsController],
+  imports: [
+    TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic, EditionPlanRow, DigestSettingsRow]),
+    DeliveryModule,
+    SubscribersModule,
+  ],
+  controllers: [BreakingAdminController, DigestsAdminController, DigestPlanAdminController, DigestsController],
   providers: [
     EditionsRepository,
     EditionRenderer,
@@ -40,11 +51,27 @@ import { EditionsService } from './editions.service';
     EditionHistory,
     DigestPreviews,
     DigestScheduler,
+    DigestSettingsService,
+    EditionPlanRepository,
+    NextEditionPlanService,
+    ScheduledEditions,
     EditionOverview,
     BreakingNews,
     EditionArchive,
     ...DIGESTS_PORTS,
   ],
-  exports: [EditionRenderer, EditionsService, EditionHistory, EditionOverview, BreakingNews, ...DIGESTS_PORT_TOKENS],
+  exports: [
+    EditionRenderer,
+    EditionsService,
+    EditionOverview,
+    EditionHistory,
+    BreakingNews,
+    DigestPreviews,
+    DigestScheduler,
+    DigestSettingsService,
+    NextEditionPlanService,
+    ScheduledEditions,
+    ...DIGESTS_PORT_TOKENS,
+  ],
 })
 export class DigestsModule {}

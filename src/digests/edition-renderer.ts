@@ -201,6 +201,7 @@ export class EditionRenderer {
       date: edition.windowTo,
       articles,
       viewInBrowserUrl,
+      editorNote: edition.editorNote,
     });
     return { subject, ...email };
   }
