@@ -4,6 +4,8 @@ import { Article } from '../articles/article.entity';
 import { Topic } from '../articles/topic.entity';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
+import { BreakingAdminController } from './breaking-admin.controller';
+import { BreakingNews } from './breaking-news';
 import { DigestPlanAdminController } from './digest-plan-admin.controller';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
@@ -39,7 +41,7 @@ import { ScheduledEditions } from './scheduled-editions';
     DeliveryModule,
     SubscribersModule,
   ],
-  controllers: [DigestsAdminController, DigestPlanAdminController, DigestsController],
+  controllers: [BreakingAdminController, DigestsAdminController, DigestPlanAdminController, DigestsController],
   providers: [
     EditionsRepository,
     EditionRenderer,
@@ -54,6 +56,7 @@ import { ScheduledEditions } from './scheduled-editions';
     NextEditionPlanService,
     ScheduledEditions,
     EditionOverview,
+    BreakingNews,
     EditionArchive,
     ...DIGESTS_PORTS,
   ],
@@ -62,6 +65,7 @@ import { ScheduledEditions } from './scheduled-editions';
     EditionsService,
     EditionOverview,
     EditionHistory,
+    BreakingNews,
     DigestPreviews,
     DigestScheduler,
     DigestSettingsService,

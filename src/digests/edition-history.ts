@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef } from './digest-previews';
 import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/edition-views.dto';
 import type { HistoryQueryDto } from './dto/digest-requests.dto';
+import type { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
 import type { Edition } from './edition.entity';
 import { EditionsRepository } from './editions.repository';
@@ -19,13 +21,18 @@ export class EditionHistory {
     private readonly renderer: EditionRenderer,
     private readonly deliveryQueue: DeliveryQueue,
     private readonly editionsService: EditionsService,
+    private readonly config: AppConfig,
   ) {}
 
   async page(query: HistoryQueryDto): Promise<EditionPageDto> {
     const limit = query.limit ?? 20;
     const rows = await this.editions.page({
+      kind: query.kind,
       frequency: query.frequency,
       status: query.status,
+      from: query.from,
+      to: query.to,
+      timeZone: this.config.env.TIMEZONE,
       before: query.before,
       take: limit + 1,
     });
@@ -44,10 +51,21 @@ export class EditionHistory {
     };
   }
 
+  /** The compiled emails stored for an edition: `all`, then each topic segment (without their HTML). */
+  storedRenders(editionId: string): Promise<Array<{ segmentKey: string; articleCount: number }>> {
+    return this.editions.storedRenders(editionId);
+  }
+
+  /** One stored render as it went out (readers' links still placeholders), or null. */
+  storedRender(editionId: string, segmentKey = 'all'): Promise<EditionRender | null> {
+    return this.editions.storedRender(editionId, segmentKey);
+  }
+
   async summary(e: Edition): Promise<EditionSummaryDto> {
     return {
       id: e.id,
       key: e.key,
+      kind: e.kind,
       frequency: e.frequency,
       status: e.status,
       statusReason: e.statusReason,

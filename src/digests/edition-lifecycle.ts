@@ -19,11 +19,17 @@ export class DigestEditionLifecycle implements EditionLifecycle {
     private readonly audiences: AudienceRepository,
   ) {}
 
-  /** Every active reader of the edition's frequency, segmented by the topics of its articles. */
+  /**
+   * A digest: every active reader of the edition's frequency, segmented by the topics of its articles. A breaking
+   * alert: every active reader, whatever their frequency and topics.
+   */
   async audienceOf(editionId: string): Promise<Audience> {
     const edition = await this.editions.find(editionId);
     if (!edition) {
       throw new NotFoundError(`Edition ${editionId} does not exist`);
+    }
+    if (edition.kind === 'breaking' || edition.frequency === null) {
+      return this.audiences.everyActiveReader();
     }
     const articles = await this.editions.articleTopics(edition.articleIds);
     return this.audiences.forEdition(edition.frequency, articles);

@@ -157,17 +157,8 @@ export class EditionRenderer {
     if (articles.length === 0) {
       throw new Error(`Segment ${segmentKey} of edition ${editionId} has no articles`);
     }
-    const subject = edition.subject || this.defaultSubject(edition.frequency, edition.windowTo, edition.windowFrom);
     const started = this.clock.now().getTime();
-    const { html, text } = await this.compose({
-      frequency: edition.frequency,
-      subject,
-      preheader: edition.preheader || this.defaultPreheader(articles),
-      date: edition.windowTo,
-      articles,
-      viewInBrowserUrl: this.viewInBrowserUrl(edition.id),
-      editorNote: edition.editorNote,
-    });
+    const { subject, html, text } = await this.composeEdition(edition, articles);
     this.logger.log(
       `Compiled edition ${editionId} segment ${segmentKey} (${articles.length} articles) in ${this.clock.now().getTime() - started} ms`,
     );
@@ -190,6 +181,59 @@ export class EditionRenderer {
         .execute();
     }
     return stored;
+  }
+
+  private async composeEdition(edition: Edition, articles: Article[]): Promise<RenderedEmail & { subject: string }> {
+    const preheader = edition.preheader || this.defaultPreheader(articles);
+    const viewInBrowserUrl = this.viewInBrowserUrl(edition.id);
+    if (edition.kind === 'breaking' || edition.frequency === null) {
+      const subject = edition.subject || this.breakingSubject(articles[0]);
+      return {
+        subject,
+        ...(await this.composeBreaking({ subject, preheader, article: articles[0], viewInBrowserUrl })),
+      };
+    }
+    const subject = edition.subject || this.defaultSubject(edition.frequency, edition.windowTo, edition.windowFrom);
+    const email = await this.compose({
+      frequency: edition.frequency,
+      subject,
+      preheader,
+      date: edition.windowTo,
+      articles,
+      viewInBrowserUrl,
+      editorNote: edition.editorNote,
+    });
+    return { subject, ...email };
+  }
+
+  /** A breaking alert: one article, the «عاجل» label, compiled from templates/breaking.mjml. */
+  composeBreaking(content: {
+    subject: string;
+    preheader: string;
+    article: Article;
+    viewInBrowserUrl: string | null;
+  }): Promise<RenderedEmail> {
+    const summary = stripHashtagMarkers(content.article.summary ?? '').trim();
+    return this.templates.renderEmail('breaking', {
+      subject: content.subject,
+      preheader: content.preheader,
+      date: this.formatDate(content.article.publishedAt),
+      viewInBrowserUrl: content.viewInBrowserUrl,
+      unsubscribeUrl: READER_PLACEHOLDERS.unsubscribeUrl,
+      preferencesUrl: READER_PLACEHOLDERS.preferencesUrl,
+      postalAddress: this.config.env.POSTAL_ADDRESS,
+      article: {
+        url: content.article.url,
+        title: content.article.title,
+        titleHtml: bidiHtml(content.article.title),
+        summaryHtml: summary ? bidiHtml(summary) : null,
+        imageUrl: content.article.imageUrl,
+      },
+    });
+  }
+
+  breakingSubject(article: Article): string {
+    return this.locale.t('breaking.subject', { title: article.title }).slice(0, 200);
   }
 
   private segmentArticleIds(edition: Edition, segmentKey: string): string[] {

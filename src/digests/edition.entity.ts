@@ -3,18 +3,25 @@ import type { Frequency } from '../common/frequency';
 
 export type EditionStatus = 'draft' | 'scheduled' | 'sending' | 'paused' | 'sent' | 'cancelled' | 'skipped';
 
+/** `digest`: the daily/weekly selection; `breaking`: one article sent at once to every active reader. */
+export type EditionKind = 'digest' | 'breaking';
+
 @Entity('editions')
 export class Edition {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 
-  /** One edition per frequency and window, e.g. `daily:2026-11-24`. */
+  /** One edition per frequency and window, e.g. `daily:2026-11-24`; one alert per article, `breaking/<id>`. */
   @Index('uq_editions_key', { unique: true })
   @Column('text')
   key: string;
 
-  @Column('text')
-  frequency: Frequency;
+  @Column('text', { default: 'digest' })
+  kind: EditionKind;
+
+  /** The readers' cadence a digest is for; NULL for a breaking alert, which goes to every cadence. */
+  @Column('text', { nullable: true })
+  frequency: Frequency | null;
 
   @Column('timestamptz', { name: 'window_from' })
   windowFrom: Date;

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, FindOptionsWhere, LessThan } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Frequency } from '../common/frequency';
 import { Clock } from '../common/clock';
 import { returnedRows } from '../database/returning';
-import { Edition, type EditionStatus } from './edition.entity';
+import { EditionRender } from './edition-render.entity';
+import { Edition, type EditionKind, type EditionStatus } from './edition.entity';
 
 /** status_reason prefix of an edition paused because too many of its deliveries failed. */
 export const FAILURE_PAUSE_REASON_PREFIX = 'Paused automatically:';
@@ -104,26 +105,64 @@ export class EditionsRepository {
   }
 
   /** Newest first, `take` at most, before an id; without the compiled html/text, which a list does not need. */
-  page(filter: { frequency?: Frequency; status?: EditionStatus; before?: string; take: number }): Promise<Edition[]> {
-    const where: FindOptionsWhere<Edition> = {};
+  /**
+   * A page of editions, newest first, without their compiled html/text. `from`/`to` are days (YYYY-MM-DD) in
+   * `timeZone`, both included, on the creation time.
+   */
+  page(filter: {
+    kind?: EditionKind;
+    frequency?: Frequency;
+    status?: EditionStatus;
+    from?: string;
+    to?: string;
+    timeZone: string;
+    before?: string;
+    take: number;
+  }): Promise<Edition[]> {
+    const columns = ['id', 'key', 'kind', 'frequency', 'status', 'statusReason', 'subject', 'preheader']
+      .concat(['windowFrom', 'windowTo', 'articleIds', 'leftOutArticleIds', 'triggeredBy', 'createdAt'])
+      .concat(['sendingStartedAt', 'sentAt']);
+    const q = this.dataSource
+      .getRepository(Edition)
+      .createQueryBuilder('e')
+      .select(columns.map((c) => `e.${c}`))
+      .orderBy('e.id', 'DESC')
+      .take(filter.take);
+    if (filter.kind) {
+      q.andWhere('e.kind = :kind', { kind: filter.kind });
+    }
     if (filter.frequency) {
-      where.frequency = filter.frequency;
+      q.andWhere('e.frequency = :frequency', { frequency: filter.frequency });
     }
     if (filter.status) {
-      where.status = filter.status;
+      q.andWhere('e.status = :status', { status: filter.status });
+    }
+    const tz = filter.timeZone;
+    if (filter.from) {
+      q.andWhere(`e.createdAt >= (CAST(:from AS date)::timestamp AT TIME ZONE :tz)`, { from: filter.from, tz });
+    }
+    if (filter.to) {
+      q.andWhere(`e.createdAt < ((CAST(:to AS date) + 1)::timestamp AT TIME ZONE :tz)`, { to: filter.to, tz });
     }
     if (filter.before) {
-      where.id = LessThan(filter.before);
+      q.andWhere('e.id < :before', { before: filter.before });
     }
-    const columns = ['id', 'key', 'frequency', 'status', 'statusReason', 'subject', 'preheader', 'windowFrom']
-      .concat(['windowTo', 'articleIds', 'leftOutArticleIds', 'triggeredBy', 'createdAt', 'sendingStartedAt', 'sentAt'])
-      .map((c) => [c, true]);
-    return this.dataSource.getRepository(Edition).find({
-      where,
-      order: { id: 'DESC' },
-      take: filter.take,
-      select: Object.fromEntries(columns),
+    return q.getMany();
+  }
+
+  /** The compiled emails stored for an edition (`all`, then each topic segment), without their HTML. */
+  async storedRenders(editionId: string): Promise<Array<{ segmentKey: string; articleCount: number }>> {
+    const rows = await this.dataSource.getRepository(EditionRender).find({
+      where: { editionId },
+      select: { segmentKey: true, articleIds: true },
+      order: { id: 'ASC' },
     });
+    return rows.map((r) => ({ segmentKey: r.segmentKey, articleCount: r.articleIds.length }));
+  }
+
+  /** One stored render as it went out (readers' links still placeholders), or null. */
+  storedRender(editionId: string, segmentKey: string): Promise<EditionRender | null> {
+    return this.dataSource.getRepository(EditionRender).findOneBy({ editionId, segmentKey });
   }
 
   /** Whether the schedule ever made an edition of this frequency, and where the last live one ends. */
@@ -171,7 +210,7 @@ export class EditionsRepository {
   /** Scheduled editions not yet handed off, soonest first. */
   upcoming(frequency?: string): Promise<Edition[]> {
     return this.dataSource.getRepository(Edition).find({
-      where: { status: 'scheduled', ...(frequency ? { frequency: frequency as Edition['frequency'] } : {}) },
+      where: { status: 'scheduled', ...(frequency ? { frequency: frequency as Frequency } : {}) },
       order: { scheduledFor: 'ASC', id: 'ASC' },
     });
   }
@@ -209,5 +248,24 @@ export class EditionsRepository {
       ],
     );
     return manager.getRepository(Edition).findOneByOrFail({ id: rows[0].id });
+  }
+
+  /** A breaking alert in draft, or null when its key (one alert per article) is taken. */
+  async insertAlert(
+    values: Pick<Edition, 'key' | 'windowFrom' | 'articleIds' | 'subject' | 'preheader'> & { triggeredBy: string },
+  ): Promise<Edition | null> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `INSERT INTO editions (key, kind, frequency, window_from, window_to, article_ids, subject, preheader, status,
+                             triggered_by)
+       VALUES ($1, 'breaking', NULL, $2, $2, $3, $4, $5, 'draft', $6)
+       ON CONFLICT (key) DO NOTHING
+       RETURNING id`,
+      [values.key, values.windowFrom, values.articleIds, values.subject, values.preheader, values.triggeredBy],
+    );
+    return rows.length > 0 ? this.dataSource.getRepository(Edition).findOneByOrFail({ id: rows[0].id }) : null;
+  }
+
+  findByKey(key: string): Promise<Edition | null> {
+    return this.dataSource.getRepository(Edition).findOneBy({ key });
   }
 }

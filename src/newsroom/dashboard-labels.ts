@@ -26,7 +26,8 @@ export function editionLabels(e: EditionSummaryDto) {
   const status = EDITION_STATUS[e.status] ?? { label: e.status, tone: '' };
   return {
     ...e,
-    frequencyLabel: FREQUENCY_LABELS[e.frequency] ?? e.frequency,
+    // A breaking alert has no frequency.
+    frequencyLabel: e.frequency ? (FREQUENCY_LABELS[e.frequency] ?? e.frequency) : 'خبر عاجل',
     statusLabel: status.label,
     statusTone: status.tone,
     at: e.sentAt ?? e.sendingStartedAt ?? e.createdAt,

@@ -4,6 +4,8 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { DigestsModule } from '../digests/digests.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
 import { AccountController } from './account.controller';
+import { BreakingController } from './breaking.controller';
+import { EditionsController } from './editions.controller';
 import { NewsroomFeedsController } from './feeds.controller';
 import { FeedsCard } from './feeds-card';
 import { MailController } from './mail.controller';
@@ -46,6 +48,8 @@ import { SignInController } from './sign-in.controller';
     NextDigestController,
     NextDigestSendController,
     SettingsController,
+    BreakingController,
+    EditionsController,
   ],
   providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard, NextDigestViewModel],
   exports: [NewsroomView, FeedsCard],

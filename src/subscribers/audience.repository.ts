@@ -42,4 +42,12 @@ export class AudienceRepository {
       params: [frequency, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
     };
   }
+
+  /** Every active reader, each getting the whole edition (`all`): the audience of a breaking alert. */
+  everyActiveReader(): Audience {
+    return {
+      sql: `SELECT s.id AS subscriber_id, 'all' AS segment_key FROM subscribers s WHERE s.status = 'active'`,
+      params: [],
+    };
+  }
 }

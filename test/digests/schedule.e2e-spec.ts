@@ -4,6 +4,7 @@ import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { DigestScheduler } from '../../src/digests/digest-scheduler';
 import { Edition } from '../../src/digests/edition.entity';
 import { EditionsService } from '../../src/digests/editions.service';
+import type { Frequency } from '../../src/subscribers/subscriber.entity';
 import { insertArticle } from '../factories/articles';
 import { FakeClock } from '../helpers/fake-clock';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -11,9 +12,7 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 const at = (iso: string) => new Date(iso);
 
 async function editionsOf(ds: DataSource, frequency: string): Promise<Edition[]> {
-  return ds
-    .getRepository(Edition)
-    .find({ where: { frequency: frequency as Edition['frequency'] }, order: { id: 'ASC' } });
+  return ds.getRepository(Edition).find({ where: { frequency: frequency as Frequency }, order: { id: 'ASC' } });
 }
 
 async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 15000): Promise<T> {

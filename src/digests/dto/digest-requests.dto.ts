@@ -18,9 +18,10 @@ import {
 } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { NoControlChars } from '../../common/no-control-chars';
-import type { EditionStatus } from '../edition.entity';
+import type { EditionKind, EditionStatus } from '../edition.entity';
 
 export const FREQUENCY_VALUES: Frequency[] = [...FREQUENCIES];
+export const KIND_VALUES: EditionKind[] = ['digest', 'breaking'];
 export const STATUS_VALUES: EditionStatus[] = [
   'draft',
   'scheduled',
@@ -92,6 +93,8 @@ export class CreateEditionDto {
   subject?: string;
 }
 
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
 export class HistoryQueryDto {
   @ApiPropertyOptional({ enum: FREQUENCY_VALUES })
   @IsOptional()
@@ -102,6 +105,21 @@ export class HistoryQueryDto {
   @IsOptional()
   @IsIn(STATUS_VALUES, { message: `status must be one of ${STATUS_VALUES.join(', ')}` })
   status?: EditionStatus;
+
+  @ApiPropertyOptional({ enum: KIND_VALUES, description: 'digest (daily/weekly) or breaking (alerts)' })
+  @IsOptional()
+  @IsIn(KIND_VALUES, { message: 'kind must be digest or breaking' })
+  kind?: EditionKind;
+
+  @ApiPropertyOptional({ example: '2026-11-01', description: 'Editions created on or after this day (in TIMEZONE)' })
+  @IsOptional()
+  @Matches(DAY, { message: 'from must be a day written YYYY-MM-DD' })
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-30', description: 'Editions created on or before this day (in TIMEZONE)' })
+  @IsOptional()
+  @Matches(DAY, { message: 'to must be a day written YYYY-MM-DD' })
+  to?: string;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
   @IsOptional()
@@ -115,4 +133,19 @@ export class HistoryQueryDto {
   @IsOptional()
   @Matches(/^\d{1,18}$/, { message: 'before must be an edition id' })
   before?: string;
+}
+
+export class BreakingAlertDto {
+  @ApiProperty({ example: '42', description: 'The article to alert every active reader about' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value))
+  @IsString()
+  @Matches(/^\d{1,18}$/, { message: 'articleId must be an article id' })
+  articleId: string;
+
+  @ApiPropertyOptional({ example: 'عاجل: انتخابات مبكرة', description: 'Default: «عاجل: » and the title' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @NoControlChars()
+  subject?: string;
 }

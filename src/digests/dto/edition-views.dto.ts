@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { DeliveryStatus } from '../../delivery/delivery.entity';
 import type { Frequency } from '../../common/frequency';
-import type { EditionStatus } from '../edition.entity';
-import { FREQUENCY_VALUES, STATUS_VALUES } from './digest-requests.dto';
+import type { EditionKind, EditionStatus } from '../edition.entity';
+import { FREQUENCY_VALUES, KIND_VALUES, STATUS_VALUES } from './digest-requests.dto';
 
 export class ArticleRefDto {
   @ApiProperty() id: string;
@@ -15,7 +15,9 @@ export class ArticleRefDto {
 export class EditionSummaryDto {
   @ApiProperty() id: string;
   @ApiProperty({ example: 'daily:2026-11-24' }) key: string;
-  @ApiProperty({ enum: FREQUENCY_VALUES }) frequency: Frequency;
+  @ApiProperty({ enum: KIND_VALUES }) kind: EditionKind;
+  @ApiPropertyOptional({ enum: FREQUENCY_VALUES, nullable: true, description: 'null for a breaking alert' })
+  frequency: Frequency | null;
   @ApiProperty({ enum: STATUS_VALUES }) status: EditionStatus;
   @ApiPropertyOptional({ type: String, nullable: true }) statusReason: string | null;
   @ApiProperty() subject: string;

@@ -1,0 +1,63 @@
+import { Body, ConflictException, Controller, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
+import { EditorOnly } from '../auth/editor-only';
+import { AlreadyAlertedError, BreakingNews } from './breaking-news';
+import { BreakingAlertDto } from './dto/digest-requests.dto';
+import { EditionDetailDto } from './dto/edition-views.dto';
+import { EditionHistory } from './edition-history';
+
+/** Machines' door to breaking news (a CMS "breaking" button, a script); editors use /admin/breaking. */
+@ApiTags('digests')
+@EditorOnly()
+@Controller('admin/digests/breaking')
+export class BreakingAdminController {
+  constructor(
+    private readonly breaking: BreakingNews,
+    private readonly history: EditionHistory,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Send one article now as a breaking alert to every active reader, daily and weekly alike',
+    description:
+      'The alert is an edition of kind "breaking" with key "breaking/<articleId>": the same article is never ' +
+      'alerted twice, whoever asks and however often. Follow it with GET /admin/digests/{id}.',
+  })
+  @ApiCreatedResponse({ type: EditionDetailDto })
+  @ApiBadRequestResponse({ description: 'articleId missing or not an id, subject too long' })
+  @ApiNotFoundResponse({ description: 'No such article' })
+  @ApiConflictResponse({ description: 'The article already had its alert; the body carries its editionId' })
+  async send(
+    @Body() body: BreakingAlertDto,
+    @CurrentEditor() editor: SignedInEditor | undefined,
+  ): Promise<EditionDetailDto> {
+    try {
+      const edition = await this.breaking.send(
+        body.articleId,
+        { subject: body.subject },
+        editor ? `editor:${editor.email}` : 'api',
+      );
+      await this.audit.record(editor ?? 'api-token', 'breaking.send', `edition #${edition.id}`, {
+        articleId: body.articleId,
+        subject: edition.subject,
+      });
+      return await this.history.detail(edition.id);
+    } catch (err) {
+      if (err instanceof AlreadyAlertedError) {
+        // The body names the alert that exists, so a script can follow it instead of guessing.
+        throw new ConflictException({ message: err.message, editionId: err.editionId });
+      }
+      throw err;
+    }
+  }
+}

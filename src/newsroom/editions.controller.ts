@@ -1,0 +1,259 @@
+import { Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { Request, Response } from 'express';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
+import { NewsroomPage } from '../auth/newsroom-page';
+import { ConflictError } from '../common/domain-errors';
+import { personalise } from '../common/reader-placeholders';
+import { AppConfig } from '../config/app-config';
+import { DeliveryQueue } from '../delivery/delivery-queue';
+import { HistoryQueryDto, STATUS_VALUES } from '../digests/dto/digest-requests.dto';
+import { EditionHistory } from '../digests/edition-history';
+import { EditionRenderer } from '../digests/edition-renderer';
+import type { Edition } from '../digests/edition.entity';
+import { EditionsService, type EditorAction } from '../digests/editions.service';
+import { NewsroomView } from './newsroom-view';
+import {
+  editionType,
+  type EditionType,
+  sendingView,
+  STATUS_LABELS,
+  TYPE_LABELS,
+  whenText,
+  type SendingView,
+} from './sending-view';
+
+type Notice = { text: string; tone: 'success' | 'error' | 'info' };
+type Action = EditorAction | 'retry-failed';
+
+const DONE: Record<Action, string> = {
+  pause: 'أُوقف الإرسال مؤقتاً. ما أُرسل يبقى مُرسلاً، ويكمل الاستئناف من حيث توقف.',
+  resume: 'استُؤنف الإرسال.',
+  cancel: 'أُلغي الإرسال.',
+  'retry-failed': 'أُعيدت الرسائل الفاشلة إلى قائمة الإرسال.',
+};
+
+/** A key of what the controls show, so a poll re-renders them only when it changes. */
+const controlsKey = (v: SendingView) => `${v.status}${v.canRetry ? '-retry' : ''}`;
+
+/** History (`/admin/editions`) and the sending screen of one edition (`/admin/editions/:id`). */
+@Controller('admin/editions')
+@NewsroomPage()
+export class EditionsController {
+  constructor(
+    private readonly view: NewsroomView,
+    private readonly audit: AuditLog,
+    private readonly editions: EditionsService,
+    private readonly history: EditionHistory,
+    private readonly renderer: EditionRenderer,
+    private readonly queue: DeliveryQueue,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async list(@Req() req: Request, @Res() res: Response, @Query() raw: Record<string, unknown>): Promise<void> {
+    const filters = {
+      type: pick(raw.type, ['daily', 'weekly', 'breaking']) as EditionType | '',
+      status: typeof raw.status === 'string' ? raw.status : '',
+      from: typeof raw.from === 'string' ? raw.from : '',
+      to: typeof raw.to === 'string' ? raw.to : '',
+      before: typeof raw.before === 'string' ? raw.before : '',
+    };
+    const query = plainToInstance(HistoryQueryDto, {
+      kind: filters.type === '' ? undefined : filters.type === 'breaking' ? 'breaking' : 'digest',
+      frequency: filters.type === 'daily' || filters.type === 'weekly' ? filters.type : undefined,
+      status: filters.status || undefined,
+      from: filters.from || undefined,
+      to: filters.to || undefined,
+      before: filters.before || undefined,
+      limit: 25,
+    });
+    const invalid = (await validate(query)).length > 0 || (filters.from && filters.to && filters.from > filters.to);
+    const page = invalid ? { items: [], nextBefore: null } : await this.history.page(query);
+    const tz = this.config.env.TIMEZONE;
+    const params = new URLSearchParams(
+      Object.entries({ ...filters, before: '' }).filter(([, v]) => v !== '') as [string, string][],
+    );
+    if (page.nextBefore) {
+      params.set('before', page.nextBefore);
+    }
+    await this.view.page(
+      req,
+      res,
+      'editions',
+      {
+        filters,
+        filtered: Boolean(filters.type || filters.status || filters.from || filters.to),
+        error: invalid ? 'التصفية غير صالحة: تحقّق من الحالة والتاريخين (من يوم لا يأتي بعد إلى يوم).' : null,
+        typeOptions: (Object.keys(TYPE_LABELS) as EditionType[]).map((value) => ({
+          value,
+          label: TYPE_LABELS[value],
+          selected: value === filters.type,
+        })),
+        statusOptions: STATUS_VALUES.map((value) => ({
+          value,
+          label: STATUS_LABELS[value],
+          selected: value === filters.status,
+        })),
+        rows: page.items.map((e) => ({
+          id: e.id,
+          subject: e.subject || `#${e.id}`,
+          typeLabel: TYPE_LABELS[editionType(e)],
+          statusLabel: STATUS_LABELS[e.status],
+          statusTone: e.status === 'sent' ? 'ok' : e.status === 'paused' || e.status === 'cancelled' ? 'error' : '',
+          createdAt: whenText(e.createdAt, tz),
+          counts: e.deliveries,
+          remaining: e.deliveries ? e.deliveries.queued + e.deliveries.sending : 0,
+        })),
+        olderUrl: page.nextBefore ? `/admin/editions?${params.toString()}` : null,
+      },
+      { nav: 'editions', title: 'الأعداد', status: invalid ? 400 : 200 },
+    );
+  }
+
+  @Get(':id')
+  async detail(
+    @Param('id') id: string,
+    @Query('segment') segment: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const edition = await this.found(id);
+    const [v, renders, articles] = await Promise.all([
+      this.sending(edition),
+      this.history.storedRenders(edition.id),
+      this.renderer.articlesInOrder(edition.articleIds),
+    ]);
+    const chosen = renders.some((r) => r.segmentKey === segment) ? segment! : 'all';
+    const tz = this.config.env.TIMEZONE;
+    await this.view.page(
+      req,
+      res,
+      'edition',
+      {
+        edition,
+        typeLabel: TYPE_LABELS[editionType(edition)],
+        isBreaking: editionType(edition) === 'breaking',
+        createdAt: whenText(edition.createdAt, tz),
+        sentAt: whenText(edition.sentAt, tz),
+        articles,
+        v,
+        controlsKey: controlsKey(v),
+        withControls: true,
+        renders: renders.map((r) => ({
+          segmentKey: r.segmentKey,
+          selected: r.segmentKey === chosen,
+          label: r.segmentKey === 'all' ? 'كاملة (كل المقالات)' : `لقرّاء مواضيع محددة (${r.articleCount} مقالات)`,
+        })),
+        hasSegments: renders.length > 1,
+        segment: encodeURIComponent(chosen),
+      },
+      { nav: 'editions', title: edition.subject || `العدد ${edition.id}` },
+    );
+  }
+
+  /** The live part of the sending screen, polled by htmx every second until the edition is settled. */
+  @Get(':id/progress')
+  async progress(@Param('id') id: string, @Query('seen') seen: string | undefined, @Res() res: Response) {
+    const v = await this.sending(await this.found(id));
+    const key = controlsKey(v);
+    this.view.fragment(res, 'edition-progress', { v, controlsKey: key, withControls: key !== seen, oob: true });
+  }
+
+  /** The email as it went out (one stored render), readers' personal links replaced by inert ones. */
+  @Get(':id/html')
+  async html(@Param('id') id: string, @Query('segment') segment: string | undefined, @Res() res: Response) {
+    const edition = await this.found(id);
+    const render = await this.history.storedRender(edition.id, typeof segment === 'string' ? segment : 'all');
+    if (!render) {
+      throw new NotFoundException('لا رسالة محفوظة لهذا العدد');
+    }
+    res
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .set('X-Frame-Options', 'SAMEORIGIN')
+      // The stored email is shown, never run: no scripts, no forms, nothing fetched but its images.
+      .set(
+        'Content-Security-Policy',
+        "sandbox; default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'",
+      )
+      .send(personalise(render.html, { unsubscribeUrl: '#', preferencesUrl: '#' }));
+  }
+
+  @Post(':id/pause')
+  pause(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
+    return this.act(id, 'pause', editor, req, res);
+  }
+
+  @Post(':id/resume')
+  resume(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
+    return this.act(id, 'resume', editor, req, res);
+  }
+
+  @Post(':id/cancel')
+  cancel(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
+    return this.act(id, 'cancel', editor, req, res);
+  }
+
+  @Post(':id/retry-failed')
+  retry(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
+    return this.act(id, 'retry-failed', editor, req, res);
+  }
+
+  /**
+   * Every control posts here: htmx gets the refreshed progress (and controls) in place, a plain form post a
+   * redirect back to the screen with the outcome as a flash message.
+   */
+  private async act(id: string, action: Action, editor: SignedInEditor, req: Request, res: Response): Promise<void> {
+    const edition = await this.found(id);
+    let notice: Notice;
+    try {
+      if (action === 'retry-failed') {
+        const requeued = await this.queue.retryFailed(edition.id);
+        await this.audit.record(editor, 'edition.retry-failed', `edition #${edition.id}`, { requeued });
+        notice = { text: `${DONE[action]} (${requeued})`, tone: 'success' };
+      } else {
+        await this.editions.act(edition.id, action);
+        await this.audit.record(editor, `edition.${action}`, `edition #${edition.id}`, { subject: edition.subject });
+        notice = { text: DONE[action], tone: 'success' };
+      }
+    } catch (err) {
+      if (!(err instanceof ConflictError)) {
+        throw err;
+      }
+      const now = await this.found(id);
+      notice = { text: `تعذّر تنفيذ الإجراء: حالة العدد الآن «${STATUS_LABELS[now.status]}».`, tone: 'error' };
+    }
+    if (req.headers['hx-request']) {
+      const v = await this.sending(await this.found(id));
+      this.view.fragment(res, 'edition-progress', {
+        v,
+        controlsKey: controlsKey(v),
+        withControls: true,
+        oob: true,
+        notice,
+      });
+      return;
+    }
+    this.view.flash(req, notice.text, notice.tone);
+    res.redirect(303, `/admin/editions/${edition.id}`);
+  }
+
+  private async sending(edition: Edition): Promise<SendingView> {
+    return sendingView(edition, await this.queue.progress(edition.id));
+  }
+
+  private async found(id: string): Promise<Edition> {
+    const edition = await this.editions.find(id);
+    if (!edition) {
+      throw new NotFoundException('هذا العدد غير موجود');
+    }
+    return edition;
+  }
+}
+
+function pick(value: unknown, allowed: string[]): string {
+  return typeof value === 'string' && allowed.includes(value) ? value : '';
+}
