@@ -25,6 +25,26 @@ const CLAIM_SQL = `WITH claimable AS (
        FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
        ORDER BY c.id`;
 
+// The claim as it would serve a ledger where other editions' unfinished rows come first (a paused edition, retries
+// not yet due): one index walk per edition over ix_deliveries_pending_edition, each stopping after $1 rows.
+const PER_EDITION_CLAIM_SQL = `WITH claimable AS (
+         SELECT p.id
+         FROM unnest($3::bigint[]) AS e(id)
+         CROSS JOIN LATERAL (
+           SELECT d.id
+           FROM deliveries d
+           WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending')
+             AND ((d.status = 'queued' AND d.next_attempt_at <= clock_timestamp())
+               OR (d.status = 'sending' AND d.lease_expires_at < clock_timestamp()))
+           ORDER BY d.id
+           LIMIT $1
+           FOR UPDATE OF d SKIP LOCKED
+         ) p
+         ORDER BY p.id
+         LIMIT $1
+       )
+       SELECT count(*) FROM claimable WHERE $2::int IS NOT NULL`;
+
 const WRITE_BACK_SQL = `WITH r AS (
          SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
            AS r(id, status, error, message_id, retry_seconds, attempts_delta)
@@ -86,11 +106,12 @@ function planText(rows) {
   return rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of one claim of `limit` rows, rolled back. */
-async function explainClaim(db, editionId, limit = 200) {
+/** EXPLAIN (ANALYZE, BUFFERS) of one claim of `limit` rows, rolled back (perEdition: the proposed form's claimable part). */
+async function explainClaim(db, editionId, limit = 200, perEdition = false) {
   await db.query('BEGIN');
   try {
-    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_SQL}`, [limit, 300, [editionId]]);
+    const sql = perEdition ? PER_EDITION_CLAIM_SQL : CLAIM_SQL;
+    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [limit, 300, [editionId]]);
     return planText(plan.rows);
   } finally {
     await db.query('ROLLBACK');
@@ -139,14 +160,25 @@ function executionMs(plan) {
   return Number((/Execution Time: ([\d.]+) ms/.exec(plan) || [])[1]);
 }
 
-/** Does the claim's plan sort (reads every pending row) rather than walk an index in order and stop? */
-function claimSorts(plan) {
-  const claimable = plan.split('\n').findIndex((l) => /CTE claimable/.test(l));
-  const next = plan.split('\n').findIndex((l, i) => i > claimable && /CTE claimed/.test(l));
-  return plan
-    .split('\n')
-    .slice(claimable, next < 0 ? undefined : next)
-    .some((l) => /Sort/.test(l));
+/**
+ * How the claim finds its rows: the scan under `CTE claimable`, and how many rows it read (returned + removed by
+ * its filter) and whether a Sort sits above it. "walks <index>, reads 200 rows" is a claim that stops after its batch.
+ */
+function claimScan(plan) {
+  const lines = plan.split('\n');
+  const from = lines.findIndex((l) => /CTE claimable/.test(l));
+  const to = lines.findIndex((l, i) => i > from && /CTE claimed/.test(l));
+  const part = lines.slice(from < 0 ? 0 : from, to < 0 ? undefined : to);
+  const scanAt = part.findIndex((l) => /(Index|Seq|Bitmap Heap) Scan/.test(l));
+  if (scanAt < 0) return 'no scan found';
+  const scan = part[scanAt];
+  const [, rows, loops] = /actual time=[\d.]+\.\.[\d.]+ rows=(\d+) loops=(\d+)/.exec(scan) || [0, 0, 1];
+  const removedLine = part.slice(scanAt + 1).find((l) => /Rows Removed by Filter/.test(l));
+  const removed = removedLine ? Number(/Rows Removed by Filter: (\d+)/.exec(removedLine)[1]) : 0;
+  const how = (/(Index Scan using \S+|Seq Scan|Bitmap Heap Scan)/.exec(scan) || ['?'])[0];
+  const sort = part.slice(0, scanAt).find((l) => /Sort {2}|-> {2}Sort|^\s*Sort/.test(l));
+  const sortRows = sort ? (/actual time=[\d.]+\.\.[\d.]+ rows=(\d+)/.exec(sort) || [])[1] : null;
+  return `${how}, reads ${Number(rows) * Number(loops) + removed} rows${sort ? `, then sorts (${sortRows} out)` : ''}`;
 }
 
 module.exports = {
@@ -156,5 +188,5 @@ module.exports = {
   explainClaimAtPending,
   explainWriteBack,
   executionMs,
-  claimSorts,
+  claimScan,
 };

@@ -7,7 +7,7 @@ const f = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
 function claimLine(label, plan) {
   if (!plan) return [];
-  const how = ledger.claimSorts(plan) ? 'sorts the pending rows' : 'walks an index and stops';
+  const how = ledger.claimScan(plan);
   return [`| claim of 200 rows, ${label} | ${f(ledger.executionMs(plan), 2)} ms (${how}) |`];
 }
 
@@ -37,6 +37,9 @@ function render(r) {
   if (r.queueSeconds !== undefined)
     lines.push(`| edition created and audience queued (POST /admin/digests) | ${f(r.queueSeconds, 1)} s |`);
   lines.push(...claimLine(`${opts.readers} pending`, r.claimAtN), ...claimLine('10000 pending', r.claimAt10k));
+  lines.push(
+    ...claimLine(`${opts.readers} pending, per-edition form (proposed, claimable part only)`, r.perEditionClaimAtN),
+  );
   if (r.writeBack) lines.push(`| write-back of 200 rows | ${f(ledger.executionMs(r.writeBack), 2)} ms |`);
   if (r.burst) {
     const b = r.burst;
@@ -50,7 +53,11 @@ function render(r) {
   const plans = [
     [`claim at ${opts.readers} pending`, r.claimAtN],
     ['claim at 10000 pending', r.claimAt10k],
-    ['write-back of 200 rows', r.writeBack],
+    [`per-edition claim (proposed) at ${opts.readers} pending`, r.perEditionClaimAtN],
+    [
+      "write-back of 200 rows (in the claim's transaction, so the FK triggers fire: real write-backs skip them)",
+      r.writeBack,
+    ],
   ].filter(([, p]) => p);
   lines.push('', '<details><summary>EXPLAIN (ANALYZE, BUFFERS)</summary>', '');
   for (const [label, plan] of plans) lines.push(`${label}:`, '', '```', plan, '```', '');
