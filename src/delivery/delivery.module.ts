@@ -32,6 +32,6 @@ import { SendRateLimiter } from './send-rate-limiter';
     DeliveryWorker,
     Outbox,
   ],
-  exports: [MailTransport, DeliveryQueue, DeliveryWorker],
+  exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox],
 })
 export class DeliveryModule {}
