@@ -18,9 +18,9 @@ const CLAIM_SQL = `WITH claimable AS (
          SET status = 'sending', attempts = d.attempts + 1,
              lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
          FROM claimable c WHERE d.id = c.id
-         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts
+         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
        )
-       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts,
+       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
               s.email, s.status AS subscriber_status
        FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
        ORDER BY c.id`;
