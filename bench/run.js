@@ -149,7 +149,10 @@ function sinkRate(counts) {
 
 async function backendPids(db) {
   const { rows } = await db.query(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    // Client backends only (the worker's and the web process's pools): autovacuum after a big insert is real
+    // PostgreSQL work too, but not the send's.
+    `SELECT pid FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
   );
   return rows.map((r) => r.pid);
 }
@@ -185,6 +188,7 @@ async function main() {
       MAIL_FROM: 'نشرة الحل نت <newsletter@nashra.example>',
       PUBLIC_BASE_URL: `http://127.0.0.1:${webPort}`,
       SITE_URL: 'https://www.example.net',
+      POSTAL_ADDRESS: 'شارع المثال ١، دمشق',
       SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
       SMTP_POOL_SIZE: String(opts.pool),
       SIGNUP_RATE_LIMIT_PER_MINUTE: '100000000',
