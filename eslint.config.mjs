@@ -48,6 +48,7 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'scripts/**/*.js',
+      'bench/**/*.js',
       '*.js',
       '*.mjs',
       'test/*.js',

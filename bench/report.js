@@ -1,0 +1,82 @@
+// Prints the bench's table and writes it into bench/RESULTS.md between markers (one block per mode), leaving
+// the rest of the file (the hand-written analysis) as it is.
+const { existsSync, readFileSync, writeFileSync } = require('node:fs');
+const ledger = require('./ledger');
+
+const f = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function claimLine(label, plan) {
+  if (!plan) return [];
+  const how = ledger.claimScan(plan);
+  return [`| claim of 200 rows, ${label} | ${f(ledger.executionMs(plan), 2)} ms (${how}) |`];
+}
+
+function render(r) {
+  const { opts, machine } = r;
+  const legs = ['nashra', 'naive', 'ceiling'].filter((k) => r[k]);
+  const lines = [
+    `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`npm run bench -- ${process.argv.slice(2).join(' ')}\``.trimEnd(),
+    '',
+    `${machine.cpu}; Node ${machine.node}; PostgreSQL ${machine.postgres}; load average (1/5/15 min) ` +
+      `${machine.load} before, ${machine.loadAfter} after; pool of ${opts.pool}; edition ${f(r.editionKiB)} KiB HTML; ` +
+      `${opts.readers} readers${opts.large ? `, ${Math.min(opts.sample, opts.readers)} sent` : ''}.`,
+    '',
+    '| leg | messages | msg/s | CPU s | peak RSS MiB | PostgreSQL CPU s |',
+    '|---|---|---|---|---|---|',
+    ...legs.map((k) => {
+      const l = r[k];
+      return `| ${k} | ${l.received} | ${f(l.rate)} | ${f(l.cpuSeconds, 1)} | ${f(l.peakMiB)} | ${k === 'nashra' ? f(l.pgCpuSeconds, 1) : '–'} |`;
+    }),
+    '',
+    '| measure | value |',
+    '|---|---|',
+  ];
+  if (r.naive) lines.push(`| nashra ÷ naive (msg/s) | ${f(r.nashra.rate / r.naive.rate, 2)} |`);
+  if (r.ceiling) lines.push(`| nashra ÷ ceiling (msg/s) | ${f(r.nashra.rate / r.ceiling.rate, 2)} |`);
+  lines.push(`| readers inserted (one INSERT … SELECT) | ${f(r.readersInsertSeconds, 1)} s |`);
+  if (r.queueSeconds !== undefined)
+    lines.push(`| edition created and audience queued (POST /admin/digests) | ${f(r.queueSeconds, 1)} s |`);
+  lines.push(...claimLine(`${opts.readers} pending`, r.claimAtN), ...claimLine('10000 pending', r.claimAt10k));
+  lines.push(
+    ...claimLine(`${opts.readers} pending, per-edition form (proposed, claimable part only)`, r.perEditionClaimAtN),
+  );
+  if (r.writeBack) lines.push(`| write-back of 200 rows | ${f(ledger.executionMs(r.writeBack), 2)} ms |`);
+  if (r.burst) {
+    const b = r.burst;
+    lines.push(
+      `| GET /health, 50 connections, ${b.seconds} s | ${f(b.health.rps)} req/s, p99 ${b.health.p99} ms |`,
+      `| signup burst, 50 connections, ${b.seconds} s | ${f(b.signup.rps)} req/s, p99 ${b.signup.p99} ms, ${b.signup.non2xx} non-2xx |`,
+      `| signup req/s ÷ health req/s | ${f(b.ratio, 2)} |`,
+    );
+  }
+  if (r.failures.length) lines.push('', `**Failed:** ${r.failures.join('; ')}`);
+  const plans = [
+    [`claim at ${opts.readers} pending`, r.claimAtN],
+    ['claim at 10000 pending', r.claimAt10k],
+    [`per-edition claim (proposed) at ${opts.readers} pending`, r.perEditionClaimAtN],
+    [
+      "write-back of 200 rows (in the claim's transaction, so the FK triggers fire: real write-backs skip them)",
+      r.writeBack,
+    ],
+  ].filter(([, p]) => p);
+  lines.push('', '<details><summary>EXPLAIN (ANALYZE, BUFFERS)</summary>', '');
+  for (const [label, plan] of plans) lines.push(`${label}:`, '', '```', plan, '```', '');
+  lines.push('</details>');
+  return lines.join('\n');
+}
+
+function printAndWrite(results, file) {
+  const block = render(results);
+  console.log(`\n${block}\n`);
+  const mode = results.opts.large ? 'large' : 'default';
+  const start = `<!-- bench:${mode} -->`;
+  const end = `<!-- /bench:${mode} -->`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# nashra benchmark results\n';
+  const section = `${start}\n${block}\n${end}`;
+  text = text.includes(start)
+    ? text.slice(0, text.indexOf(start)) + section + text.slice(text.indexOf(end) + end.length)
+    : `${text.trimEnd()}\n\n## ${mode === 'large' ? '`--large`' : 'Default run'}\n\n${section}\n`;
+  writeFileSync(file, text);
+}
+
+module.exports = { printAndWrite };

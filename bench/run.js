@@ -1,0 +1,346 @@
+#!/usr/bin/env node
+// npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
+//
+// The whole send path, end to end, on this machine:
+//  1. a throwaway database (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test) with N
+//     active readers inserted in one statement, ten articles cut from test/fixtures/article-ar.txt;
+//  2. the real app (dist/src/main.js, built if needed) as a `web` process: signup burst beside GET /health
+//     (autocannon, 50 connections), then POST /admin/digests creates the edition and queues its audience;
+//  3. EXPLAIN (ANALYZE, BUFFERS) of the worker's claim at N pending and at 10,000 pending, and of one write-back;
+//  4. the real app as a `worker` process sending the edition to a counting SMTP server in another process;
+//  5. same sink, same pool: naive (nodemailer builds every message) and ceiling (the same finished bytes);
+//  6. checks the sink counted exactly N for every leg (else exit 1), prints the table, writes bench/RESULTS.md.
+// --large: 1,000,000 readers; measures queueing, the claim at 1M pending, and the worker's RSS while it sends
+// a sample (--sample, default 20,000) of the edition; no burst.
+const { execFileSync, fork, spawn } = require('node:child_process');
+const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const net = require('node:net');
+const { Client } = require('pg');
+const proc = require('./proc');
+const ledger = require('./ledger');
+const { runBurst } = require('./burst');
+const { printAndWrite } = require('./report');
+
+const ROOT = join(__dirname, '..');
+
+function parseArgs(argv) {
+  const opts = { readers: 100_000, large: false, sample: 20_000, burstSeconds: 20, burst: true, profile: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => Number(argv[++i]);
+    if (a === '--readers') opts.readers = value();
+    else if (a === '--sample') opts.sample = value();
+    else if (a === '--burst-seconds') opts.burstSeconds = value();
+    else if (a === '--pool') opts.pool = value();
+    else if (a === '--large') opts.large = true;
+    else if (a === '--no-burst') opts.burst = false;
+    else if (a === '--profile') opts.profile = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  if (opts.large) {
+    opts.readers = argv.includes('--readers') ? opts.readers : 1_000_000;
+    opts.burst = false;
+  }
+  opts.pool = opts.pool || 5;
+  return opts;
+}
+
+const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The real app in its own process (the built dist/src/main.js), output kept for waiting on lines. */
+function startApp(role, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NASHRA_ROLE: role, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const app = { child, output: '', exited: false };
+  const collect = (chunk) => {
+    app.output = (app.output + chunk.toString('utf8')).slice(-200_000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  app.exit = new Promise((resolve) =>
+    child.on('exit', (code) => {
+      app.exited = true;
+      resolve(code);
+    }),
+  );
+  return app;
+}
+
+async function waitUntil(what, check, timeoutMs, app) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (app?.exited) throw new Error(`${what}: the app exited:\n${app.output.slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${app ? `:\n${app.output.slice(-3000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopApp(app) {
+  if (!app || app.exited) return;
+  app.child.kill('SIGTERM');
+  const timer = setTimeout(() => app.child.kill('SIGKILL'), 30_000);
+  await app.exit;
+  clearTimeout(timer);
+}
+
+function startSink() {
+  const child = fork(join(__dirname, 'sink.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = (message) =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send(message);
+    });
+  return new Promise((resolve) =>
+    child.once('message', ({ port }) =>
+      resolve({
+        port,
+        pid: child.pid,
+        count: () => ask('count'),
+        reset: () => ask('reset'),
+        stop: () => child.send('stop'),
+      }),
+    ),
+  );
+}
+
+function runLeg(mode, editionFile, sink, n, pool) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, 'legs.js'), mode, editionFile, String(sink.port), String(n), String(pool)],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`${mode} leg exited ${code}`)),
+    );
+  });
+}
+
+/** msg/s between the sink's first and last message of a leg. */
+function sinkRate(counts) {
+  const seconds = Math.max(0.001, (counts.last - counts.first) / 1000);
+  return { seconds, rate: counts.received / seconds };
+}
+
+async function backendPids(db) {
+  const { rows } = await db.query(
+    // Client backends only (the worker's and the web process's pools): autovacuum after a big insert is real
+    // PostgreSQL work too, but not the send's.
+    `SELECT pid FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+  );
+  return rows.map((r) => r.pid);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const results = { opts, machine: proc.machine(), failures: [] };
+  log(
+    `${opts.large ? 'large' : 'default'} run: ${opts.readers} readers, pool ${opts.pool}, load ${results.machine.load}`,
+  );
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-needed.js')], { cwd: ROOT, stdio: 'inherit' });
+
+  const baseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `nashra_bench_${process.pid}_${Date.now()}`;
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  results.machine.postgres = (await admin.query('SHOW server_version')).rows[0].server_version;
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(baseUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const varDir = mkdtempSync(join(tmpdir(), 'nashra-bench-'));
+  const sink = await startSink();
+  let web;
+  let worker;
+  let db;
+  try {
+    const webPort = await freePort();
+    const common = {
+      NODE_ENV: 'production',
+      DATABASE_URL: dbUrl.toString(),
+      SECRET_KEY: 'bench-secret-key-0123456789-0123456789-abcdef',
+      EDITOR_TOKEN: 'bench-editor-token-0123456789',
+      MAIL_FROM: 'نشرة الحل نت <newsletter@nashra.example>',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${webPort}`,
+      SITE_URL: 'https://www.example.net',
+      POSTAL_ADDRESS: 'شارع المثال ١، دمشق',
+      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      SMTP_POOL_SIZE: String(opts.pool),
+      SIGNUP_RATE_LIMIT_PER_MINUTE: '100000000',
+      LOG_LEVEL: 'info',
+      VAR_DIR: varDir,
+    };
+    web = startApp('web', { ...common, PORT: String(webPort) });
+    const base = `http://127.0.0.1:${webPort}`;
+    await waitUntil(
+      'the web process',
+      () =>
+        fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      180_000,
+      web,
+    );
+    log('web process up (migrations applied)');
+
+    db = new Client({ connectionString: dbUrl.toString() });
+    await db.connect();
+    results.readersInsertSeconds = await ledger.insertReaders(db, opts.readers);
+    log(`${opts.readers} readers inserted in ${results.readersInsertSeconds.toFixed(1)} s`);
+
+    if (opts.burst) {
+      results.burst = await runBurst(base, opts.burstSeconds, log);
+    }
+
+    await ledger.insertArticles(db, ROOT);
+    const created = Date.now();
+    const response = await fetch(`${base}/admin/digests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${common.EDITOR_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ frequency: 'daily' }),
+    });
+    if (!response.ok) throw new Error(`POST /admin/digests: ${response.status} ${await response.text()}`);
+    results.queueSeconds = (Date.now() - created) / 1000;
+    const edition = await response.json();
+    const editionId = String(edition.id);
+    const { rows: pendingRows } = await db.query(
+      `SELECT count(*)::int AS n FROM deliveries WHERE edition_id = $1 AND status = 'queued'`,
+      [editionId],
+    );
+    const queued = pendingRows[0].n;
+    log(`edition #${editionId} created and ${queued} deliveries queued in ${results.queueSeconds.toFixed(1)} s`);
+    if (queued !== opts.readers) results.failures.push(`queued ${queued} deliveries for ${opts.readers} readers`);
+    await db.query('VACUUM ANALYZE deliveries');
+
+    results.claimAtN = await ledger.explainClaim(db, editionId);
+    log(`claim at ${queued} pending: ${ledger.executionMs(results.claimAtN)} ms\n${results.claimAtN}`);
+    if (!opts.large && queued > 10_000) {
+      results.claimAt10k = await ledger.explainClaimAtPending(db, editionId, 10_000);
+      await db.query('VACUUM ANALYZE deliveries');
+      log(`claim at 10000 pending: ${ledger.executionMs(results.claimAt10k)} ms\n${results.claimAt10k}`);
+    }
+    results.perEditionClaimAtN = await ledger.explainClaim(db, editionId, 200, true);
+    log(`per-edition claim (proposed) at ${queued} pending: ${ledger.executionMs(results.perEditionClaimAtN)} ms`);
+    results.writeBack = await ledger.explainWriteBack(db, editionId);
+    log(`write-back of 200 rows: ${ledger.executionMs(results.writeBack)} ms`);
+
+    const { rows: render } = await db.query(
+      `SELECT subject, html, text FROM edition_renders WHERE edition_id = $1 AND segment_key = 'all'`,
+      [editionId],
+    );
+    const editionFile = join(varDir, 'edition.json');
+    writeFileSync(editionFile, JSON.stringify({ from: common.MAIL_FROM, ...render[0] }));
+    results.editionKiB = Buffer.byteLength(render[0].html) / 1024;
+
+    // The worker leg.
+    const target = opts.large ? Math.min(opts.sample, queued) : queued;
+    await sink.reset();
+    const profileDir = join(__dirname, 'profiles');
+    const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    worker = startApp('worker', { ...common, PORT: String(await freePort()) }, nodeArgs);
+    await waitUntil('the worker to start', () => /Delivery worker started/.test(worker.output), 180_000, worker);
+    const cpu0 = proc.cpuSeconds(worker.child.pid);
+    const pgBefore = proc.snapshot(await backendPids(db));
+    let counts;
+    let peakRss = 0;
+    await waitUntil(
+      `the sink to count ${target}`,
+      async () => {
+        counts = await sink.count();
+        peakRss = Math.max(peakRss, proc.memory(worker.child.pid).rssMiB || 0);
+        return counts.received >= target;
+      },
+      opts.large ? 1_800_000 : 900_000,
+      worker,
+    );
+    if (!opts.large) {
+      await waitUntil(
+        'the ledger to say every row sent',
+        async () =>
+          (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'sent'`)).rows[0].n === target,
+        60_000,
+      );
+    }
+    const workerCpu = proc.cpuSeconds(worker.child.pid) - cpu0;
+    const workerMem = proc.memory(worker.child.pid);
+    const pgCpu = proc.cpuDelta(await backendPids(db), pgBefore);
+    await stopApp(worker);
+    counts = opts.large ? counts : await sink.count();
+    results.nashra = {
+      ...sinkRate(counts),
+      received: counts.received,
+      cpuSeconds: workerCpu,
+      peakMiB: workerMem.peakMiB,
+      pgCpuSeconds: pgCpu,
+    };
+    if (!opts.large && counts.received !== target)
+      results.failures.push(`nashra: the sink counted ${counts.received}, not ${target}`);
+    log(
+      `nashra: ${counts.received} messages, ${results.nashra.rate.toFixed(0)} msg/s, worker CPU ${workerCpu.toFixed(1)} s, peak RSS ${workerMem.peakMiB.toFixed(0)} MiB, PostgreSQL CPU ${pgCpu.toFixed(1)} s`,
+    );
+
+    for (const mode of ['naive', 'ceiling']) {
+      await sink.reset();
+      const leg = await runLeg(mode, editionFile, sink, target, opts.pool);
+      const legCounts = await sink.count();
+      results[mode] = {
+        ...sinkRate(legCounts),
+        received: legCounts.received,
+        cpuSeconds: leg.cpuSeconds,
+        peakMiB: leg.maxRssMiB,
+        pgCpuSeconds: 0,
+      };
+      if (legCounts.received !== target || leg.failed > 0) {
+        results.failures.push(`${mode}: the sink counted ${legCounts.received}, not ${target} (${leg.failed} failed)`);
+      }
+      log(
+        `${mode}: ${legCounts.received} messages, ${results[mode].rate.toFixed(0)} msg/s, CPU ${leg.cpuSeconds.toFixed(1)} s`,
+      );
+    }
+  } finally {
+    await stopApp(worker).catch(() => undefined);
+    await stopApp(web).catch(() => undefined);
+    sink.stop();
+    await db?.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch((e) => log(`drop: ${e.message}`));
+    await admin.end();
+    rmSync(varDir, { recursive: true, force: true });
+  }
+  results.machine.loadAfter = proc.machine().load;
+  printAndWrite(results, join(__dirname, 'RESULTS.md'));
+  if (results.failures.length > 0) {
+    console.error(`FAILED:\n- ${results.failures.join('\n- ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
