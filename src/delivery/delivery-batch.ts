@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { EDITION_LIFECYCLE, type EditionLifecycle, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
 import { type ClaimedDelivery, DeliveryRepository, type DeliveryResult } from './delivery.repository';
@@ -12,7 +13,7 @@ export const FAILURE_PAUSE_MIN_SAMPLE = 20;
  * Sends one claimed batch, SMTP_POOL_SIZE × 2 at a time, and writes results back every FLUSH_INTERVAL_MS (or
  * every few messages) in one statement, so a row is `sent` moments after the server accepted it and a crash
  * can repeat only rows in flight. Between flushes it asks which editions may still send (an editor's pause or
- * cancel stops the rest of the batch), renews leases, and reports editions whose failures pass
+ * cancel stops the rest of the batch) and reports editions whose failures pass
  * DELIVERY_FAILURE_PAUSE_PERCENT.
  */
 @Injectable()
@@ -39,7 +40,6 @@ export class DeliveryBatch {
     const unfinished = new Set(batch.map((d) => d.id));
     const halted = new Set<string>();
     let lastFlush = Date.now();
-    let leaseRenewedAt = Date.now();
     let flushing: Promise<void> = Promise.resolve();
 
     const flush = (): Promise<void> => {
@@ -52,10 +52,6 @@ export class DeliveryBatch {
         }
         const sending = new Set(await this.lifecycle.sendingEditions());
         batch.filter((d) => !sending.has(d.edition_id)).forEach((d) => halted.add(d.edition_id));
-        if (Date.now() - leaseRenewedAt > (leaseSeconds * 1000) / 3 && unfinished.size) {
-          leaseRenewedAt = Date.now();
-          await this.ledger.renewLeases([...unfinished], leaseSeconds);
-        }
         const troubled = new Set(
           results.filter((r) => r.status === 'failed' || r.status === 'bounced').map((r) => r.editionId),
         );
@@ -75,6 +71,19 @@ export class DeliveryBatch {
       }
     };
 
+    // Heartbeat: the claims' leases are renewed on a timer while the batch is in flight, whether or not any
+    // message finishes, so a live worker stalled on a slow server never loses its rows to another worker.
+    const heartbeat = setInterval(
+      () => {
+        if (unfinished.size > 0) {
+          this.ledger
+            .renewLeases([...unfinished], leaseSeconds)
+            .catch((err: unknown) => this.logger.warn(`Lease renewal failed: ${errorMessage(err)}`));
+        }
+      },
+      (leaseSeconds * 1000) / 3,
+    );
+
     let next = 0;
     const runner = async () => {
       while (next < batch.length) {
@@ -87,8 +96,12 @@ export class DeliveryBatch {
         record(await this.sender.deliver(delivery));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, runner));
-    await flush();
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, runner));
+      await flush();
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   private async writeBack(results: DeliveryResult[]): Promise<void> {
@@ -124,6 +137,6 @@ function handBack(delivery: ClaimedDelivery): DeliveryResult {
     error: null,
     messageId: null,
     retrySeconds: 0,
-    attemptsDelta: -1,
+    attemptsDelta: 0,
   };
 }

@@ -32,12 +32,15 @@ export class DeliverySender {
   ) {}
 
   async deliver(delivery: ClaimedDelivery): Promise<DeliveryResult> {
-    const base = { id: delivery.id, editionId: delivery.edition_id, retrySeconds: null, attemptsDelta: 0 };
+    const base = { id: delivery.id, editionId: delivery.edition_id, retrySeconds: null, attemptsDelta: 1 as const };
     if (delivery.subscriber_status !== 'active') {
-      // Unsubscribed or bounced after the edition was queued: they get nothing more.
-      return { ...base, status: 'skipped', error: `reader is ${delivery.subscriber_status}`, messageId: null };
+      // Unsubscribed or bounced after the edition was queued: they get nothing more (and nothing was tried).
+      const error = `reader is ${delivery.subscriber_status}`;
+      return { ...base, status: 'skipped', error, messageId: null, attemptsDelta: 0 };
     }
     const outcome = await this.send(delivery);
+    // This attempt is counted at write-back; `attempts` is what the ledger held before it.
+    const attempts = delivery.attempts + 1;
     switch (outcome.kind) {
       case 'sent':
         return { ...base, status: 'sent', error: null, messageId: outcome.messageId };
@@ -46,11 +49,11 @@ export class DeliverySender {
       case 'failed':
         return { ...base, status: 'failed', error: outcome.error, messageId: null };
       case 'retry':
-        if (delivery.attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
+        if (attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
           return {
             ...base,
             status: 'failed',
-            error: `${outcome.error} (gave up after ${delivery.attempts} attempts)`,
+            error: `${outcome.error} (gave up after ${attempts} attempts)`,
             messageId: null,
           };
         }
@@ -59,7 +62,7 @@ export class DeliverySender {
           status: 'queued',
           error: outcome.error,
           messageId: null,
-          retrySeconds: retryDelaySeconds(delivery.attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
+          retrySeconds: retryDelaySeconds(attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
         };
     }
   }

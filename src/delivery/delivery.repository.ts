@@ -28,8 +28,12 @@ export interface DeliveryResult {
   messageId: string | null;
   /** Seconds until the next attempt (status queued), else null. */
   retrySeconds: number | null;
-  /** -1 for a claim handed back unsent, so the hand-back does not use up an attempt. */
-  attemptsDelta: number;
+  /**
+   * 1 when this result records a real attempt (an SMTP answer, or a connection error on this message), 0 when
+   * nothing was tried (a claim handed back unsent, a reader skipped, the transport unreachable): attempts are
+   * counted at write-back, never at claim, so a takeover after a crash costs the reader nothing.
+   */
+  attemptsDelta: 0 | 1;
 }
 
 /** One reader's row, for their privacy export. */
@@ -113,7 +117,8 @@ export class DeliveryRepository {
 
   /**
    * Up to `limit` rows of the given editions that are due (queued and due, or sending with a lapsed lease),
-   * marked `sending` with a lease, `FOR UPDATE SKIP LOCKED` so concurrent workers never share a row.
+   * marked `sending` with a lease, `FOR UPDATE SKIP LOCKED` so concurrent workers never share a row. A claim
+   * does not count as an attempt (see DeliveryResult.attemptsDelta).
    */
   async claim(editionIds: string[], limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
     return this.dataSource.query(
@@ -128,7 +133,7 @@ export class DeliveryRepository {
          FOR UPDATE OF d SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d
-         SET status = 'sending', attempts = d.attempts + 1,
+         SET status = 'sending',
              lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
          FROM claimable c WHERE d.id = c.id
          RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts
@@ -160,7 +165,7 @@ export class DeliveryRepository {
          SET status = r.status,
              lease_expires_at = NULL,
              -- A claim handed back unsent keeps the error of its previous attempt.
-             last_error = CASE WHEN r.attempts_delta < 0 THEN d.last_error ELSE r.error END,
+             last_error = CASE WHEN r.attempts_delta = 0 AND r.error IS NULL THEN d.last_error ELSE r.error END,
              message_id = coalesce(r.message_id, d.message_id),
              sent_at = CASE WHEN r.status = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
              next_attempt_at = CASE WHEN r.retry_seconds IS NULL THEN d.next_attempt_at
