@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { EDITION_LIFECYCLE, type EditionLifecycle, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
 import { type ClaimedDelivery, DeliveryRepository, type DeliveryResult } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
+import { TransportHealth } from './transport-health';
 
 const FLUSH_INTERVAL_MS = 250;
 /** An edition pauses only after this many finished deliveries, so two early failures cannot stop a send. */
@@ -24,6 +25,7 @@ export class DeliveryBatch {
     private readonly config: AppConfig,
     private readonly ledger: DeliveryRepository,
     private readonly sender: DeliverySender,
+    private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
   ) {}
@@ -93,6 +95,11 @@ export class DeliveryBatch {
           record(handBack(delivery));
           continue;
         }
+        if (this.health.paused) {
+          // The SMTP server is unreachable: the rest waits out the transport's backoff, no attempt used.
+          record(handBack(delivery, this.health.secondsLeft));
+          continue;
+        }
         record(await this.sender.deliver(delivery));
       }
     };
@@ -129,14 +136,14 @@ export class DeliveryBatch {
   }
 }
 
-function handBack(delivery: ClaimedDelivery): DeliveryResult {
+function handBack(delivery: ClaimedDelivery, retrySeconds = 0): DeliveryResult {
   return {
     id: delivery.id,
     editionId: delivery.edition_id,
     status: 'queued',
     error: null,
     messageId: null,
-    retrySeconds: 0,
+    retrySeconds,
     attemptsDelta: 0,
   };
 }

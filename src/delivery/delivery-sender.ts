@@ -7,6 +7,7 @@ import { MailTransport } from './mail-transport';
 import { type BodyEncoding, mailDate, PrebuiltMessage } from './prebuilt-message';
 import { classifySendError, retryDelaySeconds, SendOutcome } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
+import { TransportHealth } from './transport-health';
 
 const MAX_CACHED_MESSAGES = 64;
 // eslint-disable-next-line no-control-regex
@@ -27,6 +28,7 @@ export class DeliverySender {
     private readonly config: AppConfig,
     private readonly transport: MailTransport,
     private readonly rateLimiter: SendRateLimiter,
+    private readonly health: TransportHealth,
     @Inject(MESSAGE_SOURCE) private readonly source: MessageSource,
     @Inject(RECIPIENT_LINKS) private readonly links: RecipientLinks,
   ) {}
@@ -43,7 +45,15 @@ export class DeliverySender {
     const attempts = delivery.attempts + 1;
     switch (outcome.kind) {
       case 'sent':
+        await this.health.reachable().catch(() => undefined);
         return { ...base, status: 'sent', error: null, messageId: outcome.messageId };
+      case 'unreachable': {
+        // The server's outage, not the reader's: back to the queue after the transport's backoff, no attempt.
+        const retrySeconds = await this.health
+          .unreachable(outcome.error)
+          .catch(() => this.config.env.SMTP_OUTAGE_BACKOFF_SECONDS);
+        return { ...base, status: 'queued', error: outcome.error, messageId: null, retrySeconds, attemptsDelta: 0 };
+      }
       case 'bounced':
         return { ...base, status: 'bounced', error: outcome.error, messageId: null };
       case 'failed':

@@ -11,6 +11,8 @@ import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
 import { SendProgress } from './send-progress';
 import { SendRateLimiter } from './send-rate-limiter';
+import { TransportHealth } from './transport-health';
+import { TransportStatusRepository } from './transport-status.repository';
 
 /**
  * Delivery: the ledger, workers, SMTP transport (or the outbox editors browse), retries, bounces. It sits
@@ -26,6 +28,8 @@ import { SendRateLimiter } from './send-rate-limiter';
     DeliveryRepository,
     DeliveryQueue,
     SendRateLimiter,
+    TransportStatusRepository,
+    TransportHealth,
     DeliverySender,
     DeliveryBatch,
     SendProgress,
