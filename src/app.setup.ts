@@ -7,6 +7,12 @@ import { serveFavicon } from './common/favicon';
 import { QuietStartupLogger } from './common/logging';
 import { AppConfig } from './config/app-config';
 
+function keepWebhookRawBody(req: { url?: string; rawBody?: Buffer }, _res: unknown, buf: Buffer): void {
+  if (req.url?.startsWith('/webhooks/')) {
+    req.rawBody = buf;
+  }
+}
+
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
 export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
@@ -16,7 +22,8 @@ export function configureApp(app: INestApplication): void {
   express.disable('x-powered-by');
   serveFavicon(express);
   // Small bodies only: a signup is a few hundred bytes; CMS batches get more room under /admin.
-  express.useBodyParser('json', { limit: '2mb' });
+  // The bounce webhook checks an HMAC of the exact bytes it was sent, so it keeps them (req.rawBody).
+  express.useBodyParser('json', { limit: '2mb', verify: keepWebhookRawBody });
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   // Editor sessions, CSRF and the Swagger gate on /admin only, before any /admin route is mounted.

@@ -220,6 +220,12 @@ export class EnvDto {
   @IsOptional()
   UNSUBSCRIBE_MAILTO?: string;
 
+  /** Key of the HMAC-SHA256 signature (X-Nashra-Signature) on POST /webhooks/bounces; unset: the route is off. */
+  @IsString()
+  @MinLength(16, { message: 'BOUNCE_WEBHOOK_SECRET must be at least 16 characters' })
+  @IsOptional()
+  BOUNCE_WEBHOOK_SECRET?: string;
+
   @IsString()
   @IsOptional()
   DKIM_DOMAIN?: string;

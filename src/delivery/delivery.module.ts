@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BounceWebhookController } from './bounce-webhook.controller';
 import { Delivery } from './delivery.entity';
 import { DeliveryBatch } from './delivery-batch';
 import { DeliveryQueue } from './delivery-queue';
@@ -22,7 +23,7 @@ import { TransportStatusRepository } from './transport-status.repository';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Delivery])],
-  controllers: [OutboxController],
+  controllers: [OutboxController, BounceWebhookController],
   providers: [
     MailTransport,
     DeliveryRepository,

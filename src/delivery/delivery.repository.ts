@@ -222,6 +222,25 @@ export class DeliveryRepository {
     );
   }
 
+  /**
+   * A late hard bounce: the delivery it names (by Message-ID), or else each reader's latest sent one, becomes
+   * `bounced`. Returns how many rows changed.
+   */
+  async markLateBounce(subscriberIds: string[], messageId: string | null, reason: string): Promise<number> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE deliveries SET status = 'bounced', last_error = $3, updated_at = clock_timestamp()
+         WHERE status = 'sent' AND id IN (
+           SELECT DISTINCT ON (subscriber_id) id FROM deliveries
+           WHERE subscriber_id = ANY($1::bigint[]) AND status = 'sent' AND ($2::text IS NULL OR message_id = $2)
+           ORDER BY subscriber_id, sent_at DESC NULLS LAST, id DESC)
+         RETURNING id`,
+        [subscriberIds, messageId, reason],
+      ),
+    );
+    return rows.length;
+  }
+
   /** Every row of one reader, oldest first. */
   historyOf(subscriberId: string): Promise<ReaderDelivery[]> {
     return this.dataSource.query(
