@@ -51,6 +51,8 @@ export default tseslint.config(
       '*.js',
       '*.mjs',
       'test/*.js',
+      // Browser scripts served to the newsroom (plain ES5, no build step); not part of the TS project.
+      'templates/**/*.js',
       'eslint.config.mjs',
     ],
   },

@@ -1,4 +1,11 @@
-import { cutAtWordBoundary, makeSummary, plainTitle, sanitizeBody } from './article-content';
+import {
+  cutAtWordBoundary,
+  firstBodyImage,
+  looksLikeImageUrl,
+  makeSummary,
+  plainTitle,
+  sanitizeBody,
+} from './article-content';
 
 const BASE = 'https://www.example.net/2020/05/story/';
 
@@ -91,5 +98,23 @@ describe('makeSummary', () => {
     expect(makeSummary(null, '<p> </p><p>الفقرة <a href="/t">#الأولى</a></p><p>الثانية</p>', 280)).toBe(
       'الفقرة الأولى',
     );
+  });
+});
+
+describe('article pictures', () => {
+  it('accepts only http(s) URLs whose path names an image file', () => {
+    expect(looksLikeImageUrl('https://www.example.net/wp-content/uploads/2026/11/photo.JPG')).toBe(true);
+    expect(looksLikeImageUrl('https://cdn.example.net/img/photo.webp?w=600')).toBe(true);
+    expect(looksLikeImageUrl('https://www.example.net/2020/05/story/x')).toBe(false);
+    expect(looksLikeImageUrl('https://stats.example.net/pixel?id=1')).toBe(false);
+    expect(looksLikeImageUrl('ftp://www.example.net/a.jpg')).toBe(false);
+    expect(looksLikeImageUrl('not a url')).toBe(false);
+  });
+
+  it('never takes a junk body image (<img src=x onerror=…>) as the article picture', () => {
+    const body = sanitizeBody('<p>نص</p><img src=x onerror="alert(1)"><img src="/uploads/real.png">', BASE);
+    expect(body).toContain('https://www.example.net/2020/05/story/x');
+    expect(firstBodyImage(body)).toBe('https://www.example.net/uploads/real.png');
+    expect(firstBodyImage(sanitizeBody('<img src=x onerror="alert(1)">', BASE))).toBeNull();
   });
 });

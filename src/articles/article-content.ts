@@ -24,6 +24,34 @@ export function absoluteUrl(value: string | undefined | null, base?: string, sch
   }
 }
 
+const IMAGE_PATH = /\.(jpe?g|png|gif|webp|avif)$/i;
+
+/**
+ * Whether a body image may become an article's picture: an http(s) URL whose path names an image file. A body's
+ * `<img src=x onerror=…>` resolves to `https://site/…/x`, an http(s) URL like any other; only the path tells junk
+ * (and tracking pixels, counters, spacer scripts) from a photo. Feeds that mark an image as one (media:content,
+ * an image/* enclosure, JSON Feed's image) are trusted without this test.
+ */
+export function looksLikeImageUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return IMAGE_SCHEMES.includes(parsed.protocol) && IMAGE_PATH.test(decodeURIComponent(parsed.pathname));
+  } catch {
+    return false;
+  }
+}
+
+/** The first image of a sanitised body that looks like a picture (see looksLikeImageUrl). */
+export function firstBodyImage(bodyHtml: string | null): string | null {
+  for (const match of (bodyHtml ?? '').matchAll(/<img src="([^"]+)"/g)) {
+    const url = match[1].replace(/&amp;/g, '&');
+    if (looksLikeImageUrl(url)) {
+      return url;
+    }
+  }
+  return null;
+}
+
 // Tags whose text is never content: dropped together with everything inside them.
 const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math'];
 

@@ -5,6 +5,7 @@ import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Article } from './article.entity';
 import { IncomingArticle, PreparedArticle, prepareArticle } from './incoming-article';
+import { cleanSpelling, recordSpellings } from './topic-spellings';
 import { Topic } from './topic.entity';
 import { errorMessage } from '../common/error-message';
 
@@ -112,7 +113,7 @@ export class ArticlesService {
         .createQueryBuilder()
         .insert()
         .into(Topic)
-        .values(article.topics.map((t) => ({ key: t.key, name: t.name })))
+        .values(article.topics.map((t) => ({ key: t.key, name: cleanSpelling(t.name) })))
         .orIgnore()
         .execute();
     }
@@ -138,6 +139,7 @@ export class ArticlesService {
       ],
     );
     if (inserted.length > 0) {
+      await recordSpellings(manager, article.topics);
       return { outcome: 'created', id: inserted[0].id, url: article.url };
     }
 

@@ -9,6 +9,7 @@ import { ArticlesService } from './articles.service';
 import { Feed, FeedPollStatus } from './feed.entity';
 import { FeedFetcher, FeedFetchError } from './feed-fetcher';
 import { FeedParseError, parseFeedDocument } from './feed-items';
+import { FeedRegistry } from './feed-registry';
 import { errorMessage, errorStack } from '../common/error-message';
 
 export const FEED_POLL_INTERVAL_NAME = 'articles.feed-poll';
@@ -52,6 +53,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly registry: FeedRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -89,7 +91,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
-  /** Polls every configured feed once, unless another poll holds the lock. */
+  /** Polls every feed once (FEED_URLS and the newsroom's), unless another poll holds the lock. */
   async pollAll(): Promise<PollAllResult> {
     // A tick that outlives the interval is not started twice in one process.
     this.running ??= this.pollAllLocked().finally(() => (this.running = null));
@@ -106,7 +108,8 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
       }
       try {
         const feeds: FeedPollResult[] = [];
-        for (const url of this.config.feedUrls) {
+        // FEED_URLS plus feeds editors added, minus those they removed.
+        for (const url of await this.registry.urls()) {
           if (this.stopped) {
             break;
           }

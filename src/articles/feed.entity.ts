@@ -49,6 +49,14 @@ export class Feed {
   @Column('integer', { name: 'consecutive_failures', default: 0 })
   consecutiveFailures: number;
 
+  /** The editor who added this feed on the newsroom screen; null for feeds from FEED_URLS. */
+  @Column('text', { name: 'added_by', nullable: true })
+  addedBy: string | null;
+
+  /** Set when an editor removed the feed: it is not polled, even when FEED_URLS still lists it. */
+  @Column('timestamptz', { name: 'removed_at', nullable: true })
+  removedAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

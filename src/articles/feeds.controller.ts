@@ -16,7 +16,9 @@ export class FeedsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Every feed with its last poll: status, error, item counts, failures in a row' })
+  @ApiOperation({
+    summary: 'Every feed with its last poll: status, error, item counts, failures in a row, added/removed by editors',
+  })
   @ApiOkResponse({ description: '{ pollIntervalSeconds, feeds: [...] }' })
   async list() {
     const polled = await this.poller.status();
@@ -34,6 +36,9 @@ export class FeedsController {
         itemsUpdated: f.itemsUpdated,
         itemsSkipped: f.itemsSkipped,
         consecutiveFailures: f.consecutiveFailures,
+        // Added on the newsroom screen (by whom), or removed there (no longer polled).
+        addedBy: f.addedBy,
+        removedAt: f.removedAt,
       })),
       ...this.config.feedUrls
         .filter((url) => !known.has(url))
@@ -44,7 +49,9 @@ export class FeedsController {
 
   @Post('poll')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Poll every configured feed now (skipped if a poll is already running)' })
+  @ApiOperation({
+    summary: 'Poll every feed now: FEED_URLS and those added by editors (skipped if a poll is already running)',
+  })
   @ApiOkResponse({ description: '{ ran, feeds: [{ url, status, itemsSeen, created, updated, skipped, ms, error? }] }' })
   pollNow(): Promise<PollAllResult> {
     return this.poller.pollAll();

@@ -1,5 +1,6 @@
 import {
   absoluteUrl,
+  firstBodyImage,
   collapseWhitespace,
   cutAtWordBoundary,
   htmlToPlainText,
@@ -109,7 +110,7 @@ export function prepareArticle(input: IncomingArticle, options: PrepareOptions):
       summary,
       bodyHtml,
       author: author || null,
-      imageUrl: absoluteUrl(input.imageUrl, url) ?? firstImage(bodyHtml),
+      imageUrl: absoluteUrl(input.imageUrl, url) ?? firstBodyImage(bodyHtml),
       publishedAt,
       sourceUpdatedAt: updated && updated <= options.now ? updated : null,
       topics: collectTopics(categories, text.join('\n')),
@@ -124,9 +125,4 @@ function parseDate(value: string | Date | null | undefined): Date | null {
   }
   const date = value instanceof Date ? value : new Date(value.trim());
   return Number.isNaN(date.getTime()) ? null : date;
-}
-
-function firstImage(bodyHtml: string | null): string | null {
-  const match = bodyHtml && /<img src="([^"]+)"/.exec(bodyHtml);
-  return match ? match[1].replace(/&amp;/g, '&') : null;
 }

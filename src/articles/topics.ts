@@ -7,8 +7,8 @@
  * - tashkeel (U+064B–U+065F), superscript alef (U+0670) and tatweel (U+0640) removed;
  * - alef forms أ إ آ ٱ → ا;
  * - alef maqsura ى → ي, and the Persian/Kurdish yeh ی and keheh ک → ي ك: writers (and keyboards) use these
- *   interchangeably at the end of a word, so `#ديالى` and `#ديالي` must be one topic. The display name keeps
- *   the spelling first seen. ة and ه are NOT unified: they distinguish real words;
+ *   interchangeably at the end of a word, so `#ديالى` and `#ديالي` must be one topic. The display name is
+ *   chosen among the spellings seen (topic-spellings.ts). ة and ه are NOT unified: they distinguish real words;
  * - Arabic-Indic digits → ASCII digits; Latin lowercased;
  * - whitespace and other separators → `_` (one, never leading or trailing).
  */

@@ -4,6 +4,7 @@ import { EditorAccounts } from './editor-accounts';
 import { EditorAuthGuard } from './editor-auth.guard';
 import { EditorSessions } from './editor-sessions';
 import { EditorsRepository } from './editors.repository';
+import { FirstEditorHint } from './first-editor-hint';
 import { NewsroomPageGuard } from './newsroom-page';
 import { SignInThrottle } from './sign-in-throttle';
 
@@ -22,6 +23,7 @@ import { SignInThrottle } from './sign-in-throttle';
     AuditLog,
     EditorAuthGuard,
     NewsroomPageGuard,
+    FirstEditorHint,
   ],
   exports: [EditorAccounts, EditorSessions, SignInThrottle, AuditLog, EditorAuthGuard, NewsroomPageGuard],
 })

@@ -15,3 +15,14 @@ export const CurrentEditor = createParamDecorator(
   (_data: unknown, context: ExecutionContext): SignedInEditor | undefined =>
     (context.switchToHttp().getRequest<Request>() as unknown as Record<string, SignedInEditor | undefined>)[EDITOR_KEY],
 );
+
+/**
+ * Who is acting on an `@EditorOnly()` route, for `AuditLog.record`: the signed-in editor, or 'api-token'
+ * when the request came with the EDITOR_TOKEN bearer.
+ */
+export const CurrentActor = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): SignedInEditor | 'api-token' =>
+    (context.switchToHttp().getRequest<Request>() as unknown as Record<string, SignedInEditor | undefined>)[
+      EDITOR_KEY
+    ] ?? 'api-token',
+);

@@ -24,6 +24,20 @@ export function generatePassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** Arabic reason a new password is refused, or undefined when it is acceptable. */
+export function passwordProblem(password: string, confirm: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    return `كلمة المرور الجديدة قصيرة: ${MIN_PASSWORD_LENGTH} أحرف على الأقل.`;
+  }
+  if (password.length > 200) {
+    return 'كلمة المرور الجديدة أطول من اللازم.';
+  }
+  if (password !== confirm) {
+    return 'تأكيد كلمة المرور لا يطابقها.';
+  }
+  return undefined;
+}
+
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }

@@ -5,11 +5,9 @@ import {
   Catch,
   ExceptionFilter,
   ExecutionContext,
-  ForbiddenException,
   HttpException,
   HttpStatus,
   Injectable,
-  UnauthorizedException,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
@@ -25,19 +23,71 @@ export class SignInRequired extends HttpException {
   }
 }
 
-@Catch(SignInRequired)
+/** A newsroom action refused by the guard (401 without a session, 403 without a valid CSRF token). */
+export class NewsroomRefusal extends HttpException {
+  constructor(status: 401 | 403, message: string) {
+    super({ statusCode: status, message }, status);
+  }
+}
+
+const SIGN_IN_FIRST = 'انتهت جلستك أو لم تسجّل الدخول بعد. سجّل الدخول ثم أعد المحاولة.';
+const CSRF_REJECTED = 'رمز الحماية (CSRF) مفقود أو غير صالح، فلم يُنفَّذ شيء. أعد تحميل الصفحة وحاول مجددًا.';
+
+/**
+ * Answers the guard's refusals the way the client can use them: a redirect to sign-in for pages, HX-Redirect
+ * for htmx, a short Arabic page for a browser's form post, JSON for scripts. Nothing else is caught here.
+ */
+@Catch(SignInRequired, NewsroomRefusal)
 export class SignInRedirectFilter implements ExceptionFilter {
-  catch(exception: SignInRequired, host: ArgumentsHost): void {
+  catch(exception: SignInRequired | NewsroomRefusal, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    const target = signInUrl(exception.next);
-    if (req.headers['hx-request']) {
-      // htmx follows redirects inside XHR and would swap the sign-in page into a fragment; ask for a full load.
-      res.status(401).setHeader('HX-Redirect', target).end();
+    const htmx = Boolean(req.headers['hx-request']);
+    if (exception instanceof SignInRequired) {
+      const target = signInUrl(exception.next);
+      if (htmx) {
+        // htmx follows redirects inside XHR and would swap the sign-in page into a fragment; ask for a full load.
+        res.status(401).setHeader('HX-Redirect', target).end();
+        return;
+      }
+      res.redirect(303, target);
       return;
     }
-    res.redirect(303, target);
+    const status = exception.getStatus();
+    const message = (exception.getResponse() as { message: string }).message;
+    if (htmx && status === 401) {
+      res.setHeader('HX-Redirect', signInUrl(refererPath(req)));
+    }
+    if (htmx || req.accepts(['json', 'html']) !== 'html') {
+      res.status(status).json({ statusCode: status, message });
+      return;
+    }
+    const back = status === 401 ? signInUrl(refererPath(req)) : (refererPath(req) ?? '/admin');
+    res
+      .status(status)
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(refusalPage(message, back, status === 401 ? 'تسجيل الدخول' : 'العودة'));
   }
+}
+
+/** The path of a same-site Referer, to go back to after signing in again or reloading a form. */
+function refererPath(req: Request): string | undefined {
+  try {
+    const referer = new URL(req.headers.referer ?? '');
+    return referer.host === req.headers.host ? referer.pathname + referer.search : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function refusalPage(message: string, href: string, label: string): string {
+  const escape = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(label)}</title>
+<link rel="stylesheet" href="/admin/assets/newsroom.css"></head>
+<body><main><section class="card narrow"><p class="flash flash-error" role="alert">${escape(message)}</p>
+<p><a class="button" href="${escape(href)}">${escape(label)}</a></p></section></main></body></html>`;
 }
 
 /**
@@ -55,10 +105,10 @@ export class NewsroomPageGuard implements CanActivate {
       if (req.method === 'GET' || req.method === 'HEAD') {
         throw new SignInRequired(req.originalUrl);
       }
-      throw new UnauthorizedException('سجّل الدخول أولًا');
+      throw new NewsroomRefusal(401, SIGN_IN_FIRST);
     }
     if (isUnsafeMethod(req.method) && !this.sessions.acceptCsrf(req)) {
-      throw new ForbiddenException('رمز الحماية (CSRF) مفقود أو غير صالح؛ أعد تحميل الصفحة وحاول مجددًا');
+      throw new NewsroomRefusal(403, CSRF_REJECTED);
     }
     return true;
   }

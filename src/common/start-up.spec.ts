@@ -28,6 +28,7 @@ describe('start-up', () => {
   it('in production the banner points at no token file and names the external database', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
+      POSTAL_ADDRESS: 'شارع المتنبي 1، بغداد',
       VAR_DIR: varDir,
       SECRET_KEY: 'k'.repeat(40),
       EDITOR_TOKEN: 'TOKEN-in-the-environment-0123',

@@ -5,6 +5,8 @@ import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import { AppConfig } from '../config/app-config';
 import { Locale } from './locale';
+import { ltrSpansToIsolates } from './ltr-isolates';
+import { withRtlTablesAndCells } from './outlook-direction';
 import { TEMPLATES_DIR } from './templates-dir';
 
 export interface RenderedEmail {
@@ -67,7 +69,7 @@ export class TemplateRenderer {
       options: object,
     ) => Promise<{ html: string; errors: unknown[] }>;
     const result = await mjml2html(mjml, { validationLevel: 'strict', keepComments: false });
-    return result.html;
+    return /^\s*<mjml[^>]*\sdir="rtl"/.test(mjml) ? withRtlTablesAndCells(result.html) : result.html;
   }
 
   /** A reader-facing HTML page: templates/pages/<name>.hbs inside the page layout. */
@@ -88,7 +90,11 @@ export class TemplateRenderer {
   }
 
   toText(html: string): string {
-    return convert(html, {
+    // The text part opens with the content, not MJML's hidden preheader, and a linked picture leaves no bare URL.
+    const visible = html
+      .replace(/<div style="display:none;font-size:1px;[^"]*">[\s\S]*?<\/div>/, '')
+      .replace(/<a\b[^>]*>\s*<img\b[^>]*>\s*<\/a>/g, '');
+    return convert(ltrSpansToIsolates(visible), {
       wordwrap: 78,
       selectors: [
         { selector: 'img', format: 'skip' },

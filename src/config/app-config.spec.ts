@@ -27,6 +27,19 @@ describe('loadConfig', () => {
     expect(errorOf({ PORT: 'abc' }).message).toMatch(/^\s*PORT: /m);
   });
 
+  it('requires POSTAL_ADDRESS in production and names it', () => {
+    const env = { NODE_ENV: 'production', SECRET_KEY: 'k'.repeat(40), EDITOR_TOKEN: 't'.repeat(20) };
+    expect(errorOf(env).message).toMatch(/POSTAL_ADDRESS is required/);
+    expect(loadConfig({ VAR_DIR: varDir, ...env, POSTAL_ADDRESS: 'بغداد' }).env.POSTAL_ADDRESS).toBe('بغداد');
+  });
+
+  it('sends under the publication name when MAIL_FROM is a bare address', () => {
+    expect(loadConfig({ VAR_DIR: varDir, PUBLICATION_NAME: 'الحل نت' }).env.MAIL_FROM).toBe(
+      'الحل نت <newsletter@localhost>',
+    );
+    expect(loadConfig({ VAR_DIR: varDir, MAIL_FROM: 'نشرة <a@b.net>' }).env.MAIL_FROM).toBe('نشرة <a@b.net>');
+  });
+
   it('rejects a PORT out of range', () => {
     expect(errorOf({ PORT: '70000' }).message).toMatch(/\bPORT\b/);
   });
@@ -67,7 +80,7 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    const production = { NODE_ENV: 'production' };
+    const production = { NODE_ENV: 'production', POSTAL_ADDRESS: 'بغداد' };
     const secret = 'a-production-secret-key-of-enough-length-0123';
     const editorToken = 'an-editor-token-0123456789';
 

@@ -90,6 +90,13 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     const lines = errors.map((e) => `  ${e.property}: ${describe(e.constraints ?? {})}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
+  if (env.NODE_ENV === 'production' && !env.POSTAL_ADDRESS) {
+    throw new ConfigError('Invalid configuration:\n  POSTAL_ADDRESS is required when NODE_ENV=production');
+  }
+  // Readers know the publication, not the software: a bare sender address is shown under its name.
+  if (!env.MAIL_FROM.includes('<')) {
+    env.MAIL_FROM = `${env.PUBLICATION_NAME.replace(/[<>"]/g, '')} <${env.MAIL_FROM.trim()}>`;
+  }
   return new AppConfig(env);
 }
 

@@ -80,9 +80,10 @@ export class EnvDto {
   @IsOptional()
   OUTBOX_DIR?: string;
 
+  // A bare address gets PUBLICATION_NAME as display name (see loadConfig).
   @IsString()
   @MinLength(3)
-  MAIL_FROM = 'نشرة <newsletter@localhost>';
+  MAIL_FROM = 'newsletter@localhost';
 
   @IsString()
   @MinLength(1)
@@ -90,6 +91,24 @@ export class EnvDto {
 
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'SITE_URL must be an http(s) URL' })
   SITE_URL = 'http://localhost:8080';
+
+  // Digest design
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'LOGO_URL must be an http(s) URL' })
+  @IsOptional()
+  LOGO_URL?: string;
+
+  /** The publication's postal address, shown in every digest's footer (anti-spam laws require one). */
+  @Transform(emptyToUndefined)
+  @IsString()
+  @IsOptional()
+  POSTAL_ADDRESS?: string;
+
+  @IsIn(['levant', 'egypt', 'maghreb'], { message: 'MONTH_NAMES must be levant, egypt or maghreb' })
+  MONTH_NAMES: 'levant' | 'egypt' | 'maghreb' = 'levant';
+
+  @IsIn(['latin', 'arabic'], { message: 'DIGITS must be latin or arabic' })
+  DIGITS: 'latin' | 'arabic' = 'latin';
 
   @IsString()
   @IsOptional()

@@ -4,7 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { MESSAGE_SOURCE, type MessageSource, RECIPIENT_LINKS, type RecipientLinks } from './delivery-ports';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository';
 import { MailTransport } from './mail-transport';
-import { type BodyEncoding, mailDate, PrebuiltMessage } from './prebuilt-message';
+import { type BodyEncoding, deliveryMessageId, mailDate, PrebuiltMessage } from './prebuilt-message';
 import { classifySendError, retryDelaySeconds, SendOutcome } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransportHealth } from './transport-health';
@@ -85,7 +85,7 @@ export class DeliverySender {
         return to;
       }
       const reader = delivery.subscriber_id;
-      const messageId = `<${delivery.id}.${delivery.edition_id}@${this.config.mailDomain}>`;
+      const messageId = deliveryMessageId(delivery.message_key, this.config.mailDomain);
       const mailto = this.config.env.UNSUBSCRIBE_MAILTO;
       const raw = message.render({
         to,

@@ -44,6 +44,10 @@ export class Delivery {
   @Column('text', { name: 'message_id', nullable: true })
   messageId: string | null;
 
+  /** Random, drawn at queue time; the Message-ID's left part (see deliveryMessageId). */
+  @Column('uuid', { name: 'message_key', default: () => 'gen_random_uuid()' })
+  messageKey: string;
+
   @Column('timestamptz', { name: 'sent_at', nullable: true })
   sentAt: Date | null;
 

@@ -15,6 +15,8 @@ export interface ClaimedDelivery {
   subscriber_id: string;
   segment_key: string;
   attempts: number;
+  /** Random, drawn at queue time: the Message-ID's left part. */
+  message_key: string;
   email: string;
   subscriber_status: string;
 }
@@ -136,9 +138,9 @@ export class DeliveryRepository {
          SET status = 'sending',
              lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
          FROM claimable c WHERE d.id = c.id
-         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts
+         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
        )
-       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts,
+       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
               s.email, s.status AS subscriber_status
        FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
        ORDER BY c.id`,

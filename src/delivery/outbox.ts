@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '../common/domain-errors';
 import { simpleParser } from 'mailparser';
+import type { AddressObject } from 'mailparser';
 import { AppConfig } from '../config/app-config';
 
 export interface OutboxEntry {
@@ -17,6 +18,10 @@ export interface OutboxMessage {
   raw: Buffer;
   html: string | null;
   text: string | null;
+  subject: string | null;
+  from: string | null;
+  to: string | null;
+  date: Date | null;
 }
 
 // Written by MailTransport: ISO time, then a sanitised Message-ID. Anything else (../, /) is not ours.
@@ -52,7 +57,15 @@ export class Outbox {
       throw new NotFoundError(`No message ${name} in the outbox`);
     });
     const parsed = await simpleParser(raw);
-    return { raw, html: parsed.html || null, text: parsed.text ?? null };
+    return {
+      raw,
+      html: parsed.html || null,
+      text: parsed.text ?? null,
+      subject: parsed.subject ?? null,
+      from: parsed.from?.text ?? null,
+      to: addressText(parsed.to),
+      date: parsed.date ?? null,
+    };
   }
 
   private async entry(name: string): Promise<OutboxEntry> {
@@ -64,12 +77,7 @@ export class Outbox {
       size: info.size,
       savedAt: info.mtime,
       subject: parsed.subject ?? null,
-      to: parsed.to
-        ? [parsed.to]
-            .flat()
-            .map((a) => a.text)
-            .join(', ')
-        : null,
+      to: addressText(parsed.to),
     };
   }
 
@@ -79,6 +87,15 @@ export class Outbox {
     }
     return join(this.config.outboxDir, name);
   }
+}
+
+function addressText(to: AddressObject | AddressObject[] | undefined): string | null {
+  return to
+    ? [to]
+        .flat()
+        .map((a) => a.text)
+        .join(', ')
+    : null;
 }
 
 async function readHead(path: string): Promise<Buffer> {

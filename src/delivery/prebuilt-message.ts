@@ -3,6 +3,14 @@ import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { READER_PLACEHOLDERS } from '../common/reader-placeholders';
 
+/**
+ * `<32 hex digits@sending domain>`: the delivery's random 128-bit key (deliveries.message_key, drawn at queue
+ * time), so Message-IDs never repeat across installs, and a retry of one delivery keeps its Message-ID.
+ */
+export function deliveryMessageId(messageKey: string, domain: string): string {
+  return `<${messageKey.replace(/-/g, '').toLowerCase()}@${domain}>`;
+}
+
 /** The parts of a message that differ per reader. */
 export interface ReaderFields {
   /** The address as it goes in the To header (already in the form the envelope uses). */

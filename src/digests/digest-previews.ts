@@ -44,7 +44,7 @@ export class DigestPreviews {
     if (plan.articles.length === 0) {
       throw new ConflictError(`No new ${frequency} articles since the last edition: the next edition would be skipped`);
     }
-    const subject = this.renderer.defaultSubject(frequency, plan.windowTo);
+    const subject = this.renderer.defaultSubject(frequency, plan.windowTo, plan.windowFrom);
     const preheader = this.renderer.defaultPreheader(plan.articles);
     const compiled = await this.renderer.compose({
       frequency,

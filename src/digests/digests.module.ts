@@ -7,11 +7,13 @@ import { SubscribersModule } from '../subscribers/subscribers.module';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
+import { EditionArchive } from './edition-archive';
 import { DigestsController } from './digests.controller';
 import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
 import { EditionHistory } from './edition-history';
 import { DigestEditionLifecycle } from './edition-lifecycle';
+import { EditionOverview } from './edition-overview';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
@@ -36,8 +38,10 @@ import { EditionsService } from './editions.service';
     EditionHistory,
     DigestPreviews,
     DigestScheduler,
+    EditionOverview,
+    EditionArchive,
     ...DIGESTS_PORTS,
   ],
-  exports: [EditionRenderer, EditionsService, ...DIGESTS_PORT_TOKENS],
+  exports: [EditionRenderer, EditionsService, EditionOverview, ...DIGESTS_PORT_TOKENS],
 })
 export class DigestsModule {}

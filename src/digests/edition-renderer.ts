@@ -12,8 +12,11 @@ import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import type { Frequency } from '../common/frequency';
 import { bidiHtml } from './bidi-text';
+import { frontPage } from './digest-view';
+import { DateStyle, formatDay, formatRange } from './edition-dates';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
+import { chipTopics } from './topic-chips';
 
 /** What an email of the digest shows, saved or not (previews and test sends are never saved). */
 export interface DigestContent {
@@ -26,6 +29,10 @@ export interface DigestContent {
   articles: Article[];
   /** Public copy of the edition, when it has one. */
   viewInBrowserUrl: string | null;
+  /** The story the editor pinned as lead (default: the first article). */
+  leadArticleId?: string | null;
+  /** A few words from the editor above the stories. */
+  editorNote?: string | null;
 }
 
 const SEGMENT_KEY = /^(all|\d{1,19}(,\d{1,19})*)$/;
@@ -71,48 +78,53 @@ export class EditionRenderer {
 
   /** Fills the digest template; the reader's links stay placeholders. */
   async compose(content: DigestContent): Promise<RenderedEmail> {
-    const names = await this.topicNames(content.articles.flatMap((a) => a.topics));
+    const chips = chipTopics(content.articles);
+    const names = await this.topicNames([...chips.values()].flat());
+    const { lead, others } = frontPage(content.articles, {
+      leadArticleId: content.leadArticleId,
+      dates: this.dateStyle,
+      topicNames: (a) => (chips.get(a.id) ?? []).map((key) => names.get(key) ?? topicName(key)),
+    });
     return this.templates.renderEmail('digest', {
       subject: content.subject,
       preheader: content.preheader,
       heading: this.locale.t(`digest.heading.${content.frequency}`),
       date: this.formatDate(content.date),
+      logoUrl: this.config.env.LOGO_URL,
+      postalAddress: this.config.env.POSTAL_ADDRESS,
+      editorNote: content.editorNote?.trim() ? bidiHtml(content.editorNote.trim()) : null,
       viewInBrowserUrl: content.viewInBrowserUrl,
       unsubscribeUrl: READER_PLACEHOLDERS.unsubscribeUrl,
       preferencesUrl: READER_PLACEHOLDERS.preferencesUrl,
-      articles: content.articles.map((a) => {
-        // Summaries are stored without markers; stripping again keeps one from any other source out of the email.
-        const summary = stripHashtagMarkers(a.summary ?? '').trim();
-        return {
-          url: a.url,
-          title: a.title,
-          titleHtml: bidiHtml(a.title),
-          summaryHtml: summary ? bidiHtml(summary) : null,
-          imageUrl: a.imageUrl,
-          topics: a.topics.map((key) => bidiHtml(names.get(key) ?? topicName(key))),
-        };
-      }),
+      lead,
+      others,
     });
   }
 
-  /** `الأربعاء، 25 نوفمبر 2026` in TIMEZONE, Latin digits like the publication itself. */
+  /** `الأربعاء، 25 تشرين الثاني 2026` in TIMEZONE, in the publication's month names (MONTH_NAMES) and DIGITS. */
   formatDate(date: Date): string {
-    return new Intl.DateTimeFormat('ar', {
-      timeZone: this.config.env.TIMEZONE,
-      numberingSystem: 'latn',
-      dateStyle: 'full',
-    }).format(date);
+    return formatDay(date, this.dateStyle);
   }
 
-  defaultSubject(frequency: Frequency, date: Date): string {
-    return this.locale.t(`digest.subject.${frequency}`, { date: this.formatDate(date) });
+  /** Daily: the day; weekly (given the window's start): the week's range, `18 – 24 تشرين الثاني 2026`. */
+  defaultSubject(frequency: Frequency, date: Date, windowFrom?: Date): string {
+    const when =
+      frequency === 'weekly' && windowFrom
+        ? formatRange(windowFrom, new Date(date.getTime() - 1), this.dateStyle)
+        : this.formatDate(date);
+    return this.locale.t(`digest.subject.${frequency}`, { date: when });
+  }
+
+  private get dateStyle(): DateStyle {
+    const env = this.config.env;
+    return { timeZone: env.TIMEZONE, months: env.MONTH_NAMES, digits: env.DIGITS };
   }
 
   /** The first titles, for the inbox preview line. */
   defaultPreheader(articles: Article[]): string {
     return articles
       .slice(0, 3)
-      .map((a) => a.title)
+      .map((a) => stripHashtagMarkers(a.title))
       .join(' · ')
       .slice(0, 200);
   }
@@ -145,7 +157,7 @@ export class EditionRenderer {
     if (articles.length === 0) {
       throw new Error(`Segment ${segmentKey} of edition ${editionId} has no articles`);
     }
-    const subject = edition.subject || this.defaultSubject(edition.frequency, edition.windowTo);
+    const subject = edition.subject || this.defaultSubject(edition.frequency, edition.windowTo, edition.windowFrom);
     const started = this.clock.now().getTime();
     const { html, text } = await this.compose({
       frequency: edition.frequency,

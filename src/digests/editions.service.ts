@@ -193,7 +193,8 @@ export class EditionsService {
       windowTo: plan.windowTo,
       articleIds: plan.articles.map((a) => a.id),
       leftOutArticleIds: plan.leftOut.map((a) => a.id),
-      subject: overrides.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo),
+      subject:
+        overrides.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom),
       preheader: this.renderer.defaultPreheader(plan.articles),
       triggeredBy,
     });

@@ -1,9 +1,17 @@
 import { Controller, Get, Redirect, Req, Res } from '@nestjs/common';
 import { ApiExcludeController, ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { FeedPoller } from '../articles/feed-poller';
 import { AuditLog } from '../auth/audit-log';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { Clock } from '../common/clock';
+import { AppConfig } from '../config/app-config';
+import { EditionOverview } from '../digests/edition-overview';
+import { ReaderStats } from '../subscribers/reader-stats';
+import { editionLabels, feedHealth, STATUS_LABELS } from './dashboard-labels';
 import { NewsroomView } from './newsroom-view';
+
+const CHART_DAYS = 30;
 
 /** `/` belongs to editors (readers arrive through links and the embedded form): it opens the newsroom. */
 @ApiExcludeController()
@@ -15,16 +23,50 @@ export class RootController {
   root(): void {}
 }
 
+/** The dashboard: readers, the next editions, feeds' health, the last editions and the audit log. */
 @Controller('admin')
 @NewsroomPage()
 export class DashboardController {
   constructor(
     private readonly view: NewsroomView,
     private readonly audit: AuditLog,
+    private readonly readers: ReaderStats,
+    private readonly editions: EditionOverview,
+    private readonly feeds: FeedPoller,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
   async dashboard(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.view.page(req, res, 'dashboard', { audit: await this.audit.recent(20) });
+    const now = this.clock.now();
+    const [counts, days, recent, polled, audit] = await Promise.all([
+      this.readers.counts(),
+      this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
+      this.editions.recent(8),
+      this.feeds.status(),
+      this.audit.recent(20),
+    ]);
+    const statuses = Object.entries(counts.byStatus).map(([status, n]) => ({ label: STATUS_LABELS[status], n }));
+    await this.view.page(req, res, 'dashboard', {
+      counts,
+      statuses,
+      chart: {
+        labels: days.map((d) => `${d.day.slice(8, 10)}/${d.day.slice(5, 7)}`),
+        signups: days.map((d) => d.signups),
+        unsubscribes: days.map((d) => d.unsubscribes),
+      },
+      totals: {
+        signups: days.reduce((sum, d) => sum + d.signups, 0),
+        unsubscribes: days.reduce((sum, d) => sum + d.unsubscribes, 0),
+      },
+      next: this.editions
+        .nextEditions(now)
+        .map((e) => ({ ...e, label: e.frequency === 'daily' ? 'اليومي' : 'الأسبوعي' })),
+      timeZone: this.config.env.TIMEZONE,
+      feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
+      editions: recent.map(editionLabels),
+      audit,
+    });
   }
 }

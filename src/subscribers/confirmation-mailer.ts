@@ -38,6 +38,29 @@ export class ConfirmationMailer implements BeforeApplicationShutdown {
     this.logger.log(`Confirmation email sent to subscriber ${subscriberId} (${sent.messageId})`);
   }
 
+  /**
+   * Renders the confirmation email once for many readers (a CSV import): MJML compiles once, and each reader's
+   * own link is substituted into the result, as digests do for unsubscribe links.
+   */
+  async prepareMany(): Promise<(email: string, token: string) => Promise<void>> {
+    const placeholder = 'NASHRAIMPORTTOKENPLACEHOLDER';
+    const subject = this.locale.t('readers.confirm.subject');
+    const { html, text } = await this.renderer.renderEmail('confirm', {
+      subject,
+      preheader: this.locale.t('readers.confirm.preheader'),
+      confirmUrl: this.confirmUrl(placeholder),
+      hours: this.config.env.CONFIRM_TOKEN_TTL_HOURS,
+    });
+    return async (email, token) => {
+      await this.transport.send({
+        to: email,
+        subject,
+        html: html.replaceAll(placeholder, token),
+        text: text.replaceAll(placeholder, token),
+      });
+    };
+  }
+
   /** Starts a send in the background; `onFailure` lets the caller release its once-per-10-minutes slot. */
   sendLater(subscriberId: string, email: string, token: string, onFailure: () => Promise<void>): void {
     const job = this.send(subscriberId, email, token).catch(async (err: unknown) => {

@@ -54,10 +54,45 @@ export class EmbedController {
   'use strict';
   var sending = ${JSON.stringify(this.locale.t('readers.form.sending'))};
   var failed = ${JSON.stringify(this.locale.t('readers.errors.server'))};
+  var emailRequired = ${JSON.stringify(this.locale.t('readers.errors.emailRequired'))};
+  var emailInvalid = ${JSON.stringify(this.locale.t('readers.errors.email'))};
+  var framed = window.parent !== window;
+  // Inside nashra's iframe: tell the host page how tall the content is, so the answer is never out of sight.
+  function reportHeight() {
+    if (framed) {
+      parent.postMessage({ nashra: 'height', height: document.documentElement.scrollHeight }, '*');
+    }
+  }
+  // On the host page: size nashra's iframes to what they report (only from the frame's own window and origin).
+  window.addEventListener('message', function (event) {
+    var data = event.data;
+    if (!data || data.nashra !== 'height' || typeof data.height !== 'number') { return; }
+    var frames = document.getElementsByTagName('iframe');
+    for (var i = 0; i < frames.length; i++) {
+      if (frames[i].contentWindow === event.source && frames[i].src.indexOf(event.origin + '/') === 0) {
+        frames[i].style.height = Math.min(Math.ceil(data.height), 4000) + 'px';
+      }
+    }
+  });
+  // The browser's own validation bubbles speak the browser's language: give them nashra's Arabic words.
+  function validateInArabic(field) {
+    field.addEventListener('invalid', function () {
+      field.setAttribute('aria-invalid', 'true');
+      if (field.type === 'email') {
+        field.setCustomValidity(field.validity.valueMissing ? emailRequired : field.validity.typeMismatch ? emailInvalid : '');
+      }
+    });
+    field.addEventListener('input', function () {
+      field.setCustomValidity('');
+      field.removeAttribute('aria-invalid');
+    });
+  }
   function enhance(form) {
     if (form.__nashra) { return; }
     form.__nashra = true;
     var status = form.querySelector('[aria-live]');
+    var fields = form.querySelectorAll('input');
+    for (var f = 0; f < fields.length; f++) { validateInArabic(fields[f]); }
     form.addEventListener('submit', function (event) {
       if (!window.fetch || !window.FormData) { return; }
       event.preventDefault();
@@ -79,7 +114,10 @@ export class EmbedController {
             status.className = 'status ' + (response.ok ? 'success' : 'error');
             status.textContent = body.message || failed;
           }
+          var email = form.querySelector('[name=email]');
+          if (email && response.status === 400) { email.setAttribute('aria-invalid', 'true'); }
           if (response.ok) { form.reset(); }
+          reportHeight();
         });
       }).catch(function () {
         if (status) { status.className = 'status error'; status.textContent = failed; }
@@ -91,6 +129,9 @@ export class EmbedController {
   function start() {
     var forms = document.querySelectorAll('form[data-nashra]');
     for (var i = 0; i < forms.length; i++) { enhance(forms[i]); }
+    reportHeight();
+    if (framed && window.ResizeObserver) { new ResizeObserver(reportHeight).observe(document.documentElement); }
+    window.addEventListener('resize', reportHeight);
   }
   if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
 })();

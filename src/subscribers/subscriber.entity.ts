@@ -37,6 +37,7 @@ export class Subscriber {
   frequency: Frequency;
 
   /** Topic keys the reader follows; empty means everything. */
+  @Index('ix_subscribers_topics', { synchronize: false })
   @Column('text', { array: true, default: () => "'{}'" })
   topics: string[];
 

@@ -8,9 +8,14 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { AudienceRepository } from './audience.repository';
 import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
+import { ImportConfirmations } from './import/import-confirmations';
+import { ReaderImportRepository } from './import/reader-import.repository';
+import { ReaderImporter } from './import/reader-importer';
+import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderBounces } from './reader-bounces';
 import { ReaderPages } from './reader-pages';
+import { ReaderStats } from './reader-stats';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
 import { SignupThrottlerGuard } from './signup-throttler.guard';
 import { Subscriber } from './subscriber.entity';
@@ -51,10 +56,26 @@ import { Suppressions } from './suppressions';
     Suppressions,
     ConfirmationMailer,
     ReaderPages,
+    ReaderStats,
     SignupThrottlerGuard,
+    ReaderDirectory,
+    ReaderImportRepository,
+    ReaderImporter,
+    ImportConfirmations,
     { provide: APP_FILTER, useClass: ReaderExceptionFilter },
   ],
-  exports: [SubscriberLinks, Suppressions, AudienceRepository, RECIPIENT_LINKS, RECIPIENT_EVENTS],
+  exports: [
+    SubscriberLinks,
+    Suppressions,
+    AudienceRepository,
+    RECIPIENT_LINKS,
+    RECIPIENT_EVENTS,
+    SubscriberPrivacyService,
+    ReaderDirectory,
+    ReaderImporter,
+    ReaderImportRepository,
+    ReaderStats,
+  ],
 })
 export class SubscribersModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

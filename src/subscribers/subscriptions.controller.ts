@@ -1,3 +1,4 @@
+import { groupTopics } from './topic-groups';
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -153,7 +154,7 @@ export class SubscriptionsController {
       email: reader.email,
       frequency: reader.frequency,
       active: reader.status === 'active' || reader.status === 'pending',
-      topics: await this.subscriptions.topicChoices(reader.topics),
+      topicGroups: groupTopics(await this.subscriptions.topicChoices(reader.topics)),
       saved,
       preferencesAction: `/subscriptions/preferences?token=${token as string}`,
       unsubscribeAction: `/subscriptions/unsubscribe?token=${token as string}`,

@@ -38,6 +38,13 @@ export interface ReaderSettings {
  * A reader's life as a subscriber: signup (double opt-in), confirmation, unsubscribe, preferences. Every
  * change is one conditional UPDATE, so two requests racing on the same reader cannot both win.
  */
+export interface TopicChoice {
+  key: string;
+  name: string;
+  followers: number;
+  checked: boolean;
+}
+
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);
@@ -170,9 +177,11 @@ export class SubscriptionsService {
     let topics = changes.topics;
     if (topics) {
       topics = [...new Set(topics)];
-      const known = (await this.dataSource.query('SELECT key FROM topics WHERE key = ANY($1::text[])', [
-        topics,
-      ])) as Array<{ key: string }>;
+      // Only topics editors let readers follow (followable, not hidden) can be chosen.
+      const known = (await this.dataSource.query(
+        'SELECT key FROM topics WHERE key = ANY($1::text[]) AND followable AND NOT hidden',
+        [topics],
+      )) as Array<{ key: string }>;
       if (known.length !== topics.length) {
         throw new InvalidInputError('readers.errors.topics');
       }
@@ -188,11 +197,16 @@ export class SubscriptionsService {
     return rows.length > 0;
   }
 
-  async topicChoices(selected: string[]): Promise<Array<{ key: string; name: string; checked: boolean }>> {
-    const topics = (await this.dataSource.query('SELECT key, name FROM topics ORDER BY name')) as Array<{
-      key: string;
-      name: string;
-    }>;
+  /** Every topic, the most followed (by active readers) first, then by name. */
+  async topicChoices(selected: string[]): Promise<TopicChoice[]> {
+    const topics = (await this.dataSource.query(
+      `SELECT t.key, t.name, coalesce(f.followers, 0)::int AS followers
+         FROM topics t
+         LEFT JOIN (SELECT unnest(topics) AS key, count(*) AS followers FROM subscribers
+                     WHERE status = 'active' GROUP BY 1) f ON f.key = t.key
+        WHERE t.followable AND NOT t.hidden
+        ORDER BY followers DESC, t.name`,
+    )) as Array<{ key: string; name: string; followers: number }>;
     return topics.map((t) => ({ ...t, checked: selected.includes(t.key) }));
   }
 }

@@ -91,7 +91,7 @@ describe("Editors' digest API", () => {
         .expect(200);
       expect(res.body.articles.map((a: { id: string }) => a.id)).toEqual([otherId, seedId]);
       expect(res.body.subject).toContain('النشرة اليومية');
-      expect(res.body.subject).toContain('24 نوفمبر 2026');
+      expect(res.body.subject).toContain('24 تشرين الثاني 2026');
       expect(await editionCount()).toBe(0);
     });
 

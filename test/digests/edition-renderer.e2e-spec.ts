@@ -71,11 +71,12 @@ describe('EditionRenderer', () => {
       expect(summary).toContain('أزمة المياه في الحسكة');
       expect(summary).not.toContain('#');
       expect(text).not.toMatch(/#[\p{L}]/u);
-      expect(html).toContain('محطة علوك</span>');
+      // Topics are names (no `_`, no `#`) on one line, joined by « · ».
+      expect(html).toMatch(/class="topics"[^>]*>\s*<div[^>]*>[^<#_]+( · [^<#_]+)*<\/div>/);
     });
 
     it('shows the edition date in Arabic with Latin digits', () => {
-      expect(html).toContain('الثلاثاء، 24 نوفمبر 2026');
+      expect(html).toContain('الثلاثاء، 24 تشرين الثاني 2026');
     });
 
     it('is strict-clean MJML: the filled template has no validation errors at all', async () => {
@@ -99,7 +100,9 @@ describe('EditionRenderer', () => {
     });
 
     it('carries every title and link in the text part, and the reader placeholders in both parts', () => {
-      const flat = squash(text);
+      // Latin runs sit between Unicode isolates in the text part, as in spans in the HTML.
+      expect(text).toContain('\u2066Human Rights Watch\u2069');
+      const flat = squash(text).replace(/[\u2066-\u2069]/g, '');
       for (const title of [FIXTURE_ARTICLE_TITLE, 'تقرير جديد لمنظمة Human Rights Watch عن العراق']) {
         expect(flat).toContain(title);
       }

@@ -28,6 +28,7 @@ describe('start-up configuration errors', () => {
   it('production without SECRET_KEY exits non-zero naming SECRET_KEY', async () => {
     const app = AppProcess.start({
       NODE_ENV: 'production',
+      POSTAL_ADDRESS: 'شارع المتنبي 1، بغداد، العراق',
       EDITOR_TOKEN: 'an-editor-token-0123456789',
       VAR_DIR: varDir,
     });
@@ -112,6 +113,7 @@ describe('against an external PostgreSQL (DATABASE_URL), by role', () => {
       DATABASE_URL: db.url,
       SECRET_KEY: secretKey,
       EDITOR_TOKEN: editorToken,
+      POSTAL_ADDRESS: 'شارع المتنبي 1، بغداد، العراق',
       LOG_LEVEL: 'trace',
     });
     started.push(app);

@@ -62,4 +62,30 @@ describe('Signing in to the newsroom', () => {
     expect(res.text).toContain('البريد الإلكتروني أو كلمة المرور غير صحيحة');
     await agent.get('/admin').expect(303);
   });
+
+  it('answers refusals in a form the client can use: an Arabic page, htmx redirects, JSON for scripts', async () => {
+    const agent = request.agent(t.baseUrl);
+    await signIn(agent, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
+    const page = await agent
+      .post('/admin/editors/invite')
+      .set('Accept', 'text/html')
+      .set('Referer', `${t.baseUrl}/admin/editors`)
+      .type('form')
+      .send({ email: 'new@nashra.test' })
+      .expect(403);
+    expect(page.text).toContain('<html lang="ar" dir="rtl">');
+    expect(page.text).toContain('فلم يُنفَّذ شيء');
+    expect(page.text).toContain('href="/admin/editors"');
+    const script = await agent.post('/admin/editors/invite').set('Accept', 'application/json').expect(403);
+    expect(script.body.message).toContain('CSRF');
+
+    const htmxPage = await request(t.baseUrl).get('/admin/editors').set('HX-Request', 'true').expect(401);
+    expect(htmxPage.headers['hx-redirect']).toBe('/admin/login?next=%2Fadmin%2Feditors');
+    const htmxAction = await request(t.baseUrl)
+      .post('/admin/logout')
+      .set('HX-Request', 'true')
+      .set('Referer', `${t.baseUrl}/admin/account`)
+      .expect(401);
+    expect(htmxAction.headers['hx-redirect']).toBe('/admin/login?next=%2Fadmin%2Faccount');
+  });
 });

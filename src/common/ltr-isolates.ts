@@ -1,0 +1,10 @@
+// `<span dir="ltr">run</span>` as written by digests/bidi-text.ts (the run is escaped text, no tags).
+const LTR_SPAN = /<span dir="ltr">([^<]*)<\/span>/g;
+
+/**
+ * Turns the left-to-right spans of rendered HTML into Unicode isolates (LRI U+2066 … PDI U+2069), so the
+ * plain-text part of an email keeps the isolation its HTML part has.
+ */
+export function ltrSpansToIsolates(html: string): string {
+  return html.replace(LTR_SPAN, '\u2066$1\u2069');
+}

@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
+import { EditorAccounts, MIN_PASSWORD_LENGTH, passwordProblem } from '../auth/editor-accounts';
+import { EditorSessions } from '../auth/editor-sessions';
+import { NewsroomPage } from '../auth/newsroom-page';
+import { NewsroomView } from './newsroom-view';
+
+type PasswordForm = Partial<Record<'current' | 'password' | 'confirm', unknown>>;
+
+/** The signed-in editor's own account: changing the password (the current one is asked for first). */
+@Controller('admin/account')
+@NewsroomPage()
+export class AccountController {
+  constructor(
+    private readonly view: NewsroomView,
+    private readonly accounts: EditorAccounts,
+    private readonly sessions: EditorSessions,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get()
+  async show(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.view.page(req, res, 'account', { minLength: MIN_PASSWORD_LENGTH });
+  }
+
+  @Post('password')
+  async changePassword(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Body() body: PasswordForm,
+    @CurrentEditor() editor: SignedInEditor,
+  ): Promise<void> {
+    const [current, password, confirm] = [body.current, body.password, body.confirm].map((v) =>
+      typeof v === 'string' ? v : '',
+    );
+    const again = (status: number, error: string) =>
+      this.view.page(req, res, 'account', { minLength: MIN_PASSWORD_LENGTH, error }, { status });
+    const problem = passwordProblem(password, confirm);
+    if (problem) {
+      return again(400, problem);
+    }
+    if (!(await this.accounts.changePassword(editor.id, current, password))) {
+      return again(400, 'كلمة المرور الحالية غير صحيحة.');
+    }
+    // Anyone else signed in as this editor (a forgotten laptop, a stolen cookie) is signed out.
+    await this.sessions.endOtherSessions(editor.id, req.sessionID);
+    await this.audit.record(editor, 'editor.password-change');
+    this.view.flash(req, 'غيّرنا كلمة المرور، وأنهينا جلساتك الأخرى.');
+    res.redirect(303, '/admin/account');
+  }
+}

@@ -1,0 +1,20 @@
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+
+const RETURN_TO = ['/admin/settings', '/admin/settings/feeds'];
+
+export class FeedUrlForm {
+  @IsString({ message: 'رابط التغذية مطلوب' })
+  @MaxLength(2000, { message: 'رابط التغذية أطول من اللازم' })
+  url: string;
+
+  /** The page the form sits on (the settings page or the feeds page), to go back to. */
+  @IsOptional()
+  @IsIn(RETURN_TO)
+  back?: string;
+}
+
+export class FeedPollForm {
+  @IsOptional()
+  @IsIn(RETURN_TO)
+  back?: string;
+}

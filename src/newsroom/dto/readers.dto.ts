@@ -1,0 +1,64 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { READER_STATUSES } from '../../subscribers/reader-directory';
+import type { Frequency, SubscriberStatus } from '../../subscribers/subscriber.entity';
+
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** The readers list's filters (a GET form: empty fields mean "any"). */
+export class ReaderListQuery {
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(254, { message: 'نص البحث أطول من اللازم' })
+  q?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(READER_STATUSES, { message: 'حالة غير معروفة' })
+  status?: SubscriberStatus;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsIn(['daily', 'weekly'], { message: 'التكرار يومي أو أسبوعي' })
+  frequency?: Frequency;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(200, { message: 'الموضوع أطول من اللازم' })
+  topic?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(500, { message: 'الصفحة أطول من اللازم' })
+  page?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\d{1,18}$/, { message: 'مؤشر صفحة غير صالح' })
+  before?: string;
+}
+
+/** The import form's fields beside the file (multipart). */
+export class ReaderImportForm {
+  @IsOptional()
+  @IsIn(['daily', 'weekly'], { message: 'التكرار يومي أو أسبوعي' })
+  frequency?: Frequency;
+
+  @IsOptional()
+  @IsIn(['on', 'true', '1'], { message: 'قيمة غير صالحة لخيار الموافقة' })
+  trustConsent?: string;
+
+  /** Sent by a plain form; htmx sends the header instead. Checked by the guard, ignored here. */
+  @IsOptional()
+  @IsString()
+  _csrf?: string;
+}
+
+export class EraseReaderForm {
+  @IsOptional()
+  @IsString()
+  confirm?: string;
+}

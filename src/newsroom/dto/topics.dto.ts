@@ -1,0 +1,34 @@
+import { Transform } from 'class-transformer';
+import { IsArray, IsIn, IsString, MaxLength } from 'class-validator';
+
+export class TopicKeyForm {
+  @IsString({ message: 'الموضوع مطلوب' })
+  @MaxLength(200)
+  key: string;
+}
+
+export class RenameTopicForm extends TopicKeyForm {
+  @IsString({ message: 'الاسم مطلوب' })
+  @MaxLength(200, { message: 'الاسم أطول من اللازم' })
+  name: string;
+}
+
+export class HideTopicForm extends TopicKeyForm {
+  @IsIn(['true', 'false'], { message: 'قيمة غير صالحة' })
+  hidden: 'true' | 'false';
+}
+
+export class MergeTopicForm extends TopicKeyForm {
+  @IsString({ message: 'اختر الموضوع الذي يُدمج فيه' })
+  @MaxLength(200)
+  into: string;
+}
+
+/** Every ticked box of the "may be followed" form; none ticked sends no field at all. */
+export class FollowableTopicsForm {
+  @Transform(({ value }: { value: unknown }) => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
+  @IsArray()
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  keys: string[] = [];
+}

@@ -1,0 +1,31 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { NewsroomView } from './newsroom-view';
+
+/**
+ * A refused upload (no file, file over the limit, CSRF) answered to htmx as an Arabic fragment with its 4xx
+ * status, which the import page lets htmx swap in (its htmx-config swaps 4xx answers). Other callers get
+ * Nest's JSON answer.
+ */
+@Catch(HttpException)
+@Injectable()
+export class ImportUploadErrors implements ExceptionFilter {
+  constructor(private readonly view: NewsroomView) {}
+
+  catch(exception: HttpException, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    const status = exception.getStatus();
+    const message =
+      status === 413
+        ? 'الملف أكبر من الحد المسموح.'
+        : status === 401
+          ? 'انتهت الجلسة؛ سجّل الدخول من جديد.'
+          : exception.message;
+    if (req.headers['hx-request']) {
+      this.view.fragment(res, 'readers-import-error', { message }, status);
+      return;
+    }
+    res.status(status).json({ statusCode: status, message });
+  }
+}

@@ -1,0 +1,148 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  UploadedFile,
+  UseFilters,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
+import { NewsroomPage } from '../auth/newsroom-page';
+import { AppConfig } from '../config/app-config';
+import { ReaderImport } from '../subscribers/import/reader-import.entity';
+import { ReaderImportRepository } from '../subscribers/import/reader-import.repository';
+import { ReaderImporter } from '../subscribers/import/reader-importer';
+import { ReaderImportForm } from './dto/readers.dto';
+import { editorTime } from './editor-time';
+import { ImportUploadErrors } from './import-upload-errors';
+import { NewsroomView } from './newsroom-view';
+import { streamToTempFile } from './upload-storage';
+
+export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
+const FORMAT_LABELS: Record<string, string> = {
+  mailchimp: 'Mailchimp',
+  listmonk: 'listmonk',
+  substack: 'Substack',
+  plain: 'قائمة عناوين',
+};
+
+/** What the progress fragment shows of one import. */
+export function importView(job: ReaderImport, timeZone: string) {
+  const imported = job.importedPending + job.importedActive;
+  return {
+    ...job,
+    running: job.status === 'running',
+    failed: job.status === 'failed',
+    imported,
+    formatLabel: job.format ? FORMAT_LABELS[job.format] : null,
+    moreErrors: Math.max(job.badRows - job.errors.length, 0),
+    startedAt: editorTime(job.startedAt, timeZone),
+  };
+}
+
+/**
+ * Readers' CSV import: the upload (streamed to disk, then imported in the background), its progress (htmx
+ * polls a fragment every second while it runs) and its final report. Declared before ReadersController so
+ * `/admin/readers/import` is not taken for a reader id.
+ */
+@Controller('admin/readers/import')
+@NewsroomPage()
+export class ReaderImportController {
+  constructor(
+    private readonly view: NewsroomView,
+    private readonly importer: ReaderImporter,
+    private readonly imports: ReaderImportRepository,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+  ) {}
+
+  private importView(job: ReaderImport) {
+    return importView(job, this.config.env.TIMEZONE);
+  }
+
+  @Get()
+  async form(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const recent = await this.imports.recent(10);
+    await this.view.page(
+      req,
+      res,
+      'readers-import',
+      { recent: recent.map((job) => this.importView(job)), maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024 },
+      { nav: 'readers', title: 'استيراد القرّاء' },
+    );
+  }
+
+  @Post()
+  @UseFilters(ImportUploadErrors)
+  @UseInterceptors(
+    // defParamCharset: browsers send the file name as UTF-8 (an Arabic name would otherwise arrive as latin1).
+    FileInterceptor('file', {
+      storage: streamToTempFile,
+      limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 10 },
+      defParamCharset: 'utf8',
+    } as object),
+  )
+  async upload(
+    @UploadedFile() file: { path: string; originalname: string; size: number } | undefined,
+    @Body() form: ReaderImportForm,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (!file || file.size === 0) {
+      throw new BadRequestException('اختر ملف CSV غير فارغ لاستيراده');
+    }
+    const job = await this.importer.start({
+      uploadedPath: file.path,
+      fileName: file.originalname,
+      frequency: form.frequency ?? 'daily',
+      trustConsent: Boolean(form.trustConsent),
+      startedBy: editor.email,
+    });
+    await this.audit.record(editor, 'readers.import', `import:${job.id}`, {
+      file: job.fileName,
+      bytes: file.size,
+      trustConsent: job.trustConsent,
+    });
+    if (req.headers['hx-request']) {
+      this.view.fragment(res, 'readers-import-progress', { job: this.importView(job) }, 202);
+      return;
+    }
+    res.redirect(303, `/admin/readers/import/${job.id}`);
+  }
+
+  @Get(':id')
+  async show(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const job = await this.find(id);
+    await this.view.page(
+      req,
+      res,
+      'readers-import',
+      { job: this.importView(job), recent: [], maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024 },
+      { nav: 'readers', title: `استيراد ${job.id}` },
+    );
+  }
+
+  /** The progress fragment htmx polls; once the import is over it no longer asks to be polled. */
+  @Get(':id/progress')
+  async progress(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    this.view.fragment(res, 'readers-import-progress', { job: this.importView(await this.find(id)) });
+  }
+
+  private async find(id: string): Promise<ReaderImport> {
+    const job = await this.imports.find(id);
+    if (!job) {
+      throw new NotFoundException('لا يوجد استيراد بهذا الرقم');
+    }
+    return job;
+  }
+}

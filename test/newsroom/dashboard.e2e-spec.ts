@@ -1,0 +1,104 @@
+import request from 'supertest';
+import { AuditLog } from '../../src/auth/audit-log';
+import { insertSeedArticle, insertEdition } from '../factories/editions';
+import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
+import { FakeClock } from '../helpers/fake-clock';
+import { startTestApp, TestApp } from '../helpers/test-app';
+
+// Wednesday 25 November 2026, 13:00 in Baghdad.
+const NOW = new Date('2026-11-25T10:00:00Z');
+
+function inBaghdad(at: string): string {
+  return new Intl.DateTimeFormat('ar-u-nu-latn', {
+    timeZone: 'Asia/Baghdad',
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  }).format(new Date(at));
+}
+
+describe('Newsroom dashboard', () => {
+  let t: TestApp;
+  let agent: ReturnType<typeof request.agent>;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      clock: new FakeClock(NOW),
+      env: {
+        NASHRA_ROLE: 'web',
+        TIMEZONE: 'Asia/Baghdad',
+        DIGEST_DAILY_CRON: '30 6 * * *',
+        DIGEST_WEEKLY_CRON: '0 7 * * 5',
+        FEED_URLS: 'https://www.example.net/feed/, https://never.example.net/rss',
+      },
+    });
+    const reader = (email: string, status: string, frequency: string, createdAt: string, unsubscribedAt?: string) =>
+      t.dataSource.query(
+        `INSERT INTO subscribers (email, email_key, status, frequency, created_at, unsubscribed_at)
+         VALUES ($1, $1, $2, $3, $4, $5)`,
+        [email, status, frequency, createdAt, unsubscribedAt ?? null],
+      );
+    await reader('a@example.net', 'active', 'daily', '2026-11-25T08:00:00Z');
+    await reader('b@example.net', 'active', 'daily', '2026-11-25T09:00:00Z');
+    await reader('c@example.net', 'active', 'weekly', '2026-11-20T09:00:00Z');
+    await reader('d@example.net', 'pending', 'daily', '2026-11-24T22:30:00Z'); // 25 Nov in Baghdad
+    await reader('e@example.net', 'unsubscribed', 'weekly', '2026-09-01T09:00:00Z', '2026-11-24T12:00:00Z');
+    await reader('f@example.net', 'active', 'daily', '2026-09-01T09:00:00Z'); // before the chart's 30 days
+    await t.dataSource.query(
+      `INSERT INTO feeds (url, last_status, last_error, last_polled_at, last_success_at, consecutive_failures)
+       VALUES ('https://www.example.net/feed/', 'error', 'HTTP 503 from the feed', $1, $2, 4)`,
+      ['2026-11-25T09:55:00Z', '2026-11-24T09:00:00Z'],
+    );
+    const article = await insertSeedArticle(t.dataSource);
+    const edition = await insertEdition(t.dataSource, {
+      articleIds: [article.id],
+      status: 'sent',
+      subject: 'نشرة الأربعاء',
+    });
+    const [subscriber] = (await t.dataSource.query(`SELECT id FROM subscribers ORDER BY id LIMIT 1`)) as {
+      id: string;
+    }[];
+    await t.dataSource.query(`INSERT INTO deliveries (edition_id, subscriber_id, status) VALUES ($1, $2, 'sent')`, [
+      edition.id,
+      subscriber.id,
+    ]);
+    await t.get(AuditLog).record('api-token', 'edition.pause', `edition ${edition.id}`);
+    await createEditor(t.dataSource, DEFAULT_EDITOR);
+    agent = request.agent(t.baseUrl);
+    await signIn(agent, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('shows readers by status and frequency, and 30 days of sign-ups and unsubscribes as chart data', async () => {
+    const page = (await agent.get('/admin').expect(200)).text;
+    expect(page).toMatch(/<span class="stat">4<\/span> قارئًا نشطًا/);
+    expect(page).toContain('يومي: 3 · أسبوعي: 1');
+    expect(page).toContain('بانتظار التأكيد: <strong>1</strong>');
+    expect(page).toContain('ألغى الاشتراك: <strong>1</strong>');
+    const json = /<script type="application\/json" id="reader-chart-data">(.*?)<\/script>/s.exec(page)![1];
+    const chart = JSON.parse(json) as { labels: string[]; signups: number[]; unsubscribes: number[] };
+    expect(chart.labels).toHaveLength(30);
+    expect(chart.labels.at(-1)).toBe('25/11');
+    expect(chart.labels[0]).toBe('27/10');
+    expect(chart.signups.at(-1)).toBe(3); // a, b, and d (late on the 24th in UTC, the 25th in Baghdad)
+    expect(chart.signups.at(-6)).toBe(1); // c on the 20th
+    expect(chart.unsubscribes.at(-2)).toBe(1); // e on the 24th
+    expect(chart.signups.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(page).toContain('<script src="/admin/assets/chart.umd.min.js" defer></script>');
+  });
+
+  it('shows the next daily and weekly editions in TIMEZONE, feeds’ health, the last editions and the audit log', async () => {
+    const page = (await agent.get('/admin').expect(200)).text;
+    // Tomorrow 06:30 and Friday 07:00, Baghdad time.
+    expect(page).toContain(`العدد اليومي: <strong>${inBaghdad('2026-11-26T03:30:00Z')}</strong>`);
+    expect(page).toContain(`العدد الأسبوعي: <strong>${inBaghdad('2026-11-27T04:00:00Z')}</strong>`);
+    expect(page).toContain('Asia/Baghdad');
+    expect(page).toMatch(/https:\/\/www\.example\.net\/feed\/<\/td>\s*<td><span class="badge error">يفشل<\/span>/);
+    expect(page).toContain('HTTP 503 from the feed');
+    expect(page).toMatch(/https:\/\/never\.example\.net\/rss<\/td>\s*<td><span class="badge ">لم يُجلب بعد/);
+    expect(page).toMatch(/نشرة الأربعاء<\/a><\/td>\s*<td>يومي<\/td>\s*<td><span class="badge ok">أُرسل<\/span>/);
+    expect(page).toContain('edition.pause');
+    expect(page).toContain('editor.sign-in');
+  });
+});
