@@ -37,6 +37,6 @@ import { TransportStatusRepository } from './transport-status.repository';
     DeliveryWorker,
     Outbox,
   ],
-  exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox],
+  exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox, TransportHealth],
 })
 export class DeliveryModule {}

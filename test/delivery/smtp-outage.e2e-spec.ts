@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import request from 'supertest';
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
+import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { insertEdition, insertReaders, insertRender, ledger, setEditionStatus, waitFor } from './ledger-fixtures';
@@ -63,6 +64,13 @@ describe('SMTP outage', () => {
     expect(Date.parse(down.progress.transport.since)).toBeLessThanOrEqual(Date.now());
     expect(Date.parse(down.progress.transport.nextTryAt)).toBeGreaterThan(Date.parse(down.progress.transport.since));
     expect(down.progress.transport.lastError).toMatch(/ECONNREFUSED/);
+    // And the newsroom dashboard says so.
+    await createEditor(t.dataSource, DEFAULT_EDITOR);
+    const editor = request.agent(t.baseUrl);
+    await signIn(editor, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
+    const banner = (await editor.get('/admin').expect(200)).text;
+    expect(banner).toContain('id="smtp-unreachable"');
+    expect(banner).toMatch(/خادم البريد \(SMTP\) لا يُجيب منذ <time>\d{4}-\d\d-\d\d \d\d:\d\d<\/time>/);
 
     // Several backoffs, well past what DELIVERY_MAX_ATTEMPTS would allow if each try cost an attempt.
     await new Promise((r) => setTimeout(r, 9_000));
@@ -85,5 +93,6 @@ describe('SMTP outage', () => {
     const rows = await ledger(t.dataSource, edition);
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
     expect((await detail(edition)).progress.transport).toMatchObject({ reachable: true, since: null, nextTryAt: null });
+    expect((await editor.get('/admin').expect(200)).text).not.toContain('smtp-unreachable');
   });
 });
