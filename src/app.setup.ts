@@ -1,10 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { EditorSessions } from './auth/editor-sessions';
 import { serveFavicon } from './common/favicon';
+import { refuseDeepJson } from './common/json-depth';
 import { QuietStartupLogger } from './common/logging';
+import { readerSecurityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
 
 function keepWebhookRawBody(req: { url?: string; rawBody?: Buffer }, _res: unknown, buf: Buffer): void {
@@ -18,12 +21,22 @@ export function configureApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   const config = app.get(AppConfig);
   app.useLogger(new QuietStartupLogger(app.get(Logger)));
-  express.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only the proxies named in TRUST_PROXY may set the client address (X-Forwarded-For); default none.
+  express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
   serveFavicon(express);
+  // Before the body parsers, so that their error pages (413) carry the headers too.
+  express.use(readerSecurityHeaders(config.siteOrigins));
   // Small bodies only: a signup is a few hundred bytes; CMS batches get more room under /admin.
-  // The bounce webhook checks an HMAC of the exact bytes it was sent, so it keeps them (req.rawBody).
-  express.useBodyParser('json', { limit: '2mb', verify: keepWebhookRawBody });
+  // JSON nesting is checked on the raw bytes before parsing (refuseDeepJson), so no body reaches the stack; the
+  // bounce webhook checks an HMAC of the exact bytes it was sent, so it keeps them (req.rawBody).
+  express.useBodyParser('json', {
+    limit: '2mb',
+    verify: (req: IncomingMessage & { rawBody?: Buffer }, res: ServerResponse, buf: Buffer) => {
+      refuseDeepJson(req, res, buf);
+      keepWebhookRawBody(req, res, buf);
+    },
+  });
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   // Editor sessions, CSRF and the Swagger gate on /admin only, before any /admin route is mounted.

@@ -55,12 +55,25 @@ export class ArticlesController {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new BadRequestException('The body must be one article object or { "articles": [...] }');
     }
-    const isBatch = 'articles' in body;
-    const dto: PushArticleDto | PushArticleBatchDto = await bodyValidation.transform(body, {
+    if (!('articles' in body)) {
+      const one: PushArticleDto = await bodyValidation.transform(body, { type: 'body', metatype: PushArticleDto });
+      return this.store([one]);
+    }
+    const batch: PushArticleBatchDto = await bodyValidation.transform(body, {
       type: 'body',
-      metatype: isBatch ? PushArticleBatchDto : PushArticleDto,
+      metatype: PushArticleBatchDto,
     });
-    const items = dto instanceof PushArticleBatchDto ? dto.articles : [dto as PushArticleDto];
+    // Each article on its own: a bad one fails with its reason, the others are stored.
+    const checked = await Promise.all(batch.articles.map((item, index) => validateArticle(item, index)));
+    const valid = checked.filter((c): c is PushArticleDto => c instanceof PushArticleDto);
+    const result = await this.store(valid);
+    const stored = result.articles[Symbol.iterator]();
+    const articles = checked.map((c) => (c instanceof PushArticleDto ? stored.next().value! : c));
+    const invalid = articles.length - valid.length;
+    return { ...result, failed: result.failed + invalid, articles };
+  }
+
+  private async store(items: PushArticleDto[]): Promise<PushResultDto> {
     const result = await this.articles.upsertMany(items.map(toIncoming), 'push');
     return {
       created: result.created,
@@ -88,6 +101,23 @@ export class ArticlesController {
     const names = await this.articles.topicNames([...new Set(page.articles.flatMap((a) => a.topics))]);
     return { articles: page.articles.map((a) => toView(a, names)), nextCursor: page.nextCursor };
   }
+}
+
+async function validateArticle(item: object, index: number): Promise<PushArticleDto | PushItemFailure> {
+  try {
+    return (await bodyValidation.transform(item, { type: 'body', metatype: PushArticleDto })) as PushArticleDto;
+  } catch (err) {
+    const body = err instanceof BadRequestException ? (err.getResponse() as { message?: unknown }) : undefined;
+    const messages = Array.isArray(body?.message) ? body.message : [String(body?.message ?? 'invalid article')];
+    const url = 'url' in item && typeof item.url === 'string' && item.url.length <= 2048 ? item.url : undefined;
+    return { outcome: 'failed', url, reason: `articles.${index}: ${messages.join('; ')}` };
+  }
+}
+
+interface PushItemFailure {
+  outcome: 'failed';
+  url?: string;
+  reason: string;
 }
 
 function toIncoming(dto: PushArticleDto): IncomingArticle {

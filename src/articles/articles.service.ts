@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { isBigintId } from '../common/bigint-id';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { Article } from './article.entity';
@@ -97,7 +98,7 @@ export class ArticlesService {
       return await this.dataSource.transaction((manager) => this.write(manager, article, source, now));
     } catch (err) {
       this.logger.error(`${source}: could not store ${article.url}: ${errorMessage(err)}`);
-      return { outcome: 'failed', url: article.url, reason: 'database error' };
+      return { outcome: 'failed', url: article.url, reason: storeFailureReason(err) };
     }
   }
 
@@ -236,15 +237,40 @@ function sameList(a: string[], b: string[]): boolean {
 
 export class InvalidCursorError extends Error {}
 
+/** Why the database refused an article, in words a CMS operator can act on (never the SQL). */
+function storeFailureReason(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === '22021' || code === '22P05') {
+    return 'a field holds a NUL byte or text that is not valid UTF-8';
+  }
+  if (typeof code === 'string' && code.startsWith('22')) {
+    return 'a field holds a value out of range or not valid';
+  }
+  return 'database error';
+}
+
 function encodeCursor(article: Article): string {
   return Buffer.from(`${article.publishedAt.toISOString()}|${article.id}`).toString('base64url');
 }
 
+/**
+ * A cursor is base64url of "<ISO time>|<id>", exactly as encodeCursor writes it. Anything else, an id
+ * outside bigint range or a time outside what PostgreSQL stores (4-digit years only, as toISOString
+ * writes them for every date an article can have), is refused before it reaches a query.
+ */
 function decodeCursor(cursor: string): { publishedAt: Date; id: string } {
-  const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const publishedAt = new Date(iso ?? '');
-  if (!id || !/^\d{1,19}$/.test(id) || Number.isNaN(publishedAt.getTime())) {
-    throw new InvalidCursorError('before is not a cursor from a previous page');
+  const invalid = new InvalidCursorError('before is not a cursor from a previous page');
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) {
+    throw invalid;
+  }
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [iso, id] = parts;
+  if (parts.length !== 2 || !isBigintId(id) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(iso)) {
+    throw invalid;
+  }
+  const publishedAt = new Date(iso);
+  if (Number.isNaN(publishedAt.getTime()) || publishedAt.toISOString() !== iso) {
+    throw invalid;
   }
   return { publishedAt, id };
 }

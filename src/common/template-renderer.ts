@@ -46,7 +46,7 @@ export class TemplateRenderer {
     );
     const numbers = new Intl.NumberFormat('en-US');
     this.hbs.registerHelper('number', (value: unknown) => (typeof value === 'number' ? numbers.format(value) : value));
-    for (const dir of ['partials', 'layouts']) {
+    for (const dir of ['partials', 'layouts', 'newsroom']) {
       for (const file of readdirSync(join(TEMPLATES_DIR, dir))) {
         if (/\.(mjml|hbs)$/.test(file)) {
           this.hbs.registerPartial(basename(file).replace(/\.(mjml|hbs)$/, ''), read(join(dir, file)));

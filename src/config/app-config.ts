@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { EnvDto } from './env.dto';
+import { parseTrustProxy } from './trust-proxy';
 
 export class ConfigError extends Error {}
 
@@ -18,6 +19,8 @@ export class AppConfig {
   readonly embeddedPgDir: string;
   readonly siteOrigins: string[];
   readonly feedUrls: string[];
+  /** Express's `trust proxy` from TRUST_PROXY: false (default) ignores X-Forwarded-For. */
+  readonly trustProxy: false | number | string[];
 
   constructor(env: EnvDto) {
     this.env = env;
@@ -30,6 +33,7 @@ export class AppConfig {
       .filter(Boolean)
       .map((o) => o.replace(/\/+$/, ''));
     this.feedUrls = (env.FEED_URLS ?? '').split(/[\s,]+/).filter(Boolean);
+    this.trustProxy = parseTrustProxy(env.TRUST_PROXY) ?? false;
     this.secretKey = env.SECRET_KEY ?? this.developmentSecret('secret-key', 'SECRET_KEY');
     this.editorToken = env.EDITOR_TOKEN ?? this.developmentSecret('editor-token', 'EDITOR_TOKEN');
   }

@@ -1,4 +1,5 @@
 import { Transform } from 'class-transformer';
+import { parseTrustProxy } from './trust-proxy';
 import {
   IsIn,
   IsInt,
@@ -31,6 +32,17 @@ class IsTimeZone implements ValidatorConstraintInterface {
   }
 }
 
+/** `TRUST_PROXY`: a hop count, or a comma-separated list of addresses, CIDR ranges and Express's names. */
+@ValidatorConstraint({ name: 'isTrustProxy' })
+class IsTrustProxy implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && parseTrustProxy(value) !== null;
+  }
+  defaultMessage(): string {
+    return 'TRUST_PROXY must be a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges (or loopback, linklocal, uniquelocal)';
+  }
+}
+
 const cronPattern = /^(\S+\s+){4,5}\S+$/;
 
 /**
@@ -52,6 +64,11 @@ export class EnvDto {
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
   @IsOptional()
   PUBLIC_BASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @Validate(IsTrustProxy)
+  @IsOptional()
+  TRUST_PROXY?: string;
 
   @Transform(emptyToUndefined)
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
@@ -146,6 +163,11 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   SIGNUP_RATE_LIMIT_PER_MINUTE = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SIGNUP_ADDRESS_LIMIT_PER_HOUR = 3;
 
   @Transform(emptyToUndefined)
   @IsString()

@@ -44,8 +44,9 @@ export class DigestPreviews {
     if (plan.articles.length === 0) {
       throw new ConflictError(`No new ${frequency} articles since the last edition: the next edition would be skipped`);
     }
-    const subject = this.renderer.defaultSubject(frequency, plan.windowTo, plan.windowFrom);
-    const preheader = this.renderer.defaultPreheader(plan.articles);
+    // An editor's plan (Next digest screen) may set the subject, preheader and note.
+    const subject = plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo, plan.windowFrom);
+    const preheader = plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles);
     const compiled = await this.renderer.compose({
       frequency,
       subject,
@@ -53,6 +54,7 @@ export class DigestPreviews {
       date: plan.windowTo,
       articles: plan.articles,
       viewInBrowserUrl: null,
+      editorNote: plan.editorNote,
     });
     return {
       plan,

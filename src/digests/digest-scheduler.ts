@@ -3,22 +3,32 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { CronTime } from 'cron';
 import { FREQUENCIES, type Frequency } from '../common/frequency';
+import { DigestSettingsService, type DigestSettings } from './digest-settings.service';
 import { latestTick } from './edition-calendar';
 import { Edition } from './edition.entity';
 import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { errorMessage, errorStack } from '../common/error-message';
 
+// How often an instance looks whether another one saved new digest settings.
+const SETTINGS_POLL_MS = 15_000;
+
 /**
- * One cron job per frequency (DIGEST_DAILY_CRON, DIGEST_WEEKLY_CRON in TIMEZONE), only on instances that run
- * work (NASHRA_ROLE all or worker). A tick only starts work: EditionsService creates the edition once across
+ * One cron job per frequency in TIMEZONE, only on instances that run work (NASHRA_ROLE all or worker). The
+ * schedules come from the digest settings editors save (DIGEST_DAILY_CRON and DIGEST_WEEKLY_CRON until then);
+ * a save re-creates the jobs at once in this process, and other instances notice within 15 s by polling. A tick only starts work: EditionsService creates the edition once across
  * instances and hands it to the delivery queue, which does the sending.
  */
 @Injectable()
 export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DigestScheduler.name);
   private readonly running = new Set<Promise<unknown>>();
+  private crons: Record<Frequency, string>;
+  private settingsVersion: number | null = null;
+  private poller: NodeJS.Timeout | null = null;
+  private stopListening: (() => void) | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -26,20 +36,72 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly editions: EditionsService,
     private readonly clock: Clock,
     private readonly editionsRepository: EditionsRepository,
-  ) {}
+    private readonly settings: DigestSettingsService,
+  ) {
+    this.crons = { daily: config.env.DIGEST_DAILY_CRON, weekly: config.env.DIGEST_WEEKLY_CRON };
+  }
 
   get enabled(): boolean {
     return this.config.runsBackgroundWork;
   }
 
+  /** The cron expression in force for a frequency (digest settings, else the environment). */
   cronFor(frequency: Frequency): string {
-    return frequency === 'daily' ? this.config.env.DIGEST_DAILY_CRON : this.config.env.DIGEST_WEEKLY_CRON;
+    return this.crons[frequency];
   }
 
-  onApplicationBootstrap(): void {
+  /** The next time the frequency's schedule fires after `from` (the clock's now by default). */
+  nextRunAt(frequency: Frequency, from: Date = this.clock.now()): Date {
+    const time = new CronTime(this.cronFor(frequency), this.config.env.TIMEZONE);
+    return time.getNextDateFrom(from, this.config.env.TIMEZONE).toJSDate();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.adopt(await this.settings.current());
+    // Every role follows the settings (web instances show the next run times); only workers run jobs.
+    this.stopListening = this.settings.onChange((saved) => this.adopt(saved));
+    this.poller = setInterval(() => this.track(this.pollSettings()), SETTINGS_POLL_MS);
+    this.poller.unref();
     if (!this.enabled) {
       return;
     }
+    this.startJobs();
+    // Catch-up runs in the background: start-up must not wait for an edition to render.
+    this.track(this.catchUp());
+  }
+
+  /** Re-reads the settings when another instance saved them since we last looked. */
+  async pollSettings(): Promise<void> {
+    const changed = await this.settings.lastChange();
+    if ((changed?.getTime() ?? null) !== this.settingsVersion) {
+      this.adopt(await this.settings.current());
+    }
+  }
+
+  /** Takes the schedules of `settings`; re-creates the cron jobs when one changed. */
+  private adopt(settings: DigestSettings): void {
+    this.settingsVersion = settings.updatedAt?.getTime() ?? null;
+    const next = { daily: settings.dailyCron, weekly: settings.weeklyCron };
+    if (next.daily === this.crons.daily && next.weekly === this.crons.weekly) {
+      return;
+    }
+    this.crons = next;
+    if (this.enabled && this.registry.doesExist('cron', 'digest-daily')) {
+      this.stopJobs();
+      this.startJobs();
+    }
+  }
+
+  private stopJobs(): void {
+    for (const frequency of FREQUENCIES) {
+      if (this.registry.doesExist('cron', `digest-${frequency}`)) {
+        void this.registry.getCronJob(`digest-${frequency}`).stop();
+        this.registry.deleteCronJob(`digest-${frequency}`);
+      }
+    }
+  }
+
+  private startJobs(): void {
     for (const frequency of FREQUENCIES) {
       let job: CronJob;
       try {
@@ -58,12 +120,14 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
       this.registry.addCronJob(`digest-${frequency}`, job);
       this.logger.log(`${frequency} digest scheduled: "${this.cronFor(frequency)}" in ${this.config.env.TIMEZONE}`);
     }
-    // Catch-up runs in the background: start-up must not wait for an edition to render.
-    this.track(this.catchUp());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     // No new ticks while the running ones finish.
+    if (this.poller) {
+      clearInterval(this.poller);
+    }
+    this.stopListening?.();
     for (const frequency of FREQUENCIES) {
       if (this.registry.doesExist('cron', `digest-${frequency}`)) {
         void this.registry.getCronJob(`digest-${frequency}`).stop();

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { EditorOnly } from '../auth/editor-only';
+import { ParseBigintIdPipe } from '../common/bigint-id';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef, DigestPreviews } from './digest-previews';
 import { CreateEditionDto, HistoryQueryDto, PreviewQueryDto, TestSendDto } from './dto/digest-requests.dto';
@@ -100,7 +101,7 @@ export class DigestsAdminController {
   @ApiOperation({ summary: 'One edition with its articles and per-status delivery counts' })
   @ApiOkResponse({ type: EditionDetailDto })
   @ApiNotFoundResponse()
-  detail(@Param('id') id: string): Promise<EditionDetailDto> {
+  detail(@Param('id', ParseBigintIdPipe) id: string): Promise<EditionDetailDto> {
     return this.history.detail(id);
   }
 
@@ -109,7 +110,7 @@ export class DigestsAdminController {
   @ApiOperation({ summary: 'sending → paused: workers stop claiming its deliveries within one batch' })
   @ApiOkResponse({ type: EditionDetailDto })
   @ApiConflictResponse({ description: 'The edition is not sending' })
-  pause(@Param('id') id: string): Promise<EditionDetailDto> {
+  pause(@Param('id', ParseBigintIdPipe) id: string): Promise<EditionDetailDto> {
     return this.act(id, 'pause');
   }
 
@@ -118,7 +119,7 @@ export class DigestsAdminController {
   @ApiOperation({ summary: 'paused → sending' })
   @ApiOkResponse({ type: EditionDetailDto })
   @ApiConflictResponse({ description: 'The edition is not paused' })
-  resume(@Param('id') id: string): Promise<EditionDetailDto> {
+  resume(@Param('id', ParseBigintIdPipe) id: string): Promise<EditionDetailDto> {
     return this.act(id, 'resume');
   }
 
@@ -127,7 +128,7 @@ export class DigestsAdminController {
   @ApiOperation({ summary: 'Any unfinished edition → cancelled; its articles go to the next edition' })
   @ApiOkResponse({ type: EditionDetailDto })
   @ApiConflictResponse({ description: 'The edition is already finished' })
-  cancel(@Param('id') id: string): Promise<EditionDetailDto> {
+  cancel(@Param('id', ParseBigintIdPipe) id: string): Promise<EditionDetailDto> {
     return this.act(id, 'cancel');
   }
 
@@ -135,7 +136,7 @@ export class DigestsAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Queue the failed deliveries of an edition again' })
   @ApiOkResponse({ schema: { properties: { requeued: { type: 'number' } } } })
-  async retryFailed(@Param('id') id: string): Promise<{ requeued: number }> {
+  async retryFailed(@Param('id', ParseBigintIdPipe) id: string): Promise<{ requeued: number }> {
     await this.editions.findOrFail(id);
     return { requeued: await this.deliveryQueue.retryFailed(id) };
   }

@@ -4,6 +4,7 @@ import { Article } from '../articles/article.entity';
 import { Topic } from '../articles/topic.entity';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
+import { DigestPlanAdminController } from './digest-plan-admin.controller';
 import { DigestPreviews } from './digest-previews';
 import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
@@ -19,6 +20,12 @@ import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
+import { DigestSettingsRow } from './digest-settings.entity';
+import { DigestSettingsService } from './digest-settings.service';
+import { EditionPlanRow } from './edition-plan.entity';
+import { EditionPlanRepository } from './edition-plan.repository';
+import { NextEditionPlanService } from './next-edition-plan.service';
+import { ScheduledEditions } from './scheduled-editions';
 
 /**
  * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
@@ -27,8 +34,12 @@ import { EditionsService } from './editions.service';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic]), DeliveryModule, SubscribersModule],
-  controllers: [DigestsAdminController, DigestsController],
+  imports: [
+    TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic, EditionPlanRow, DigestSettingsRow]),
+    DeliveryModule,
+    SubscribersModule,
+  ],
+  controllers: [DigestsAdminController, DigestPlanAdminController, DigestsController],
   providers: [
     EditionsRepository,
     EditionRenderer,
@@ -38,10 +49,25 @@ import { EditionsService } from './editions.service';
     EditionHistory,
     DigestPreviews,
     DigestScheduler,
+    DigestSettingsService,
+    EditionPlanRepository,
+    NextEditionPlanService,
+    ScheduledEditions,
     EditionOverview,
     EditionArchive,
     ...DIGESTS_PORTS,
   ],
-  exports: [EditionRenderer, EditionsService, EditionOverview, ...DIGESTS_PORT_TOKENS],
+  exports: [
+    EditionRenderer,
+    EditionsService,
+    EditionOverview,
+    EditionHistory,
+    DigestPreviews,
+    DigestScheduler,
+    DigestSettingsService,
+    NextEditionPlanService,
+    ScheduledEditions,
+    ...DIGESTS_PORT_TOKENS,
+  ],
 })
 export class DigestsModule {}

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Article } from '../articles/article.entity';
-import { AppConfig } from '../config/app-config';
 import type { Frequency } from '../common/frequency';
+import { DigestSettingsService } from './digest-settings.service';
 import { periodMs } from './edition-calendar';
+import { EditionPlanRepository } from './edition-plan.repository';
+import { applyEditorialDecisions } from './editorial-plan';
 
 /** The articles an edition would carry, before anything is saved. */
 export interface EditionPlan {
@@ -14,6 +16,13 @@ export interface EditionPlan {
   articles: Article[];
   /** Articles of the window beyond DIGEST_MAX_ARTICLES. */
   leftOut: Article[];
+  /** Dropped by an editor on the Next digest screen (recorded as left out, so not proposed again). */
+  dropped?: Article[];
+  /** The editor's plan for this edition (edition_plans) was applied: the edition consumes it. */
+  planned?: boolean;
+  subject?: string | null;
+  preheader?: string | null;
+  editorNote?: string | null;
 }
 
 // Editions whose articles reached (or are reaching) readers. Cancelled editions release their articles to the
@@ -25,16 +34,21 @@ const CARRYING_STATUSES = ['draft', 'scheduled', 'sending', 'paused', 'sent'];
  * (one period back for the very first), up to now, and not already carried by another live edition of the
  * frequency. An article that arrived late (published inside the previous window, fetched after that edition was
  * made) is still taken, because the search reaches back over the previous window too; carried and left-out ids
- * keep that from repeating anything. At most DIGEST_MAX_ARTICLES in DIGEST_ORDER; the rest are recorded as left
+ * keep that from repeating anything. At most the articles per digest in the order of the digest settings (Settings screen, else
+ * DIGEST_MAX_ARTICLES and DIGEST_ORDER), after the editor's plan for the edition (dropped, arranged, lead); the rest are recorded as left
  * out (a digest is a selection: pushing them into the next edition would fill it with stale news).
  */
 @Injectable()
 export class EditionAssembler {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly settings: DigestSettingsService,
+    private readonly editorialPlans: EditionPlanRepository,
+  ) {}
 
   async plan(manager: EntityManager, frequency: Frequency, now: Date): Promise<EditionPlan> {
     const { windowFrom, lookBackFrom } = await this.window(manager, frequency, now);
-    const direction = this.config.env.DIGEST_ORDER === 'oldest' ? 'ASC' : 'DESC';
+    const settings = await this.settings.current(manager);
+    const direction = settings.order === 'oldest' ? 'ASC' : 'DESC';
     const rows: { id: string }[] = await manager.query(
       `SELECT a.id FROM articles a
         WHERE a.published_at > $1 AND a.published_at <= $2
@@ -47,8 +61,19 @@ export class EditionAssembler {
     );
     const ids = rows.map((r) => r.id);
     const articles = await this.load(manager, ids);
-    const max = this.config.env.DIGEST_MAX_ARTICLES;
-    return { frequency, windowFrom, windowTo: now, articles: articles.slice(0, max), leftOut: articles.slice(max) };
+    // The editor's plan for the next edition (Next digest screen), when there is one.
+    const plan = await this.editorialPlans.find(frequency, manager);
+    const selection = applyEditorialDecisions(articles, plan, settings.maxArticles);
+    return {
+      frequency,
+      windowFrom,
+      windowTo: now,
+      ...selection,
+      planned: plan !== null,
+      subject: plan?.subject ?? null,
+      preheader: plan?.preheader ?? null,
+      editorNote: plan?.editorNote ?? null,
+    };
   }
 
   /** Given articles, in the given order; throws with the ids that do not exist. */

@@ -166,6 +166,7 @@ export class EditionRenderer {
       date: edition.windowTo,
       articles,
       viewInBrowserUrl: this.viewInBrowserUrl(edition.id),
+      editorNote: edition.editorNote,
     });
     this.logger.log(
       `Compiled edition ${editionId} segment ${segmentKey} (${articles.length} articles) in ${this.clock.now().getTime() - started} ms`,

@@ -53,6 +53,14 @@ export class Edition {
   @Column('text', { name: 'triggered_by', default: 'schedule' })
   triggeredBy: string;
 
+  /** The editor's note shown above the articles (plain text). */
+  @Column('text', { name: 'editor_note', nullable: true })
+  editorNote: string | null;
+
+  /** When an edition in status `scheduled` goes out (set by an editor). */
+  @Column('timestamptz', { name: 'scheduled_for', nullable: true })
+  scheduledFor: Date | null;
+
   @Column('timestamptz', { name: 'sending_started_at', nullable: true })
   sendingStartedAt: Date | null;
 

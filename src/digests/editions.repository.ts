@@ -31,6 +31,8 @@ export const EDITION_CHANGES = {
   skip: { from: ['draft'], to: 'skipped', reason: 'no new articles' },
   startSending: { from: ['draft'], to: 'sending', reason: null, stampsSendingStart: true },
   backToDraft: { from: ['sending'], to: 'draft', reason: 'could not queue deliveries' },
+  // An editor's scheduled edition whose time has come (ScheduledEditions), then handed off like any draft.
+  release: { from: ['scheduled'], to: 'draft', reason: null },
   // Editors.
   pause: { from: ['sending'], to: 'paused', reason: 'paused by an editor' },
   resume: { from: ['paused'], to: 'sending', reason: null },
@@ -157,22 +159,40 @@ export class EditionsRepository {
     ]);
   }
 
+  /** Ids of scheduled editions due at `now`, soonest first. */
+  async dueScheduled(now: Date): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id::text FROM editions WHERE status = 'scheduled' AND scheduled_for <= $1 ORDER BY scheduled_for, id`,
+      [now],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Scheduled editions not yet handed off, soonest first. */
+  upcoming(frequency?: string): Promise<Edition[]> {
+    return this.dataSource.getRepository(Edition).find({
+      where: { status: 'scheduled', ...(frequency ? { frequency: frequency as Edition['frequency'] } : {}) },
+      order: { scheduledFor: 'ASC', id: 'ASC' },
+    });
+  }
+
   exists(manager: EntityManager, key: string): Promise<boolean> {
     return manager.existsBy(Edition, { key });
   }
 
-  /** A new edition in draft. */
+  /** A new edition in draft, or in `scheduled` when it has a `scheduledFor` (an editor's scheduled send). */
   async insert(
     manager: EntityManager,
     values: Pick<
       Edition,
       'key' | 'frequency' | 'windowFrom' | 'windowTo' | 'articleIds' | 'leftOutArticleIds' | 'subject' | 'preheader'
-    > & { triggeredBy: string },
+    > & { triggeredBy: string; editorNote?: string | null; scheduledFor?: Date | null },
   ): Promise<Edition> {
     const rows: { id: string }[] = await manager.query(
       `INSERT INTO editions (key, frequency, window_from, window_to, article_ids, left_out_article_ids, subject,
-                             preheader, status, triggered_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'draft', $9)
+                             preheader, status, triggered_by, editor_note, scheduled_for)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $11::timestamptz IS NULL THEN 'draft' ELSE 'scheduled' END,
+               $9, $10, $11)
        RETURNING id`,
       [
         values.key,
@@ -184,6 +204,8 @@ export class EditionsRepository {
         values.subject,
         values.preheader,
         values.triggeredBy,
+        values.editorNote ?? null,
+        values.scheduledFor ?? null,
       ],
     );
     return manager.getRepository(Edition).findOneByOrFail({ id: rows[0].id });

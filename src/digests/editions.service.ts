@@ -10,6 +10,7 @@ import { acquireTransactionLock, LOCK_KEYS, type LockKey, tryTransactionLock } f
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { EditionAssembler, type EditionPlan } from './edition-assembler';
 import { editionKey } from './edition-calendar';
+import { EditionPlanRepository } from './edition-plan.repository';
 import { EditionRenderer } from './edition-renderer';
 import { Edition } from './edition.entity';
 import { EDITION_CHANGES, EditionsRepository } from './editions.repository';
@@ -46,6 +47,7 @@ export class EditionsService {
     private readonly deliveryQueue: DeliveryQueue,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly editorialPlans: EditionPlanRepository,
   ) {}
 
   /**
@@ -80,9 +82,25 @@ export class EditionsService {
     options: { articleIds?: string[]; subject?: string },
     triggeredBy = 'editor',
   ): Promise<Edition> {
+    return this.handOff(await this.createForEditor(frequency, options, triggeredBy));
+  }
+
+  /**
+   * Like createNow, but the edition waits in status `scheduled` until `at`, when ScheduledEditions hands it off.
+   * Its articles are chosen now (what the editor previewed), so the scheduled daily run does not take them too.
+   */
+  scheduleFor(frequency: Frequency, at: Date, triggeredBy = 'editor'): Promise<Edition> {
+    return this.createForEditor(frequency, { scheduledFor: at }, triggeredBy);
+  }
+
+  private async createForEditor(
+    frequency: Frequency,
+    options: { articleIds?: string[]; subject?: string; scheduledFor?: Date },
+    triggeredBy: string,
+  ): Promise<Edition> {
     const now = this.clock.now();
     const key = `${editionKey(frequency, now, this.config.env.TIMEZONE)}/editor-${now.getTime()}`;
-    const edition = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await acquireTransactionLock(manager, digestLock(frequency));
       const plan = options.articleIds?.length
         ? await this.assembler.chosen(manager, frequency, now, options.articleIds)
@@ -90,9 +108,8 @@ export class EditionsService {
       if (plan.articles.length === 0) {
         throw new ConflictError(`No new ${frequency} articles since the last edition: nothing to send`);
       }
-      return this.insert(manager, key, plan, { subject: options.subject }, triggeredBy);
+      return this.insert(manager, key, plan, options, triggeredBy);
     });
-    return this.handOff(edition);
   }
 
   /** The next edition as it would be now, without saving anything. */
@@ -183,7 +200,7 @@ export class EditionsService {
     manager: EntityManager,
     key: string,
     plan: EditionPlan,
-    overrides: { subject?: string },
+    overrides: { subject?: string; scheduledFor?: Date },
     triggeredBy: string,
   ): Promise<Edition> {
     const edition = await this.editions.insert(manager, {
@@ -192,12 +209,21 @@ export class EditionsService {
       windowFrom: plan.windowFrom,
       windowTo: plan.windowTo,
       articleIds: plan.articles.map((a) => a.id),
-      leftOutArticleIds: plan.leftOut.map((a) => a.id),
+      // Articles an editor dropped are recorded with the left-out ones: not sent, not proposed again.
+      leftOutArticleIds: [...plan.leftOut, ...(plan.dropped ?? [])].map((a) => a.id),
       subject:
-        overrides.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom),
-      preheader: this.renderer.defaultPreheader(plan.articles),
+        overrides.subject?.trim() ||
+        plan.subject?.trim() ||
+        this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom),
+      preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
       triggeredBy,
+      editorNote: plan.editorNote?.trim() || null,
+      scheduledFor: overrides.scheduledFor ?? null,
     });
+    if (plan.planned) {
+      // The editor's plan shaped this edition; the next one starts fresh.
+      await this.editorialPlans.consume(plan.frequency, manager);
+    }
     if (plan.leftOut.length > 0) {
       this.logger.warn(
         `Edition ${key}: ${plan.leftOut.length} article(s) beyond DIGEST_MAX_ARTICLES=${this.config.env.DIGEST_MAX_ARTICLES} left out`,

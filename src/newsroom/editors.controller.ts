@@ -30,7 +30,7 @@ export class EditorsController {
   async invite(
     @Req() req: Request,
     @Res() res: Response,
-    @Body() body: InviteForm,
+    @Body() body: InviteForm = {},
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
     const email = typeof body.email === 'string' ? normaliseEmail(body.email) : '';

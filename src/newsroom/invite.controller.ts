@@ -36,7 +36,7 @@ export class InviteController {
   }
 
   @Post()
-  async accept(@Req() req: Request, @Res() res: Response, @Body() body: AcceptForm): Promise<void> {
+  async accept(@Req() req: Request, @Res() res: Response, @Body() body: AcceptForm = {}): Promise<void> {
     const [token, password, confirm] = [body.token, body.password, body.confirm].map((v) =>
       typeof v === 'string' ? v : '',
     );

@@ -17,6 +17,10 @@ import { EditorsController } from './editors.controller';
 import { InviteController } from './invite.controller';
 import { NewsroomAssetsController } from './newsroom-assets.controller';
 import { NewsroomView } from './newsroom-view';
+import { NextDigestSendController } from './next-digest-send.controller';
+import { NextDigestController } from './next-digest.controller';
+import { NextDigestViewModel } from './next-digest.view';
+import { SettingsController } from './settings.controller';
 import { SignInController } from './sign-in.controller';
 
 /**
@@ -39,8 +43,11 @@ import { SignInController } from './sign-in.controller';
     TopicsController,
     NewsroomFeedsController,
     MailController,
+    NextDigestController,
+    NextDigestSendController,
+    SettingsController,
   ],
-  providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard],
+  providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard, NextDigestViewModel],
   exports: [NewsroomView, FeedsCard],
 })
 export class NewsroomModule {}

@@ -34,9 +34,10 @@ export class SignInController {
     await this.view.page(req, res, 'login', { next: safeNext(next) }, { title: 'تسجيل الدخول', nav: 'login' });
   }
 
-  // The body is read as a plain object (the global ValidationPipe skips it) so a bad form gets an Arabic page.
+  // The body is read as a plain object (the global ValidationPipe skips it) so a bad form gets an Arabic page;
+  // a body in a type no parser reads (text/plain) arrives as undefined.
   @Post('login')
-  async signIn(@Req() req: Request, @Res() res: Response, @Body() body: SignInForm): Promise<void> {
+  async signIn(@Req() req: Request, @Res() res: Response, @Body() body: SignInForm = {}): Promise<void> {
     const email = typeof body.email === 'string' ? normaliseEmail(body.email) : '';
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);

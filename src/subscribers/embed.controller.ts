@@ -28,8 +28,7 @@ export class EmbedController {
         redirect: articleUrl(redirect),
       }),
     });
-    // Only the configured sites may frame the form (clickjacking elsewhere is refused by the browser).
-    res.setHeader('Content-Security-Policy', `frame-ancestors 'self' ${this.config.siteOrigins.join(' ')}`);
+    // Only the configured sites may frame the form: Content-Security-Policy set by readerSecurityHeaders.
     res.status(200).type('html').send(html);
   }
 

@@ -3,6 +3,7 @@ import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { toHttpException } from '../common/domain-errors';
 import { errorStack } from '../common/error-message';
+import { normaliseException } from '../common/http-errors';
 import { Locale } from '../common/locale';
 import { ReaderPages } from './reader-pages';
 
@@ -33,7 +34,8 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
 
   catch(thrown: unknown, host: ArgumentsHost): void {
     // Services throw domain errors (src/common/domain-errors.ts); this is the one place they become HTTP.
-    const exception = toHttpException(thrown);
+    // Database "bad value" errors become 400 and body-parser's 4xx become HttpExceptions, on every path.
+    const exception = normaliseException(toHttpException(thrown));
     if (host.getType() !== 'http') {
       return super.catch(exception, host);
     }
@@ -64,8 +66,6 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     switch (status) {
       case 413:
         return 'readers.errors.tooLarge';
-      case 429:
-        return 'readers.errors.tooMany';
       case 404:
         return 'readers.errors.notFound';
     }
@@ -82,6 +82,9 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
       if (/should not exist$/.test(first)) {
         return 'readers.errors.unknownField';
       }
+    }
+    if (status === 429) {
+      return 'readers.errors.tooMany';
     }
     return 'readers.errors.invalid';
   }

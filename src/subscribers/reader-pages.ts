@@ -56,14 +56,8 @@ export class ReaderPages {
   }
 
   send(res: Response, status: number, html: string): void {
-    // Pages behind personal links must not be cached by shared caches or leak the token as a Referer.
-    res
-      .status(status)
-      .set({
-        'Cache-Control': 'no-store',
-        'Referrer-Policy': 'no-referrer',
-        'Content-Type': 'text/html; charset=utf-8',
-      })
-      .send(html);
+    // Pages behind personal links must not be cached by shared caches. Their Referrer-Policy (the token
+    // never leaves for another site) and framing rules come from readerSecurityHeaders.
+    res.status(status).set({ 'Cache-Control': 'no-store', 'Content-Type': 'text/html; charset=utf-8' }).send(html);
   }
 }

@@ -2,7 +2,8 @@ import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common'
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../common/clock';
 import { EditorOnly } from '../auth/editor-only';
-import { FindSubscriberQuery, SubscriberIdParam } from './dto/find-subscriber.dto';
+import { ParseBigintIdPipe } from '../common/bigint-id';
+import { FindSubscriberQuery } from './dto/find-subscriber.dto';
 import { SubscriberPrivacyService } from './subscriber-privacy.service';
 import type { SubscriberExport, SubscriberSummary } from './subscriber-privacy.service';
 
@@ -26,8 +27,8 @@ export class SubscribersAdminController {
   @Get(':id/export')
   @ApiOperation({ summary: 'Everything nashra holds about one subscriber, as JSON' })
   @ApiNotFoundResponse({ description: 'No such subscriber' })
-  export(@Param() params: SubscriberIdParam): Promise<SubscriberExport> {
-    return this.privacy.export(params.id, this.clock.now());
+  export(@Param('id', ParseBigintIdPipe) id: string): Promise<SubscriberExport> {
+    return this.privacy.export(id, this.clock.now());
   }
 
   @Delete(':id')
@@ -35,7 +36,7 @@ export class SubscribersAdminController {
   @ApiOperation({ summary: 'Erase a subscriber; only a hash of the address stays, on the suppression list' })
   @ApiNoContentResponse({ description: 'Erased' })
   @ApiNotFoundResponse({ description: 'No such subscriber' })
-  async erase(@Param() params: SubscriberIdParam): Promise<void> {
-    await this.privacy.erase(params.id);
+  async erase(@Param('id', ParseBigintIdPipe) id: string): Promise<void> {
+    await this.privacy.erase(id);
   }
 }

@@ -1,8 +1,6 @@
 import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
 import { RECIPIENT_EVENTS, RECIPIENT_LINKS } from '../delivery/delivery-ports';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { AudienceRepository } from './audience.repository';
@@ -17,7 +15,7 @@ import { ReaderBounces } from './reader-bounces';
 import { ReaderPages } from './reader-pages';
 import { ReaderStats } from './reader-stats';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
-import { SignupThrottlerGuard } from './signup-throttler.guard';
+import { SignupLimits } from './signup-limits';
 import { Subscriber } from './subscriber.entity';
 import { SubscriberLinks } from './subscriber-links';
 import { SubscriberPrivacyService } from './subscriber-privacy.service';
@@ -34,16 +32,7 @@ import { Suppressions } from './suppressions';
  */
 @Global()
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Subscriber, Suppression]),
-    DeliveryModule,
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        throttlers: [{ name: 'signup', ttl: 60_000, limit: config.env.SIGNUP_RATE_LIMIT_PER_MINUTE }],
-      }),
-    }),
-  ],
+  imports: [TypeOrmModule.forFeature([Subscriber, Suppression]), DeliveryModule],
   controllers: [SubscriptionsController, EmbedController, SubscribersAdminController],
   providers: [
     SubscriberLinks,
@@ -57,7 +46,7 @@ import { Suppressions } from './suppressions';
     ConfirmationMailer,
     ReaderPages,
     ReaderStats,
-    SignupThrottlerGuard,
+    SignupLimits,
     ReaderDirectory,
     ReaderImportRepository,
     ReaderImporter,

@@ -1,5 +1,5 @@
 import { groupTopics } from './topic-groups';
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Locale } from '../common/locale';
@@ -9,7 +9,7 @@ import { SignupDto } from './dto/signup.dto';
 import { normaliseEmail } from './email-address';
 import { wantsJson } from './reader-exception.filter';
 import { ReaderPages } from './reader-pages';
-import { SignupThrottlerGuard } from './signup-throttler.guard';
+import { SignupLimits } from './signup-limits';
 import { SubscriberLinks } from './subscriber-links';
 import type { ConsentRecord } from './subscriber.entity';
 import { SubscriptionsService } from './subscriptions.service';
@@ -27,14 +27,16 @@ export class SubscriptionsController {
     private readonly links: SubscriberLinks,
     private readonly locale: Locale,
     private readonly config: AppConfig,
+    private readonly limits: SignupLimits,
   ) {}
 
   /** Form post (303 to the thank-you page or back to the article) or JSON (200 `{ message }`). */
   @Post()
   @HttpCode(200)
-  @UseGuards(SignupThrottlerGuard)
   async signup(@Body() dto: SignupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const address = normaliseEmail(dto.email)!;
+    // Counted for every valid post, bots' included, before anything else happens (429 when passed).
+    await this.limits.hit(req.ip ?? 'unknown', address.key);
     if (!dto.website) {
       await this.subscriptions.signup({
         address,

@@ -78,6 +78,9 @@ export class SubscriptionsService {
                      ELSE subscribers.frequency END,
          consent = CASE WHEN subscribers.status IN ('pending', 'unsubscribed') THEN EXCLUDED.consent
                    ELSE subscribers.consent END,
+         -- A reader who left starts a new opt-in: the resend throttle must not swallow its first email.
+         confirmation_sent_at = CASE WHEN subscribers.status = 'unsubscribed' THEN NULL
+                                ELSE subscribers.confirmation_sent_at END,
          updated_at = now()
        RETURNING id, status, (xmax = 0) AS inserted`,
       [address.email, address.key, frequency, JSON.stringify({ at: this.clock.now().toISOString(), ...consent })],

@@ -97,14 +97,19 @@ describe('Push API: POST /admin/articles and GET /admin/articles', () => {
     );
     const unknown = await push({ url: 'https://x.net/a', title: 'x', html: '<p>' }).expect(400);
     expect(unknown.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/html should not exist/)]));
-    const badBatch = await push({ articles: [{ url: 'https://x.net/ok', title: 'ok' }, { title: 'no url' }] }).expect(
-      400,
-    );
-    expect(badBatch.body.message.join(' ')).toMatch(/articles\.1\.url/);
     await push({ articles: [] }).expect(400);
     await push([{ url: 'https://x.net/a', title: 'x' }]).expect(400);
     await push({ url: 'https://x.net/a', title: 'x', publishedAt: 'yesterday' }).expect(400);
     expect(await count()).toBe(before);
+  });
+
+  it('in a batch, a bad article fails alone with the reason naming its fields; the others are stored', async () => {
+    const before = await count();
+    const batch = await push({ articles: [{ url: 'https://x.net/ok', title: 'ok' }, { title: 'no url' }] }).expect(200);
+    expect(batch.body).toMatchObject({ created: 1, failed: 1 });
+    expect(batch.body.articles[1].outcome).toBe('failed');
+    expect(batch.body.articles[1].reason).toMatch(/^articles\.1: url /);
+    expect(await count()).toBe(before + 1);
   });
 
   it('keeps a script title as text in the JSON list', async () => {

@@ -187,7 +187,10 @@ describe("Editors' digest API", () => {
       await post(`/admin/digests/${id}/resume`).expect(409);
       await post(`/admin/digests/${id}/cancel`).expect(409);
       await post('/admin/digests/987654/pause').expect(404);
-      await post('/admin/digests/abc/cancel').expect(404);
+      // Not an id at all: refused before any query, naming the parameter.
+      expect((await post('/admin/digests/abc/cancel').expect(400)).body.message).toEqual([
+        'id must be a positive whole number no larger than 9223372036854775807',
+      ]);
       const row = await ds.query('SELECT status FROM editions WHERE id = $1', [id]);
       expect(row[0].status).toBe('cancelled');
     });

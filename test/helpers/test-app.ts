@@ -59,6 +59,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     LOG_LEVEL: 'error', // 4xx answers log at warn; tests provoke many of them on purpose
     MAIL_FROM: 'نشرة الحل نت <newsletter@nashra.test>',
     SITE_URL: 'https://www.example.net',
+    // Tests play the reverse proxy: X-Forwarded-For from loopback gives each request its own client address.
+    TRUST_PROXY: 'loopback',
     ...options.env,
   });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: database.url })] });

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { NoControlChars } from '../../common/no-control-chars';
 
 export class ListArticlesQuery {
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
@@ -15,5 +16,6 @@ export class ListArticlesQuery {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @NoControlChars()
   before?: string;
 }

@@ -17,6 +17,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
+import { NoControlChars } from '../../common/no-control-chars';
 import type { EditionStatus } from '../edition.entity';
 
 export const FREQUENCY_VALUES: Frequency[] = [...FREQUENCIES];
@@ -56,6 +57,7 @@ export class TestSendDto {
   @ArrayMaxSize(10, { message: 'to may list at most 10 addresses' })
   @ArrayUnique()
   @IsEmail({}, { each: true, message: 'each of to must be an email address' })
+  @NoControlChars({ each: true })
   to: string[];
 }
 
@@ -86,6 +88,7 @@ export class CreateEditionDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @NoControlChars()
   subject?: string;
 }
 

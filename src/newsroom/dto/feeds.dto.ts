@@ -1,8 +1,10 @@
+import { NoControlChars } from '../../common/no-control-chars';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
 const RETURN_TO = ['/admin/settings', '/admin/settings/feeds'];
 
 export class FeedUrlForm {
+  @NoControlChars()
   @IsString({ message: 'رابط التغذية مطلوب' })
   @MaxLength(2000, { message: 'رابط التغذية أطول من اللازم' })
   url: string;

@@ -1,3 +1,4 @@
+import { NoControlChars } from '../../common/no-control-chars';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { READER_STATUSES } from '../../subscribers/reader-directory';
@@ -9,6 +10,7 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
 export class ReaderListQuery {
   @IsOptional()
   @Transform(emptyToUndefined)
+  @NoControlChars()
   @IsString()
   @MaxLength(254, { message: 'نص البحث أطول من اللازم' })
   q?: string;
@@ -25,12 +27,14 @@ export class ReaderListQuery {
 
   @IsOptional()
   @Transform(emptyToUndefined)
+  @NoControlChars()
   @IsString()
   @MaxLength(200, { message: 'الموضوع أطول من اللازم' })
   topic?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
+  @NoControlChars()
   @IsString()
   @MaxLength(500, { message: 'الصفحة أطول من اللازم' })
   page?: string;
@@ -53,12 +57,14 @@ export class ReaderImportForm {
 
   /** Sent by a plain form; htmx sends the header instead. Checked by the guard, ignored here. */
   @IsOptional()
+  @NoControlChars()
   @IsString()
   _csrf?: string;
 }
 
 export class EraseReaderForm {
   @IsOptional()
+  @NoControlChars()
   @IsString()
   confirm?: string;
 }

@@ -1,13 +1,16 @@
+import { NoControlChars } from '../../common/no-control-chars';
 import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsString, MaxLength } from 'class-validator';
 
 export class TopicKeyForm {
+  @NoControlChars()
   @IsString({ message: 'الموضوع مطلوب' })
   @MaxLength(200)
   key: string;
 }
 
 export class RenameTopicForm extends TopicKeyForm {
+  @NoControlChars()
   @IsString({ message: 'الاسم مطلوب' })
   @MaxLength(200, { message: 'الاسم أطول من اللازم' })
   name: string;
@@ -19,6 +22,7 @@ export class HideTopicForm extends TopicKeyForm {
 }
 
 export class MergeTopicForm extends TopicKeyForm {
+  @NoControlChars()
   @IsString({ message: 'اختر الموضوع الذي يُدمج فيه' })
   @MaxLength(200)
   into: string;
@@ -28,6 +32,7 @@ export class MergeTopicForm extends TopicKeyForm {
 export class FollowableTopicsForm {
   @Transform(({ value }: { value: unknown }) => (value === undefined ? [] : Array.isArray(value) ? value : [value]))
   @IsArray()
+  @NoControlChars()
   @IsString({ each: true })
   @MaxLength(200, { each: true })
   keys: string[] = [];

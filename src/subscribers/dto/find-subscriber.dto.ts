@@ -1,15 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { NoControlChars } from '../../common/no-control-chars';
 
 export class FindSubscriberQuery {
   @ApiProperty({ description: 'The address, in any case', example: 'reader@example.com' })
   @IsString()
   @MaxLength(320)
+  @NoControlChars()
   email: string;
-}
-
-export class SubscriberIdParam {
-  @ApiProperty({ example: '42' })
-  @Matches(/^[1-9]\d{0,18}$/, { message: 'id must be a subscriber id (a positive whole number)' })
-  id: string;
 }

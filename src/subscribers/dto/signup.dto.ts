@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
+import { NoControlChars } from '../../common/no-control-chars';
 import { IsPageUrl, IsReaderEmail } from './reader-validators';
 
 /** The footer form, posted as a form (no JavaScript) or as JSON (nashra.js, other clients). */
@@ -8,6 +9,7 @@ export class SignupDto {
   @ApiProperty({ example: 'قارئ@مثال.شبكة', maxLength: 254 })
   @IsDefined({ message: 'readers.errors.emailRequired' })
   @IsReaderEmail()
+  @NoControlChars({ message: 'readers.errors.email' })
   email: string;
 
   @ApiPropertyOptional({ enum: FREQUENCIES, default: 'daily' })
@@ -30,5 +32,6 @@ export class SignupDto {
   @IsOptional()
   @IsString({ message: 'readers.errors.invalid' })
   @MaxLength(2000, { message: 'readers.errors.invalid' })
+  @NoControlChars({ message: 'readers.errors.text' })
   website?: string;
 }

@@ -1,0 +1,143 @@
+import { Body, Controller, UseFilters, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
+import { NewsroomPage } from '../auth/newsroom-page';
+import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import { DigestPreviews } from '../digests/digest-previews';
+import { EditionsService } from '../digests/editions.service';
+import { instantOfLocal } from '../digests/local-time';
+import { EditionIdParamDto, FrequencyFormDto, NextDigestQueryDto, ScheduleFormDto } from './dto/next-digest-forms.dto';
+import { editorMessage, nextDigestUrl } from './next-digest.controller';
+import { NewsroomFormErrors } from './form-errors.filter';
+import { NewsroomView } from './newsroom-view';
+import { seeOther } from './see-other';
+import { NextDigestViewModel } from './next-digest.view';
+
+/** Newsroom → Next digest: send a test to myself, send now (after a confirmation), schedule, cancel. */
+@ApiExcludeController()
+@NewsroomPage()
+@UseFilters(NewsroomFormErrors)
+@Controller('admin/next')
+export class NextDigestSendController {
+  constructor(
+    private readonly views: NextDigestViewModel,
+    private readonly previews: DigestPreviews,
+    private readonly editions: EditionsService,
+    private readonly view: NewsroomView,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Same path as POST /admin/digests/test, to the signed-in editor's own address only. */
+  @Post('test')
+  async test(
+    @Body() body: FrequencyFormDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.attempt(req, async () => {
+      const sent = await this.previews.sendTest(body.frequency, [editor.email]);
+      await this.audit.record(editor, 'next-digest.test', `plan:${body.frequency}`, { to: editor.email });
+      this.view.flash(req, `أُرسلت نسخة تجريبية إلى ${editor.email} بعنوان «${sent.subject}».`, 'success');
+    });
+    await seeOther(req, res, nextDigestUrl(body.frequency));
+  }
+
+  @Get('confirm')
+  async confirm(@Query() query: NextDigestQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const context = await this.views.confirmation(query.frequency);
+    if (!context.hasArticles) {
+      this.view.flash(req, 'لا مقالات جديدة منذ آخر نشرة، فلا شيء يُرسل الآن.', 'error');
+      await seeOther(req, res, nextDigestUrl(query.frequency));
+      return;
+    }
+    await this.view.page(req, res, 'next-digest-confirm', context, { nav: 'next', title: 'تأكيد الإرسال' });
+  }
+
+  @Post('send')
+  async send(
+    @Body() body: FrequencyFormDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.attempt(req, async () => {
+      const edition = await this.editions.createNow(body.frequency, {}, `editor:${editor.email}`);
+      await this.audit.record(editor, 'edition.send', `edition:${edition.id}`, {
+        frequency: body.frequency,
+        articles: edition.articleIds.length,
+      });
+      this.view.flash(
+        req,
+        `بدأ إرسال «${edition.subject}» (العدد رقم ${edition.id}): تابِع تقدّمه في صفحة الأعداد.`,
+        'success',
+      );
+    });
+    await seeOther(req, res, nextDigestUrl(body.frequency));
+  }
+
+  @Post('schedule')
+  async schedule(
+    @Body() body: ScheduleFormDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const at = instantOfLocal(body.at, this.config.env.TIMEZONE);
+    if (!at || at.getTime() <= this.clock.now().getTime()) {
+      this.view.flash(req, 'اختر وقتاً في المستقبل للإرسال المجدول.', 'error');
+      await seeOther(req, res, nextDigestUrl(body.frequency));
+      return;
+    }
+    await this.attempt(req, async () => {
+      const edition = await this.editions.scheduleFor(body.frequency, at, `editor:${editor.email}`);
+      await this.audit.record(editor, 'edition.schedule', `edition:${edition.id}`, {
+        frequency: body.frequency,
+        scheduledFor: at.toISOString(),
+      });
+      this.view.flash(req, `جُدولت «${edition.subject}» للإرسال في ${this.views.when(at)}.`, 'success');
+    });
+    await seeOther(req, res, nextDigestUrl(body.frequency));
+  }
+
+  @Post('scheduled/:id/cancel')
+  async cancel(
+    @Param() params: EditionIdParamDto,
+    @Body() body: FrequencyFormDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.attempt(req, async () => {
+      const edition = await this.editions.findOrFail(params.id);
+      if (edition.status !== 'scheduled') {
+        this.view.flash(req, 'هذه النشرة لم تعد مجدولة (ربما بدأ إرسالها).', 'error');
+        return;
+      }
+      await this.editions.act(params.id, 'cancel');
+      await this.audit.record(editor, 'edition.cancel', `edition:${params.id}`, {
+        wasScheduledFor: edition.scheduledFor,
+      });
+      this.view.flash(req, `أُلغيت جدولة «${edition.subject}».`, 'success');
+    });
+    await seeOther(req, res, nextDigestUrl(body.frequency));
+  }
+
+  /** Runs an action; a 4xx (no articles, not found, already sent) becomes a message on the page. */
+  private async attempt(req: Request, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (err) {
+      const message = editorMessage(err);
+      if (message === null) {
+        throw err;
+      }
+      this.view.flash(req, message, 'error');
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import { Body, Controller, UseFilters, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditLog } from '../auth/audit-log';
+import { toHttpException } from '../common/domain-errors';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
+import { NewsroomPage } from '../auth/newsroom-page';
+import { DigestPreviews } from '../digests/digest-previews';
+import { NextEditionPlanService } from '../digests/next-edition-plan.service';
+import type { Frequency } from '../common/frequency';
+import {
+  ArticleActionParamsDto,
+  FrequencyFormDto,
+  NextDigestQueryDto,
+  PlanTextsFormDto,
+} from './dto/next-digest-forms.dto';
+import { NewsroomFormErrors } from './form-errors.filter';
+import { NewsroomView } from './newsroom-view';
+import { seeOther } from './see-other';
+import { NextDigestViewModel } from './next-digest.view';
+
+const TITLE = 'العدد القادم';
+
+export const nextDigestUrl = (frequency: Frequency) => `/admin/next?frequency=${frequency}`;
+
+/** A 4xx (or a domain error) as a message an editor can read; null for a real failure. */
+export function editorMessage(err: unknown): string | null {
+  const http = toHttpException(err);
+  if (!(http instanceof HttpException) || http.getStatus() >= 500) {
+    return null;
+  }
+  const body = http.getResponse() as { message?: string | string[] } | string;
+  const message = typeof body === 'string' ? body : (body.message ?? http.message);
+  const text = Array.isArray(message) ? message.join('، ') : message;
+  // The services speak English to the API; the one an editor meets here is "nothing new to send".
+  return /^No new \w+ articles/.test(text) ? 'لا مقالات جديدة منذ آخر نشرة، فلا شيء يُرسل الآن.' : text;
+}
+
+/**
+ * Newsroom → Next digest: the next edition as readers would get it, the articles it carries (drop, move,
+ * pin as lead), its subject, preheader and editor's note. Sending lives in NextDigestSendController.
+ */
+@ApiExcludeController()
+@NewsroomPage()
+@UseFilters(NewsroomFormErrors)
+@Controller('admin/next')
+export class NextDigestController {
+  constructor(
+    private readonly views: NextDigestViewModel,
+    private readonly plans: NextEditionPlanService,
+    private readonly previews: DigestPreviews,
+    private readonly view: NewsroomView,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get()
+  async page(@Query() query: NextDigestQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const context = await this.views.page(query.frequency);
+    await this.view.page(req, res, 'next-digest', context, { nav: 'next', title: TITLE });
+  }
+
+  /** The edition exactly as readers would get it, with harmless links in place of personal ones. */
+  @Get('preview.html')
+  async preview(@Query() query: NextDigestQueryDto, @Res() res: Response): Promise<void> {
+    res.type('html').setHeader('Cache-Control', 'no-store');
+    try {
+      const preview = await this.previews.preview(query.frequency);
+      res.send(preview.email.html);
+    } catch (err) {
+      const message = editorMessage(err);
+      if (message === null) {
+        throw err;
+      }
+      res.send(
+        '<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><body style="font-family:Tahoma,sans-serif;' +
+          'padding:2rem;color:#57606a">لا مقالات جديدة منذ آخر نشرة: لن تُرسل نشرة إن بقي الحال هكذا.</body></html>',
+      );
+    }
+  }
+
+  @Post('articles/:articleId/:action')
+  async act(
+    @Param() params: ArticleActionParamsDto,
+    @Body() body: FrequencyFormDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    try {
+      await this.plans.act(body.frequency, params.articleId, params.action, editor.email);
+      await this.audit.record(editor, `next-digest.${params.action}`, `article:${params.articleId}`, {
+        frequency: body.frequency,
+      });
+    } catch (err) {
+      const message = editorMessage(err);
+      if (message === null) {
+        throw err;
+      }
+      this.view.flash(req, message, 'error');
+    }
+    if (req.headers['hx-request']) {
+      this.view.fragment(res, 'next-digest-editor', await this.views.editor(body.frequency));
+      return;
+    }
+    await seeOther(req, res, nextDigestUrl(body.frequency));
+  }
+
+  @Post('texts')
+  async texts(
+    @Body() body: PlanTextsFormDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.plans.setTexts(body.frequency, body, editor.email);
+    await this.audit.record(editor, 'next-digest.texts', `plan:${body.frequency}`, {
+      subject: body.subject ?? '',
+      preheader: body.preheader ?? '',
+      editorNote: body.editorNote ?? '',
+    });
+    this.view.flash(req, 'حُفظ العنوان وسطر المعاينة وكلمة المحرر.', 'success');
+    await seeOther(req, res, nextDigestUrl(body.frequency));
+  }
+
+  @Post('reset')
+  async reset(
+    @Body() body: FrequencyFormDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.plans.reset(body.frequency);
+    await this.audit.record(editor, 'next-digest.reset', `plan:${body.frequency}`);
+    this.view.flash(req, 'عادت النشرة القادمة إلى اختيارها الافتراضي.', 'success');
+    await seeOther(req, res, nextDigestUrl(body.frequency));
+  }
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { topicName } from '../articles/topics';
+import { AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import type { Edition } from '../digests/edition.entity';
+import { DigestSettingsService } from '../digests/digest-settings.service';
+import { localOfInstant } from '../digests/local-time';
+import { NextEditionPlanService, type NextEditionView } from '../digests/next-edition-plan.service';
+import { ScheduledEditions } from '../digests/scheduled-editions';
+import type { Frequency } from '../common/frequency';
+
+export const FREQUENCY_LABELS: Record<Frequency, string> = { daily: 'النشرة اليومية', weekly: 'النشرة الأسبوعية' };
+
+const ACTIONS = {
+  up: { label: '↑ للأعلى', tone: 'secondary' },
+  down: { label: '↓ للأسفل', tone: 'secondary' },
+  pin: { label: 'اجعله الخبر الرئيسي', tone: 'secondary' },
+  unpin: { label: 'ألغِ التثبيت', tone: 'secondary' },
+  drop: { label: 'احذف', tone: 'danger' },
+} as const;
+
+/** Turns the next edition (with the editors' plan) into what the Next digest templates show. */
+@Injectable()
+export class NextDigestViewModel {
+  constructor(
+    private readonly plans: NextEditionPlanService,
+    private readonly scheduled: ScheduledEditions,
+    private readonly settings: DigestSettingsService,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `الأربعاء، 25 نوفمبر 2026 في 9:30 ص` in TIMEZONE. */
+  when(at: Date): string {
+    return new Intl.DateTimeFormat('ar', {
+      timeZone: this.config.env.TIMEZONE,
+      numberingSystem: 'latn',
+      dateStyle: 'full',
+      timeStyle: 'short',
+    }).format(at);
+  }
+
+  /** The part of the page htmx swaps after an article action: preview and article list. */
+  async editor(frequency: Frequency, view?: NextEditionView): Promise<Record<string, unknown>> {
+    const next = view ?? (await this.plans.view(frequency));
+    const articles = next.plan.articles;
+    const decisions = await this.plans.decisions(frequency);
+    return {
+      frequency,
+      // Changes with every decision, so the iframe reloads when htmx swaps it in.
+      version: `${decisions?.updatedAt?.getTime() ?? 0}-${articles.map((a) => a.id).join('.')}`,
+      planned: decisions !== null,
+      maxArticles: (await this.settings.current()).maxArticles,
+      leftOutCount: next.plan.leftOut.length,
+      articles: articles.map((a, index) => {
+        const pinned = next.pinnedArticleId === a.id;
+        const names: (keyof typeof ACTIONS)[] = [];
+        if (index > 0) {
+          names.push('up');
+        }
+        if (index < articles.length - 1) {
+          names.push('down');
+        }
+        names.push(pinned ? 'unpin' : 'pin', 'drop');
+        return {
+          id: a.id,
+          title: a.title,
+          url: a.url,
+          isLead: index === 0,
+          pinned,
+          published: this.when(a.publishedAt),
+          topics: a.topics.map(topicName).join('، '),
+          actions: names.map((name) => ({ name, ...ACTIONS[name] })),
+        };
+      }),
+      dropped: (next.plan.dropped ?? []).map((a) => ({ id: a.id, title: a.title })),
+    };
+  }
+
+  async page(frequency: Frequency): Promise<Record<string, unknown>> {
+    const view = await this.plans.view(frequency);
+    const decisions = await this.plans.decisions(frequency);
+    const upcoming = await this.scheduled.upcoming(frequency);
+    const now = this.clock.now();
+    return {
+      ...(await this.editor(frequency, view)),
+      tabs: (['daily', 'weekly'] as Frequency[]).map((value) => ({
+        value,
+        label: FREQUENCY_LABELS[value],
+        current: value === frequency,
+      })),
+      hasArticles: view.plan.articles.length > 0,
+      audience: this.audience(view),
+      texts: {
+        subject: decisions?.subject ?? '',
+        preheader: decisions?.preheader ?? '',
+        editorNote: decisions?.editorNote ?? '',
+      },
+      defaults: { subject: view.subject, preheader: view.preheader },
+      timeZone: this.config.env.TIMEZONE,
+      scheduleMin: localOfInstant(now, this.config.env.TIMEZONE),
+      scheduleDefault: localOfInstant(new Date(now.getTime() + 3600_000), this.config.env.TIMEZONE),
+      scheduled: upcoming.map((e) => this.scheduledRow(e)),
+    };
+  }
+
+  /** What the confirmation step states before "send now". */
+  async confirmation(frequency: Frequency): Promise<Record<string, unknown>> {
+    const view = await this.plans.view(frequency);
+    return {
+      frequency,
+      audience: this.audience(view),
+      subject: view.subject,
+      articleCount: view.plan.articles.length,
+      lead: view.plan.articles[0]?.title ?? '',
+      hasArticles: view.plan.articles.length > 0,
+    };
+  }
+
+  private audience(view: NextEditionView): { active: number; receiving: number; skipped: number } {
+    return { ...view.audience, skipped: view.audience.active - view.audience.receiving };
+  }
+
+  private scheduledRow(e: Edition): Record<string, unknown> {
+    return {
+      id: e.id,
+      subject: e.subject,
+      iso: e.scheduledFor?.toISOString() ?? '',
+      when: e.scheduledFor ? this.when(e.scheduledFor) : '',
+      articleCount: e.articleIds.length,
+    };
+  }
+}

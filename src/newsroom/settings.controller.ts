@@ -1,0 +1,98 @@
+import { Body, Controller, UseFilters, Get, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AuditLog } from '../auth/audit-log';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
+import { NewsroomPage } from '../auth/newsroom-page';
+import { AppConfig } from '../config/app-config';
+import { DigestScheduler } from '../digests/digest-scheduler';
+import { DigestSettingsService } from '../digests/digest-settings.service';
+import { DigestSettingsDto } from '../digests/dto/digest-plan.dto';
+import { NewsroomFormErrors } from './form-errors.filter';
+import { FeedsCard } from './feeds-card';
+import { NewsroomView } from './newsroom-view';
+import { seeOther } from './see-other';
+import { NextDigestViewModel } from './next-digest.view';
+
+const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
+
+/**
+ * Newsroom → Settings. The digest part (schedules, articles per digest, order) is stored in the database and
+ * followed by every instance without a restart. Other sections of the page (feeds) add their own card to
+ * templates/newsroom/settings.hbs and their context here.
+ */
+@ApiExcludeController()
+@NewsroomPage()
+@UseFilters(NewsroomFormErrors)
+@Controller('admin/settings')
+export class SettingsController {
+  constructor(
+    private readonly settings: DigestSettingsService,
+    private readonly scheduler: DigestScheduler,
+    private readonly views: NextDigestViewModel,
+    private readonly view: NewsroomView,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+    private readonly feeds: FeedsCard,
+  ) {}
+
+  @Get()
+  async page(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.view.page(
+      req,
+      res,
+      'settings',
+      {
+        ...(await this.feeds.context('/admin/settings')),
+        digest: await this.digestSection(),
+        timeZone: this.config.env.TIMEZONE,
+      },
+      {
+        nav: 'settings',
+        title: 'الإعدادات',
+      },
+    );
+  }
+
+  @Post('digest')
+  async saveDigest(
+    @Body() body: DigestSettingsDto,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const before = await this.settings.current();
+    const saved = await this.settings.save(body, editor.email);
+    await this.audit.record(editor, 'settings.digest', 'digest-settings', {
+      from: { daily: before.dailyCron, weekly: before.weeklyCron, max: before.maxArticles, order: before.order },
+      to: { daily: saved.dailyCron, weekly: saved.weeklyCron, max: saved.maxArticles, order: saved.order },
+    });
+    this.view.flash(
+      req,
+      `حُفظت إعدادات النشرة. النشرة اليومية القادمة: ${this.views.when(this.scheduler.nextRunAt('daily'))}.`,
+      'success',
+    );
+    await seeOther(req, res, '/admin/settings');
+  }
+
+  private async digestSection(): Promise<Record<string, unknown>> {
+    const current = await this.settings.current();
+    const nextDaily = this.scheduler.nextRunAt('daily');
+    const nextWeekly = this.scheduler.nextRunAt('weekly');
+    return {
+      fromDatabase: current.source === 'database',
+      updatedAt: current.updatedAt ? this.views.when(current.updatedAt) : null,
+      updatedBy: current.updatedBy,
+      dailyTime: current.dailyTime,
+      dailyDays: WEEKDAYS.map((label, value) => ({ label, value, checked: current.dailyDays.includes(value) })),
+      weeklyTime: current.weeklyTime,
+      weeklyDays: WEEKDAYS.map((label, value) => ({ label, value, checked: current.weeklyDay === value })),
+      maxArticles: current.maxArticles,
+      newestFirst: current.order === 'newest',
+      nextDaily: this.views.when(nextDaily),
+      nextDailyIso: nextDaily.toISOString(),
+      nextWeekly: this.views.when(nextWeekly),
+      nextWeeklyIso: nextWeekly.toISOString(),
+    };
+  }
+}
