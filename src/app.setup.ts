@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +9,12 @@ import { refuseDeepJson } from './common/json-depth';
 import { QuietStartupLogger } from './common/logging';
 import { readerSecurityHeaders } from './common/security-headers';
 import { AppConfig } from './config/app-config';
+
+function keepWebhookRawBody(req: { url?: string; rawBody?: Buffer }, _res: unknown, buf: Buffer): void {
+  if (req.url?.startsWith('/webhooks/')) {
+    req.rawBody = buf;
+  }
+}
 
 /** Everything about the HTTP app that is not a module: shared by main.ts and the e2e tests. */
 export function configureApp(app: INestApplication): void {
@@ -21,8 +28,15 @@ export function configureApp(app: INestApplication): void {
   // Before the body parsers, so that their error pages (413) carry the headers too.
   express.use(readerSecurityHeaders(config.siteOrigins));
   // Small bodies only: a signup is a few hundred bytes; CMS batches get more room under /admin.
-  // JSON nesting is checked on the raw bytes before parsing (refuseDeepJson), so no body reaches the stack.
-  express.useBodyParser('json', { limit: '2mb', verify: refuseDeepJson });
+  // JSON nesting is checked on the raw bytes before parsing (refuseDeepJson), so no body reaches the stack; the
+  // bounce webhook checks an HMAC of the exact bytes it was sent, so it keeps them (req.rawBody).
+  express.useBodyParser('json', {
+    limit: '2mb',
+    verify: (req: IncomingMessage & { rawBody?: Buffer }, res: ServerResponse, buf: Buffer) => {
+      refuseDeepJson(req, res, buf);
+      keepWebhookRawBody(req, res, buf);
+    },
+  });
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   // Editor sessions, CSRF and the Swagger gate on /admin only, before any /admin route is mounted.

@@ -245,9 +245,27 @@ export class EnvDto {
   @Max(100)
   DELIVERY_FAILURE_PAUSE_PERCENT = 20;
 
+  /** First pause of all sending when the SMTP server cannot be reached; doubles on each further failed try. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SMTP_OUTAGE_BACKOFF_SECONDS = 15;
+
+  /** Longest pause between two tries of an unreachable SMTP server. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SMTP_OUTAGE_MAX_WAIT_SECONDS = 300;
+
   @IsString()
   @IsOptional()
   UNSUBSCRIBE_MAILTO?: string;
+
+  /** Key of the HMAC-SHA256 signature (X-Nashra-Signature) on POST /webhooks/bounces; unset: the route is off. */
+  @IsString()
+  @MinLength(16, { message: 'BOUNCE_WEBHOOK_SECRET must be at least 16 characters' })
+  @IsOptional()
+  BOUNCE_WEBHOOK_SECRET?: string;
 
   @IsString()
   @IsOptional()

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { EDITION_LIFECYCLE, type EditionLifecycle, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
 import { type ClaimedDelivery, DeliveryRepository, type DeliveryResult } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
+import { TransportHealth } from './transport-health';
 
 const FLUSH_INTERVAL_MS = 250;
 /** An edition pauses only after this many finished deliveries, so two early failures cannot stop a send. */
@@ -12,7 +14,7 @@ export const FAILURE_PAUSE_MIN_SAMPLE = 20;
  * Sends one claimed batch, SMTP_POOL_SIZE × 2 at a time, and writes results back every FLUSH_INTERVAL_MS (or
  * every few messages) in one statement, so a row is `sent` moments after the server accepted it and a crash
  * can repeat only rows in flight. Between flushes it asks which editions may still send (an editor's pause or
- * cancel stops the rest of the batch), renews leases, and reports editions whose failures pass
+ * cancel stops the rest of the batch) and reports editions whose failures pass
  * DELIVERY_FAILURE_PAUSE_PERCENT.
  */
 @Injectable()
@@ -23,6 +25,7 @@ export class DeliveryBatch {
     private readonly config: AppConfig,
     private readonly ledger: DeliveryRepository,
     private readonly sender: DeliverySender,
+    private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
   ) {}
@@ -39,7 +42,6 @@ export class DeliveryBatch {
     const unfinished = new Set(batch.map((d) => d.id));
     const halted = new Set<string>();
     let lastFlush = Date.now();
-    let leaseRenewedAt = Date.now();
     let flushing: Promise<void> = Promise.resolve();
 
     const flush = (): Promise<void> => {
@@ -52,10 +54,6 @@ export class DeliveryBatch {
         }
         const sending = new Set(await this.lifecycle.sendingEditions());
         batch.filter((d) => !sending.has(d.edition_id)).forEach((d) => halted.add(d.edition_id));
-        if (Date.now() - leaseRenewedAt > (leaseSeconds * 1000) / 3 && unfinished.size) {
-          leaseRenewedAt = Date.now();
-          await this.ledger.renewLeases([...unfinished], leaseSeconds);
-        }
         const troubled = new Set(
           results.filter((r) => r.status === 'failed' || r.status === 'bounced').map((r) => r.editionId),
         );
@@ -75,6 +73,19 @@ export class DeliveryBatch {
       }
     };
 
+    // Heartbeat: the claims' leases are renewed on a timer while the batch is in flight, whether or not any
+    // message finishes, so a live worker stalled on a slow server never loses its rows to another worker.
+    const heartbeat = setInterval(
+      () => {
+        if (unfinished.size > 0) {
+          this.ledger
+            .renewLeases([...unfinished], leaseSeconds)
+            .catch((err: unknown) => this.logger.warn(`Lease renewal failed: ${errorMessage(err)}`));
+        }
+      },
+      (leaseSeconds * 1000) / 3,
+    );
+
     let next = 0;
     const runner = async () => {
       while (next < batch.length) {
@@ -84,11 +95,20 @@ export class DeliveryBatch {
           record(handBack(delivery));
           continue;
         }
+        if (this.health.paused) {
+          // The SMTP server is unreachable: the rest waits out the transport's backoff, no attempt used.
+          record(handBack(delivery, this.health.secondsLeft));
+          continue;
+        }
         record(await this.sender.deliver(delivery));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, runner));
-    await flush();
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, runner));
+      await flush();
+    } finally {
+      clearInterval(heartbeat);
+    }
   }
 
   private async writeBack(results: DeliveryResult[]): Promise<void> {
@@ -116,14 +136,14 @@ export class DeliveryBatch {
   }
 }
 
-function handBack(delivery: ClaimedDelivery): DeliveryResult {
+function handBack(delivery: ClaimedDelivery, retrySeconds = 0): DeliveryResult {
   return {
     id: delivery.id,
     editionId: delivery.edition_id,
     status: 'queued',
     error: null,
     messageId: null,
-    retrySeconds: 0,
-    attemptsDelta: -1,
+    retrySeconds,
+    attemptsDelta: 0,
   };
 }

@@ -40,6 +40,11 @@ export const RECIPIENT_EVENTS = Symbol('RECIPIENT_EVENTS');
 export interface RecipientEvents {
   /** Fact: the mail server refused these readers' addresses for good. */
   bounced(subscriberIds: string[]): Promise<void>;
+  /**
+   * Fact: a late report (bounce webhook) says mail to this address bounced for good, or its reader complained
+   * (marked it spam). Returns the readers the address belongs to (none when unknown).
+   */
+  reported(email: string, kind: 'bounced' | 'complained'): Promise<string[]>;
 }
 
 /** What the workers saw when an edition's failures passed DELIVERY_FAILURE_PAUSE_PERCENT. */

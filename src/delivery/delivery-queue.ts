@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Audience, EDITION_LIFECYCLE, type EditionLifecycle } from './delivery-ports';
 import { DeliveryRepository, type ReaderDelivery } from './delivery.repository';
 import type { DeliveryStatus } from './delivery.entity';
+import { TransportHealth, type TransportState } from './transport-health';
 
 export { NO_MATCHING_ARTICLES_SEGMENT } from './delivery.repository';
 
@@ -26,6 +27,8 @@ export interface DeliveryProgress {
   /** Seconds until remaining reaches zero at the current rate; null when there is no rate to go by. */
   etaSeconds: number | null;
   lastSentAt: Date | null;
+  /** The mail server's state, shared by all processes: `reachable: false` shows "SMTP unreachable since …". */
+  transport: TransportState;
 }
 
 /**
@@ -39,6 +42,7 @@ export class DeliveryQueue {
 
   constructor(
     private readonly ledger: DeliveryRepository,
+    private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
   ) {}
 
@@ -67,7 +71,11 @@ export class DeliveryQueue {
 
   /** Counts, rate and ETA of an edition's send, for logs and the editors' API. */
   async progress(editionId: string): Promise<DeliveryProgress> {
-    const [counts, recent] = await Promise.all([this.countsByStatus(editionId), this.ledger.recentSends(editionId)]);
+    const [counts, recent, transport] = await Promise.all([
+      this.countsByStatus(editionId),
+      this.ledger.recentSends(editionId),
+      this.health.state(),
+    ]);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const remaining = counts.queued + counts.sending;
     // At least one second of span, so the first few messages do not promise an absurd rate.
@@ -79,6 +87,7 @@ export class DeliveryQueue {
       ratePerSecond: Math.round(ratePerSecond * 10) / 10,
       etaSeconds: remaining === 0 ? 0 : ratePerSecond > 0 ? Math.ceil(remaining / ratePerSecond) : null,
       lastSentAt: recent.lastSentAt ? new Date(recent.lastSentAt) : null,
+      transport,
     };
   }
 

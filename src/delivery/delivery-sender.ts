@@ -7,6 +7,7 @@ import { MailTransport } from './mail-transport';
 import { type BodyEncoding, deliveryMessageId, mailDate, PrebuiltMessage } from './prebuilt-message';
 import { classifySendError, retryDelaySeconds, SendOutcome } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
+import { TransportHealth } from './transport-health';
 
 const MAX_CACHED_MESSAGES = 64;
 // eslint-disable-next-line no-control-regex
@@ -27,30 +28,42 @@ export class DeliverySender {
     private readonly config: AppConfig,
     private readonly transport: MailTransport,
     private readonly rateLimiter: SendRateLimiter,
+    private readonly health: TransportHealth,
     @Inject(MESSAGE_SOURCE) private readonly source: MessageSource,
     @Inject(RECIPIENT_LINKS) private readonly links: RecipientLinks,
   ) {}
 
   async deliver(delivery: ClaimedDelivery): Promise<DeliveryResult> {
-    const base = { id: delivery.id, editionId: delivery.edition_id, retrySeconds: null, attemptsDelta: 0 };
+    const base = { id: delivery.id, editionId: delivery.edition_id, retrySeconds: null, attemptsDelta: 1 as const };
     if (delivery.subscriber_status !== 'active') {
-      // Unsubscribed or bounced after the edition was queued: they get nothing more.
-      return { ...base, status: 'skipped', error: `reader is ${delivery.subscriber_status}`, messageId: null };
+      // Unsubscribed or bounced after the edition was queued: they get nothing more (and nothing was tried).
+      const error = `reader is ${delivery.subscriber_status}`;
+      return { ...base, status: 'skipped', error, messageId: null, attemptsDelta: 0 };
     }
     const outcome = await this.send(delivery);
+    // This attempt is counted at write-back; `attempts` is what the ledger held before it.
+    const attempts = delivery.attempts + 1;
     switch (outcome.kind) {
       case 'sent':
+        await this.health.reachable().catch(() => undefined);
         return { ...base, status: 'sent', error: null, messageId: outcome.messageId };
+      case 'unreachable': {
+        // The server's outage, not the reader's: back to the queue after the transport's backoff, no attempt.
+        const retrySeconds = await this.health
+          .unreachable(outcome.error)
+          .catch(() => this.config.env.SMTP_OUTAGE_BACKOFF_SECONDS);
+        return { ...base, status: 'queued', error: outcome.error, messageId: null, retrySeconds, attemptsDelta: 0 };
+      }
       case 'bounced':
         return { ...base, status: 'bounced', error: outcome.error, messageId: null };
       case 'failed':
         return { ...base, status: 'failed', error: outcome.error, messageId: null };
       case 'retry':
-        if (delivery.attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
+        if (attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
           return {
             ...base,
             status: 'failed',
-            error: `${outcome.error} (gave up after ${delivery.attempts} attempts)`,
+            error: `${outcome.error} (gave up after ${attempts} attempts)`,
             messageId: null,
           };
         }
@@ -59,7 +72,7 @@ export class DeliverySender {
           status: 'queued',
           error: outcome.error,
           messageId: null,
-          retrySeconds: retryDelaySeconds(delivery.attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
+          retrySeconds: retryDelaySeconds(attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
         };
     }
   }

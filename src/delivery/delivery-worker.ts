@@ -17,6 +17,7 @@ import { MailTransport } from './mail-transport';
 import { trimError } from './send-outcome';
 import { SendProgress } from './send-progress';
 import { SendRateLimiter } from './send-rate-limiter';
+import { TransportHealth } from './transport-health';
 
 export { FAILURE_PAUSE_MIN_SAMPLE } from './delivery-batch';
 
@@ -26,6 +27,7 @@ const IDLE_POLL_MS = 1000;
  * Sends what the ledger holds. Runs in processes whose NASHRA_ROLE is `all` or `worker`; any number of them
  * share one send through PostgreSQL. Each turn of the loop:
  *
+ * - unless the SMTP server is unreachable (TransportHealth: then wait for the next try, no claim);
  * - claim: up to DELIVERY_BATCH_SIZE due rows of the editions the lifecycle says are sending, with a lease
  *   (DELIVERY_LEASE_SECONDS); rows whose lease ran out (a dead worker's) are claimable again;
  * - send the batch (DeliveryBatch: SMTP_POOL_SIZE × 2 at a time, under SEND_RATE_PER_SECOND, results written
@@ -51,6 +53,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly transport: MailTransport,
     private readonly queue: DeliveryQueue,
     private readonly rateLimiter: SendRateLimiter,
+    private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
   ) {}
 
@@ -109,6 +112,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     while (this.running) {
       try {
         const sending = await this.lifecycle.sendingEditions();
+        const hold = this.transport.usesOutbox || sending.length === 0 ? 0 : await this.health.pauseMs();
+        if (hold > 0) {
+          // SMTP unreachable (see TransportHealth): nothing is claimed until the next try is due.
+          await this.finishEditions(sending);
+          await this.idle(Math.min(hold, IDLE_POLL_MS * 5));
+          continue;
+        }
         const claimed = await this.claim(sending);
         if (claimed.length > 0) {
           this.progress.working(new Set(claimed.map((d) => d.edition_id)));

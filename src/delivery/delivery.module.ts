@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { BounceWebhookController } from './bounce-webhook.controller';
 import { Delivery } from './delivery.entity';
 import { DeliveryBatch } from './delivery-batch';
 import { DeliveryQueue } from './delivery-queue';
@@ -11,6 +12,8 @@ import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
 import { SendProgress } from './send-progress';
 import { SendRateLimiter } from './send-rate-limiter';
+import { TransportHealth } from './transport-health';
+import { TransportStatusRepository } from './transport-status.repository';
 
 /**
  * Delivery: the ledger, workers, SMTP transport (or the outbox editors browse), retries, bounces. It sits
@@ -20,18 +23,20 @@ import { SendRateLimiter } from './send-rate-limiter';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Delivery])],
-  controllers: [OutboxController],
+  controllers: [OutboxController, BounceWebhookController],
   providers: [
     MailTransport,
     DeliveryRepository,
     DeliveryQueue,
     SendRateLimiter,
+    TransportStatusRepository,
+    TransportHealth,
     DeliverySender,
     DeliveryBatch,
     SendProgress,
     DeliveryWorker,
     Outbox,
   ],
-  exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox],
+  exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox, TransportHealth],
 })
 export class DeliveryModule {}

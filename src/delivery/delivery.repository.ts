@@ -30,8 +30,12 @@ export interface DeliveryResult {
   messageId: string | null;
   /** Seconds until the next attempt (status queued), else null. */
   retrySeconds: number | null;
-  /** -1 for a claim handed back unsent, so the hand-back does not use up an attempt. */
-  attemptsDelta: number;
+  /**
+   * 1 when this result records a real attempt (an SMTP answer, or a connection error on this message), 0 when
+   * nothing was tried (a claim handed back unsent, a reader skipped, the transport unreachable): attempts are
+   * counted at write-back, never at claim, so a takeover after a crash costs the reader nothing.
+   */
+  attemptsDelta: 0 | 1;
 }
 
 /** One reader's row, for their privacy export. */
@@ -115,7 +119,8 @@ export class DeliveryRepository {
 
   /**
    * Up to `limit` rows of the given editions that are due (queued and due, or sending with a lapsed lease),
-   * marked `sending` with a lease, `FOR UPDATE SKIP LOCKED` so concurrent workers never share a row.
+   * marked `sending` with a lease, `FOR UPDATE SKIP LOCKED` so concurrent workers never share a row. A claim
+   * does not count as an attempt (see DeliveryResult.attemptsDelta).
    */
   async claim(editionIds: string[], limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
     return this.dataSource.query(
@@ -130,7 +135,7 @@ export class DeliveryRepository {
          FOR UPDATE OF d SKIP LOCKED
        ), claimed AS (
          UPDATE deliveries d
-         SET status = 'sending', attempts = d.attempts + 1,
+         SET status = 'sending',
              lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
          FROM claimable c WHERE d.id = c.id
          RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
@@ -162,7 +167,7 @@ export class DeliveryRepository {
          SET status = r.status,
              lease_expires_at = NULL,
              -- A claim handed back unsent keeps the error of its previous attempt.
-             last_error = CASE WHEN r.attempts_delta < 0 THEN d.last_error ELSE r.error END,
+             last_error = CASE WHEN r.attempts_delta = 0 AND r.error IS NULL THEN d.last_error ELSE r.error END,
              message_id = coalesce(r.message_id, d.message_id),
              sent_at = CASE WHEN r.status = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
              next_attempt_at = CASE WHEN r.retry_seconds IS NULL THEN d.next_attempt_at
@@ -217,6 +222,25 @@ export class DeliveryRepository {
        WHERE edition_id = ANY($1::bigint[]) AND status = 'queued'`,
       [editionIds, reason],
     );
+  }
+
+  /**
+   * A late hard bounce: the delivery it names (by Message-ID), or else each reader's latest sent one, becomes
+   * `bounced`. Returns how many rows changed.
+   */
+  async markLateBounce(subscriberIds: string[], messageId: string | null, reason: string): Promise<number> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE deliveries SET status = 'bounced', last_error = $3, updated_at = clock_timestamp()
+         WHERE status = 'sent' AND id IN (
+           SELECT DISTINCT ON (subscriber_id) id FROM deliveries
+           WHERE subscriber_id = ANY($1::bigint[]) AND status = 'sent' AND ($2::text IS NULL OR message_id = $2)
+           ORDER BY subscriber_id, sent_at DESC NULLS LAST, id DESC)
+         RETURNING id`,
+        [subscriberIds, messageId, reason],
+      ),
+    );
+    return rows.length;
   }
 
   /** Every row of one reader, oldest first. */

@@ -23,6 +23,24 @@ export interface SentMail {
 }
 
 /**
+ * SMTP timeouts derived from the lease, all below it: a stalled exchange (a tarpit, a dead link) fails this
+ * message (retried later) before its lease would matter, so a live worker never holds a row indefinitely and
+ * the lease heartbeat is never the only thing keeping a stuck row. nodemailer's own socket default is 10 min.
+ */
+export function smtpTimeouts(leaseSeconds: number): {
+  connectionTimeout: number;
+  greetingTimeout: number;
+  socketTimeout: number;
+} {
+  const lease = leaseSeconds * 1000;
+  return {
+    connectionTimeout: Math.min(30_000, Math.round(lease / 3)),
+    greetingTimeout: Math.min(30_000, Math.round(lease / 3)),
+    socketTimeout: Math.round((lease * 2) / 3),
+  };
+}
+
+/**
  * The one way out for email. With SMTP_URL: a pooled nodemailer SMTP transport (SMTP_POOL_SIZE connections,
  * kept open across messages). Without it: every message is written to the outbox folder as an .eml file, so
  * a newcomer can see what would have been sent. With DKIM_* set, every message is signed, raw ones included.
@@ -50,6 +68,7 @@ export class MailTransport implements OnApplicationShutdown {
           maxConnections: config.env.SMTP_POOL_SIZE,
           // Reconnecting every 100 messages (the default) costs throughput for nothing on a bulk send.
           maxMessages: Infinity,
+          ...smtpTimeouts(config.env.DELIVERY_LEASE_SECONDS),
           dkim,
         } as object);
   }

@@ -18,6 +18,32 @@ describe('classifySendError', () => {
     );
   });
 
+  it('tells a server that cannot be reached from one that answers', () => {
+    const refused = { code: 'ESOCKET', originalCode: 'ECONNREFUSED', command: 'CONN', message: 'connect ECONNREFUSED' };
+    const dns = { code: 'EDNS', originalCode: 'ENOTFOUND', command: 'CONN', message: 'getaddrinfo ENOTFOUND x' };
+    const greeting = {
+      code: 'EPROTOCOL',
+      command: 'CONN',
+      responseCode: 421,
+      message: 'Invalid greeting. response=421',
+    };
+    const silent = {
+      code: 'ETIMEDOUT',
+      command: 'CONN',
+      timeoutType: 'GREETING_TIMEOUT',
+      message: 'Greeting never received',
+    };
+    for (const err of [refused, dns, greeting, silent, { code: 'ETLS', message: 'Error initiating TLS' }]) {
+      expect(classifySendError(err).kind).toBe('unreachable');
+    }
+    // Mid-transaction: that message's attempt.
+    const stalled = { code: 'ETIMEDOUT', command: 'CONN', timeoutType: 'SOCKET_TIMEOUT', message: 'Timeout' };
+    expect(classifySendError(stalled).kind).toBe('retry');
+    expect(classifySendError({ code: 'ECONNECTION', command: 'CONN', message: 'Connection closed' }).kind).toBe(
+      'retry',
+    );
+  });
+
   it('fails (without bouncing the reader) a 5xx for the message, and an address the client refuses', () => {
     expect(classifySendError({ responseCode: 554, command: 'DATA', message: 'Message rejected' }).kind).toBe('failed');
     expect(classifySendError({ code: 'EENVELOPE', message: 'Invalid recipient' }).kind).toBe('failed');

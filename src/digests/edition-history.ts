@@ -85,8 +85,9 @@ export class EditionHistory {
 
   private async progress(id: string): Promise<EditionDetailDto['progress']> {
     try {
-      const { total, remaining, ratePerSecond, etaSeconds, lastSentAt } = await this.deliveryQueue.progress(id);
-      return { total, remaining, ratePerSecond, etaSeconds, lastSentAt };
+      const { total, remaining, ratePerSecond, etaSeconds, lastSentAt, transport } =
+        await this.deliveryQueue.progress(id);
+      return { total, remaining, ratePerSecond, etaSeconds, lastSentAt, transport };
     } catch (err) {
       this.logger.warn(`Delivery progress of edition ${id} unavailable: ${errorMessage(err)}`);
       return null;

@@ -6,9 +6,11 @@ import { AuditLog } from '../auth/audit-log';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { TransportHealth } from '../delivery/transport-health';
 import { EditionOverview } from '../digests/edition-overview';
 import { ReaderStats } from '../subscribers/reader-stats';
 import { editionLabels, feedHealth, STATUS_LABELS } from './dashboard-labels';
+import { editorTime } from './editor-time';
 import { NewsroomView } from './newsroom-view';
 
 const CHART_DAYS = 30;
@@ -35,17 +37,19 @@ export class DashboardController {
     private readonly feeds: FeedPoller,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly transport: TransportHealth,
   ) {}
 
   @Get()
   async dashboard(@Req() req: Request, @Res() res: Response): Promise<void> {
     const now = this.clock.now();
-    const [counts, days, recent, polled, audit] = await Promise.all([
+    const [counts, days, recent, polled, audit, smtp] = await Promise.all([
       this.readers.counts(),
       this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
       this.editions.recent(8),
       this.feeds.status(),
       this.audit.recent(20),
+      this.transport.state(),
     ]);
     const statuses = Object.entries(counts.byStatus).map(([status, n]) => ({ label: STATUS_LABELS[status], n }));
     await this.view.page(req, res, 'dashboard', {
@@ -67,6 +71,14 @@ export class DashboardController {
       feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
       editions: recent.map(editionLabels),
       audit,
+      // "SMTP unreachable since …": sending is paused for every edition until the server answers again.
+      smtp: smtp.reachable
+        ? null
+        : {
+            since: editorTime(smtp.since, this.config.env.TIMEZONE),
+            nextTry: editorTime(smtp.nextTryAt, this.config.env.TIMEZONE),
+            error: smtp.lastError,
+          },
     });
   }
 }

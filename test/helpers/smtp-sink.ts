@@ -17,12 +17,16 @@ export interface SmtpSinkOptions {
   /** Announce SMTPUTF8 (default true). */
   smtputf8?: boolean;
   rule?: RecipientRule;
+  /** Tarpit: milliseconds the server waits before answering each DATA (default 0). */
+  dataDelayMs?: number;
 }
 
 /** A real SMTP server inside the test process; every accepted message is parsed with mailparser. */
 export class SmtpSink {
   readonly messages: ReceivedMessage[] = [];
   rule?: RecipientRule;
+  /** Tarpit: milliseconds before each DATA answer; a message counts as received only once it is answered. */
+  dataDelayMs = 0;
   private readonly attempts = new Map<string, number>();
   private waiters: Array<() => void> = [];
 
@@ -31,7 +35,7 @@ export class SmtpSink {
     readonly port: number,
   ) {}
 
-  static async start(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  static async start(options: SmtpSinkOptions = {}, listenPort = 0): Promise<SmtpSink> {
     const holder: { sink?: SmtpSink } = {};
     const server = new SMTPServer({
       authOptional: true,
@@ -56,7 +60,8 @@ export class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks);
-          simpleParser(raw)
+          new Promise((resolve) => setTimeout(resolve, holder.sink!.dataDelayMs))
+            .then(() => simpleParser(raw))
             .then((parsed) => {
               holder.sink!.messages.push({
                 raw,
@@ -74,10 +79,11 @@ export class SmtpSink {
     // A client killed mid-transaction (the SIGKILL tests) resets its socket; smtp-server reports that as an
     // 'error' event, which would otherwise crash the test process.
     server.on('error', () => undefined);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', () => resolve()));
     const port = (server.server.address() as AddressInfo).port;
     const sink = new SmtpSink(server, port);
     sink.rule = options.rule;
+    sink.dataDelayMs = options.dataDelayMs ?? 0;
     holder.sink = sink;
     return sink;
   }

@@ -40,6 +40,14 @@ export class EditionSummaryDto {
   deliveries: Record<DeliveryStatus, number> | null;
 }
 
+export class TransportStateDto {
+  @ApiProperty({ description: 'false while the SMTP server cannot be reached (sending paused, no attempt used)' })
+  reachable: boolean;
+  @ApiPropertyOptional({ type: Date, nullable: true, description: 'SMTP unreachable since' }) since: Date | null;
+  @ApiPropertyOptional({ type: Date, nullable: true, description: 'Next try of the server' }) nextTryAt: Date | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) lastError: string | null;
+}
+
 export class SendingProgressDto {
   @ApiProperty({ description: 'Every delivery of the edition' }) total: number;
   @ApiProperty({ description: 'Still to send (queued + sending)' }) remaining: number;
@@ -47,6 +55,7 @@ export class SendingProgressDto {
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'Seconds left at the current rate' })
   etaSeconds: number | null;
   @ApiPropertyOptional({ type: Date, nullable: true }) lastSentAt: Date | null;
+  @ApiProperty({ type: TransportStateDto }) transport: TransportStateDto;
 }
 
 export class EditionDetailDto extends EditionSummaryDto {

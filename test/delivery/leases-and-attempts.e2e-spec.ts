@@ -1,0 +1,133 @@
+import { DeliveryQueue } from '../../src/delivery/delivery-queue';
+import { SmtpSink } from '../helpers/smtp-sink';
+import { startTestApp, TestApp } from '../helpers/test-app';
+import { WorkerProcess } from '../helpers/worker-process';
+import { insertEdition, insertReaders, insertRender, ledger, setEditionStatus, waitFor } from './ledger-fixtures';
+
+/**
+ * Issue 11, points 5 and 6: a lease never runs out under a live worker (heartbeat), and a takeover after a
+ * crash does not cost the reader an attempt. Real worker processes, a real (slow) SMTP server.
+ */
+describe('Leases and attempts under slow servers and crashes', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    t = await startTestApp({ env: { NASHRA_ROLE: 'web', SMTP_URL: sink.url } });
+  });
+  afterEach(async () => {
+    workers.splice(0).forEach((w) => w.cleanup());
+    sink.clear();
+    sink.dataDelayMs = 0;
+    await t.dataSource.query(`UPDATE subscribers SET status = 'unsubscribed' WHERE status = 'active'`);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.stop();
+  });
+
+  function worker(env: Record<string, string>): WorkerProcess {
+    const w = new WorkerProcess(t, sink.url, env);
+    workers.push(w);
+    return w;
+  }
+
+  async function prepareEdition(readers: number, prefix: string) {
+    const list = await insertReaders(t.dataSource, { count: readers, prefix });
+    const edition = await insertEdition(t.dataSource);
+    await insertRender(t.dataSource, edition);
+    await t.get(DeliveryQueue).queueEdition(edition);
+    return { list, edition };
+  }
+
+  async function waitForSent(edition: string, timeoutMs = 120_000) {
+    await waitFor(
+      async () => (await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]))[0].status,
+      (s) => s === 'sent',
+      timeoutMs,
+      'edition sent',
+    );
+  }
+
+  it('a tarpit server (2.5 s per DATA) and a 5 s lease, two workers: no reader gets two copies', async () => {
+    sink.dataDelayMs = 2500;
+    // A batch of 10 on 2 connections takes ~12 s: well past the lease, which only the heartbeat keeps alive.
+    const env = { DELIVERY_LEASE_SECONDS: '5', DELIVERY_BATCH_SIZE: '10', SMTP_POOL_SIZE: '2' };
+    const { list, edition } = await prepareEdition(16, 'tarpit-');
+    const a = worker(env);
+    const b = worker(env);
+    await Promise.all([a.started(), b.started()]);
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    // While the first messages are stalled, the claimed rows' leases are pushed forward by the heartbeat.
+    const firstLease = await waitFor(
+      async () =>
+        (
+          await t.dataSource.query(
+            `SELECT max(lease_expires_at) AS l FROM deliveries WHERE edition_id = $1 AND status = 'sending'`,
+            [edition],
+          )
+        )[0].l as Date | null,
+      (l) => l !== null,
+      30_000,
+      'a claim',
+    );
+    await waitFor(
+      async () =>
+        (
+          await t.dataSource.query(
+            `SELECT max(lease_expires_at) AS l FROM deliveries WHERE edition_id = $1 AND status = 'sending'`,
+            [edition],
+          )
+        )[0].l as Date | null,
+      (l) => l !== null && l.getTime() > firstLease!.getTime(),
+      10_000,
+      'a renewed lease',
+    );
+    await waitForSent(edition);
+
+    expect(sink.messages).toHaveLength(16);
+    expect(list.every((r) => sink.to(r.email).length === 1)).toBe(true);
+    const rows = await ledger(t.dataSource, edition);
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+  });
+
+  it('three kill -9 during one send: no reader has more attempts than the SMTP server saw for them', async () => {
+    const env = {
+      DELIVERY_BATCH_SIZE: '10',
+      DELIVERY_LEASE_SECONDS: '5',
+      SEND_RATE_PER_SECOND: '20',
+      SMTP_POOL_SIZE: '2',
+    };
+    const { list, edition } = await prepareEdition(120, 'kill-');
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    for (let kill = 1; kill <= 3; kill++) {
+      const w = worker(env);
+      await w.started();
+      const before = sink.messages.length;
+      await sink.waitForMessages(before + 5, 60_000);
+      await waitFor(
+        async () => (await ledger(t.dataSource, edition)).filter((r) => r.status === 'sending').length,
+        (n) => n > 0,
+        30_000,
+        'a claimed batch',
+      );
+      w.kill('SIGKILL');
+      await w.exited;
+    }
+    const inFlight = (await ledger(t.dataSource, edition)).filter((r) => r.status === 'sending');
+    expect(inFlight.length).toBeGreaterThan(0);
+    const last = worker(env);
+    await last.started();
+    await waitForSent(edition);
+
+    const rows = await ledger(t.dataSource, edition);
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    const email = new Map(list.map((r) => [r.id, r.email]));
+    const over = rows.filter((r) => r.attempts > sink.attemptsFor(email.get(r.subscriber_id)!));
+    expect(over).toEqual([]);
+    expect(rows.every((r) => r.attempts >= 1)).toBe(true);
+    expect(list.every((r) => sink.to(r.email).length >= 1)).toBe(true);
+  });
+});
