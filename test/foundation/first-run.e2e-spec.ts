@@ -3,7 +3,20 @@ import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../src/database/embedded-postgres';
 import { AppProcess, temporaryVarDir } from '../helpers/app-process';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { createTestDatabase, serverUrl, TestDatabase } from '../helpers/test-database';
+
+/** Runs one statement as the test server's admin user. */
+async function asAdmin(sql: string): Promise<void> {
+  const admin = new Client({ connectionString: serverUrl() });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
 
 // What someone sees the first time they run nashra (the real src/main.ts in a child process; its stdout is a
 // pipe, not a terminal, so logs are JSON lines). test/foundation/embedded-restart.e2e-spec.ts starts the
@@ -30,6 +43,7 @@ describe('first run', () => {
   let db: TestDatabase;
   let varDir: string;
   const started: AppProcess[] = [];
+  const roles: string[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -40,6 +54,9 @@ describe('first run', () => {
       await app.kill();
     }
     await db?.drop();
+    for (const role of roles) {
+      await asAdmin(`DROP ROLE IF EXISTS ${role}`);
+    }
     rmSync(varDir, { recursive: true, force: true });
   });
 
@@ -47,11 +64,16 @@ describe('first run', () => {
     let app: AppProcess;
     let port: number;
     const dbPassword = 'DbPassw0rd-never-printed';
+    // A role of its own with a known password, so the check holds whether the test server trusts local
+    // connections (this machine's PostgreSQL) or asks for a password (the embedded one).
+    const dbUser = `nashra_first_run_${randomBytes(4).toString('hex')}`;
 
     beforeAll(async () => {
       port = await freePort();
-      // The test server trusts local connections, so a password in the URL is accepted and ignored.
+      await asAdmin(`CREATE ROLE ${dbUser} LOGIN SUPERUSER PASSWORD '${dbPassword}'`);
+      roles.push(dbUser);
       const url = new URL(db.url);
+      url.username = dbUser;
       url.password = dbPassword;
       app = AppProcess.start({ PORT: String(port), VAR_DIR: varDir, DATABASE_URL: url.toString() });
       started.push(app);
