@@ -14,6 +14,7 @@ function progress(
     ratePerSecond: 0,
     etaSeconds: null,
     lastSentAt: null,
+    transport: { reachable: true, since: null, nextTryAt: null, lastError: null },
     ...extra,
   };
 }
