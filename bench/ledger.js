@@ -17,7 +17,7 @@ const CLAIM_SQL = `WITH claimable AS (
          UPDATE deliveries d
          SET status = 'sending', attempts = d.attempts + 1,
              lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
-         FROM claimable c WHERE d.id = c.id
+         WHERE d.id = ANY(ARRAY(SELECT id FROM claimable))
          RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
        )
        SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
@@ -60,7 +60,7 @@ const WRITE_BACK_SQL = `WITH r AS (
              attempts = d.attempts + r.attempts_delta,
              updated_at = clock_timestamp()
          FROM r
-         WHERE d.id = r.id AND d.status = 'sending'
+         WHERE d.id = ANY($1::bigint[]) AND d.id = r.id AND d.status = 'sending'
          RETURNING d.subscriber_id, d.status
        )
        SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`;

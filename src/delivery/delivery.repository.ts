@@ -137,7 +137,9 @@ export class DeliveryRepository {
          UPDATE deliveries d
          SET status = 'sending',
              lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
-         FROM claimable c WHERE d.id = c.id
+         -- ANY(ARRAY(…)) keeps the UPDATE on the primary key whatever the planner guesses of claimable's size
+         -- (a join back to deliveries was planned as a hash join over the whole table: see bench/RESULTS.md).
+         WHERE d.id = ANY(ARRAY(SELECT id FROM claimable))
          RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
        )
        SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
@@ -175,7 +177,9 @@ export class DeliveryRepository {
              attempts = d.attempts + r.attempts_delta,
              updated_at = clock_timestamp()
          FROM r
-         WHERE d.id = r.id AND d.status = 'sending'
+         -- The id list as well as the join: the planner then walks the primary key for these rows instead of
+         -- comparing every claimed row with every result.
+         WHERE d.id = ANY($1::bigint[]) AND d.id = r.id AND d.status = 'sending'
          RETURNING d.subscriber_id, d.status
        )
        SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`,
