@@ -66,19 +66,18 @@ export class NextDigestSendController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
+    // On success the editor lands on the edition's live sending screen; on failure back here with the reason.
+    let target = nextDigestUrl(body.frequency);
     await this.attempt(req, async () => {
       const edition = await this.editions.createNow(body.frequency, {}, `editor:${editor.email}`);
       await this.audit.record(editor, 'edition.send', `edition:${edition.id}`, {
         frequency: body.frequency,
         articles: edition.articleIds.length,
       });
-      this.view.flash(
-        req,
-        `بدأ إرسال «${edition.subject}» (العدد رقم ${edition.id}): تابِع تقدّمه في صفحة الأعداد.`,
-        'success',
-      );
+      this.view.flash(req, `بدأ إرسال «${edition.subject}» (العدد رقم ${edition.id}).`, 'success');
+      target = `/admin/editions/${edition.id}`;
     });
-    await seeOther(req, res, nextDigestUrl(body.frequency));
+    await seeOther(req, res, target);
   }
 
   @Post('schedule')

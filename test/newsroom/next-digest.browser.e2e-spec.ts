@@ -145,7 +145,7 @@ describe('Newsroom: the next digest in Chromium', () => {
     ]);
     await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قارئ');
     await Promise.all([
-      page.waitForURL(/\/admin\/next\?/),
+      page.waitForURL(/\/admin\/editions\/\d+$/),
       page.getByRole('button', { name: 'نعم، أرسلها الآن' }).click(),
     ]);
     const sent = await newestEdition(ds);
