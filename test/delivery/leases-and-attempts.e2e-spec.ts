@@ -1,8 +1,7 @@
-import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { WorkerProcess } from '../helpers/worker-process';
-import { insertEdition, insertReaders, insertRender, ledger, setEditionStatus, waitFor } from './ledger-fixtures';
+import { ledger, queueTestEdition, setEditionStatus, waitFor, waitForEditionSent } from './ledger-fixtures';
 
 /**
  * Issue 11, points 5 and 6: a lease never runs out under a live worker (heartbeat), and a takeover after a
@@ -34,28 +33,11 @@ describe('Leases and attempts under slow servers and crashes', () => {
     return w;
   }
 
-  async function prepareEdition(readers: number, prefix: string) {
-    const list = await insertReaders(t.dataSource, { count: readers, prefix });
-    const edition = await insertEdition(t.dataSource);
-    await insertRender(t.dataSource, edition);
-    await t.get(DeliveryQueue).queueEdition(edition);
-    return { list, edition };
-  }
-
-  async function waitForSent(edition: string, timeoutMs = 120_000) {
-    await waitFor(
-      async () => (await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]))[0].status,
-      (s) => s === 'sent',
-      timeoutMs,
-      'edition sent',
-    );
-  }
-
   it('a tarpit server (2.5 s per DATA) and a 5 s lease, two workers: no reader gets two copies', async () => {
     sink.dataDelayMs = 2500;
     // A batch of 10 on 2 connections takes ~12 s: well past the lease, which only the heartbeat keeps alive.
     const env = { DELIVERY_LEASE_SECONDS: '5', DELIVERY_BATCH_SIZE: '10', SMTP_POOL_SIZE: '2' };
-    const { list, edition } = await prepareEdition(16, 'tarpit-');
+    const { list, edition } = await queueTestEdition(t, 16, 'tarpit-');
     const a = worker(env);
     const b = worker(env);
     await Promise.all([a.started(), b.started()]);
@@ -85,7 +67,7 @@ describe('Leases and attempts under slow servers and crashes', () => {
       10_000,
       'a renewed lease',
     );
-    await waitForSent(edition);
+    await waitForEditionSent(t, edition, 120_000);
 
     expect(sink.messages).toHaveLength(16);
     expect(list.every((r) => sink.to(r.email).length === 1)).toBe(true);
@@ -100,7 +82,7 @@ describe('Leases and attempts under slow servers and crashes', () => {
       SEND_RATE_PER_SECOND: '20',
       SMTP_POOL_SIZE: '2',
     };
-    const { list, edition } = await prepareEdition(120, 'kill-');
+    const { list, edition } = await queueTestEdition(t, 120, 'kill-');
     await setEditionStatus(t.dataSource, edition, 'sending');
     for (let kill = 1; kill <= 3; kill++) {
       const w = worker(env);
@@ -120,7 +102,7 @@ describe('Leases and attempts under slow servers and crashes', () => {
     expect(inFlight.length).toBeGreaterThan(0);
     const last = worker(env);
     await last.started();
-    await waitForSent(edition);
+    await waitForEditionSent(t, edition, 120_000);
 
     const rows = await ledger(t.dataSource, edition);
     expect(rows.every((r) => r.status === 'sent')).toBe(true);

@@ -1,9 +1,14 @@
 import type { DataSource } from 'typeorm';
+import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import type { EditionStatus } from '../../src/digests/edition.entity';
 import type { Frequency } from '../../src/common/frequency';
 import { fixtureArticleText, insertArticle as insertArticleRow } from '../factories/articles';
 import { FIXTURE_EDITION_SUBJECT } from '../factories/deliveries';
 import { insertEdition as insertEditionRow } from '../factories/editions';
+import { insertRender } from '../factories/deliveries';
+import { insertReaders } from '../factories/readers';
+import type { TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
 
 /**
  * The delivery suites' short forms over test/factories (which build all test data): ids instead of entities,
@@ -47,4 +52,23 @@ export async function insertEdition(
     windowTo: now,
   });
   return edition.id;
+}
+
+/** `readers` new active readers and an edition rendered and queued for them, as the worker suites start. */
+export async function queueTestEdition(t: TestApp, readers: number, prefix: string) {
+  const list = await insertReaders(t.dataSource, { count: readers, prefix });
+  const edition = await insertEdition(t.dataSource);
+  await insertRender(t.dataSource, edition);
+  await t.get(DeliveryQueue).queueEdition(edition);
+  return { list, edition };
+}
+
+/** Waits until the edition's status is `sent` (every ledger row finished). */
+export async function waitForEditionSent(t: TestApp, edition: string, timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => (await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]))[0].status,
+    (s) => s === 'sent',
+    timeoutMs,
+    'edition sent',
+  );
 }

@@ -1,74 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { insertEdition, insertReaders, insertRender, ledger, setEditionStatus, waitFor } from './ledger-fixtures';
-
-const ROOT = join(__dirname, '..', '..');
-
-/** A real `NASHRA_ROLE=worker` process (src/main.ts through ts-node), as deployed, on the test database. */
-class WorkerProcess {
-  readonly output: string[] = [];
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-  private readonly varDir = mkdtempSync(join(tmpdir(), 'nashra-worker-'));
-
-  constructor(t: TestApp, sink: SmtpSink, env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        NASHRA_ROLE: 'worker',
-        DATABASE_URL: t.database.url,
-        SMTP_URL: sink.url,
-        // Same secret and public address as the test app, so links in mail are ones it accepts.
-        SECRET_KEY: 'test-secret-key-0123456789-0123456789-abcdef',
-        EDITOR_TOKEN: 'test-editor-token-0123456789',
-        PUBLIC_BASE_URL: t.baseUrl,
-        MAIL_FROM: 'نشرة الحل نت <newsletter@nashra.test>',
-        VAR_DIR: this.varDir,
-        LOG_LEVEL: 'info',
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
-    this.child.stdout!.on('data', collect);
-    this.child.stderr!.on('data', collect);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  started(): Promise<unknown> {
-    return waitFor(
-      async () => this.output.some((l) => l.includes('Delivery worker started')),
-      (ok) => ok,
-      60_000,
-      'worker process start',
-    );
-  }
-
-  /** How many messages the process reported sending when it stopped. */
-  sentOnStop(): number {
-    const line = this.output.find((l) => /Delivery worker stopped \(sent \d+ messages\)/.test(l));
-    return line ? Number(/sent (\d+) messages/.exec(line)![1]) : -1;
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  cleanup(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGKILL');
-    }
-    rmSync(this.varDir, { recursive: true, force: true });
-  }
-}
+import { WorkerProcess } from '../helpers/worker-process';
+import { ledger, queueTestEdition, setEditionStatus, waitFor, waitForEditionSent } from './ledger-fixtures';
 
 describe('Worker processes sharing one send', () => {
   let sink: SmtpSink;
@@ -91,26 +24,9 @@ describe('Worker processes sharing one send', () => {
   });
 
   function worker(env: Record<string, string>): WorkerProcess {
-    const w = new WorkerProcess(t, sink, env);
+    const w = new WorkerProcess(t, sink.url, env);
     workers.push(w);
     return w;
-  }
-
-  async function prepareEdition(readers: number, prefix: string) {
-    const list = await insertReaders(t.dataSource, { count: readers, prefix });
-    const edition = await insertEdition(t.dataSource);
-    await insertRender(t.dataSource, edition);
-    await t.get(DeliveryQueue).queueEdition(edition);
-    return { list, edition };
-  }
-
-  async function waitForSent(edition: string, timeoutMs = 90_000) {
-    await waitFor(
-      async () => (await t.dataSource.query(`SELECT status FROM editions WHERE id = $1`, [edition]))[0].status,
-      (s) => s === 'sent',
-      timeoutMs,
-      'edition sent',
-    );
   }
 
   it('a worker killed with SIGKILL mid-send, then restarted: everyone served, duplicates at most the batch in flight', async () => {
@@ -122,7 +38,7 @@ describe('Worker processes sharing one send', () => {
       SEND_RATE_PER_SECOND: '20',
       SMTP_POOL_SIZE: '3',
     };
-    const { list, edition } = await prepareEdition(200, 'crash-');
+    const { list, edition } = await queueTestEdition(t, 200, 'crash-');
     const first = worker(env);
     await first.started();
     await setEditionStatus(t.dataSource, edition, 'sending');
@@ -148,7 +64,7 @@ describe('Worker processes sharing one send', () => {
 
     const second = worker(env);
     await second.started();
-    await waitForSent(edition);
+    await waitForEditionSent(t, edition, 90_000);
     second.kill('SIGTERM');
     expect(await second.exited).toBe(0);
 
@@ -172,12 +88,12 @@ describe('Worker processes sharing one send', () => {
 
   it('two worker processes on one send: zero duplicates, every reader served, both did part of the work', async () => {
     const env = { DELIVERY_BATCH_SIZE: '20', SMTP_POOL_SIZE: '3', DELIVERY_LEASE_SECONDS: '60' };
-    const { list, edition } = await prepareEdition(500, 'pair-');
+    const { list, edition } = await queueTestEdition(t, 500, 'pair-');
     const a = worker(env);
     const b = worker(env);
     await Promise.all([a.started(), b.started()]);
     await setEditionStatus(t.dataSource, edition, 'sending');
-    await waitForSent(edition);
+    await waitForEditionSent(t, edition, 90_000);
     a.kill('SIGTERM');
     b.kill('SIGTERM');
     expect(await a.exited).toBe(0);
@@ -201,7 +117,7 @@ describe('Worker processes sharing one send', () => {
   });
 
   it('SIGTERM mid-send: the worker finishes what is in flight, hands the rest back and exits 0', async () => {
-    const { edition } = await prepareEdition(150, 'term-');
+    const { edition } = await queueTestEdition(t, 150, 'term-');
     const w = worker({ DELIVERY_BATCH_SIZE: '25', SEND_RATE_PER_SECOND: '20', SMTP_POOL_SIZE: '2' });
     await w.started();
     await setEditionStatus(t.dataSource, edition, 'sending');

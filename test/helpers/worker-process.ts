@@ -50,6 +50,12 @@ export class WorkerProcess {
     );
   }
 
+  /** How many messages the process reported sending when it stopped. */
+  sentOnStop(): number {
+    const line = this.output.find((l) => /Delivery worker stopped \(sent \d+ messages\)/.test(l));
+    return line ? Number(/sent (\d+) messages/.exec(line)![1]) : -1;
+  }
+
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
   }
