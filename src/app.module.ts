@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DigestsModule } from './digests/digests.module';
+import { EngagementModule } from './engagement/engagement.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { NewsroomModule } from './newsroom/newsroom.module';
@@ -34,6 +35,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         SubscribersModule,
+        EngagementModule,
         ArticlesModule,
         DigestsModule,
         DeliveryModule,

@@ -15,7 +15,9 @@ export function redactUrl(url: string | undefined): string {
   if (!url) {
     return '';
   }
-  const [path, query] = url.split('?', 2);
+  const [rawPath, query] = url.split('?', 2);
+  // Click and open tokens travel in the path (/r/<token>, /o/<token>.gif).
+  const path = rawPath.replace(/^\/(r|o)\/[^/]+$/, '/$1/[redacted]');
   if (!query) {
     return path;
   }

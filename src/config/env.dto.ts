@@ -212,6 +212,23 @@ export class EnvDto {
   @IsIn(['newest', 'oldest'])
   DIGEST_ORDER: 'newest' | 'oldest' = 'newest';
 
+  /** `most-read`: a weekly edition leads with the week's most-clicked stories (recency when nothing was clicked). */
+  @IsIn(['most-read', 'recent'], { message: 'WEEKLY_ORDER must be most-read or recent' })
+  WEEKLY_ORDER: 'most-read' | 'recent' = 'most-read';
+
+  // Engagement
+  /** `on`: article links go through /r/<token> (one click recorded per reader and link); `off`: direct links. */
+  @IsIn(['on', 'off'], { message: 'CLICK_TRACKING must be on or off' })
+  CLICK_TRACKING: 'on' | 'off' = 'on';
+
+  /** `on`: a 1×1 pixel per delivery records opens (machine prefetches counted apart). Off by default. */
+  @IsIn(['on', 'off'], { message: 'OPEN_TRACKING must be on or off' })
+  OPEN_TRACKING: 'on' | 'off' = 'off';
+
+  /** utm_source of article links (`utm_medium=email`, `utm_campaign=<edition key>`); `off`: no UTM tags. */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'UTM_TAGS must be off or a utm_source name (letters, digits, . _ -)' })
+  UTM_TAGS = 'nashra';
+
   // Delivery
   @Transform(toInt)
   @IsInt()

@@ -1,3 +1,5 @@
+import type { TrackedLink } from '../common/reader-placeholders';
+
 /**
  * What delivery needs from the modules above it, declared here as injection tokens so delivery never imports
  * them: digests provides the edition's life cycle and its messages, subscribers provide readers' links.
@@ -33,6 +35,15 @@ export interface RecipientLinks {
   token(subscriberId: string): string;
   unsubscribeUrl(subscriberId: string): string;
   preferencesUrl(subscriberId: string): string;
+}
+
+export const TRACKED_LINKS = Symbol('TRACKED_LINKS');
+/**
+ * The URL one delivery's reader follows for a tracked link of the message (an article link, the open pixel).
+ * Delivery only asks for it by (delivery id, link); what the link leads to is the provider's business.
+ */
+export interface TrackedLinks {
+  url(deliveryId: string, link: TrackedLink): string;
 }
 
 export const RECIPIENT_EVENTS = Symbol('RECIPIENT_EVENTS');

@@ -1,7 +1,14 @@
 import { domainToASCII } from 'node:url';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { MESSAGE_SOURCE, type MessageSource, RECIPIENT_LINKS, type RecipientLinks } from './delivery-ports';
+import {
+  MESSAGE_SOURCE,
+  type MessageSource,
+  RECIPIENT_LINKS,
+  type RecipientLinks,
+  TRACKED_LINKS,
+  type TrackedLinks,
+} from './delivery-ports';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository';
 import { MailTransport } from './mail-transport';
 import { type BodyEncoding, deliveryMessageId, mailDate, PrebuiltMessage } from './prebuilt-message';
@@ -31,6 +38,7 @@ export class DeliverySender {
     private readonly health: TransportHealth,
     @Inject(MESSAGE_SOURCE) private readonly source: MessageSource,
     @Inject(RECIPIENT_LINKS) private readonly links: RecipientLinks,
+    @Inject(TRACKED_LINKS) private readonly tracked: TrackedLinks,
   ) {}
 
   async deliver(delivery: ClaimedDelivery): Promise<DeliveryResult> {
@@ -94,6 +102,7 @@ export class DeliverySender {
         unsubscribeUrl: this.links.unsubscribeUrl(reader),
         preferencesUrl: this.links.preferencesUrl(reader),
         unsubscribeMailto: mailto ? `mailto:${mailto}?subject=unsubscribe%20${this.links.token(reader)}` : undefined,
+        trackedUrl: (link) => this.tracked.url(delivery.id, link),
       });
       await this.rateLimiter.take();
       await this.transport.sendRaw(

@@ -1,5 +1,11 @@
 import { simpleParser } from 'mailparser';
-import { personalise, READER_PLACEHOLDERS } from '../common/reader-placeholders';
+import {
+  clickPlaceholder,
+  OPEN_PIXEL_PLACEHOLDER,
+  personalise,
+  READER_PLACEHOLDERS,
+  type TrackedLink,
+} from '../common/reader-placeholders';
 import { BodyEncoding, mailDate, PrebuiltMessage } from './prebuilt-message';
 
 const arabic =
@@ -8,8 +14,11 @@ const arabic =
 const html =
   `<html dir="rtl"><body><p style="a: b; c: d">${(arabic + ' ').repeat(12)}</p><a href="${READER_PLACEHOLDERS.unsubscribeUrl}">إلغاء</a> ` +
   `<a href="${READER_PLACEHOLDERS.preferencesUrl}">تفضيلات</a> <a href="${READER_PLACEHOLDERS.unsubscribeUrl}">x</a>` +
-  `${READER_PLACEHOLDERS.unsubscribeUrl}${READER_PLACEHOLDERS.preferencesUrl}= trailing space </p></body></html>`;
-const text = `${arabic}\n\nإلغاء الاشتراك: ${READER_PLACEHOLDERS.unsubscribeUrl}\nx=1 \n`;
+  `${READER_PLACEHOLDERS.unsubscribeUrl}${READER_PLACEHOLDERS.preferencesUrl}= trailing space </p>` +
+  // Tracked links: any number of them, one repeated (image and title of the same story), and the pixel.
+  `<a href="${clickPlaceholder(1)}">١</a><a href="${clickPlaceholder(12)}">١٢</a><a href="${clickPlaceholder(1)}">x</a>` +
+  `<img src="${OPEN_PIXEL_PLACEHOLDER}"></body></html>`;
+const text = `${arabic}\n\n${clickPlaceholder(3)}\nإلغاء الاشتراك: ${READER_PLACEHOLDERS.unsubscribeUrl}\nx=1 \n`;
 const subject = 'نشرة الحل نت اليومية: هجمات داعش في صلاح الدين وديالى تتصاعد مع اقتراب الشتاء';
 
 function reader(id: string) {
@@ -21,6 +30,10 @@ function reader(id: string) {
     unsubscribeUrl: `https://nashra.example.net/subscriptions/unsubscribe?token=${id}.AbCdEfGhIjKlMnOpQrStUv&x=${'y'.repeat(70)}`,
     preferencesUrl: `https://nashra.example.net/subscriptions/preferences?token=${id}.AbCdEfGhIjKlMnOpQrStUv`,
     unsubscribeMailto: `mailto:unsubscribe@nashra.test?subject=unsubscribe-${id}`,
+    trackedUrl: (link: TrackedLink) =>
+      link.kind === 'open'
+        ? `https://nashra.example.net/o/${id}-pixel=AbCdEfGhIjKlMnOpQrStUvWxYz.gif`
+        : `https://nashra.example.net/r/${id}-${link.index}=AbCdEfGhIjKlMnOpQrStUvWxYz`,
   };
 }
 

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
-import { READER_PLACEHOLDERS } from '../common/reader-placeholders';
+import {
+  READER_PLACEHOLDERS,
+  TRACKED_PLACEHOLDER_SOURCE,
+  type TrackedLink,
+  trackedLinkOf,
+} from '../common/reader-placeholders';
 
 /**
  * `<32 hex digits@sending domain>`: the delivery's random 128-bit key (deliveries.message_key, drawn at queue
@@ -22,6 +27,8 @@ export interface ReaderFields {
   preferencesUrl: string;
   /** `mailto:` URL for List-Unsubscribe, when configured. */
   unsubscribeMailto?: string;
+  /** The reader's URL of a tracked link (article links, open pixel); needed when the message has any. */
+  trackedUrl?: (link: TrackedLink) => string;
 }
 
 export interface MessageContent {
@@ -47,7 +54,13 @@ export type BodyEncoding = '8bit' | 'quoted-printable';
 const MAX_URL_BYTES = 400;
 /** Below the 998-octet SMTP line limit, with room for the URLs substituted later. */
 const MAX_8BIT_LINE = 900;
-type Piece = Buffer | Slot;
+/** Any number of tracked links (one per article, the open pixel), each filled per reader. */
+interface TrackedSlot {
+  placeholder: string;
+  link: TrackedLink;
+  qp: boolean;
+}
+type Piece = Buffer | Slot | TrackedSlot;
 
 const CRLF = '\r\n';
 // One slot per reader placeholder in the bodies; the order matters only for the regular expression.
@@ -55,7 +68,7 @@ const BODY_SLOTS: Array<[string, LinkSlot]> = [
   [READER_PLACEHOLDERS.unsubscribeUrl, 'unsubscribeUrl'],
   [READER_PLACEHOLDERS.preferencesUrl, 'preferencesUrl'],
 ];
-const PLACEHOLDER_PATTERN = new RegExp(`(${BODY_SLOTS.map(([p]) => p).join('|')})`);
+const PLACEHOLDER_PATTERN = new RegExp(`(${[...BODY_SLOTS.map(([p]) => p), TRACKED_PLACEHOLDER_SOURCE].join('|')})`);
 
 /**
  * The MIME message of one (edition, segment), built once. Headers and both bodies are encoded up front;
@@ -80,7 +93,7 @@ export class PrebuiltMessage {
     const push = (value: string) => {
       pending += value;
     };
-    const slot = (name: Slot) => {
+    const slot = (name: Slot | TrackedSlot) => {
       pieces.push(Buffer.from(pending, 'utf8'), name);
       pending = '';
     };
@@ -110,6 +123,18 @@ export class PrebuiltMessage {
           `Content-Transfer-Encoding: ${partEncoding}${CRLF}${CRLF}`,
       );
       (folded ?? normalised).split(PLACEHOLDER_PATTERN).forEach((part, i) => {
+        const tracked = i % 2 === 1 ? trackedLinkOf(part) : null;
+        if (tracked) {
+          const qp = partEncoding !== '8bit';
+          if (qp) {
+            push('=' + CRLF);
+          }
+          slot({ placeholder: part, link: tracked, qp });
+          if (qp) {
+            push('=' + CRLF);
+          }
+          return;
+        }
         const link = i % 2 === 1 ? BODY_SLOTS.find(([p]) => p === part)![1] : undefined;
         if (partEncoding === '8bit') {
           return link ? slot(link) : push(part);
@@ -145,7 +170,23 @@ export class PrebuiltMessage {
       unsubscribeUrlQp: Buffer.from(qpWrap(qpEncode(reader.unsubscribeUrl), 75), 'latin1'),
       preferencesUrlQp: Buffer.from(qpWrap(qpEncode(reader.preferencesUrl), 75), 'latin1'),
     };
-    return Buffer.concat(this.pieces.map((p) => (Buffer.isBuffer(p) ? p : values[p])));
+    const tracked = new Map<string, Buffer>();
+    const trackedValue = (slot: TrackedSlot): Buffer => {
+      const key = `${slot.placeholder}:${slot.qp}`;
+      let value = tracked.get(key);
+      if (!value) {
+        if (!reader.trackedUrl) {
+          throw new Error('the message has tracked links but the reader has no trackedUrl');
+        }
+        const url = reader.trackedUrl(slot.link);
+        value = slot.qp ? Buffer.from(qpWrap(qpEncode(url), 75), 'latin1') : urlBytes(url);
+        tracked.set(key, value);
+      }
+      return value;
+    };
+    return Buffer.concat(
+      this.pieces.map((p) => (Buffer.isBuffer(p) ? p : typeof p === 'string' ? values[p] : trackedValue(p))),
+    );
   }
 }
 

@@ -28,6 +28,7 @@ import { EditionPlanRow } from './edition-plan.entity';
 import { EditionPlanRepository } from './edition-plan.repository';
 import { NextEditionPlanService } from './next-edition-plan.service';
 import { ScheduledEditions } from './scheduled-editions';
+import { WeeklyReadership } from './weekly-readership';
 
 /**
  * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
@@ -58,6 +59,7 @@ import { ScheduledEditions } from './scheduled-editions';
     EditionOverview,
     BreakingNews,
     EditionArchive,
+    WeeklyReadership,
     ...DIGESTS_PORTS,
   ],
   exports: [

@@ -6,6 +6,7 @@ import { DigestSettingsService } from './digest-settings.service';
 import { periodMs } from './edition-calendar';
 import { EditionPlanRepository } from './edition-plan.repository';
 import { applyEditorialDecisions } from './editorial-plan';
+import { byMostRead, WeeklyReadership } from './weekly-readership';
 
 /** The articles an edition would carry, before anything is saved. */
 export interface EditionPlan {
@@ -43,6 +44,7 @@ export class EditionAssembler {
   constructor(
     private readonly settings: DigestSettingsService,
     private readonly editorialPlans: EditionPlanRepository,
+    private readonly readership: WeeklyReadership,
   ) {}
 
   async plan(manager: EntityManager, frequency: Frequency, now: Date): Promise<EditionPlan> {
@@ -60,7 +62,18 @@ export class EditionAssembler {
       [lookBackFrom, now, frequency, CARRYING_STATUSES],
     );
     const ids = rows.map((r) => r.id);
-    const articles = await this.load(manager, ids);
+    let articles = await this.load(manager, ids);
+    if (frequency === 'weekly') {
+      // WEEKLY_ORDER=most-read: the week's most-clicked stories first (newest first among equals).
+      const recent = [...articles].sort(
+        (a, b) => b.publishedAt.getTime() - a.publishedAt.getTime() || Number(BigInt(b.id) - BigInt(a.id)),
+      );
+      const readers = await this.readership.readersByArticle(manager, windowFrom, now);
+      const ordered = byMostRead(recent, readers);
+      if (ordered !== recent) {
+        articles = ordered;
+      }
+    }
     // The editor's plan for the next edition (Next digest screen), when there is one.
     const plan = await this.editorialPlans.find(frequency, manager);
     const selection = applyEditorialDecisions(articles, plan, settings.maxArticles);

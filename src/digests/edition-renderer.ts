@@ -6,17 +6,26 @@ import { Topic } from '../articles/topic.entity';
 import { stripHashtagMarkers, topicName } from '../articles/topics';
 import { Clock } from '../common/clock';
 import { Locale } from '../common/locale';
-import { READER_PLACEHOLDERS } from '../common/reader-placeholders';
+import {
+  clickPlaceholder,
+  OPEN_PIXEL_PLACEHOLDER,
+  READER_PLACEHOLDERS,
+  TRACKED_PLACEHOLDER_SOURCE,
+  trackedLinkOf,
+} from '../common/reader-placeholders';
+import { EditionLinks } from '../engagement/edition-links';
+import { type UtmTags, withUtm } from '../engagement/utm-tags';
 import type { RenderedEmail } from '../common/template-renderer';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import type { Frequency } from '../common/frequency';
 import { bidiHtml } from './bidi-text';
 import { frontPage } from './digest-view';
-import { DateStyle, formatDay, formatRange } from './edition-dates';
+import { DateStyle, formatDay, formatRange, withDigits } from './edition-dates';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { chipTopics } from './topic-chips';
+import { WeeklyReadership } from './weekly-readership';
 
 /** What an email of the digest shows, saved or not (previews and test sends are never saved). */
 export interface DigestContent {
@@ -33,9 +42,17 @@ export interface DigestContent {
   leadArticleId?: string | null;
   /** A few words from the editor above the stories. */
   editorNote?: string | null;
+  /** Each article's link in the email (default: its URL); tracked editions put a per-reader placeholder here. */
+  linkFor?: (article: Article) => string;
+  /** Readers who clicked the lead in the week's dailies, when it was the week's most-read (weekly editions). */
+  leadReaders?: number | null;
 }
 
-const SEGMENT_KEY = /^(all|\d{1,19}(,\d{1,19})*)$/;
+/** Suffix of the segment keys of readers who opted out of click tracking: their copy has direct links. */
+export const DIRECT_LINKS_SUFFIX = '-direct';
+const SEGMENT_KEY = /^(all|\d{1,19}(,\d{1,19})*)(-direct)?$/;
+// The open pixel, last in the body; previews and the web copy drop it.
+const OPEN_PIXEL_HTML = `<img src="${OPEN_PIXEL_PLACEHOLDER}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />`;
 const CACHE_LIMIT = 500;
 
 /**
@@ -59,6 +76,8 @@ export class EditionRenderer {
     private readonly locale: Locale,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly links: EditionLinks,
+    private readonly readership: WeeklyReadership,
   ) {}
 
   renderForSegment(editionId: string, segmentKey: string): Promise<EditionRender> {
@@ -80,11 +99,15 @@ export class EditionRenderer {
   async compose(content: DigestContent): Promise<RenderedEmail> {
     const chips = chipTopics(content.articles);
     const names = await this.topicNames([...chips.values()].flat());
-    const { lead, others } = frontPage(content.articles, {
+    const linked = content.linkFor
+      ? content.articles.map((a): Article => ({ ...a, url: content.linkFor!(a) }))
+      : content.articles;
+    const { lead, others } = frontPage(linked, {
       leadArticleId: content.leadArticleId,
       dates: this.dateStyle,
       topicNames: (a) => (chips.get(a.id) ?? []).map((key) => names.get(key) ?? topicName(key)),
     });
+    const mostRead = lead && content.leadReaders ? this.mostReadLine(content.leadReaders) : null;
     return this.templates.renderEmail('digest', {
       subject: content.subject,
       preheader: content.preheader,
@@ -96,9 +119,19 @@ export class EditionRenderer {
       viewInBrowserUrl: content.viewInBrowserUrl,
       unsubscribeUrl: READER_PLACEHOLDERS.unsubscribeUrl,
       preferencesUrl: READER_PLACEHOLDERS.preferencesUrl,
-      lead,
+      lead: lead && mostRead ? { ...lead, mostRead } : lead,
       others,
     });
+  }
+
+  /** «الأكثر قراءة هذا الأسبوع» and how many readers of the dailies clicked it, in the publication's DIGITS. */
+  mostReadLine(readers: number): { label: string; phrase: string } {
+    const form = new Intl.PluralRules('ar').select(readers);
+    const key = form === 'zero' ? 'other' : form;
+    return {
+      label: this.locale.t('digest.mostRead.label'),
+      phrase: withDigits(this.locale.t(`digest.mostRead.${key}`, { count: readers }), this.config.env.DIGITS),
+    };
   }
 
   /** `الأربعاء، 25 تشرين الثاني 2026` in TIMEZONE, in the publication's month names (MONTH_NAMES) and DIGITS. */
@@ -158,7 +191,7 @@ export class EditionRenderer {
       throw new Error(`Segment ${segmentKey} of edition ${editionId} has no articles`);
     }
     const started = this.clock.now().getTime();
-    const { subject, html, text } = await this.composeEdition(edition, articles);
+    const { subject, html, text, direct } = await this.composeEdition(edition, articles, segmentKey);
     this.logger.log(
       `Compiled edition ${editionId} segment ${segmentKey} (${articles.length} articles) in ${this.clock.now().getTime() - started} ms`,
     );
@@ -172,26 +205,34 @@ export class EditionRenderer {
       .orIgnore()
       .execute();
     const stored = await this.renders.findOneByOrFail({ editionId, segmentKey });
-    if (segmentKey === 'all') {
+    if (segmentKey === 'all' || segmentKey === `all${DIRECT_LINKS_SUFFIX}`) {
+      // The web copy never carries anyone's tracked links: it gets the direct ones.
       await this.editions
         .createQueryBuilder()
         .update()
-        .set({ html: stored.html, text: stored.text })
+        .set({ html: direct(stored.html), text: direct(stored.text) })
         .where('id = :id AND html IS NULL', { id: editionId })
         .execute();
     }
     return stored;
   }
 
-  private async composeEdition(edition: Edition, articles: Article[]): Promise<RenderedEmail & { subject: string }> {
+  private async composeEdition(
+    edition: Edition,
+    articles: Article[],
+    segmentKey: string,
+  ): Promise<RenderedEmail & { subject: string; direct: (compiled: string) => string }> {
     const preheader = edition.preheader || this.defaultPreheader(articles);
     const viewInBrowserUrl = this.viewInBrowserUrl(edition.id);
+    const { linkFor, direct, tracked } = await this.articleLinks(edition, articles, segmentKey);
+    const withPixel = (email: RenderedEmail): RenderedEmail =>
+      tracked && this.config.env.OPEN_TRACKING === 'on'
+        ? { ...email, html: email.html.replace(/<\/body>/i, `${OPEN_PIXEL_HTML}</body>`) }
+        : email;
     if (edition.kind === 'breaking' || edition.frequency === null) {
       const subject = edition.subject || this.breakingSubject(articles[0]);
-      return {
-        subject,
-        ...(await this.composeBreaking({ subject, preheader, article: articles[0], viewInBrowserUrl })),
-      };
+      const email = await this.composeBreaking({ subject, preheader, article: articles[0], viewInBrowserUrl, linkFor });
+      return { subject, direct, ...withPixel(email) };
     }
     const subject = edition.subject || this.defaultSubject(edition.frequency, edition.windowTo, edition.windowFrom);
     const email = await this.compose({
@@ -202,8 +243,54 @@ export class EditionRenderer {
       articles,
       viewInBrowserUrl,
       editorNote: edition.editorNote,
+      linkFor,
+      leadReaders: edition.frequency === 'weekly' ? await this.weeklyLeadReaders(edition, articles) : null,
     });
-    return { subject, ...email };
+    return { subject, direct, ...withPixel(email) };
+  }
+
+  /**
+   * Each article's link in this segment: a per-reader click placeholder (the link registered with its stored,
+   * UTM-tagged target) when the segment is tracked, else the article URL with UTM tags. `direct` turns a
+   * tracked compile into its untracked twin (for the web copy).
+   */
+  private async articleLinks(
+    edition: Edition,
+    articles: Article[],
+    segmentKey: string,
+  ): Promise<{ linkFor: (a: Article) => string; direct: (compiled: string) => string; tracked: boolean }> {
+    const env = this.config.env;
+    const utm: UtmTags | null =
+      env.UTM_TAGS === 'off' ? null : { source: env.UTM_TAGS, campaign: this.editionKey(edition) };
+    const directUrl = (a: Article) => withUtm(a.url, utm);
+    const tracked = env.CLICK_TRACKING === 'on' && !segmentKey.endsWith(DIRECT_LINKS_SUFFIX);
+    if (!tracked) {
+      return { linkFor: directUrl, direct: (compiled) => compiled, tracked };
+    }
+    const indexOf = new Map(edition.articleIds.map((id, i) => [id, i + 1]));
+    await this.links.register(
+      edition.id,
+      articles.map((a) => ({ index: indexOf.get(a.id)!, articleId: a.id, topics: a.topics, targetUrl: directUrl(a) })),
+    );
+    const byIndex = new Map(articles.map((a) => [indexOf.get(a.id)!, directUrl(a)]));
+    const direct = (compiled: string) =>
+      compiled.replace(OPEN_PIXEL_HTML, '').replace(new RegExp(TRACKED_PLACEHOLDER_SOURCE, 'g'), (placeholder) => {
+        const link = trackedLinkOf(placeholder);
+        return link?.kind === 'click' ? (byIndex.get(link.index) ?? '#').replace(/&/g, '&amp;') : '';
+      });
+    return { linkFor: (a) => clickPlaceholder(indexOf.get(a.id)!), direct, tracked };
+  }
+
+  /** utm_campaign: the edition's key made URL-plain: `daily-2026-11-25`, `weekly-2026-W48`, `breaking-42`. */
+  editionKey(edition: Edition): string {
+    return edition.key.replace(/[^A-Za-z0-9_-]+/g, '-');
+  }
+
+  /** Readers who clicked the lead in the week's dailies, when no other article of the edition was read more. */
+  private async weeklyLeadReaders(edition: Edition, articles: Article[]): Promise<number | null> {
+    const readers = await this.readership.readersByArticle(this.editions.manager, edition.windowFrom, edition.windowTo);
+    const lead = readers.get(articles[0].id) ?? 0;
+    return lead > 0 && articles.every((a) => (readers.get(a.id) ?? 0) <= lead) ? lead : null;
   }
 
   /** A breaking alert: one article, the «عاجل» label, compiled from templates/breaking.mjml. */
@@ -212,6 +299,7 @@ export class EditionRenderer {
     preheader: string;
     article: Article;
     viewInBrowserUrl: string | null;
+    linkFor?: (article: Article) => string;
   }): Promise<RenderedEmail> {
     const summary = stripHashtagMarkers(content.article.summary ?? '').trim();
     return this.templates.renderEmail('breaking', {
@@ -223,7 +311,7 @@ export class EditionRenderer {
       preferencesUrl: READER_PLACEHOLDERS.preferencesUrl,
       postalAddress: this.config.env.POSTAL_ADDRESS,
       article: {
-        url: content.article.url,
+        url: content.linkFor ? content.linkFor(content.article) : content.article.url,
         title: content.article.title,
         titleHtml: bidiHtml(content.article.title),
         summaryHtml: summary ? bidiHtml(summary) : null,
@@ -240,11 +328,14 @@ export class EditionRenderer {
     if (!SEGMENT_KEY.test(segmentKey)) {
       throw new Error(`Invalid segment key "${segmentKey}"`);
     }
-    if (segmentKey === 'all') {
+    const articlesKey = segmentKey.endsWith(DIRECT_LINKS_SUFFIX)
+      ? segmentKey.slice(0, -DIRECT_LINKS_SUFFIX.length)
+      : segmentKey;
+    if (articlesKey === 'all') {
       return edition.articleIds;
     }
     // Readers get the articles in edition order whatever order the key lists them in.
-    const wanted = segmentKey.split(',');
+    const wanted = articlesKey.split(',');
     const inEdition = new Set(edition.articleIds);
     const foreign = wanted.filter((id) => !inEdition.has(id));
     if (foreign.length > 0) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Frequency } from '../common/frequency';
+import { AppConfig } from '../config/app-config';
 import type { Audience } from '../delivery/delivery-ports';
 
 /** An article of an edition, as the audience query needs it. */
@@ -12,14 +13,18 @@ export interface AudienceArticle {
  * Who gets a digest edition, decided here because readers own it: every active reader of the edition's
  * frequency. Each reader's segment: readers without topics get `all`; readers with topics get the ids of the
  * edition's articles that share a topic with them, ascending and joined by `,` (`all` when that is every
- * article), or null when none does. Returned as SQL for the delivery ledger's INSERT … SELECT, so an audience
+ * article), or null when none does. Readers who opted out of click tracking get the same key with `-direct`
+ * after it (one more segment, compiled once, with direct links), unless CLICK_TRACKING=off. Returned as SQL for the delivery ledger's INSERT … SELECT, so an audience
  * of any size is queued in one statement and never loaded into memory.
  */
 @Injectable()
 export class AudienceRepository {
+  constructor(private readonly config: AppConfig) {}
+
   forEdition(frequency: Frequency, articles: AudienceArticle[]): Audience {
     return {
       sql: `
+        SELECT subscriber_id, ${this.segmentWithOptOut('segment_key')} AS segment_key FROM (
         WITH edition_articles AS (
           SELECT (a->>'id')::bigint AS id, ARRAY(SELECT jsonb_array_elements_text(a->'topics')) AS topics
           FROM jsonb_array_elements($2::jsonb) AS a
@@ -36,9 +41,10 @@ export class AudienceRepository {
                    FROM edition_articles ea
                    WHERE ea.topics && s.topics
                  )
-               END AS segment_key
+               END AS segment_key,
+               s.track_clicks
         FROM subscribers s
-        WHERE s.status = 'active' AND s.frequency = $1`,
+        WHERE s.status = 'active' AND s.frequency = $1) audience`,
       params: [frequency, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
     };
   }
@@ -46,8 +52,16 @@ export class AudienceRepository {
   /** Every active reader, each getting the whole edition (`all`): the audience of a breaking alert. */
   everyActiveReader(): Audience {
     return {
-      sql: `SELECT s.id AS subscriber_id, 'all' AS segment_key FROM subscribers s WHERE s.status = 'active'`,
+      sql: `SELECT s.id AS subscriber_id, ${this.segmentWithOptOut("'all'", 's.track_clicks')} AS segment_key
+              FROM subscribers s WHERE s.status = 'active'`,
       params: [],
     };
+  }
+
+  private segmentWithOptOut(key: string, trackClicks = 'track_clicks'): string {
+    if (this.config.env.CLICK_TRACKING === 'off') {
+      return key;
+    }
+    return `CASE WHEN ${key} IS NULL OR ${trackClicks} THEN ${key} ELSE ${key} || '-direct' END`;
   }
 }

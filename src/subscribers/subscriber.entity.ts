@@ -44,6 +44,10 @@ export class Subscriber {
   @Column('text', { default: 'ar' })
   locale: string;
 
+  /** False when the reader chose "don't track my clicks": their digests carry direct links and no pixel. */
+  @Column('boolean', { name: 'track_clicks', default: true })
+  trackClicks: boolean;
+
   @Column('jsonb', { nullable: true })
   consent: ConsentRecord | null;
 

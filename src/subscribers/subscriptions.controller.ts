@@ -141,7 +141,8 @@ export class SubscriptionsController {
       return this.invalidLink(res);
     }
     const topics = dto.form === 'preferences' ? (dto.topics ?? []) : dto.topics;
-    await this.subscriptions.updateSettings(id, { frequency: dto.frequency, topics });
+    const trackClicks = dto.form === 'preferences' ? dto.noClickTracking !== 'on' : undefined;
+    await this.subscriptions.updateSettings(id, { frequency: dto.frequency, topics, trackClicks });
     await this.renderPreferences(token, res, true);
   }
 
@@ -157,6 +158,9 @@ export class SubscriptionsController {
       frequency: reader.frequency,
       active: reader.status === 'active' || reader.status === 'pending',
       topicGroups: groupTopics(await this.subscriptions.topicChoices(reader.topics)),
+      // The choice is offered only where clicks are tracked at all (CLICK_TRACKING).
+      offerClickOptOut: this.config.env.CLICK_TRACKING === 'on',
+      noClickTracking: !reader.trackClicks,
       saved,
       preferencesAction: `/subscriptions/preferences?token=${token as string}`,
       unsubscribeAction: `/subscriptions/unsubscribe?token=${token as string}`,

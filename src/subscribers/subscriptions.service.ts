@@ -32,6 +32,8 @@ export interface ReaderSettings {
   status: SubscriberStatus;
   frequency: Frequency;
   topics: string[];
+  /** False when the reader asked not to have their clicks tracked. */
+  trackClicks: boolean;
 }
 
 /**
@@ -169,14 +171,17 @@ export class SubscriptionsService {
 
   async settings(id: string): Promise<ReaderSettings | null> {
     const [row] = (await this.dataSource.query(
-      'SELECT id, email, status, frequency, topics FROM subscribers WHERE id = $1',
+      'SELECT id, email, status, frequency, topics, track_clicks AS "trackClicks" FROM subscribers WHERE id = $1',
       [id],
     )) as ReaderSettings[];
     return row ?? null;
   }
 
-  /** Changes frequency and/or topics; `topics` undefined leaves them as they are. Unknown topics → 400. */
-  async updateSettings(id: string, changes: { frequency?: Frequency; topics?: string[] }): Promise<boolean> {
+  /** Changes frequency, topics, click tracking; undefined leaves each as it is. Unknown topics → 400. */
+  async updateSettings(
+    id: string,
+    changes: { frequency?: Frequency; topics?: string[]; trackClicks?: boolean },
+  ): Promise<boolean> {
     let topics = changes.topics;
     if (topics) {
       topics = [...new Set(topics)];
@@ -192,9 +197,10 @@ export class SubscriptionsService {
     const rows = returnedRows(
       await this.dataSource.query(
         `UPDATE subscribers
-       SET frequency = COALESCE($2, frequency), topics = COALESCE($3::text[], topics), updated_at = now()
+       SET frequency = COALESCE($2, frequency), topics = COALESCE($3::text[], topics),
+           track_clicks = COALESCE($4::boolean, track_clicks), updated_at = now()
        WHERE id = $1 RETURNING id`,
-        [id, changes.frequency ?? null, topics ?? null],
+        [id, changes.frequency ?? null, topics ?? null, changes.trackClicks ?? null],
       ),
     );
     return rows.length > 0;

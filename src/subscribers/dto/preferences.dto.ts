@@ -19,6 +19,11 @@ export class PreferencesDto {
   @IsPlainText({ each: true })
   topics?: string[];
 
+  /** The "don't track my clicks" checkbox (present only when ticked; the whole form was shown). */
+  @IsOptional()
+  @IsIn(['on'], { message: 'readers.errors.invalid' })
+  noClickTracking?: 'on';
+
   /** `preferences` when the whole form was shown: then no topic ticked means "everything". */
   @IsOptional()
   @IsIn(['preferences'], { message: 'readers.errors.invalid' })

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** Hours of the clicks-over-time series, from the start of sending. */
+export const STATS_HOURS = 48;
+
+export interface LinkClicks {
+  linkIndex: number;
+  articleId: string;
+  /** Readers who followed this link (each counted once). */
+  clicks: number;
+  /** 1 = most clicked; equal counts share a rank. */
+  rank: number;
+}
+
+export interface EditionEngagement {
+  delivered: number;
+  uniqueClickers: number;
+  /** uniqueClickers / delivered, 0…1 (0 when nothing was delivered). */
+  clickRate: number;
+  /** Clicks in each hour after `since` (STATS_HOURS entries); empty when the edition never started sending. */
+  clicksByHour: number[];
+  links: LinkClicks[];
+  /** Present when OPEN_TRACKING is on: readers' opens and machine-only fetches, never mixed. */
+  opens?: { readers: number; machineOnly: number; rate: number };
+}
+
+export interface TopicClicks {
+  topic: string;
+  clicks: number;
+  readers: number;
+}
+
+/**
+ * Engagement aggregates, computed in SQL over indexed columns (clicks by (edition, link, delivery), opens by
+ * edition, the ledger by (edition, status)): nothing is loaded row by row, whatever the edition's size.
+ */
+@Injectable()
+export class EngagementStats {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async forEdition(editionId: string, since: Date | null, withOpens: boolean): Promise<EditionEngagement> {
+    const [[delivery], [clickers], links, hours, opens] = await Promise.all([
+      this.dataSource.query(
+        `SELECT count(*)::int AS delivered FROM deliveries WHERE edition_id = $1 AND status = 'sent'`,
+        [editionId],
+      ) as Promise<Array<{ delivered: number }>>,
+      this.dataSource.query(`SELECT count(DISTINCT delivery_id)::int AS n FROM clicks WHERE edition_id = $1`, [
+        editionId,
+      ]) as Promise<Array<{ n: number }>>,
+      this.dataSource.query(
+        `SELECT l.link_index, l.article_id, coalesce(c.clicks, 0)::int AS clicks,
+                rank() OVER (ORDER BY coalesce(c.clicks, 0) DESC)::int AS rank
+           FROM edition_links l
+           LEFT JOIN (SELECT link_index, count(*) AS clicks FROM clicks WHERE edition_id = $1 GROUP BY link_index) c
+             ON c.link_index = l.link_index
+          WHERE l.edition_id = $1
+          ORDER BY rank, l.link_index`,
+        [editionId],
+      ) as Promise<Array<{ link_index: number; article_id: string; clicks: number; rank: number }>>,
+      since
+        ? (this.dataSource.query(
+            `SELECT floor(extract(epoch FROM clicked_at - $2::timestamptz) / 3600)::int AS hour, count(*)::int AS n
+               FROM clicks
+              WHERE edition_id = $1 AND clicked_at >= $2::timestamptz
+                AND clicked_at < $2::timestamptz + make_interval(hours => $3)
+              GROUP BY 1`,
+            [editionId, since, STATS_HOURS],
+          ) as Promise<Array<{ hour: number; n: number }>>)
+        : Promise.resolve(null),
+      withOpens
+        ? (this.dataSource.query(
+            `SELECT count(opened_at)::int AS readers, count(*) FILTER (WHERE opened_at IS NULL)::int AS machine
+               FROM opens WHERE edition_id = $1`,
+            [editionId],
+          ) as Promise<Array<{ readers: number; machine: number }>>)
+        : Promise.resolve(null),
+    ]);
+    const delivered = delivery.delivered;
+    const rate = (n: number) => (delivered > 0 ? n / delivered : 0);
+    const clicksByHour = hours ? Array.from({ length: STATS_HOURS }, () => 0) : [];
+    for (const h of hours ?? []) {
+      clicksByHour[h.hour] = h.n;
+    }
+    return {
+      delivered,
+      uniqueClickers: clickers.n,
+      clickRate: rate(clickers.n),
+      clicksByHour,
+      links: links.map((l) => ({ linkIndex: l.link_index, articleId: l.article_id, clicks: l.clicks, rank: l.rank })),
+      ...(opens
+        ? { opens: { readers: opens[0].readers, machineOnly: opens[0].machine, rate: rate(opens[0].readers) } }
+        : {}),
+    };
+  }
+
+  /** Clicks per topic of the clicked articles since `since` (e.g. the last 30 days), the most clicked first. */
+  async byTopic(since: Date, limit = 20): Promise<TopicClicks[]> {
+    const rows: Array<{ topic: string; clicks: number; readers: number }> = await this.dataSource.query(
+      `SELECT t.topic, count(*)::int AS clicks, count(DISTINCT c.subscriber_id)::int AS readers
+         FROM clicks c
+         JOIN edition_links l ON l.edition_id = c.edition_id AND l.link_index = c.link_index
+         CROSS JOIN LATERAL unnest(l.topics) AS t(topic)
+        WHERE c.clicked_at >= $1
+        GROUP BY t.topic
+        ORDER BY clicks DESC, t.topic
+        LIMIT $2`,
+      [since, limit],
+    );
+    return rows;
+  }
+
+  /** Readers who clicked each article in the given editions (each reader once per article). */
+  async readersByArticle(editionIds: string[]): Promise<Map<string, number>> {
+    if (editionIds.length === 0) {
+      return new Map();
+    }
+    const rows: Array<{ article_id: string; readers: number }> = await this.dataSource.query(
+      `SELECT l.article_id, count(DISTINCT c.subscriber_id)::int AS readers
+         FROM clicks c
+         JOIN edition_links l ON l.edition_id = c.edition_id AND l.link_index = c.link_index
+        WHERE c.edition_id = ANY($1::bigint[])
+        GROUP BY l.article_id`,
+      [editionIds],
+    );
+    return new Map(rows.map((r) => [r.article_id, r.readers]));
+  }
+}

@@ -1,0 +1,41 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config';
+import { TRACKED_LINKS, type TrackedLinks } from '../delivery/delivery-ports';
+import { Click } from './click.entity';
+import { EditionLink } from './edition-link.entity';
+import { EditionLinks } from './edition-links';
+import { EngagementController } from './engagement.controller';
+import { EngagementRecorder } from './engagement-recorder';
+import { EngagementStats } from './engagement-stats';
+import { Open } from './open.entity';
+import { TrackingTokens } from './tracking-tokens';
+
+/**
+ * Engagement: which links readers follow (and, when on, which emails they open), the stats of editions, and
+ * what the weekly edition's most-read order needs. Global so that the port it provides to delivery (each
+ * delivery's tracked link URLs) reaches it without delivery importing this module.
+ */
+@Global()
+@Module({
+  imports: [TypeOrmModule.forFeature([EditionLink, Click, Open])],
+  controllers: [EngagementController],
+  providers: [
+    TrackingTokens,
+    EditionLinks,
+    EngagementRecorder,
+    EngagementStats,
+    {
+      provide: TRACKED_LINKS,
+      useFactory: (tokens: TrackingTokens, config: AppConfig): TrackedLinks => ({
+        url: (deliveryId, link) =>
+          link.kind === 'open'
+            ? config.url(`/o/${tokens.sign(deliveryId, link)}.gif`)
+            : config.url(`/r/${tokens.sign(deliveryId, link)}`),
+      }),
+      inject: [TrackingTokens, AppConfig],
+    },
+  ],
+  exports: [EditionLinks, EngagementStats, EngagementRecorder, TrackingTokens, TRACKED_LINKS],
+})
+export class EngagementModule {}
