@@ -29,6 +29,8 @@ import { EditionPlanRepository } from './edition-plan.repository';
 import { NextEditionPlanService } from './next-edition-plan.service';
 import { ScheduledEditions } from './scheduled-editions';
 import { WeeklyReadership } from './weekly-readership';
+import { EditionStats } from './edition-stats';
+import { EditionStatsController } from './edition-stats.controller';
 
 /**
  * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
@@ -42,7 +44,13 @@ import { WeeklyReadership } from './weekly-readership';
     DeliveryModule,
     SubscribersModule,
   ],
-  controllers: [BreakingAdminController, DigestsAdminController, DigestPlanAdminController, DigestsController],
+  controllers: [
+    BreakingAdminController,
+    DigestsAdminController,
+    DigestPlanAdminController,
+    DigestsController,
+    EditionStatsController,
+  ],
   providers: [
     EditionsRepository,
     EditionRenderer,
@@ -60,6 +68,7 @@ import { WeeklyReadership } from './weekly-readership';
     BreakingNews,
     EditionArchive,
     WeeklyReadership,
+    EditionStats,
     ...DIGESTS_PORTS,
   ],
   exports: [
@@ -67,6 +76,7 @@ import { WeeklyReadership } from './weekly-readership';
     EditionsService,
     EditionOverview,
     EditionHistory,
+    EditionStats,
     BreakingNews,
     DigestPreviews,
     DigestScheduler,

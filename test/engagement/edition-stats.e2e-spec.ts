@@ -1,0 +1,91 @@
+import { insertReaders } from '../factories/readers';
+import { SmtpSink } from '../helpers/smtp-sink';
+import { startTestApp, TestApp } from '../helpers/test-app';
+import { clickLinks, follow, insertStories, sendEdition } from './engagement-fixtures';
+
+const READERS = 200;
+// The script: reader i follows story 1 when i is even, story 2 when i is a multiple of 5, story 3 of 7.
+const SCRIPT: Array<(i: number) => boolean> = [(i) => i % 2 === 0, (i) => i % 5 === 0, (i) => i % 7 === 0];
+
+describe("An edition's stats after 200 readers clicked what a script told them to", () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    t = await startTestApp({ env: { SMTP_URL: sink.url } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.stop();
+  });
+
+  it('gives delivered, unique clickers, click rate, clicks over time and per-article ranks equal to the script', async () => {
+    const readers = await insertReaders(t.dataSource, { count: READERS, prefix: 'stats-' });
+    const urls = [1, 2, 3].map((n) => `https://www.example.net/2026/11/story-${n}/`);
+    const articles = await insertStories(t.dataSource, urls);
+    const edition = await sendEdition(t, articles);
+
+    const clicked = new Set<number>();
+    const perStory = [0, 0, 0];
+    for (const [i, reader] of readers.entries()) {
+      const [message] = sink.to(reader.email);
+      const links = clickLinks(message);
+      expect(links).toHaveLength(3);
+      for (const story of [0, 1, 2]) {
+        if (SCRIPT[story](i)) {
+          // Some readers click twice: still one click.
+          for (let n = 0; n < (i % 3 === 0 ? 2 : 1); n++) {
+            expect((await follow(links[story])).location).toContain(urls[story]);
+          }
+          clicked.add(i);
+          perStory[story]++;
+        }
+      }
+    }
+
+    const res = await fetch(`${t.baseUrl}/admin/digests/${edition}/stats`, {
+      headers: { Authorization: t.editorAuth },
+    });
+    expect(res.status).toBe(200);
+    const stats = await res.json();
+    expect(stats.delivered).toBe(READERS);
+    expect(stats.uniqueClickers).toBe(clicked.size);
+    expect(stats.clickRate).toBeCloseTo(clicked.size / READERS, 6);
+    expect(stats.opens).toBeUndefined();
+    expect(stats.articles.map((a: { articleId: string; clicks: number; rank: number; position: number }) => a)).toEqual(
+      [0, 1, 2]
+        .sort((a, b) => perStory[b] - perStory[a])
+        .map((story, rank) => ({
+          articleId: articles[story],
+          title: expect.stringContaining('قصة رقم'),
+          position: story + 1,
+          clicks: perStory[story],
+          rank: rank + 1,
+        })),
+    );
+    // Every click happened within the first hours of sending.
+    expect(stats.clicksByHour).toHaveLength(48);
+    expect(stats.clicksByHour.reduce((a: number, b: number) => a + b, 0)).toBe(perStory.reduce((a, b) => a + b));
+
+    // Per topic over 30 days: the three stories share one topic.
+    const topics = await (
+      await fetch(`${t.baseUrl}/admin/engagement/topics`, { headers: { Authorization: t.editorAuth } })
+    ).json();
+    expect(topics.topics).toEqual([
+      { topic: expect.any(String), name: 'العراق', clicks: perStory.reduce((a, b) => a + b), readers: clicked.size },
+    ]);
+
+    // Unknown and malformed editions: 404 and 400, never a 500.
+    for (const [id, status] of [
+      ['999999', 404],
+      ['abc', 400],
+    ] as const) {
+      const answer = await fetch(`${t.baseUrl}/admin/digests/${id}/stats`, {
+        headers: { Authorization: t.editorAuth },
+      });
+      expect(answer.status).toBe(status);
+    }
+    expect((await fetch(`${t.baseUrl}/admin/digests/${edition}/stats`)).status).toBe(401);
+  });
+});
