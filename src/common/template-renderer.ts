@@ -34,7 +34,11 @@ export class TemplateRenderer {
       this.locale.t(key, (options?.hash ?? {}) as Record<string, string>),
     );
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-    this.hbs.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value)));
+    // For <script type="application/json">: a `<` in the data (an article title) must not close the script.
+    this.hbs.registerHelper(
+      'json',
+      (value: unknown) => new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')),
+    );
     // Newsroom pages: a moment in TIMEZONE ("25 نوفمبر 2026، 7:00 م", Latin digits) and grouped numbers.
     const moment = new Intl.DateTimeFormat('ar-u-nu-latn', {
       timeZone: config.env.TIMEZONE,

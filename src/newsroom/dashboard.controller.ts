@@ -6,6 +6,8 @@ import { AuditLog } from '../auth/audit-log';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { EditionStats } from '../digests/edition-stats';
+import { topicsView } from './engagement-view';
 import { TransportHealth } from '../delivery/transport-health';
 import { EditionOverview } from '../digests/edition-overview';
 import { ReaderStats } from '../subscribers/reader-stats';
@@ -38,18 +40,20 @@ export class DashboardController {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly transport: TransportHealth,
+    private readonly engagement: EditionStats,
   ) {}
 
   @Get()
   async dashboard(@Req() req: Request, @Res() res: Response): Promise<void> {
     const now = this.clock.now();
-    const [counts, days, recent, polled, audit, smtp] = await Promise.all([
+    const [counts, days, recent, polled, audit, smtp, topics] = await Promise.all([
       this.readers.counts(),
       this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
       this.editions.recent(8),
       this.feeds.status(),
       this.audit.recent(20),
       this.transport.state(),
+      this.engagement.byTopic(),
     ]);
     const statuses = Object.entries(counts.byStatus).map(([status, n]) => ({ label: STATUS_LABELS[status], n }));
     await this.view.page(req, res, 'dashboard', {
@@ -71,6 +75,7 @@ export class DashboardController {
       feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
       editions: recent.map(editionLabels),
       audit,
+      engagementTopics: topicsView(topics),
       // "SMTP unreachable since …": sending is paused for every edition until the server answers again.
       smtp: smtp.reachable
         ? null

@@ -8,6 +8,9 @@ import { NewsroomPage } from '../auth/newsroom-page';
 import { ConflictError } from '../common/domain-errors';
 import { personalise } from '../common/reader-placeholders';
 import { AppConfig } from '../config/app-config';
+import { EditionStats } from '../digests/edition-stats';
+import { DIRECT_LINKS_SUFFIX } from '../digests/edition-renderer';
+import { engagementView } from './engagement-view';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { HistoryQueryDto, STATUS_VALUES } from '../digests/dto/digest-requests.dto';
 import { EditionHistory } from '../digests/edition-history';
@@ -50,6 +53,7 @@ export class EditionsController {
     private readonly renderer: EditionRenderer,
     private readonly queue: DeliveryQueue,
     private readonly config: AppConfig,
+    private readonly stats: EditionStats,
   ) {}
 
   @Get()
@@ -121,10 +125,11 @@ export class EditionsController {
     @Res() res: Response,
   ): Promise<void> {
     const edition = await this.found(id);
-    const [v, renders, articles] = await Promise.all([
+    const [v, renders, articles, stats] = await Promise.all([
       this.sending(edition),
       this.history.storedRenders(edition.id),
       this.renderer.articlesInOrder(edition.articleIds),
+      edition.sendingStartedAt ? this.stats.forEdition(edition.id) : null,
     ]);
     const chosen = renders.some((r) => r.segmentKey === segment) ? segment! : 'all';
     const tz = this.config.env.TIMEZONE;
@@ -145,9 +150,12 @@ export class EditionsController {
         renders: renders.map((r) => ({
           segmentKey: r.segmentKey,
           selected: r.segmentKey === chosen,
-          label: r.segmentKey === 'all' ? 'كاملة (كل المقالات)' : `لقرّاء مواضيع محددة (${r.articleCount} مقالات)`,
+          label:
+            (r.segmentKey.startsWith('all') ? 'كاملة (كل المقالات)' : `لقرّاء مواضيع محددة (${r.articleCount} مقالات)`) +
+            (r.segmentKey.endsWith(DIRECT_LINKS_SUFFIX) ? ' · روابط مباشرة (لمن طلب عدم تتبّع نقراته)' : ''),
         })),
         hasSegments: renders.length > 1,
+        engagement: stats && engagementView(stats),
         segment: encodeURIComponent(chosen),
       },
       { nav: 'editions', title: edition.subject || `العدد ${edition.id}` },

@@ -1,4 +1,6 @@
+import request from 'supertest';
 import { insertReaders } from '../factories/readers';
+import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { clickLinks, follow, insertStories, sendEdition } from './engagement-fixtures';
@@ -87,5 +89,22 @@ describe("An edition's stats after 200 readers clicked what a script told them t
       expect(answer.status).toBe(status);
     }
     expect((await fetch(`${t.baseUrl}/admin/digests/${edition}/stats`)).status).toBe(401);
+
+    // The newsroom shows the same figures: the edition's page (table and hourly chart) and the dashboard.
+    await createEditor(t.dataSource, DEFAULT_EDITOR);
+    const agent = request.agent(t.baseUrl);
+    await signIn(agent, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
+    const page = (await agent.get(`/admin/editions/${edition}`).expect(200)).text;
+    expect(page).toContain(`نقر <strong>${clicked.size}</strong> منهم`);
+    const hourly = /<script type="application\/json" id="clicks-chart-data">(.*?)<\/script>/s.exec(page)![1];
+    expect(JSON.parse(hourly).values).toEqual(stats.clicksByHour);
+    const rows = [...page.matchAll(/<tr><td>(\d+)<\/td><td>قصة رقم (\d) [^<]*<\/td><td>(\d+)<\/td><\/tr>/g)];
+    expect(rows.map((r) => [Number(r[1]), Number(r[2]), Number(r[3])])).toEqual(
+      stats.articles.map((a: { rank: number; position: number; clicks: number }) => [a.rank, a.position, a.clicks]),
+    );
+    const dashboard = (await agent.get('/admin').expect(200)).text;
+    const topicChart = /<script type="application\/json" id="topics-chart-data">(.*?)<\/script>/s.exec(dashboard)![1];
+    expect(JSON.parse(topicChart)).toMatchObject({ labels: ['العراق'], values: [perStory.reduce((a, b) => a + b)] });
+    await agent.get('/admin/assets/engagement-charts.js').expect(200);
   });
 });
