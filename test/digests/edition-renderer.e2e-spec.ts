@@ -10,6 +10,8 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 
 const mjml2html = require('mjml') as (input: string, options: object) => Promise<{ html: string; errors: unknown[] }>;
 
+const UNTRACKED = { CLICK_TRACKING: 'off', UTM_TAGS: 'off' };
+
 describe('EditionRenderer', () => {
   let t: TestApp;
   let ds: DataSource;
@@ -17,7 +19,8 @@ describe('EditionRenderer', () => {
   let templates: TemplateRenderer;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { NASHRA_ROLE: 'web' } });
+    // Articles as they are linked without engagement (tracked links and UTM tags: test/engagement/).
+    t = await startTestApp({ env: { NASHRA_ROLE: 'web', ...UNTRACKED } });
     ds = t.dataSource;
     renderer = t.get(EditionRenderer);
     templates = t.get(TemplateRenderer);
@@ -160,7 +163,7 @@ describe('EditionRenderer', () => {
     expect(rows[0].n).toBe(1);
 
     // Another process (here: a second app on the same database) reuses the stored render without compiling.
-    const other = await startTestApp({ database: t.database, env: { NASHRA_ROLE: 'web' } });
+    const other = await startTestApp({ database: t.database, env: { NASHRA_ROLE: 'web', ...UNTRACKED } });
     try {
       const otherTemplates = other.get(TemplateRenderer);
       const before = otherTemplates.mjmlCompilations;
