@@ -13,7 +13,7 @@ import {
   TRACKED_PLACEHOLDER_SOURCE,
   trackedLinkOf,
 } from '../common/reader-placeholders';
-import { EditionLinks } from '../engagement/edition-links';
+import { EditionLinks } from '../engagement/edition-links.repository';
 import { type UtmTags, withUtm } from '../engagement/utm-tags';
 import type { RenderedEmail } from '../common/template-renderer';
 import { TemplateRenderer } from '../common/template-renderer';

@@ -6,7 +6,7 @@ import { Topic } from '../articles/topic.entity';
 import { stripHashtagMarkers, topicName } from '../articles/topics';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { EngagementStats } from '../engagement/engagement-stats';
+import { EngagementStats } from '../engagement/engagement-stats.repository';
 import type { EditionStatsDto, TopicStatsDto } from './dto/edition-stats.dto';
 import { Edition } from './edition.entity';
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { EngagementStats } from '../engagement/engagement-stats';
+import { EngagementStats } from '../engagement/engagement-stats.repository';
 import { AppConfig } from '../config/app-config';
 
 /**

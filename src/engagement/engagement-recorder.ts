@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { TrackingTokens } from './tracking-tokens';
+import { TrackingRepository } from './tracking.repository';
 
 /** Seconds after sending within which a pixel fetch is a machine's prefetch (privacy proxies, scanners). */
 export const MACHINE_OPEN_SECONDS = 10;
@@ -25,7 +25,7 @@ export class EngagementRecorder {
   private readonly logger = new Logger(EngagementRecorder.name);
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly tracking: TrackingRepository,
     private readonly tokens: TrackingTokens,
     private readonly clock: Clock,
   ) {}
@@ -37,29 +37,14 @@ export class EngagementRecorder {
       return null;
     }
     const at = this.clock.now();
-    const rows: Array<{ target_url: string; subscriber_id: string; inserted: boolean }> = await this.dataSource.query(
-      `WITH target AS (
-         SELECT d.edition_id, d.subscriber_id, l.target_url
-           FROM deliveries d
-           JOIN edition_links l ON l.edition_id = d.edition_id AND l.link_index = $2
-          WHERE d.id = $1
-       ), recorded AS (
-         INSERT INTO clicks (delivery_id, link_index, edition_id, subscriber_id, clicked_at)
-         SELECT $1, $2, edition_id, subscriber_id, $3 FROM target
-         ON CONFLICT (delivery_id, link_index) DO NOTHING
-         RETURNING 1
-       )
-       SELECT target_url, subscriber_id, EXISTS (SELECT 1 FROM recorded) AS inserted FROM target`,
-      [named.deliveryId, named.link.index, at],
-    );
-    const [row] = rows;
-    if (!row) {
+    const click = await this.tracking.recordClick(named.deliveryId, named.link.index, at);
+    if (!click) {
       return null;
     }
-    if (row.inserted) {
-      await this.engaged(row.subscriber_id, at);
+    if (click.first) {
+      await this.engaged(click.subscriberId, at);
     }
-    return row.target_url;
+    return click.targetUrl;
   }
 
   /** Records a pixel fetch; false when the token is not a valid open token. */
@@ -69,32 +54,12 @@ export class EngagementRecorder {
       return false;
     }
     const at = this.clock.now();
-    const byAgent = isMachineAgent(userAgent);
-    const rows: Array<{ subscriber_id: string; machine: boolean }> = await this.dataSource.query(
-      `WITH target AS (
-           SELECT d.edition_id, d.subscriber_id,
-                  ($3 OR (d.sent_at IS NOT NULL AND $2::timestamptz < d.sent_at + make_interval(secs => $4))) AS machine
-             FROM deliveries d WHERE d.id = $1
-         ), recorded AS (
-           INSERT INTO opens (delivery_id, edition_id, subscriber_id, opened_at, machine_opened_at)
-           SELECT $1, edition_id, subscriber_id,
-                  CASE WHEN machine THEN NULL ELSE $2::timestamptz END,
-                  CASE WHEN machine THEN $2::timestamptz END
-             FROM target
-           ON CONFLICT (delivery_id) DO UPDATE
-             SET opened_at = COALESCE(opens.opened_at, EXCLUDED.opened_at),
-                 machine_opened_at = COALESCE(opens.machine_opened_at, EXCLUDED.machine_opened_at)
-           RETURNING 1
-         )
-         SELECT subscriber_id, machine, (SELECT count(*) FROM recorded) AS recorded FROM target`,
-      [named.deliveryId, at, byAgent, MACHINE_OPEN_SECONDS],
-    );
-    const [row] = rows;
-    if (!row) {
+    const open = await this.tracking.recordOpen(named.deliveryId, at, isMachineAgent(userAgent), MACHINE_OPEN_SECONDS);
+    if (!open) {
       return false;
     }
-    if (!row.machine) {
-      await this.engaged(row.subscriber_id, at);
+    if (!open.machine) {
+      await this.engaged(open.subscriberId, at);
     }
     return true;
   }

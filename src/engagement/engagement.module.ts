@@ -4,12 +4,13 @@ import { AppConfig } from '../config/app-config';
 import { TRACKED_LINKS, type TrackedLinks } from '../delivery/delivery-ports';
 import { Click } from './click.entity';
 import { EditionLink } from './edition-link.entity';
-import { EditionLinks } from './edition-links';
+import { EditionLinks } from './edition-links.repository';
 import { EngagementController } from './engagement.controller';
 import { EngagementRecorder } from './engagement-recorder';
-import { EngagementStats } from './engagement-stats';
+import { EngagementStats } from './engagement-stats.repository';
 import { Open } from './open.entity';
 import { TrackingTokens } from './tracking-tokens';
+import { TrackingRepository } from './tracking.repository';
 
 /**
  * Engagement: which links readers follow (and, when on, which emails they open), the stats of editions, and
@@ -22,6 +23,7 @@ import { TrackingTokens } from './tracking-tokens';
   controllers: [EngagementController],
   providers: [
     TrackingTokens,
+    TrackingRepository,
     EditionLinks,
     EngagementRecorder,
     EngagementStats,
