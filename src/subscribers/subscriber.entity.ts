@@ -67,6 +67,15 @@ export class Subscriber {
   @Column('timestamptz', { name: 'unsubscribed_at', nullable: true })
   unsubscribedAt: Date | null;
 
+  /** Why the reader left: `reader` (they asked) or `inactive` (the sunset rule). */
+  @Column('text', { name: 'unsubscribe_reason', nullable: true })
+  unsubscribeReason: string | null;
+
+  /** Last sign the reader reads us (confirmation, a click, the keep link); moved only by ReaderEngagement. */
+  @Index('ix_subscribers_active_engagement', { synchronize: false })
+  @Column('timestamptz', { name: 'last_engaged_at', nullable: true })
+  lastEngagedAt: Date | null;
+
   @Column('timestamptz', { name: 'bounced_at', nullable: true })
   bouncedAt: Date | null;
 

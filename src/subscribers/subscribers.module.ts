@@ -12,6 +12,7 @@ import { ReaderImporter } from './import/reader-importer';
 import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderBounces } from './reader-bounces';
+import { ReaderEngagement } from './reader-engagement';
 import { ReaderPages } from './reader-pages';
 import { ReaderStats } from './reader-stats';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
@@ -46,6 +47,7 @@ import { Suppressions } from './suppressions';
     ConfirmationMailer,
     ReaderPages,
     ReaderStats,
+    ReaderEngagement,
     SignupLimits,
     ReaderDirectory,
     ReaderImportRepository,
@@ -64,6 +66,7 @@ import { Suppressions } from './suppressions';
     ReaderImporter,
     ReaderImportRepository,
     ReaderStats,
+    ReaderEngagement,
   ],
 })
 export class SubscribersModule implements NestModule {

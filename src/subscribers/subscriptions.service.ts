@@ -134,8 +134,8 @@ export class SubscriptionsService {
     const [confirmed] = returnedRows<{ id: string }>(
       await this.dataSource.query(
         `UPDATE subscribers
-       SET status = 'active', confirmed_at = $2, unsubscribed_at = NULL, confirmation_token_hash = NULL,
-           confirmation_expires_at = NULL, updated_at = now()
+       SET status = 'active', confirmed_at = $2, unsubscribed_at = NULL, unsubscribe_reason = NULL,
+           last_engaged_at = $2, confirmation_token_hash = NULL, confirmation_expires_at = NULL, updated_at = now()
        WHERE confirmation_token_hash = $1 AND status = 'pending' AND confirmation_expires_at > $2
        RETURNING id`,
         [hash, now],
@@ -157,7 +157,7 @@ export class SubscriptionsService {
     const rows = returnedRows(
       await this.dataSource.query(
         `UPDATE subscribers
-       SET status = 'unsubscribed', unsubscribed_at = $2, confirmation_token_hash = NULL,
+       SET status = 'unsubscribed', unsubscribed_at = $2, unsubscribe_reason = 'reader', confirmation_token_hash = NULL,
            confirmation_expires_at = NULL, updated_at = now()
        WHERE id = $1 AND status IN ('pending', 'active')
        RETURNING id`,
