@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { ReaderEngagement } from '../subscribers/reader-engagement';
 import { TrackingTokens } from './tracking-tokens';
 import { TrackingRepository } from './tracking.repository';
 
@@ -28,6 +29,7 @@ export class EngagementRecorder {
     private readonly tracking: TrackingRepository,
     private readonly tokens: TrackingTokens,
     private readonly clock: Clock,
+    private readonly readers: ReaderEngagement,
   ) {}
 
   /** The stored article URL of a valid click token (recording the click once), or null: answer 404. */
@@ -64,13 +66,11 @@ export class EngagementRecorder {
     return true;
   }
 
-  /** A reader clicked, or really opened (never a machine's fetch). */
+  /** A reader clicked, or really opened (never a machine's fetch): the sunset rule reads this. */
   private async engaged(subscriberId: string, at: Date): Promise<void> {
-    void subscriberId;
-    void at;
     // The click is recorded either way; telling readers' owner must not turn the redirect into an error.
-    await Promise.resolve().catch((err: Error) =>
-      this.logger.warn(`Could not record reader engagement: ${err.message}`),
-    );
+    await this.readers
+      .engaged([subscriberId], at)
+      .catch((err: Error) => this.logger.warn(`Could not record reader engagement: ${err.message}`));
   }
 }

@@ -52,6 +52,8 @@ describe('Click tracking: a reader follows the links of their digest', () => {
     // The text part carries the same tracked links.
     expect(message.parsed.text).toContain(links[0]);
 
+    await ds.query(`UPDATE subscribers SET last_engaged_at = NULL`);
+    const beforeClicks = Date.now();
     for (const [i, link] of links.entries()) {
       expect(link.startsWith(`${t.baseUrl}/r/`)).toBe(true);
       for (let twice = 0; twice < 2; twice++) {
@@ -61,6 +63,10 @@ describe('Click tracking: a reader follows the links of their digest', () => {
       }
     }
     expect(await clickCount(ds, edition)).toBe(2);
+    // A click shows the reader reads us (the sunset rule counts on it); nobody else was touched.
+    const engaged = await ds.query(`SELECT id, last_engaged_at FROM subscribers WHERE last_engaged_at IS NOT NULL`);
+    expect(engaged.map((r: { id: string }) => r.id)).toEqual([reader.id]);
+    expect(new Date(engaged[0].last_engaged_at).getTime()).toBeGreaterThanOrEqual(beforeClicks - 1000);
 
     // An altered token (one character changed) and a made-up one: 404 with an Arabic page, nothing recorded.
     const token = links[0].split('/r/')[1];

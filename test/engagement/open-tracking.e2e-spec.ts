@@ -39,6 +39,7 @@ describe('Open tracking (OPEN_TRACKING=on)', () => {
       `SELECT max(sent_at) AS sent_at FROM deliveries WHERE edition_id = $1`,
       [edition],
     );
+    await ds.query(`UPDATE subscribers SET last_engaged_at = NULL`);
     clock.set(new Date(new Date(sentAt).getTime() + 2_000));
     const early = await fetchPixel(pixel(prefetched.email)!, BROWSER);
     expect(early.status).toBe(200);
@@ -59,6 +60,9 @@ describe('Open tracking (OPEN_TRACKING=on)', () => {
     const rows = await ds.query(
       `SELECT subscriber_id, opened_at IS NOT NULL AS reader, machine_opened_at IS NOT NULL AS machine FROM opens ORDER BY subscriber_id`,
     );
+    // Only the reader's own open counts as engagement (the sunset rule reads it); machines' fetches do not.
+    const engaged = await ds.query(`SELECT id, last_engaged_at FROM subscribers WHERE last_engaged_at IS NOT NULL`);
+    expect(engaged).toEqual([{ id: reader.id, last_engaged_at: new Date(new Date(sentAt).getTime() + 3600_000) }]);
     expect(rows).toEqual([
       { subscriber_id: reader.id, reader: true, machine: false },
       { subscriber_id: prefetched.id, reader: false, machine: true },
