@@ -80,7 +80,12 @@ describe('Breaking news: one article to every active reader, once', () => {
       expect(mail.subject).toBe(`عاجل: ${TITLE}`);
       const html = String(mail.html);
       expect(html).toContain('عاجل');
-      expect(html).toContain('https://www.example.net/2026/11/elections-law/');
+      // The alert's link is the reader's click link (engagement), leading to the article.
+      const link = /href="([^"]*\/r\/[A-Za-z0-9_-]+)"/.exec(html)?.[1];
+      expect(link).toBeDefined();
+      const followed = await fetch(link!, { redirect: 'manual' });
+      expect(followed.status).toBe(302);
+      expect(followed.headers.get('location')).toMatch(/^https:\/\/www\.example\.net\/2026\/11\/elections-law\/\?utm_/);
       expect(html).toContain('dir="rtl"');
       expect(html).not.toContain('#قانون');
       expect(html).not.toContain('PLACEHOLDER');
