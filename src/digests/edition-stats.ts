@@ -63,6 +63,11 @@ export class EditionStats {
     };
   }
 
+  /** Readers who clicked, per edition, for the history list. */
+  clickers(editionIds: string[]): Promise<Map<string, number>> {
+    return this.engagement.clickersByEdition(editionIds);
+  }
+
   /** Clicks per topic over the last TOPIC_STATS_DAYS days, with the topics' display names. */
   async byTopic(): Promise<TopicStatsDto> {
     const since = new Date(this.clock.now().getTime() - TOPIC_STATS_DAYS * 24 * 3600 * 1000);

@@ -110,6 +110,19 @@ export class EngagementStats {
     return rows;
   }
 
+  /** Readers who followed at least one link, per edition (editions without clicks are absent). */
+  async clickersByEdition(editionIds: string[]): Promise<Map<string, number>> {
+    if (editionIds.length === 0) {
+      return new Map();
+    }
+    const rows: Array<{ edition_id: string; n: number }> = await this.dataSource.query(
+      `SELECT edition_id, count(DISTINCT delivery_id)::int AS n FROM clicks
+        WHERE edition_id = ANY($1::bigint[]) GROUP BY edition_id`,
+      [editionIds],
+    );
+    return new Map(rows.map((r) => [r.edition_id, r.n]));
+  }
+
   /** Readers who clicked each article in the given editions (each reader once per article). */
   async readersByArticle(editionIds: string[]): Promise<Map<string, number>> {
     if (editionIds.length === 0) {

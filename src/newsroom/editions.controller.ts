@@ -10,7 +10,7 @@ import { personalise } from '../common/reader-placeholders';
 import { AppConfig } from '../config/app-config';
 import { EditionStats } from '../digests/edition-stats';
 import { DIRECT_LINKS_SUFFIX } from '../digests/edition-renderer';
-import { engagementView } from './engagement-view';
+import { clickedView, engagementView } from './engagement-view';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { HistoryQueryDto, STATUS_VALUES } from '../digests/dto/digest-requests.dto';
 import { EditionHistory } from '../digests/edition-history';
@@ -76,6 +76,7 @@ export class EditionsController {
     });
     const invalid = (await validate(query)).length > 0 || (filters.from && filters.to && filters.from > filters.to);
     const page = invalid ? { items: [], nextBefore: null } : await this.history.page(query);
+    const clickers = await this.stats.clickers(page.items.map((e) => e.id));
     const tz = this.config.env.TIMEZONE;
     const params = new URLSearchParams(
       Object.entries({ ...filters, before: '' }).filter(([, v]) => v !== '') as [string, string][],
@@ -110,6 +111,7 @@ export class EditionsController {
           createdAt: whenText(e.createdAt, tz),
           counts: e.deliveries,
           remaining: e.deliveries ? e.deliveries.queued + e.deliveries.sending : 0,
+          ...clickedView(clickers.get(e.id) ?? 0, e.deliveries?.sent ?? 0),
         })),
         olderUrl: page.nextBefore ? `/admin/editions?${params.toString()}` : null,
       },

@@ -34,3 +34,8 @@ export function topicsView(stats: TopicStatsDto) {
         : null,
   };
 }
+
+/** A history row's readers who clicked, and their share of the delivered. */
+export function clickedView(clickers: number, delivered: number) {
+  return { clickers, clickRate: delivered > 0 ? percent.format(clickers / delivered) : null };
+}

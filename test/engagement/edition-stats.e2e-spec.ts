@@ -102,6 +102,8 @@ describe("An edition's stats after 200 readers clicked what a script told them t
     expect(rows.map((r) => [Number(r[1]), Number(r[2]), Number(r[3])])).toEqual(
       stats.articles.map((a: { rank: number; position: number; clicks: number }) => [a.rank, a.position, a.clicks]),
     );
+    const history = (await agent.get('/admin/editions').expect(200)).text;
+    expect(history).toContain(`<td data-count="clickers">${clicked.size} <span class="muted" dir="ltr">(`);
     const dashboard = (await agent.get('/admin').expect(200)).text;
     const topicChart = /<script type="application\/json" id="topics-chart-data">(.*?)<\/script>/s.exec(dashboard)![1];
     expect(JSON.parse(topicChart)).toMatchObject({ labels: ['العراق'], values: [perStory.reduce((a, b) => a + b)] });
