@@ -267,6 +267,35 @@ export class EnvDto {
   @IsOptional()
   BOUNCE_WEBHOOK_SECRET?: string;
 
+  /** Mailgun's HTTP webhook signing key: turns on POST /webhooks/bounces/mailgun. */
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'MAILGUN_WEBHOOK_SIGNING_KEY must be at least 16 characters' })
+  @IsOptional()
+  MAILGUN_WEBHOOK_SIGNING_KEY?: string;
+
+  /** Soft bounces (mailbox full…) within SOFT_BOUNCE_WINDOW_DAYS that make a reader bounced. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOFT_BOUNCE_LIMIT = 3;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOFT_BOUNCE_WINDOW_DAYS = 30;
+
+  /** The bounce mailbox, imaps://user:password@host:993/INBOX; unset: no mailbox is polled. */
+  @Transform(emptyToUndefined)
+  @Matches(/^imaps?:\/\/[^/\s]+/, { message: 'BOUNCE_IMAP_URL must be an imap:// or imaps:// URL' })
+  @IsOptional()
+  BOUNCE_IMAP_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  BOUNCE_IMAP_POLL_SECONDS = 60;
+
   @IsString()
   @IsOptional()
   DKIM_DOMAIN?: string;
