@@ -29,7 +29,7 @@ describe('parseMailgunWebhook', () => {
 
 describe('mailgunSignatureValid', () => {
   const now = new Date('2026-12-05T06:02:14Z');
-  const signed = (timestamp: string, key = KEY) => ({
+  const signed = (timestamp: string) => ({
     signature: { timestamp, token: 'a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0', signature: '' },
   });
   const sign = (body: ReturnType<typeof signed>, key = KEY) => {
