@@ -43,6 +43,22 @@ class IsTrustProxy implements ValidatorConstraintInterface {
   }
 }
 
+/** `BOUNCE_IMAP_URL`: an imap(s):// URL with a host; the message never repeats the value (it holds a password). */
+@ValidatorConstraint({ name: 'isImapUrl' })
+class IsImapUrl implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    try {
+      const url = new URL(String(value));
+      return (url.protocol === 'imap:' || url.protocol === 'imaps:') && url.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'BOUNCE_IMAP_URL must be an imap:// or imaps:// URL such as imaps://user:password@host:993/INBOX';
+  }
+}
+
 const cronPattern = /^(\S+\s+){4,5}\S+$/;
 
 /**
@@ -287,7 +303,8 @@ export class EnvDto {
 
   /** The bounce mailbox, imaps://user:password@host:993/INBOX; unset: no mailbox is polled. */
   @Transform(emptyToUndefined)
-  @Matches(/^imaps?:\/\/[^/\s]+/, { message: 'BOUNCE_IMAP_URL must be an imap:// or imaps:// URL' })
+  @IsString()
+  @Validate(IsImapUrl)
   @IsOptional()
   BOUNCE_IMAP_URL?: string;
 

@@ -14,6 +14,7 @@ const READERS = {
   softOnce: 'huda.nasser@example.com', // the same report once
   complaint: 'layla.karim@example.net', // arf-abuse.eml (recipient only in the returned message's To)
   autoReply: 'omar.saleh@example.org', // auto-reply.eml: not a report
+  redacted: 'karim.aziz@example.org', // arf-abuse.eml with the recipient redacted: found by its Message-ID
   bystander: 'rana.yousef@example.org',
 };
 
@@ -41,6 +42,7 @@ describeImap('Bounce mailbox (real IMAP server)', () => {
     for (const [key, messageKey] of [
       ['hard', '6f1d2c3b-4a59-48e7-9c0d-1e2f3a4b5c6d'], // the Message-ID dsn-hard.eml returns
       ['bystander', '00000000-0000-4000-8000-000000000001'],
+      ['redacted', '2c3d4e5f-6a7b-4c8d-9e0f-a1b2c3d4e5f6'],
     ]) {
       await t.dataSource.query(
         `INSERT INTO deliveries (edition_id, subscriber_id, segment_key, status, attempts, sent_at, message_key)
@@ -56,6 +58,9 @@ describeImap('Bounce mailbox (real IMAP server)', () => {
       dsnSoft.replace(/0a1b2c3d4e5f40718293a4b5c6d7e8f9/g, '1b2c3d4e5f6a40718293a4b5c6d7e8f0'),
       dsnSoft.replace(/noor\.ali@example\.com/g, READERS.softOnce),
       fixture('arf-abuse.eml'),
+      fixture('arf-abuse.eml')
+        .replace('To: layla.karim@example.net', 'To: redacted@redacted.invalid')
+        .replace('9e8d7c6b5a4940e3b2c1d0e9f8a7b6c5', '2c3d4e5f6a7b4c8d9e0fa1b2c3d4e5f6'),
       fixture('auto-reply.eml'),
     );
   }, 120_000);
@@ -77,7 +82,11 @@ describeImap('Bounce mailbox (real IMAP server)', () => {
   it('marks the hard-bounced reader and delivery bounced, the complainer complained, and no one else', async () => {
     const after = await waitFor(
       readers,
-      (r) => r.hard.status === 'bounced' && r.complaint.status === 'complained' && r.soft.status === 'bounced',
+      (r) =>
+        r.hard.status === 'bounced' &&
+        r.complaint.status === 'complained' &&
+        r.redacted.status === 'complained' &&
+        r.soft.status === 'bounced',
       90_000,
       'the mailbox reports to be applied',
     );
@@ -94,10 +103,10 @@ describeImap('Bounce mailbox (real IMAP server)', () => {
     const messages = await waitFor(
       () => imap.messages(),
       (list) =>
-        list.filter((m) => m.flags.includes('\\Seen')).length === 5 &&
+        list.filter((m) => m.flags.includes('\\Seen')).length === 6 &&
         list.some((m) => m.flags.includes(NOT_A_REPORT_KEYWORD)),
       60_000,
-      'five reports flagged seen, the auto-reply marked as not a report',
+      'six reports flagged seen, the auto-reply marked as not a report',
     );
     const autoReply = messages.find((m) => !m.flags.includes('\\Seen'))!;
     expect(autoReply.subject).toBe('خارج المكتب');

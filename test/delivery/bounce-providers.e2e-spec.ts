@@ -126,10 +126,19 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
     expect(await deliveryStatus(sends[2].edition, reader.id)).toBe('bounced');
     expect(await deliveryStatus(sends[0].edition, reader.id)).toBe('sent');
     expect(await statusOf(other.id)).toBe('active');
-    const [{ soft_bounces }] = await t.dataSource.query(`SELECT soft_bounces FROM subscribers WHERE id = $1`, [
-      other.id,
-    ]);
-    expect(soft_bounces).toBe(1);
+    const softCount = async (id: string) =>
+      (await t.dataSource.query(`SELECT soft_bounces FROM subscribers WHERE id = $1`, [id]))[0].soft_bounces as number;
+    expect(await softCount(other.id)).toBe(1);
+
+    // Soft bounces older than SOFT_BOUNCE_WINDOW_DAYS (30) are forgotten: the next one starts a new count.
+    await t.dataSource.query(
+      `UPDATE subscribers SET soft_bounces = 2, soft_bounces_since = now() - interval '31 days' WHERE id = $1`,
+      [other.id],
+    );
+    const later = await sentEdition([other]);
+    await soft(other.email, later.messageIds[0]).expect(200);
+    expect(await statusOf(other.id)).toBe('active');
+    expect(await softCount(other.id)).toBe(1);
   });
 
   it('Postmark: HardBounce bounces the reader (latest delivery), SpamComplaint makes them complained', async () => {

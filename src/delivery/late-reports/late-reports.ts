@@ -38,10 +38,17 @@ export class LateReports {
   }
 
   async apply(report: LateReport, source: string): Promise<LateReportOutcome> {
-    const who = await this.recipientOf(report);
-    if (!who) {
-      return { readers: 0, deliveries: 0 };
+    const byAddress = report.email ? await this.applyTo({ email: report.email }, report, source) : null;
+    if (byAddress && byAddress.readers > 0) {
+      return byAddress;
     }
+    // No address, or one no reader has: feedback loops redact the recipient (`redacted@their-domain`), but the
+    // Message-ID we wrote still names the delivery, hence the reader.
+    const subscriberId = report.messageId ? await this.ledger.recipientOf(report.messageId) : null;
+    return subscriberId ? this.applyTo({ subscriberId }, report, source) : (byAddress ?? { readers: 0, deliveries: 0 });
+  }
+
+  private async applyTo(who: ReportedRecipient, report: LateReport, source: string): Promise<LateReportOutcome> {
     if (report.kind === 'complaint') {
       const readers = await this.recipients.reported(who, 'complained');
       return { readers: readers.length, deliveries: 0 };
@@ -68,14 +75,5 @@ export class LateReports {
           )
         : 0;
     return { readers: counted.readers.length, deliveries };
-  }
-
-  /** The address, or (a report that hides it) the reader of the delivery its Message-ID names. */
-  private async recipientOf(report: LateReport): Promise<ReportedRecipient | null> {
-    if (report.email) {
-      return { email: report.email };
-    }
-    const subscriberId = report.messageId ? await this.ledger.recipientOf(report.messageId) : null;
-    return subscriberId ? { subscriberId } : null;
   }
 }
