@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BounceMailbox, MailboxPollResult, NOT_A_REPORT_KEYWORD } from '../../src/delivery/late-reports/bounce-mailbox';
+import { AppProcess, temporaryVarDir } from '../helpers/app-process';
 import { describeImap, TestImapServer } from '../helpers/imap-server';
+import { createTestDatabase } from '../helpers/test-database';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 import { insertEdition, insertReader, ledger } from './ledger-fixtures';
@@ -122,5 +124,27 @@ describeImap('Bounce mailbox (real IMAP server)', () => {
     );
     expect(poll).toEqual({ ran: true, seen: 0, reports: 0, skipped: 0 });
     expect((await readers()).softOnce).toMatchObject({ status: 'active', soft_bounces: 1 });
+  });
+
+  it('a worker process logs the mailbox and its failures without the password', async () => {
+    const database = await createTestDatabase();
+    const varDir = temporaryVarDir();
+    const wrongPassword = 'wrong-imap-password-5d8c1f';
+    const app = AppProcess.start({
+      NASHRA_ROLE: 'worker',
+      DATABASE_URL: database.url,
+      VAR_DIR: varDir,
+      BOUNCE_IMAP_URL: imap.url.replace(encodeURIComponent(imap.password), wrongPassword),
+      BOUNCE_IMAP_POLL_SECONDS: '5',
+    });
+    try {
+      await app.waitFor(/Bounce mailbox [^\n]*poll failed[^\n]*refused the user name or password/, 90_000);
+      expect(app.log).toMatch(/Polling the bounce mailbox imap:\/\/bounces:\*\*\*@127\.0\.0\.1:\d+\/INBOX every 5 s/);
+      expect(app.log).not.toContain(wrongPassword);
+    } finally {
+      await app.kill();
+      await database.drop();
+      rmSync(varDir, { recursive: true, force: true });
+    }
   });
 });

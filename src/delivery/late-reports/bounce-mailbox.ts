@@ -77,8 +77,14 @@ export class BounceMailbox implements OnApplicationBootstrap, BeforeApplicationS
     try {
       await this.poll();
     } catch (err) {
-      // imapflow's errors name the host and the server's answer, never the password.
-      this.logger.error(`Bounce mailbox ${this.address?.redacted}: poll failed: ${errorMessage(err)}`);
+      // imapflow's errors carry the server's answer, never the password.
+      const { authenticationFailed, responseText } = err as { authenticationFailed?: boolean; responseText?: string };
+      const detail = authenticationFailed
+        ? ' (the server refused the user name or password)'
+        : responseText
+          ? ` (${responseText})`
+          : '';
+      this.logger.error(`Bounce mailbox ${this.address?.redacted}: poll failed: ${errorMessage(err)}${detail}`);
     }
   }
 
