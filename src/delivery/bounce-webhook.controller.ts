@@ -162,7 +162,9 @@ export class BounceWebhookController {
     if (payload.type === 'subscription') {
       // No outbound network here by design: the operator confirms the subscription by opening this URL.
       this.logger.warn(
-        `SNS subscription confirmation for ${payload.topicArn}: open ${payload.subscribeUrl} once to confirm it`,
+        payload.message === 'SubscriptionConfirmation'
+          ? `SNS subscription confirmation for ${payload.topicArn}: open ${payload.subscribeUrl} once to confirm it`
+          : `SNS unsubscribed this endpoint from ${payload.topicArn}; to subscribe again open ${payload.subscribeUrl}`,
       );
       return { subscription: 'logged' };
     }

@@ -45,6 +45,7 @@ describe('parseSesNotification (Amazon SES through SNS)', () => {
   it('a subscription confirmation hands back its SubscribeURL', () => {
     expect(parseSesNotification(SNS_SUBSCRIPTION_CONFIRMATION)).toEqual({
       type: 'subscription',
+      message: 'SubscriptionConfirmation',
       subscribeUrl: SNS_SUBSCRIPTION_CONFIRMATION.SubscribeURL,
       topicArn: SNS_SUBSCRIPTION_CONFIRMATION.TopicArn,
     });

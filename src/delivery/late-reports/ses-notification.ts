@@ -6,7 +6,12 @@ import { addressIn, LateReport, LateReportPayloadError, normaliseMessageId, obje
  * posts a `SubscriptionConfirmation` whose SubscribeURL the operator must open once.
  */
 export type SesPayload =
-  | { type: 'subscription'; subscribeUrl: string; topicArn: string }
+  | {
+      type: 'subscription';
+      message: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+      subscribeUrl: string;
+      topicArn: string;
+    }
   | { type: 'reports'; reports: LateReport[]; note: string };
 
 export function parseSesNotification(body: unknown): SesPayload {
@@ -15,6 +20,7 @@ export function parseSesNotification(body: unknown): SesPayload {
   if (kind === 'SubscriptionConfirmation' || kind === 'UnsubscribeConfirmation') {
     return {
       type: 'subscription',
+      message: kind,
       subscribeUrl: stringAt(envelope.SubscribeURL, 'SubscribeURL'),
       topicArn: typeof envelope.TopicArn === 'string' ? envelope.TopicArn : '(unknown topic)',
     };
