@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { text } from 'express';
 import { Logger } from 'nestjs-pino';
 import { EditorSessions } from './auth/editor-sessions';
 import { serveFavicon } from './common/favicon';
@@ -38,6 +39,8 @@ export function configureApp(app: INestApplication): void {
     },
   });
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });
+  // Amazon SNS posts its JSON as text/plain; only that webhook reads a text body.
+  express.use('/webhooks/bounces/ses', text({ type: 'text/plain', limit: '256kb' }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   // Editor sessions, CSRF and the Swagger gate on /admin only, before any /admin route is mounted.
   app.get(EditorSessions).install(app);

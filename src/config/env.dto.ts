@@ -43,6 +43,22 @@ class IsTrustProxy implements ValidatorConstraintInterface {
   }
 }
 
+/** `BOUNCE_IMAP_URL`: an imap(s):// URL with a host; the message never repeats the value (it holds a password). */
+@ValidatorConstraint({ name: 'isImapUrl' })
+class IsImapUrl implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    try {
+      const url = new URL(String(value));
+      return (url.protocol === 'imap:' || url.protocol === 'imaps:') && url.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'BOUNCE_IMAP_URL must be an imap:// or imaps:// URL such as imaps://user:password@host:993/INBOX';
+  }
+}
+
 const cronPattern = /^(\S+\s+){4,5}\S+$/;
 
 /**
@@ -283,6 +299,36 @@ export class EnvDto {
   @MinLength(16, { message: 'BOUNCE_WEBHOOK_SECRET must be at least 16 characters' })
   @IsOptional()
   BOUNCE_WEBHOOK_SECRET?: string;
+
+  /** Mailgun's HTTP webhook signing key: turns on POST /webhooks/bounces/mailgun. */
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'MAILGUN_WEBHOOK_SIGNING_KEY must be at least 16 characters' })
+  @IsOptional()
+  MAILGUN_WEBHOOK_SIGNING_KEY?: string;
+
+  /** Soft bounces (mailbox full…) within SOFT_BOUNCE_WINDOW_DAYS that make a reader bounced. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOFT_BOUNCE_LIMIT = 3;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SOFT_BOUNCE_WINDOW_DAYS = 30;
+
+  /** The bounce mailbox, imaps://user:password@host:993/INBOX; unset: no mailbox is polled. */
+  @Transform(emptyToUndefined)
+  @IsString()
+  @Validate(IsImapUrl)
+  @IsOptional()
+  BOUNCE_IMAP_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  BOUNCE_IMAP_POLL_SECONDS = 60;
 
   @IsString()
   @IsOptional()

@@ -14,6 +14,8 @@ export const LOCK_KEYS = {
   feedPoll: 0x6e617372,
   /** Key space of per-frequency digest locks; 0x64696765 = "dige". */
   digest: 0x64696765,
+  /** 0x6e616278 = "nabx": the bounce mailbox poll. */
+  bounceMailbox: 0x6e616278,
 } as const;
 
 /** A fixed key, or a key space and a name within it. */

@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
+  BadRequestException,
   Body,
   CanActivate,
   Controller,
   ExecutionContext,
   HttpCode,
-  Inject,
   Injectable,
   Logger,
   NotFoundException,
@@ -15,9 +15,13 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
-import { RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
-import { DeliveryRepository } from './delivery.repository';
+import { LateReport, LateReportPayloadError, normaliseMessageId } from './late-reports/late-report';
+import { LateReportOutcome, LateReports } from './late-reports/late-reports';
+import { mailgunSignatureValid, parseMailgunWebhook } from './late-reports/mailgun-webhook';
+import { parsePostmarkWebhook } from './late-reports/postmark-webhook';
+import { parseSesNotification } from './late-reports/ses-notification';
 
 /** The generic late-report shape: what a mail provider (or a relay script) posts after a send. */
 export class BounceReportDto {
@@ -25,7 +29,7 @@ export class BounceReportDto {
   @IsString() @MaxLength(320) email: string;
   /** The Message-ID of the mail that bounced (with or without <>): names the delivery exactly. */
   @IsOptional() @IsString() @MaxLength(300) messageId?: string;
-  /** false for a soft (temporary) bounce, which changes nothing; default true. */
+  /** false for a soft (temporary) bounce, which counts toward SOFT_BOUNCE_LIMIT; default true. */
   @IsOptional() @IsBoolean() permanent?: boolean;
 }
 
@@ -34,6 +38,15 @@ export function bounceSignature(secret: string, body: Buffer | string): string {
   return createHmac('sha256', secret).update(body).digest('hex');
 }
 
+type WebhookRequest = { rawBody?: Buffer; headers: Record<string, unknown>; body?: unknown };
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The generic shape: an HMAC of the exact bytes, so a relay script cannot be replayed with another body. */
 @Injectable()
 class SignedBody implements CanActivate {
   constructor(private readonly config: AppConfig) {}
@@ -43,11 +56,10 @@ class SignedBody implements CanActivate {
     if (!secret) {
       throw new NotFoundException();
     }
-    const req = context.switchToHttp().getRequest<{ rawBody?: Buffer; headers: Record<string, unknown> }>();
+    const req = context.switchToHttp().getRequest<WebhookRequest>();
     const header = req.headers['x-nashra-signature'];
-    const given = Buffer.from(typeof header === 'string' ? header.trim().replace(/^sha256=/i, '') : '', 'utf8');
-    const expected = Buffer.from(bounceSignature(secret, req.rawBody ?? Buffer.alloc(0)), 'utf8');
-    if (!req.rawBody || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const given = typeof header === 'string' ? header.trim().replace(/^sha256=/i, '') : '';
+    if (!req.rawBody || !sameSecret(given, bounceSignature(secret, req.rawBody))) {
       throw new UnauthorizedException('invalid or missing X-Nashra-Signature');
     }
     return true;
@@ -55,37 +67,131 @@ class SignedBody implements CanActivate {
 }
 
 /**
- * Late bounces and complaints: POST /webhooks/bounces. A hard bounce marks the delivery `bounced` (the ledger
- * is delivery's) and tells the readers' owner (RECIPIENT_EVENTS), which marks the reader `bounced`; a
- * complaint marks the reader `complained`. Both end all mail to the address. Soft bounces change nothing.
+ * SNS and Postmark cannot sign with our key; both can send HTTP basic auth written into the webhook URL
+ * (`https://nashra:SECRET@host/…`), which stays out of access logs. Any user name, BOUNCE_WEBHOOK_SECRET as
+ * the password. The 401 carries the challenge: SNS sends the credentials only after one.
+ */
+@Injectable()
+class BasicAuthSecret implements CanActivate {
+  constructor(private readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const secret = this.config.env.BOUNCE_WEBHOOK_SECRET;
+    if (!secret) {
+      throw new NotFoundException();
+    }
+    const header = context.switchToHttp().getRequest<WebhookRequest>().headers.authorization;
+    const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
+    const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+    const password = decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : '';
+    if (!sameSecret(password, secret)) {
+      context
+        .switchToHttp()
+        .getResponse<{ setHeader(n: string, v: string): void }>()
+        .setHeader('WWW-Authenticate', 'Basic realm="nashra webhooks", charset="UTF-8"');
+      throw new UnauthorizedException('basic auth with BOUNCE_WEBHOOK_SECRET as password required');
+    }
+    return true;
+  }
+}
+
+/** Mailgun signs every webhook with the domain's HTTP webhook signing key (MAILGUN_WEBHOOK_SIGNING_KEY). */
+@Injectable()
+class MailgunSigned implements CanActivate {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const key = this.config.env.MAILGUN_WEBHOOK_SIGNING_KEY;
+    if (!key) {
+      throw new NotFoundException();
+    }
+    const body = context.switchToHttp().getRequest<WebhookRequest>().body;
+    if (!mailgunSignatureValid(body, key, this.clock.now())) {
+      throw new UnauthorizedException('invalid, missing or stale Mailgun signature');
+    }
+    return true;
+  }
+}
+
+/** Runs a provider parser; a payload it does not know answers 400, not 500. */
+function parsed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof LateReportPayloadError) {
+      throw new BadRequestException(err.message);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Late bounces and complaints: POST /webhooks/bounces (the generic shape, HMAC-signed) and one route per
+ * provider (Amazon SES via SNS, Postmark, Mailgun) in the provider's own format and authentication. Each
+ * report goes to LateReports, which marks deliveries (the ledger is delivery's) and tells the readers' owner.
+ * An unknown address answers 200 all the same: the provider must not retry it forever.
  */
 @ApiExcludeController()
-@Controller('webhooks')
+@Controller('webhooks/bounces')
 export class BounceWebhookController {
   private readonly logger = new Logger(BounceWebhookController.name);
 
-  constructor(
-    private readonly ledger: DeliveryRepository,
-    @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
-  ) {}
+  constructor(private readonly lateReports: LateReports) {}
 
-  @Post('bounces')
+  @Post()
   @HttpCode(200)
   @UseGuards(SignedBody)
-  async report(@Body() report: BounceReportDto): Promise<{ readers: number; deliveries: number }> {
-    if (report.type === 'complaint') {
-      const readers = await this.recipients.reported(report.email, 'complained');
-      return { readers: readers.length, deliveries: 0 };
+  report(@Body() report: BounceReportDto): Promise<LateReportOutcome> {
+    const late: LateReport = {
+      kind: report.type === 'complaint' ? 'complaint' : report.permanent === false ? 'soft' : 'hard',
+      email: report.email,
+      messageId: normaliseMessageId(report.messageId),
+    };
+    return this.lateReports.apply(late, 'webhook');
+  }
+
+  /** Amazon SES feedback via an SNS HTTPS subscription (SNS posts JSON as text/plain). */
+  @Post('ses')
+  @HttpCode(200)
+  @UseGuards(BasicAuthSecret)
+  async ses(@Body() body: unknown): Promise<LateReportOutcome | { subscription: 'logged' }> {
+    const payload = parsed(() => parseSesNotification(typeof body === 'string' ? jsonOf(body) : body));
+    if (payload.type === 'subscription') {
+      // No outbound network here by design: the operator confirms the subscription by opening this URL.
+      this.logger.warn(
+        payload.message === 'SubscriptionConfirmation'
+          ? `SNS subscription confirmation for ${payload.topicArn}: open ${payload.subscribeUrl} once to confirm it`
+          : `SNS unsubscribed this endpoint from ${payload.topicArn}; to subscribe again open ${payload.subscribeUrl}`,
+      );
+      return { subscription: 'logged' };
     }
-    if (report.permanent === false) {
-      this.logger.log('Soft bounce reported; nothing changed');
-      return { readers: 0, deliveries: 0 };
-    }
-    const readers = await this.recipients.reported(report.email, 'bounced');
-    const messageId = report.messageId ? `<${report.messageId.trim().replace(/^<|>$/g, '')}>` : null;
-    const deliveries =
-      readers.length > 0 ? await this.ledger.markLateBounce(readers, messageId, 'late bounce reported by webhook') : 0;
-    this.logger.log(`Late bounce: ${readers.length} reader(s), ${deliveries} delivery(ies) marked bounced`);
-    return { readers: readers.length, deliveries };
+    return this.lateReports.applyAll(payload.reports, payload.note);
+  }
+
+  @Post('postmark')
+  @HttpCode(200)
+  @UseGuards(BasicAuthSecret)
+  postmark(@Body() body: unknown): Promise<LateReportOutcome> {
+    const payload = parsed(() => parsePostmarkWebhook(body));
+    return this.lateReports.applyAll(payload.reports, payload.note);
+  }
+
+  @Post('mailgun')
+  @HttpCode(200)
+  @UseGuards(MailgunSigned)
+  mailgun(@Body() body: unknown): Promise<LateReportOutcome> {
+    const payload = parsed(() => parseMailgunWebhook(body));
+    return this.lateReports.applyAll(payload.reports, payload.note);
+  }
+}
+
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new LateReportPayloadError('the body is not JSON');
   }
 }

@@ -47,15 +47,34 @@ export interface TrackedLinks {
 }
 
 export const RECIPIENT_EVENTS = Symbol('RECIPIENT_EVENTS');
+/** Whom a late report is about: its address, or (when the report hides it) the reader of the delivery it names. */
+export type ReportedRecipient = { email: string } | { subscriberId: string };
+
+/** The soft-bounce rule: SOFT_BOUNCE_LIMIT soft bounces within SOFT_BOUNCE_WINDOW_DAYS make a reader bounced. */
+export interface SoftBounceRule {
+  limit: number;
+  windowDays: number;
+}
+
 /** The owner of readers' status, told what the ledger learnt about them. */
 export interface RecipientEvents {
   /** Fact: the mail server refused these readers' addresses for good. */
   bounced(subscriberIds: string[]): Promise<void>;
   /**
-   * Fact: a late report (bounce webhook) says mail to this address bounced for good, or its reader complained
-   * (marked it spam). Returns the readers the address belongs to (none when unknown).
+   * Fact: a late report (webhook or bounce mailbox) says mail to this reader bounced for good, or they
+   * complained (marked it spam). Returns the readers it names (none when unknown).
    */
-  reported(email: string, kind: 'bounced' | 'complained'): Promise<string[]>;
+  reported(who: ReportedRecipient, kind: 'bounced' | 'complained'): Promise<string[]>;
+  /**
+   * Fact: mail to this reader bounced for now (mailbox full, greylisted until the provider gave up). The
+   * owner counts it (once per Message-ID) and decides when enough of them make the reader bounced.
+   * Returns the readers counted, and those of them that this report made bounced.
+   */
+  softBounced(
+    who: ReportedRecipient,
+    messageId: string | null,
+    rule: SoftBounceRule,
+  ): Promise<{ readers: string[]; bounced: string[] }>;
 }
 
 /** What the workers saw when an edition's failures passed DELIVERY_FAILURE_PAUSE_PERCENT. */

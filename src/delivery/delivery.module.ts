@@ -7,6 +7,8 @@ import { DeliveryQueue } from './delivery-queue';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
 import { DeliveryWorker } from './delivery-worker';
+import { BounceMailbox } from './late-reports/bounce-mailbox';
+import { LateReports } from './late-reports/late-reports';
 import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
@@ -36,6 +38,8 @@ import { TransportStatusRepository } from './transport-status.repository';
     SendProgress,
     DeliveryWorker,
     Outbox,
+    LateReports,
+    BounceMailbox,
   ],
   exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox, TransportHealth],
 })

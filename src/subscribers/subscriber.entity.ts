@@ -79,6 +79,17 @@ export class Subscriber {
   @Column('timestamptz', { name: 'bounced_at', nullable: true })
   bouncedAt: Date | null;
 
+  /** Soft bounces since `softBouncesSince` (see ReaderBounces.softBounced); SOFT_BOUNCE_LIMIT makes the reader bounced. */
+  @Column('int', { name: 'soft_bounces', default: 0 })
+  softBounces: number;
+
+  @Column('timestamptz', { name: 'soft_bounces_since', nullable: true })
+  softBouncesSince: Date | null;
+
+  /** The Message-ID last counted, so one message reported twice counts once. */
+  @Column('text', { name: 'last_soft_bounce_message_id', nullable: true })
+  lastSoftBounceMessageId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

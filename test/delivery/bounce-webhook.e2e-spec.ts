@@ -61,12 +61,16 @@ describe('Bounce webhook', () => {
       .set('X-Nashra-Signature', `sha256=${bounceSignature(SECRET, raw)}`)
       .send(raw)
       .expect(200);
-    // A soft bounce changes nothing.
+    // A soft bounce only counts (SOFT_BOUNCE_LIMIT is 3).
     await post({ type: 'bounce', email: readers[2].email, permanent: false }).expect(200);
 
     expect(await statusOf(readers[0].id)).toBe('bounced');
     expect(await statusOf(readers[1].id)).toBe('bounced');
     expect(await statusOf(readers[2].id)).toBe('active');
+    const [{ soft_bounces }] = await t.dataSource.query(`SELECT soft_bounces FROM subscribers WHERE id = $1`, [
+      readers[2].id,
+    ]);
+    expect(soft_bounces).toBe(1);
     const rows = new Map((await ledger(t.dataSource, edition)).map((r) => [r.subscriber_id, r]));
     expect(rows.get(readers[0].id)!.status).toBe('bounced');
     expect(rows.get(readers[0].id)!.last_error).toMatch(/late bounce/);
