@@ -77,6 +77,11 @@ describe('Click tracking: a reader follows the links of their digest', () => {
       expect(answer.location).toBeNull();
       expect(answer.body).toContain('هذا الرابط غير صالح');
     }
+    // Garbage in the path (bad escapes, a huge token, a pixel that is not one): a 4xx, never a 500.
+    for (const path of ['/r/%E0%A4%A', `/r/${'A'.repeat(5000)}`, '/o/%zz.gif', '/o/x.png', `/o/${token}.gif`]) {
+      const answer = await follow(`${t.baseUrl}${path}`);
+      expect([path, answer.status >= 400 && answer.status < 500]).toEqual([path, true]);
+    }
     expect(await clickCount(ds)).toBe(2);
 
     // The reader who opted out gets direct links, still UTM-tagged, and no tracked link at all.
