@@ -54,6 +54,8 @@ const SEGMENT_KEY = /^(all|\d{1,19}(,\d{1,19})*)(-direct)?$/;
 // The open pixel, last in the body; previews and the web copy drop it.
 const OPEN_PIXEL_HTML = `<img src="${OPEN_PIXEL_PLACEHOLDER}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />`;
 const CACHE_LIMIT = 500;
+/** A tracked compile's untracked twin: click placeholders become the direct URLs, the pixel goes. */
+type DirectLinks = (compiled: string, part: 'html' | 'text') => string;
 
 /**
  * Compiles an edition (or one topic segment of it) to HTML and text exactly once, stores the result in
@@ -210,7 +212,7 @@ export class EditionRenderer {
       await this.editions
         .createQueryBuilder()
         .update()
-        .set({ html: direct(stored.html), text: direct(stored.text) })
+        .set({ html: direct(stored.html, 'html'), text: direct(stored.text, 'text') })
         .where('id = :id AND html IS NULL', { id: editionId })
         .execute();
     }
@@ -221,7 +223,7 @@ export class EditionRenderer {
     edition: Edition,
     articles: Article[],
     segmentKey: string,
-  ): Promise<RenderedEmail & { subject: string; direct: (compiled: string) => string }> {
+  ): Promise<RenderedEmail & { subject: string; direct: DirectLinks }> {
     const preheader = edition.preheader || this.defaultPreheader(articles);
     const viewInBrowserUrl = this.viewInBrowserUrl(edition.id);
     const { linkFor, direct, tracked } = await this.articleLinks(edition, articles, segmentKey);
@@ -258,7 +260,7 @@ export class EditionRenderer {
     edition: Edition,
     articles: Article[],
     segmentKey: string,
-  ): Promise<{ linkFor: (a: Article) => string; direct: (compiled: string) => string; tracked: boolean }> {
+  ): Promise<{ linkFor: (a: Article) => string; direct: DirectLinks; tracked: boolean }> {
     const env = this.config.env;
     const utm: UtmTags | null =
       env.UTM_TAGS === 'off' ? null : { source: env.UTM_TAGS, campaign: this.editionKey(edition) };
@@ -273,10 +275,11 @@ export class EditionRenderer {
       articles.map((a) => ({ index: indexOf.get(a.id)!, articleId: a.id, topics: a.topics, targetUrl: directUrl(a) })),
     );
     const byIndex = new Map(articles.map((a) => [indexOf.get(a.id)!, directUrl(a)]));
-    const direct = (compiled: string) =>
+    const direct: DirectLinks = (compiled, part) =>
       compiled.replace(OPEN_PIXEL_HTML, '').replace(new RegExp(TRACKED_PLACEHOLDER_SOURCE, 'g'), (placeholder) => {
         const link = trackedLinkOf(placeholder);
-        return link?.kind === 'click' ? (byIndex.get(link.index) ?? '#').replace(/&/g, '&amp;') : '';
+        const url = link?.kind === 'click' ? (byIndex.get(link.index) ?? '#') : '';
+        return part === 'html' ? url.replace(/&/g, '&amp;') : url;
       });
     return { linkFor: (a) => clickPlaceholder(indexOf.get(a.id)!), direct, tracked };
   }

@@ -94,7 +94,11 @@ describe('Click tracking: a reader follows the links of their digest', () => {
     const web = await (await fetch(`${t.baseUrl}/digests/${edition}`)).text();
     expect(web).not.toContain('/r/');
     expect(web).not.toContain('PLACEHOLDER');
-    expect(hrefs(web)).toContain(withUtm(URLS[0], campaign));
+    expect(hrefs(web)).toContain(withUtm(URLS[1], campaign));
+    // Its text form too, with the URL as written (no HTML escaping in plain text).
+    const [{ text }] = await ds.query(`SELECT text FROM editions WHERE id = $1`, [edition]);
+    expect(text).toContain(withUtm(URLS[1], campaign));
+    expect(text).not.toContain('NASHRA-CLICK');
   });
 });
 
