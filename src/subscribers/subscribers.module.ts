@@ -4,7 +4,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RECIPIENT_EVENTS, RECIPIENT_LINKS } from '../delivery/delivery-ports';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { AudienceRepository } from './audience.repository';
-import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
 import { ImportConfirmations } from './import/import-confirmations';
 import { ReaderImportRepository } from './import/reader-import.repository';
@@ -12,6 +11,7 @@ import { ReaderImporter } from './import/reader-importer';
 import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderBounces } from './reader-bounces';
+import { ReaderEmails } from './reader-emails';
 import { ReaderEngagement } from './reader-engagement';
 import { ReaderPages } from './reader-pages';
 import { ReaderStats } from './reader-stats';
@@ -44,7 +44,7 @@ import { Suppressions } from './suppressions';
     SubscriptionsService,
     SubscriberPrivacyService,
     Suppressions,
-    ConfirmationMailer,
+    ReaderEmails,
     ReaderPages,
     ReaderStats,
     ReaderEngagement,
