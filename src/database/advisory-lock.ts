@@ -14,6 +14,8 @@ export const LOCK_KEYS = {
   feedPoll: 0x6e617372,
   /** Key space of per-frequency digest locks; 0x64696765 = "dige". */
   digest: 0x64696765,
+  /** Readers' lifecycle emails (reminder, sunset); 0x6e61726c = "narl". */
+  readerLifecycle: 0x6e61726c,
 } as const;
 
 /** A fixed key, or a key space and a name within it. */

@@ -13,6 +13,7 @@ import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderBounces } from './reader-bounces';
 import { ReaderEmails } from './reader-emails';
 import { ReaderEngagement } from './reader-engagement';
+import { ReaderLifecycle } from './reader-lifecycle';
 import { ReaderPages } from './reader-pages';
 import { ReaderStats } from './reader-stats';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
@@ -48,6 +49,7 @@ import { Suppressions } from './suppressions';
     ReaderPages,
     ReaderStats,
     ReaderEngagement,
+    ReaderLifecycle,
     SignupLimits,
     ReaderDirectory,
     ReaderImportRepository,
