@@ -175,6 +175,12 @@ export class EnvDto {
   @Min(1)
   CONFIRM_TOKEN_TTL_HOURS = 48;
 
+  /** Readers with no engagement for this many days get one "still want this?" email; 0 turns it off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SUNSET_AFTER_DAYS = 0;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -16,6 +16,8 @@ export const LOCK_KEYS = {
   digest: 0x64696765,
   /** 0x6e616278 = "nabx": the bounce mailbox poll. */
   bounceMailbox: 0x6e616278,
+  /** Readers' lifecycle emails (reminder, sunset); 0x6e61726c = "narl". */
+  readerLifecycle: 0x6e61726c,
 } as const;
 
 /** A fixed key, or a key space and a name within it. */

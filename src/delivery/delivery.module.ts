@@ -14,6 +14,10 @@ import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
 import { SendProgress } from './send-progress';
 import { SendRateLimiter } from './send-rate-limiter';
+import { TransactionalMessage } from './transactional-message.entity';
+import { TransactionalOutbox } from './transactional-outbox';
+import { TransactionalRepository } from './transactional-repository';
+import { TransactionalWorker } from './transactional-worker';
 import { TransportHealth } from './transport-health';
 import { TransportStatusRepository } from './transport-status.repository';
 
@@ -24,7 +28,7 @@ import { TransportStatusRepository } from './transport-status.repository';
  * provide (they are global modules, so their providers reach this one without an import cycle).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Delivery])],
+  imports: [TypeOrmModule.forFeature([Delivery, TransactionalMessage])],
   controllers: [OutboxController, BounceWebhookController],
   providers: [
     MailTransport,
@@ -40,7 +44,18 @@ import { TransportStatusRepository } from './transport-status.repository';
     Outbox,
     LateReports,
     BounceMailbox,
+    TransactionalRepository,
+    TransactionalOutbox,
+    TransactionalWorker,
   ],
-  exports: [MailTransport, DeliveryQueue, DeliveryWorker, Outbox, TransportHealth],
+  exports: [
+    MailTransport,
+    DeliveryQueue,
+    DeliveryWorker,
+    Outbox,
+    TransportHealth,
+    TransactionalOutbox,
+    TransactionalWorker,
+  ],
 })
 export class DeliveryModule {}

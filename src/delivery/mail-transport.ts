@@ -15,6 +15,8 @@ export interface OutgoingMail {
   html: string;
   text: string;
   headers?: Record<string, string>;
+  /** A stable Message-ID (transactional rows: the same on every retransmission); else a random one. */
+  messageId?: string;
 }
 
 export interface SentMail {
@@ -73,9 +75,9 @@ export class MailTransport implements OnApplicationShutdown {
         } as object);
   }
 
-  /** Builds and sends one complete message (confirmation emails, test sends). */
+  /** Builds and sends one complete message (the transactional outbox's rows). */
   async send(mail: OutgoingMail): Promise<SentMail> {
-    const messageId = `<${randomUUID()}@${this.config.mailDomain}>`;
+    const messageId = mail.messageId ?? `<${randomUUID()}@${this.config.mailDomain}>`;
     const info = await this.transporter.sendMail({
       from: this.config.env.MAIL_FROM,
       to: mail.to,

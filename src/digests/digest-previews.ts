@@ -5,11 +5,14 @@ import { Locale } from '../common/locale';
 import { personalise, type ReaderLinks } from '../common/reader-placeholders';
 import type { RenderedEmail } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
-import { MailTransport } from '../delivery/mail-transport';
+import { TransactionalOutbox } from '../delivery/transactional-outbox';
 import type { Frequency } from '../common/frequency';
 import type { EditionPlan } from './edition-assembler';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsService } from './editions.service';
+
+/** How long a test send waits for the workers before answering "queued". */
+const TEST_SEND_WAIT_MS = 8000;
 
 export interface DigestPreview {
   plan: EditionPlan;
@@ -29,7 +32,7 @@ export class DigestPreviews {
   constructor(
     private readonly editions: EditionsService,
     private readonly renderer: EditionRenderer,
-    private readonly mail: MailTransport,
+    private readonly outbox: TransactionalOutbox,
     private readonly locale: Locale,
     private readonly config: AppConfig,
   ) {}
@@ -67,21 +70,33 @@ export class DigestPreviews {
     };
   }
 
-  /** Sends the next edition to the given addresses only, marked as a test in the subject and a header. */
-  async sendTest(frequency: Frequency, to: string[]): Promise<{ sent: number; subject: string }> {
+  /**
+   * Sends the next edition to the given addresses only, marked as a test in the subject and a header, through
+   * the transactional outbox. Waits a few seconds for the workers so the editor can be told "sent"; what has
+   * not left by then is reported as queued (it still goes).
+   */
+  async sendTest(frequency: Frequency, to: string[]): Promise<{ sent: number; queued: number; subject: string }> {
     const { email, subject } = await this.preview(frequency);
     const testSubject = this.locale.t('digest.testSubject', { subject });
-    for (const address of to) {
-      await this.mail.send({
+    const rows = await this.outbox.enqueue(
+      to.map((address) => ({
+        kind: 'test-send',
         to: address,
         subject: testSubject,
         html: email.html,
         text: email.text,
         headers: { 'X-Nashra-Test': '1' },
-      });
-    }
-    this.logger.log(`Test ${frequency} digest sent to ${to.length} address(es)`);
-    return { sent: to.length, subject: testSubject };
+      })),
+    );
+    this.outbox.wake();
+    const statuses = await this.outbox.settled(
+      rows.map((r) => r.id),
+      TEST_SEND_WAIT_MS,
+    );
+    const sent = [...statuses.values()].filter((s) => s === 'sent').length;
+    const queued = [...statuses.values()].filter((s) => s === 'queued' || s === 'sending').length;
+    this.logger.log(`Test ${frequency} digest to ${to.length} address(es): ${sent} sent, ${queued} still queued`);
+    return { sent, queued, subject: testSubject };
   }
 }
 

@@ -3,16 +3,16 @@ import { INVITE_TTL_DAYS } from '../auth/editor-accounts';
 import { SignedInEditor } from '../auth/signed-in-editor';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
-import { MailTransport } from '../delivery/mail-transport';
+import { TransactionalOutbox } from '../delivery/transactional-outbox';
 
-/** Emails an invitation link (templates/editor-invite.mjml) through the normal transport, or the outbox. */
+/** Queues an invitation email (templates/editor-invite.mjml) in the transactional outbox; the workers send it. */
 @Injectable()
 export class EditorInvitations {
   private readonly logger = new Logger(EditorInvitations.name);
 
   constructor(
     private readonly renderer: TemplateRenderer,
-    private readonly transport: MailTransport,
+    private readonly outbox: TransactionalOutbox,
     private readonly config: AppConfig,
   ) {}
 
@@ -20,7 +20,7 @@ export class EditorInvitations {
     return this.config.url(`/admin/invite?token=${encodeURIComponent(token)}`);
   }
 
-  /** Sends the invitation; false (logged, token never logged) when the mail server refused it. */
+  /** Queues the invitation; false (logged, token never logged) when it could not be composed or queued. */
   async send(invited: SignedInEditor, token: string, inviter: SignedInEditor): Promise<boolean> {
     const subject = `دعوة إلى غرفة تحرير ${this.config.env.PUBLICATION_NAME}`;
     try {
@@ -32,8 +32,11 @@ export class EditorInvitations {
         inviteUrl: this.inviteUrl(token),
         days: INVITE_TTL_DAYS,
       });
-      const sent = await this.transport.send({ to: invited.email, subject, html, text });
-      this.logger.log(`Invitation for editor ${invited.id} sent (${sent.messageId})`);
+      const [queued] = await this.outbox.enqueue([
+        { kind: 'editor-invitation', to: invited.email, subject, html, text },
+      ]);
+      this.outbox.wake();
+      this.logger.log(`Invitation for editor ${invited.id} queued (message ${queued.id})`);
       return true;
     } catch (err) {
       this.logger.error(`Invitation for editor ${invited.id} failed: ${(err as Error).message}`);

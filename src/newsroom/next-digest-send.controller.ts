@@ -43,7 +43,13 @@ export class NextDigestSendController {
     await this.attempt(req, async () => {
       const sent = await this.previews.sendTest(body.frequency, [editor.email]);
       await this.audit.record(editor, 'next-digest.test', `plan:${body.frequency}`, { to: editor.email });
-      this.view.flash(req, `أُرسلت نسخة تجريبية إلى ${editor.email} بعنوان «${sent.subject}».`, 'success');
+      this.view.flash(
+        req,
+        sent.sent > 0
+          ? `أُرسلت نسخة تجريبية إلى ${editor.email} بعنوان «${sent.subject}».`
+          : `النسخة التجريبية إلى ${editor.email} بعنوان «${sent.subject}» في طابور الإرسال وستصل قريباً.`,
+        'success',
+      );
     });
     await seeOther(req, res, nextDigestUrl(body.frequency));
   }

@@ -21,13 +21,16 @@ export class ReaderBounces implements RecipientEvents {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** active → bounced: the server refused the address for good, so no later edition is sent to it. */
+  /**
+   * pending/active → bounced: the server refused the address for good (a digest, or a confirmation to an
+   * address that does not exist), so nothing more is sent to it.
+   */
   async bounced(subscriberIds: string[]): Promise<void> {
     const rows: Array<{ n: string }> = await this.dataSource.query(
       `WITH b AS (
          UPDATE subscribers
          SET status = 'bounced', bounced_at = clock_timestamp(), updated_at = clock_timestamp()
-         WHERE id = ANY($1::bigint[]) AND status = 'active'
+         WHERE id = ANY($1::bigint[]) AND status IN ('pending', 'active')
          RETURNING id
        ) SELECT count(*) AS n FROM b`,
       [subscriberIds],

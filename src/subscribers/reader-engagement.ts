@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 
 /**
- * The one place a reader's `last_engaged_at` moves forward: confirmation, the sunset email's keep link, and
- * (click tracking) a reader following a digest link. The sunset rule (SUNSET_AFTER_DAYS) reads it. Never moves
+ * Moves a reader's `last_engaged_at` forward: the sunset email's keep link and (click tracking) a reader
+ * following a digest link; confirmation sets it in its own UPDATE. The sunset rule (SUNSET_AFTER_DAYS) reads it. Never moves
  * it backwards, so late or repeated reports are harmless.
  */
 @Injectable()

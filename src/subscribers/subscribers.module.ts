@@ -4,7 +4,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RECIPIENT_EVENTS, RECIPIENT_LINKS } from '../delivery/delivery-ports';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { AudienceRepository } from './audience.repository';
-import { ConfirmationMailer } from './confirmation-mailer';
 import { EmbedController } from './embed.controller';
 import { ImportConfirmations } from './import/import-confirmations';
 import { ReaderImportRepository } from './import/reader-import.repository';
@@ -12,7 +11,9 @@ import { ReaderImporter } from './import/reader-importer';
 import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderBounces } from './reader-bounces';
+import { ReaderEmails } from './reader-emails';
 import { ReaderEngagement } from './reader-engagement';
+import { ReaderLifecycle } from './reader-lifecycle';
 import { ReaderPages } from './reader-pages';
 import { ReaderStats } from './reader-stats';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
@@ -44,10 +45,11 @@ import { Suppressions } from './suppressions';
     SubscriptionsService,
     SubscriberPrivacyService,
     Suppressions,
-    ConfirmationMailer,
+    ReaderEmails,
     ReaderPages,
     ReaderStats,
     ReaderEngagement,
+    ReaderLifecycle,
     SignupLimits,
     ReaderDirectory,
     ReaderImportRepository,

@@ -37,13 +37,11 @@ export class SubscriptionsController {
     const address = normaliseEmail(dto.email)!;
     // Counted for every valid post, bots' included, before anything else happens (429 when passed).
     await this.limits.hit(req.ip ?? 'unknown', address.key);
-    if (!dto.website) {
-      await this.subscriptions.signup({
-        address,
-        frequency: dto.frequency ?? 'daily',
-        consent: this.consent(dto, req),
-      });
-    }
+    // A bot (the honeypot filled) goes through the same work, storing and mailing nothing, so timing tells nothing.
+    await this.subscriptions.signup(
+      { address, frequency: dto.frequency ?? 'daily', consent: this.consent(dto, req) },
+      { bot: Boolean(dto.website) },
+    );
     // The same answer for a new, pending, active or suppressed address, and for bots.
     const message = this.locale.t('readers.signup.success');
     if (wantsJson(req)) {
@@ -89,6 +87,40 @@ export class SubscriptionsController {
     this.pages.message(res, 200, {
       title: this.locale.t('readers.confirm.doneTitle'),
       message: this.locale.t('readers.confirm.doneBody'),
+    });
+  }
+
+  /** The sunset email's "keep me" link: the page's one button keeps the reader (a GET changes nothing). */
+  @Get('keep')
+  keepPage(@Query('token') token: unknown, @Res() res: Response): void {
+    if (!this.links.verify(typeof token === 'string' ? token : null)) {
+      return this.invalidLink(res);
+    }
+    const html = this.pages.html('readers-keep', {
+      title: this.locale.t('readers.sunset.pageTitle'),
+      action: `/subscriptions/keep?token=${token as string}`,
+    });
+    this.pages.send(res, 200, html);
+  }
+
+  @Post('keep')
+  @HttpCode(200)
+  async keep(@Query('token') token: unknown, @Res() res: Response): Promise<void> {
+    const id = this.links.verify(typeof token === 'string' ? token : null);
+    if (!id) {
+      return this.invalidLink(res);
+    }
+    if (!(await this.subscriptions.keep(id))) {
+      return this.pages.message(res, 409, {
+        title: this.locale.t('readers.sunset.goneTitle'),
+        message: this.locale.t('readers.sunset.goneBody'),
+        tone: 'error',
+        form: {},
+      });
+    }
+    this.pages.message(res, 200, {
+      title: this.locale.t('readers.sunset.doneTitle'),
+      message: this.locale.t('readers.sunset.doneBody'),
     });
   }
 

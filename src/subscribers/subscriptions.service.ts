@@ -5,17 +5,55 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { hashToken, newToken } from '../common/secure-token';
 import { AppConfig } from '../config/app-config';
-import { ConfirmationMailer } from './confirmation-mailer';
+import { TransactionalOutbox } from '../delivery/transactional-outbox';
+import { ReaderEmails } from './reader-emails';
+import { ReaderEngagement } from './reader-engagement';
 import type { EmailAddress } from './email-address';
 import type { Frequency } from '../common/frequency';
 import type { ConsentRecord, SubscriberStatus } from './subscriber.entity';
+import { SubscriberLinks } from './subscriber-links';
 import { Suppressions } from './suppressions';
 import { returnedRows } from '../database/returning';
 
 /** One confirmation email per address per this many milliseconds, however often the form is sent. */
 export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60 * 1000;
 
-/** What TypeORM's postgres driver returns for UPDATE/DELETE: the RETURNING rows and the affected count. */
+/**
+ * The signup's one decision, in one statement (see SubscriptionsService.signup). A new address is inserted
+ * pending with the new token; an existing one is updated in place: a reader who left starts again as
+ * pending (and gets an email at once, whatever they were sent before), a pending one gets the new token only
+ * when no confirmation is queued, in flight, or accepted by the server since the cutoff; active, bounced and
+ * complained readers keep everything (a signup form must not reactivate an address that bounced). Suppressed
+ * (erased) addresses and bots insert nothing. Always answers one row: `mail` says whether to send.
+ * $1 email, $2 key, $3 frequency, $4 consent, $5 token hash, $6 expiry, $7 now, $8 suppression hash, $9 bot,
+ * $10 resend cutoff.
+ */
+const SIGNUP_SQL = `
+  WITH upserted AS (
+    INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
+                             confirmation_expires_at, confirmation_sent_at)
+    SELECT $1, $2, 'pending', $3, $4, $5, $6, $7
+    WHERE NOT $9::boolean AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email_hash = $8)
+    ON CONFLICT (email_key) DO UPDATE SET
+      status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'pending' ELSE subscribers.status END,
+      frequency = CASE WHEN subscribers.status IN ('pending', 'unsubscribed') THEN EXCLUDED.frequency
+                  ELSE subscribers.frequency END,
+      consent = CASE WHEN subscribers.status IN ('pending', 'unsubscribed') THEN EXCLUDED.consent
+                ELSE subscribers.consent END,
+      unsubscribe_reason = CASE WHEN subscribers.status = 'unsubscribed' THEN NULL
+                           ELSE subscribers.unsubscribe_reason END,
+      (confirmation_token_hash, confirmation_expires_at, confirmation_sent_at) = (
+        SELECT CASE WHEN due THEN EXCLUDED.confirmation_token_hash ELSE subscribers.confirmation_token_hash END,
+               CASE WHEN due THEN EXCLUDED.confirmation_expires_at ELSE subscribers.confirmation_expires_at END,
+               CASE WHEN due THEN EXCLUDED.confirmation_sent_at ELSE subscribers.confirmation_sent_at END
+        FROM (SELECT subscribers.status = 'unsubscribed' OR (subscribers.status = 'pending' AND NOT EXISTS (
+                SELECT 1 FROM transactional_messages m
+                WHERE m.subscriber_id = subscribers.id AND m.kind = 'confirmation'
+                  AND (m.status IN ('queued', 'sending') OR (m.status = 'sent' AND m.sent_at > $10)))) AS due) d),
+      updated_at = now()
+    RETURNING id, confirmation_token_hash = $5 AS mail
+  )
+  SELECT u.id::text AS id, coalesce(u.mail, false) AS mail FROM (SELECT 1) AS one LEFT JOIN upserted u ON true`;
 
 export type ConfirmOutcome = 'confirmed' | 'expired' | 'invalid';
 
@@ -55,93 +93,97 @@ export class SubscriptionsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     private readonly config: AppConfig,
-    private readonly mailer: ConfirmationMailer,
+    private readonly emails: ReaderEmails,
+    private readonly outbox: TransactionalOutbox,
+    private readonly links: SubscriberLinks,
+    private readonly engagement: ReaderEngagement,
     private readonly suppressions: Suppressions,
   ) {}
 
   /**
-   * Records a signup and, for a new or still-pending address, sends a confirmation email (at most one per
-   * CONFIRMATION_RESEND_INTERVAL_MS). The caller answers the same whatever happens here, so nobody can
-   * learn who subscribes.
+   * Records a signup and, for a new, still-pending or returning address, queues a confirmation email (at most
+   * one per CONFIRMATION_RESEND_INTERVAL_MS, counted from what the mail server accepted or is still to send).
+   *
+   * Every path does the same work, so the answer's timing cannot tell who subscribes: new, pending, active,
+   * unsubscribed, bounced, erased (suppressed) or a bot (`bot`: the honeypot was filled). One transaction, two
+   * statements: one upsert that decides, in SQL, whether this reader gets an email, and one outbox insert (the
+   * real confirmation, or a `skipped` no-op row with no address). The token is drawn and hashed and the email
+   * personalised (string substitution into the compiled-once template) before either, whatever the outcome.
    */
-  async signup({ address, frequency, consent }: SignupRequest): Promise<void> {
-    if (await this.suppressions.isSuppressed(address.key)) {
-      this.logger.log('Signup for an erased (suppressed) address ignored');
-      return;
-    }
-    // A reader who left and comes back starts again as pending; active, bounced and complained readers are
-    // left as they are (a signup form must not reactivate an address that bounced or complained).
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO subscribers (email, email_key, status, frequency, consent)
-       VALUES ($1, $2, 'pending', $3, $4)
-       ON CONFLICT (email_key) DO UPDATE SET
-         status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'pending' ELSE subscribers.status END,
-         frequency = CASE WHEN subscribers.status IN ('pending', 'unsubscribed') THEN EXCLUDED.frequency
-                     ELSE subscribers.frequency END,
-         consent = CASE WHEN subscribers.status IN ('pending', 'unsubscribed') THEN EXCLUDED.consent
-                   ELSE subscribers.consent END,
-         -- A reader who left starts a new opt-in: the resend throttle must not swallow its first email.
-         confirmation_sent_at = CASE WHEN subscribers.status = 'unsubscribed' THEN NULL
-                                ELSE subscribers.confirmation_sent_at END,
-         updated_at = now()
-       RETURNING id, status, (xmax = 0) AS inserted`,
-      [address.email, address.key, frequency, JSON.stringify({ at: this.clock.now().toISOString(), ...consent })],
-    )) as Array<{ id: string; status: SubscriberStatus; inserted: boolean }>;
-    this.logger.log(`Signup: subscriber ${row.id} ${row.inserted ? 'created' : `already ${row.status}`}`);
-    if (row.status === 'pending') {
-      await this.sendConfirmation(row.id);
-    }
-  }
-
-  /** Claims this reader's send slot (once per interval) with a fresh token, then mails it. */
-  private async sendConfirmation(id: string): Promise<void> {
+  async signup({ address, frequency, consent }: SignupRequest, options: { bot?: boolean } = {}): Promise<void> {
     const now = this.clock.now();
     const token = newToken();
     const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
     const cutoff = new Date(now.getTime() - CONFIRMATION_RESEND_INTERVAL_MS);
-    const [claimed] = returnedRows<{ email: string; previousSentAt: Date | null }>(
-      await this.dataSource.query(
-        `WITH previous AS (SELECT id, confirmation_sent_at FROM subscribers WHERE id = $1)
-       UPDATE subscribers s
-       SET confirmation_token_hash = $2, confirmation_expires_at = $3, confirmation_sent_at = $4, updated_at = now()
-       FROM previous
-       WHERE s.id = previous.id AND s.status = 'pending'
-         AND (s.confirmation_sent_at IS NULL OR s.confirmation_sent_at <= $5)
-       RETURNING s.email, previous.confirmation_sent_at AS "previousSentAt"`,
-        [id, hashToken(token), expires, now, cutoff],
-      ),
-    );
-    if (!claimed) {
-      this.logger.log(`Subscriber ${id}: confirmation sent less than 10 minutes ago, not resending`);
-      return;
-    }
-    this.mailer.sendLater(id, claimed.email, token, async () => {
-      // The email never left: give the slot back so the reader can ask again straight away.
-      await this.dataSource.query(
-        `UPDATE subscribers SET confirmation_sent_at = $2 WHERE id = $1 AND confirmation_token_hash = $3`,
-        [id, claimed.previousSentAt, hashToken(token)],
+    const email = await this.emails.compose('confirm', { confirmToken: token });
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(SIGNUP_SQL, [
+        address.email,
+        address.key,
+        frequency,
+        JSON.stringify({ at: now.toISOString(), ...consent }),
+        hashToken(token),
+        expires,
+        now,
+        Suppressions.hash(address.key),
+        options.bot === true,
+        cutoff,
+      ])) as Array<{ id: string | null; mail: boolean }>;
+      await this.outbox.enqueue(
+        [{ kind: 'confirmation', to: row.mail ? address.email : null, subscriberId: row.id, ...email }],
+        manager,
       );
+      return row;
     });
+    this.outbox.wake();
+    this.logger.log(
+      outcome.mail ? `Signup: confirmation queued for subscriber ${outcome.id}` : 'Signup: no confirmation due',
+    );
   }
 
-  /** Confirms the reader whose email carried this token; the token works once, until it expires. */
+  /**
+   * Confirms the reader whose email carried this token (once, until it expires), and queues their welcome
+   * email in the same transaction (once per reader: dedupe key welcome:<id>).
+   */
   async confirm(token: string): Promise<ConfirmOutcome> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) {
       return 'invalid';
     }
     const hash = hashToken(token);
     const now = this.clock.now();
-    const [confirmed] = returnedRows<{ id: string }>(
-      await this.dataSource.query(
-        `UPDATE subscribers
-       SET status = 'active', confirmed_at = $2, unsubscribed_at = NULL, unsubscribe_reason = NULL,
-           last_engaged_at = $2, confirmation_token_hash = NULL, confirmation_expires_at = NULL, updated_at = now()
-       WHERE confirmation_token_hash = $1 AND status = 'pending' AND confirmation_expires_at > $2
-       RETURNING id`,
-        [hash, now],
-      ),
-    );
+    const confirmed = await this.dataSource.transaction(async (manager) => {
+      const [reader] = returnedRows<{ id: string; email: string }>(
+        await manager.query(
+          `UPDATE subscribers
+           SET status = 'active', confirmed_at = $2, unsubscribed_at = NULL, unsubscribe_reason = NULL,
+               last_engaged_at = $2, confirmation_token_hash = NULL, confirmation_expires_at = NULL, updated_at = now()
+           WHERE confirmation_token_hash = $1 AND status = 'pending' AND confirmation_expires_at > $2
+           RETURNING id::text, email`,
+          [hash, now],
+        ),
+      );
+      if (reader) {
+        const welcome = await this.emails.compose('welcome', {
+          unsubscribeUrl: this.links.unsubscribeUrl(reader.id),
+          preferencesUrl: this.links.preferencesUrl(reader.id),
+        });
+        await this.outbox.enqueue(
+          [
+            {
+              kind: 'welcome',
+              to: reader.email,
+              subscriberId: reader.id,
+              dedupeKey: `welcome:${reader.id}`,
+              ...welcome,
+            },
+          ],
+          manager,
+        );
+      }
+      return reader;
+    });
     if (confirmed) {
+      this.outbox.wake();
       this.logger.log(`Subscriber ${confirmed.id} confirmed`);
       return 'confirmed';
     }
@@ -150,6 +192,17 @@ export class SubscriptionsService {
       [hash, now],
     )) as Array<{ id: string }>;
     return expired ? 'expired' : 'invalid';
+  }
+
+  /** The sunset email's keep link: an active reader counts as engaged now. False when the reader is not active. */
+  async keep(id: string): Promise<boolean> {
+    const reader = await this.settings(id);
+    if (reader?.status !== 'active') {
+      return false;
+    }
+    await this.engagement.engaged([id], this.clock.now());
+    this.logger.log(`Subscriber ${id} asked to keep the newsletter`);
+    return true;
   }
 
   /** Stops all mail to this reader. Idempotent: leaving twice, or after erasure, is still "left". */

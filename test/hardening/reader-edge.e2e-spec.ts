@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ConfirmationMailer } from '../../src/subscribers/confirmation-mailer';
+import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
 import { SubscriberLinks } from '../../src/subscribers/subscriber-links';
 import { insertEdition, insertSeedArticle } from '../factories/editions';
 import { SmtpSink } from '../helpers/smtp-sink';
@@ -44,7 +44,7 @@ describe('Hardening: the reader edge (origins, security headers)', () => {
       // A sandboxed frame posts with Origin "null"; only a browser-vouched same-origin null passes.
       await signupForm('evil-null@example.com', { Origin: 'null', 'Sec-Fetch-Site': 'cross-site' }).expect(403);
       await signupJson('evil-sub@example.com', { Origin: 'https://www.example.net.evil.example' }).expect(403);
-      await t.get(ConfirmationMailer).idle();
+      await t.get(TransactionalOutbox).idle();
       await settle();
       for (const email of ['evil-json', 'evil-form', 'evil-null', 'evil-sub']) {
         expect(await stored(`${email}@example.com`)).toBe(0);
@@ -57,7 +57,7 @@ describe('Hardening: the reader edge (origins, security headers)', () => {
       await signupForm('self@example.com', { Origin: t.baseUrl }).expect(303);
       await signupForm('null-same@example.com', { Origin: 'null', 'Sec-Fetch-Site': 'same-origin' }).expect(303);
       await signupJson('curl@example.com').expect(200);
-      await t.get(ConfirmationMailer).idle();
+      await t.get(TransactionalOutbox).idle();
       for (const email of ['site', 'self', 'null-same', 'curl']) {
         expect(await stored(`${email}@example.com`)).toBe(1);
       }

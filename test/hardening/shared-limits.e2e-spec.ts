@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { freePort } from '../../src/database/embedded-postgres';
-import { ConfirmationMailer } from '../../src/subscribers/confirmation-mailer';
+import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
 import { SubscriptionsService } from '../../src/subscribers/subscriptions.service';
 import { AppProcess, temporaryVarDir } from '../helpers/app-process';
 import { FakeClock } from '../helpers/fake-clock';
@@ -131,7 +131,7 @@ describe('Hardening: signup limits shared by every process', () => {
     it('mails a reader who unsubscribed and signs up again within 10 minutes', async () => {
       sink.clear();
       await signup('back@example.com').expect(200);
-      await t.get(ConfirmationMailer).idle();
+      await t.get(TransactionalOutbox).idle();
       await sink.waitForMessages(1);
       await t.dataSource.query(`UPDATE subscribers SET status = 'active' WHERE email = 'back@example.com'`);
       const [{ id }] = (await t.dataSource.query(`SELECT id FROM subscribers WHERE email = 'back@example.com'`)) as [
@@ -140,7 +140,7 @@ describe('Hardening: signup limits shared by every process', () => {
       await t.get(SubscriptionsService).unsubscribe(id);
       clock.advance(2 * 60_000);
       await signup('back@example.com').expect(200);
-      await t.get(ConfirmationMailer).idle();
+      await t.get(TransactionalOutbox).idle();
       await sink.waitForMessages(2);
       expect(sink.to('back@example.com')).toHaveLength(2);
     });

@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { ConfirmationMailer } from '../../src/subscribers/confirmation-mailer';
+import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
 import { describeBrowser, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -57,7 +57,7 @@ describeBrowser('Readers: the footer form in Chromium', () => {
   async function expectOneConfirmation(email: string): Promise<void> {
     expect(await subscriberByKey(t, email)).toMatchObject({ status: 'pending' });
     await sink.waitForMessages(1);
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     await settle();
     expect(sink.to(email)).toHaveLength(1);
   }

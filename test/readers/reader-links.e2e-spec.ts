@@ -1,10 +1,19 @@
 import request from 'supertest';
 import { SubscriberLinks } from '../../src/subscribers/subscriber-links';
-import { ConfirmationMailer } from '../../src/subscribers/confirmation-mailer';
+import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
 import { FakeClock } from '../helpers/fake-clock';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { confirmToken, formActions, postForm, postJson, settle, subscriberByKey } from './reader-steps';
+import {
+  confirmationCount,
+  confirmationTo,
+  confirmToken,
+  formActions,
+  postForm,
+  postJson,
+  settle,
+  subscriberByKey,
+} from './reader-steps';
 
 /** Path and query of an absolute nashra URL, for supertest. */
 function pathOf(url: string): string {
@@ -31,16 +40,15 @@ describe('Readers: confirmation, unsubscribe and preferences links', () => {
     await sink?.stop();
   });
   beforeEach(async () => {
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     sink.clear();
   });
 
   /** Signs an address up and returns the token from its confirmation email. */
   async function signUp(email: string): Promise<string> {
-    const before = sink.messages.length;
+    const before = confirmationCount(sink, email);
     await postJson(t, { email }).expect(200);
-    const messages = await sink.waitForMessages(before + 1);
-    return confirmToken(messages[before]);
+    return confirmToken(await confirmationTo(sink, email, before + 1));
   }
 
   async function activeReader(email: string): Promise<string> {
@@ -108,7 +116,7 @@ describe('Readers: confirmation, unsubscribe and preferences links', () => {
       const [action] = formActions(expired.text);
       expect(action).toBe(`${t.baseUrl}/subscriptions`);
       await postForm(t, { email: 'late@example.com' }).expect(303);
-      const [, fresh] = await sink.waitForMessages(2);
+      const fresh = await confirmationTo(sink, 'late@example.com', 2);
       await request(t.baseUrl)
         .post(`/subscriptions/confirm?token=${confirmToken(fresh)}`)
         .expect(200);
@@ -271,7 +279,7 @@ describe('Readers: confirmation, unsubscribe and preferences links', () => {
   });
 
   afterAll(async () => {
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     await settle(50);
   });
 });

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { ConfirmationMailer } from '../../src/subscribers/confirmation-mailer';
+import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
 import { Suppressions } from '../../src/subscribers/suppressions';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { confirmToken, postJson, settle, subscriberByKey } from './reader-steps';
+import { confirmationCount, confirmationTo, confirmToken, postJson, settle, subscriberByKey } from './reader-steps';
 
 describe('Readers: privacy API (export and erase)', () => {
   let t: TestApp;
@@ -20,13 +20,13 @@ describe('Readers: privacy API (export and erase)', () => {
   });
 
   async function activeReader(email: string): Promise<string> {
-    const before = sink.messages.length;
+    const before = confirmationCount(sink, email);
     await postJson(t, { email, page: 'https://www.example.net/2026/article' })
       .set('User-Agent', 'PrivacyTest/1.0')
       .expect(200);
-    const messages = await sink.waitForMessages(before + 1);
+    const confirmation = await confirmationTo(sink, email, before + 1);
     await request(t.baseUrl)
-      .post(`/subscriptions/confirm?token=${confirmToken(messages[before])}`)
+      .post(`/subscriptions/confirm?token=${confirmToken(confirmation)}`)
       .expect(200);
     return (await subscriberByKey(t, email.toLowerCase()))!.id;
   }
@@ -111,7 +111,7 @@ describe('Readers: privacy API (export and erase)', () => {
     const before = sink.messages.length;
     const res = await postJson(t, { email: 'forget.me@example.com' }).expect(200);
     expect(res.body.message).toContain('أرسلنا إليك');
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     await settle();
     expect(sink.messages).toHaveLength(before);
     expect(await subscriberByKey(t, 'forget.me@example.com')).toBeUndefined();

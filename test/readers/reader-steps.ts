@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { ReceivedMessage } from '../helpers/smtp-sink';
+import type { ReceivedMessage, SmtpSink } from '../helpers/smtp-sink';
 import type { TestApp } from '../helpers/test-app';
 
 /** Arabic letters: proves a reader-facing message is in Arabic, whatever its exact wording. */
@@ -74,4 +74,31 @@ export function formActions(html: string): string[] {
       .replace(/&amp;/g, '&')
       .replace(/&#x2F;/g, '/'),
   );
+}
+
+function isConfirmation(message: ReceivedMessage): boolean {
+  return /\/subscriptions\/confirm\?token=/.test(String(message.parsed.html));
+}
+
+/** How many confirmation emails this address has received so far. */
+export function confirmationCount(sink: SmtpSink, email: string): number {
+  return sink.to(email).filter(isConfirmation).length;
+}
+
+/**
+ * The `nth` confirmation email to this address, waiting for it (other emails, such as the welcome that
+ * follows a confirmation, may arrive in between).
+ */
+export async function confirmationTo(sink: SmtpSink, email: string, nth = 1, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = sink.to(email).filter(isConfirmation);
+    if (mails.length >= nth) {
+      return mails[nth - 1];
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Expected confirmation #${nth} to ${email}, got ${mails.length} after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

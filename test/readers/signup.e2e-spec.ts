@@ -2,7 +2,8 @@ import request from 'supertest';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { FakeClock } from '../helpers/fake-clock';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { ConfirmationMailer } from '../../src/subscribers/confirmation-mailer';
+import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
+import { SubscriptionsService } from '../../src/subscribers/subscriptions.service';
 import {
   ARABIC,
   clientIp,
@@ -41,7 +42,7 @@ describe('Readers: signup and the confirmation email', () => {
     await sink?.stop();
   });
   beforeEach(async () => {
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     sink.clear();
     await t.dataSource.query('DELETE FROM subscribers');
     await t.dataSource.query('DELETE FROM suppressions');
@@ -127,20 +128,23 @@ describe('Readers: signup and the confirmation email', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].email).toBe('reader@example.com');
     await sink.waitForMessages(1);
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     await settle();
     expect(sink.messages).toHaveLength(1); // at most one confirmation per 10 minutes
 
-    // Once active, signing up again answers the same and sends nothing new.
+    // Once active (the welcome email follows the confirmation), signing up again answers the same and sends
+    // nothing new.
     await request(t.baseUrl)
       .post(`/subscriptions/confirm?token=${confirmToken(sink.messages[0])}`)
       .expect(200);
+    await sink.waitForMessages(2);
+    expect(sink.messages[1].parsed.subject).toBe('أهلاً بك في نشرة الحل نت');
     clock.advance(11 * 60 * 1000);
     const active = await postJson(t, { email: 'READER@example.com' }).expect(200);
     expect(active.body).toEqual(first.body);
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     await settle();
-    expect(sink.messages).toHaveLength(1);
+    expect(sink.messages).toHaveLength(2);
     expect((await subscribers(t))[0].status).toBe('active');
   });
 
@@ -149,7 +153,7 @@ describe('Readers: signup and the confirmation email', () => {
     await sink.waitForMessages(1);
     clock.advance(9 * 60 * 1000);
     await postJson(t, { email: 'slow@example.com' }).expect(200);
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     await settle();
     expect(sink.messages).toHaveLength(1);
     clock.advance(2 * 60 * 1000);
@@ -163,6 +167,23 @@ describe('Readers: signup and the confirmation email', () => {
     await request(t.baseUrl)
       .post(`/subscriptions/confirm?token=${confirmToken(newer)}`)
       .expect(200);
+  });
+
+  it('a reader who left and signs up again within 10 minutes gets a new confirmation at once', async () => {
+    await postJson(t, { email: 'back-again@example.com' }).expect(200);
+    const [first] = await sink.waitForMessages(1);
+    await request(t.baseUrl)
+      .post(`/subscriptions/confirm?token=${confirmToken(first)}`)
+      .expect(200);
+    await sink.waitForMessages(2); // the welcome email
+    const [reader] = await subscribers(t);
+    await t.get(SubscriptionsService).unsubscribe(reader.id);
+    clock.advance(2 * 60 * 1000);
+    await postJson(t, { email: 'back-again@example.com' }).expect(200);
+    const [, , again] = await sink.waitForMessages(3);
+    expect(again.parsed.subject).toBe('أكّد اشتراكك في نشرة الحل نت');
+    expect(confirmToken(again)).not.toBe(confirmToken(first));
+    expect((await subscribers(t))[0].status).toBe('pending');
   });
 
   it('an internationalised address (قارئ@مثال.شبكة) signs up and receives the confirmation', async () => {
@@ -183,7 +204,7 @@ describe('Readers: signup and the confirmation email', () => {
     const human = await postJson(t, { email: 'human@example.com', website: '' }).expect(200);
     expect(bot.body).toEqual(human.body);
     await postForm(t, { email: 'bot2@example.com', website: 'x' }).expect(303);
-    await t.get(ConfirmationMailer).idle();
+    await t.get(TransactionalOutbox).idle();
     await settle();
     expect((await subscribers(t)).map((r) => r.email)).toEqual(['human@example.com']);
     expect(sink.messages.map((m) => m.to[0])).toEqual(['human@example.com']);
@@ -259,7 +280,7 @@ describe('Readers: signup and the confirmation email', () => {
     });
 
     afterAll(async () => {
-      await t.get(ConfirmationMailer).idle();
+      await t.get(TransactionalOutbox).idle();
       await settle();
       expect(await subscribers(t)).toEqual([]);
       expect(sink.messages).toEqual([]);

@@ -81,6 +81,7 @@ export class PreviewDto {
 }
 
 export class TestSendResultDto {
-  @ApiProperty() sent: number;
+  @ApiProperty({ description: 'Messages the mail server accepted before the answer' }) sent: number;
+  @ApiProperty({ description: 'Messages still queued in the outbox (they are sent by the workers)' }) queued: number;
   @ApiProperty() subject: string;
 }

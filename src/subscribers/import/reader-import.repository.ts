@@ -162,22 +162,23 @@ export class ReaderImportRepository {
     );
   }
 
-  /** Marks these readers' confirmation as sent (their 10-minute resend slot starts now). */
-  async confirmationsSent(id: string, subscriberIds: string[], failed: number, now: Date): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      if (subscriberIds.length) {
-        await manager.query(
-          `UPDATE subscribers SET confirmation_sent_at = $2, updated_at = now()
-           WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
-          [subscriberIds, now],
-        );
-      }
-      await manager.query(
-        `UPDATE reader_imports SET confirmations_sent = confirmations_sent + $2,
-           confirmations_failed = confirmations_failed + $3, updated_at = now() WHERE id = $1`,
-        [id, subscriberIds.length, failed],
-      );
-    });
+  /**
+   * Marks these readers' confirmation as queued (in the transaction that queues them in the outbox) and counts
+   * them on the import.
+   */
+  async confirmationsQueued(manager: EntityManager, id: string, subscriberIds: string[], now: Date): Promise<void> {
+    if (subscriberIds.length === 0) {
+      return;
+    }
+    await manager.query(
+      `UPDATE subscribers SET confirmation_sent_at = $2, updated_at = now()
+       WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
+      [subscriberIds, now],
+    );
+    await manager.query(
+      `UPDATE reader_imports SET confirmations_sent = confirmations_sent + $2, updated_at = now() WHERE id = $1`,
+      [id, subscriberIds.length],
+    );
   }
 
   /**
@@ -192,8 +193,8 @@ export class ReaderImportRepository {
     )) as Array<{ id: string; email: string }>;
   }
 
-  async replaceToken(subscriberId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.dataSource.query(
+  async replaceToken(manager: EntityManager, subscriberId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+    await manager.query(
       `UPDATE subscribers SET confirmation_token_hash = $2, confirmation_expires_at = $3, updated_at = now()
        WHERE id = $1 AND status = 'pending'`,
       [subscriberId, tokenHash, expiresAt],

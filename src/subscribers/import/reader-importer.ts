@@ -6,7 +6,6 @@ import { parse } from 'csv-parse';
 import { Clock } from '../../common/clock';
 import { hashToken, newToken } from '../../common/secure-token';
 import { AppConfig } from '../../config/app-config';
-import { ConfirmationMailer } from '../confirmation-mailer';
 import type { Frequency } from '../subscriber.entity';
 import { Suppressions } from '../suppressions';
 import { ColumnMap, detectColumns, ImportRow, readRow } from './csv-columns';
@@ -45,7 +44,6 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
 
   constructor(
     private readonly repository: ReaderImportRepository,
-    private readonly mailer: ConfirmationMailer,
     private readonly confirmations: ImportConfirmations,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -122,8 +120,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     const started = Date.now();
     const progress = { rows: 0, imported: 0 };
     try {
-      const send = await this.mailer.prepareMany();
-      await this.confirmations.remailUnsent(job, send);
+      await this.confirmations.remailUnsent(job);
       let map: ColumnMap | null = null;
       let batch: Array<{ line: number; row: ImportRow }> = [];
       const skipped: ImportRowError[] = [];
@@ -143,7 +140,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
         }),
       );
       const flush = async () => {
-        const counts = await this.commit(job, batch, skipped.splice(0), send);
+        const counts = await this.commit(job, batch, skipped.splice(0));
         progress.rows += counts.rowsRead;
         progress.imported += counts.importedPending + counts.importedActive;
         batch = [];
@@ -201,12 +198,11 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  /** Inserts one batch and records it, in one transaction; then mails the new pending readers. */
+  /** Inserts one batch, records it and queues the new pending readers' confirmations, in one transaction. */
   private async commit(
     job: ReaderImport,
     batch: Array<{ line: number; row: ImportRow }>,
     parseErrors: ImportRowError[],
-    send: (email: string, token: string) => Promise<void>,
   ): Promise<BatchCounts> {
     const now = this.clock.now();
     const counts: BatchCounts = {
@@ -257,7 +253,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     counts.errors.sort((a, b) => a.line - b.line);
     const rows = [...candidates.values()];
     const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
-    const inserted = await this.repository.transaction(async (manager) => {
+    await this.repository.transaction(async (manager) => {
       const fresh = await this.repository.insertBatch(manager, rows, expires, now);
       const insertedKeys = new Set(fresh.map((r) => r.emailKey));
       const rest = rows.filter((r) => !insertedKeys.has(r.emailKey));
@@ -277,13 +273,13 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
       counts.importedPending = fresh.filter((r) => r.status === 'pending').length;
       counts.importedActive = fresh.length - counts.importedPending;
       await this.repository.recordBatch(manager, job.id, counts);
-      return fresh;
+      const toMail = fresh
+        .filter((r) => r.status === 'pending')
+        .map((r) => ({ id: String(r.id), email: candidates.get(r.emailKey)!.email, token: tokens.get(r.emailKey)! }));
+      await this.confirmations.queue(manager, job, toMail);
     });
+    this.confirmations.wake();
     job.lastLine = counts.lastLine;
-    const toMail = inserted
-      .filter((r) => r.status === 'pending')
-      .map((r) => ({ id: r.id, email: candidates.get(r.emailKey)!.email, token: tokens.get(r.emailKey)! }));
-    await this.confirmations.mailAll(job, toMail, send);
     return counts;
   }
 }

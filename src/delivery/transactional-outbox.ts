@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from '../database/returning';
+import type { TransactionalStatus } from './transactional-message.entity';
+
+/** One email that is not a digest edition, complete (composed at enqueue time). */
+export interface TransactionalMail {
+  /** confirmation, welcome, reminder, sunset, editor-invitation, test-send */
+  kind: string;
+  /** The recipient; null records a `skipped` no-op row (nothing is ever sent for it). */
+  to: string | null;
+  subscriberId?: string | null;
+  subject: string;
+  html: string;
+  text: string;
+  headers?: Record<string, string>;
+  /** Where an email must go once (welcome:<reader>): a second enqueue with the key is a no-op. */
+  dedupeKey?: string | null;
+}
+
+export interface EnqueuedMessage {
+  id: string;
+  dedupeKey: string | null;
+  status: TransactionalStatus;
+}
+
+/**
+ * The transactional outbox's front door. `enqueue` takes the caller's transaction (an EntityManager), so the
+ * message row commits or rolls back with the change that causes it: a confirmation with its signup, a welcome
+ * with its confirmation. TransactionalWorker sends the rows; nothing is ever sent from a request's memory.
+ */
+@Injectable()
+export class TransactionalOutbox {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts the messages in one statement; rows whose dedupe key already exists are left out of the answer.
+   * Call `wake()` after the caller's transaction commits so a worker in this process starts at once.
+   */
+  async enqueue(
+    mails: TransactionalMail[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<EnqueuedMessage[]> {
+    if (mails.length === 0) {
+      return [];
+    }
+    const skipped = mails.map((m) => m.to === null);
+    const result: unknown = await manager.query(
+      `INSERT INTO transactional_messages (kind, recipient, subscriber_id, status, dedupe_key, subject, html, text, headers)
+       SELECT kind, recipient, subscriber_id, CASE WHEN skip THEN 'skipped' ELSE 'queued' END, dedupe_key,
+              CASE WHEN skip THEN NULL ELSE subject END, CASE WHEN skip THEN NULL ELSE html END,
+              CASE WHEN skip THEN NULL ELSE text END, headers
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::jsonb[]) AS m(kind, recipient, subscriber_id, skip, dedupe_key, subject, html, text, headers)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id::text, dedupe_key AS "dedupeKey", status`,
+      [
+        mails.map((m) => m.kind),
+        mails.map((m) => m.to),
+        mails.map((m, i) => (skipped[i] ? null : (m.subscriberId ?? null))),
+        skipped,
+        mails.map((m) => m.dedupeKey ?? null),
+        mails.map((m) => m.subject),
+        mails.map((m) => m.html),
+        mails.map((m) => m.text),
+        mails.map((m) => (m.headers ? JSON.stringify(m.headers) : null)),
+      ],
+    );
+    return returnedRows<EnqueuedMessage>(result);
+  }
+
+  /** Lets a worker in this process start at once (other processes find the rows at their next poll). */
+  wake(): void {
+    this.listeners.forEach((wake) => wake());
+  }
+
+  onWork(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The status of these messages, by id (the newsroom tells an editor whether a test send has left). */
+  async statuses(ids: string[]): Promise<Map<string, TransactionalStatus>> {
+    const rows: Array<{ id: string; status: TransactionalStatus }> = await this.dataSource.query(
+      `SELECT id::text, status FROM transactional_messages WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until these messages are no longer queued or sending; returns their statuses.
+   * For a short "sent / still queued" answer to an editor, never for reader requests.
+   */
+  async settled(ids: string[], timeoutMs: number): Promise<Map<string, TransactionalStatus>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const statuses = await this.statuses(ids);
+      const open = [...statuses.values()].some((s) => s === 'queued' || s === 'sending');
+      if (!open || Date.now() >= deadline) {
+        return statuses;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Resolves when no message is due or in flight (shutdown; tests), or after `timeoutMs`. */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // After shutdown there is nothing left to wait for.
+    while (Date.now() < deadline && this.dataSource.isInitialized) {
+      const [row]: Array<{ busy: boolean }> = await this.dataSource.query(
+        `SELECT EXISTS (SELECT 1 FROM transactional_messages
+                         WHERE status = 'sending' OR (status = 'queued' AND next_attempt_at <= clock_timestamp())) AS busy`,
+      );
+      if (!row.busy) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

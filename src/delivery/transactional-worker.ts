@@ -1,0 +1,230 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { errorMessage } from '../common/error-message';
+import { AppConfig } from '../config/app-config';
+import { RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
+import { MailTransport } from './mail-transport';
+import { deliveryMessageId } from './prebuilt-message';
+import { classifySendError, retryDelaySeconds, trimError } from './send-outcome';
+import { SendRateLimiter } from './send-rate-limiter';
+import { TransactionalOutbox } from './transactional-outbox';
+import { type ClaimedMessage, type MessageResult, TransactionalRepository } from './transactional-repository';
+import { TransportHealth } from './transport-health';
+
+/** Small batches: transactional mail is a trickle, and a small claim keeps the rows a crash can repeat few. */
+const BATCH_SIZE = 20;
+const IDLE_POLL_MS = 500;
+const PRUNE_EVERY_MS = 3600_000;
+
+/**
+ * Sends the transactional outbox (confirmation, welcome, reminder, sunset, invitations, test sends) with the
+ * ledger's machinery: claims `FOR UPDATE SKIP LOCKED` with a lease renewed on a timer while in flight, the
+ * shared SendRateLimiter, TransportHealth (an outage pauses sending and uses no attempt), retries with
+ * backoff, hard bounces reported to readers' owner (RECIPIENT_EVENTS). It runs its own loop beside the
+ * DeliveryWorker's, in every process that does background work, so a reader who just signed up never waits
+ * behind a 100,000-reader edition: at most the few digest messages already in the pool go first.
+ *
+ * Each result is written back as soon as the server answers (before the next message on that lane), so a
+ * kill -9 can repeat at most the SMTP_POOL_SIZE messages in flight, each with its stable Message-ID.
+ */
+@Injectable()
+export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+  private readonly logger = new Logger(TransactionalWorker.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private unsubscribe?: () => void;
+  private lastPrune = 0;
+  /** Messages this process has had accepted (for logs and tests). */
+  sentCount = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly repository: TransactionalRepository,
+    private readonly outbox: TransactionalOutbox,
+    private readonly transport: MailTransport,
+    private readonly rateLimiter: SendRateLimiter,
+    private readonly health: TransportHealth,
+    private readonly clock: Clock,
+    @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
+  ) {}
+
+  /** Messages in flight at once: one per pooled connection. */
+  get concurrency(): number {
+    return this.config.env.SMTP_POOL_SIZE;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.runsBackgroundWork) {
+      this.start();
+    }
+  }
+
+  start(): void {
+    if (this.running) {
+      return;
+    }
+    this.running = true;
+    this.unsubscribe = this.outbox.onWork(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    if (this.running) {
+      this.running = false;
+      this.unsubscribe?.();
+      this.wake?.();
+    }
+    await this.loop;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.pruneNowAndThen();
+        const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS);
+        if (claimed.length === 0) {
+          await this.idle(IDLE_POLL_MS);
+          continue;
+        }
+        await this.sendBatch(claimed);
+      } catch (err) {
+        if (!this.running) {
+          break;
+        }
+        this.logger.error(`Transactional loop error: ${trimError(errorMessage(err))}`);
+        await this.idle(IDLE_POLL_MS * 4);
+      }
+    }
+  }
+
+  private async sendBatch(batch: ClaimedMessage[]): Promise<void> {
+    const leaseSeconds = this.config.env.DELIVERY_LEASE_SECONDS;
+    const hold = this.transport.usesOutbox ? 0 : await this.health.pauseMs();
+    const unfinished = new Set(batch.map((m) => m.id));
+    const heartbeat = setInterval(
+      () => {
+        if (unfinished.size > 0) {
+          this.repository
+            .renewLeases([...unfinished], leaseSeconds)
+            .catch((err: unknown) => this.logger.warn(`Lease renewal failed: ${errorMessage(err)}`));
+        }
+      },
+      (leaseSeconds * 1000) / 3,
+    );
+    let next = 0;
+    const lane = async () => {
+      while (next < batch.length) {
+        const message = batch[next++];
+        // The send's time is taken as it starts: the moment the server may have the message.
+        const startedAt = this.clock.now();
+        const result =
+          !this.running || hold > 0 || this.health.paused
+            ? handBack(message, Math.ceil(hold / 1000) || this.health.secondsLeft)
+            : await this.deliver(message);
+        await this.record(result, startedAt);
+        unfinished.delete(message.id);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, lane));
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async record(result: MessageResult, sentAt: Date): Promise<void> {
+    const { bouncedSubscriber } = await this.repository.writeBack(result, sentAt);
+    if (bouncedSubscriber) {
+      await this.recipients.bounced([bouncedSubscriber]);
+    }
+  }
+
+  private async deliver(message: ClaimedMessage): Promise<MessageResult> {
+    const base = { id: message.id, retrySeconds: null, attemptsDelta: 1 as const };
+    const messageId = deliveryMessageId(message.message_key, this.config.mailDomain);
+    try {
+      await this.rateLimiter.take();
+      await this.transport.send({
+        to: message.recipient,
+        subject: message.subject,
+        html: message.html,
+        text: message.text,
+        headers: message.headers ?? undefined,
+        messageId,
+      });
+      this.sentCount++;
+      await this.health.reachable().catch(() => undefined);
+      this.logger.log(`${message.kind} message ${message.id} sent (${messageId})`);
+      return { ...base, status: 'sent', error: null, messageId };
+    } catch (err) {
+      const outcome = classifySendError(err);
+      const attempts = message.attempts + 1;
+      switch (outcome.kind) {
+        case 'unreachable': {
+          const retrySeconds = await this.health
+            .unreachable(outcome.error)
+            .catch(() => this.config.env.SMTP_OUTAGE_BACKOFF_SECONDS);
+          return { ...base, status: 'queued', error: outcome.error, messageId: null, retrySeconds, attemptsDelta: 0 };
+        }
+        case 'bounced':
+          return { ...base, status: 'bounced', error: outcome.error, messageId: null };
+        case 'failed':
+          return { ...base, status: 'failed', error: outcome.error, messageId: null };
+        case 'retry':
+          if (attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
+            const error = `${outcome.error} (gave up after ${attempts} attempts)`;
+            return { ...base, status: 'failed', error, messageId: null };
+          }
+          return {
+            ...base,
+            status: 'queued',
+            error: outcome.error,
+            messageId: null,
+            retrySeconds: retryDelaySeconds(attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
+          };
+      }
+    }
+  }
+
+  private async pruneNowAndThen(): Promise<void> {
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) {
+      return;
+    }
+    this.lastPrune = Date.now();
+    const pruned = await this.repository.prune();
+    if (pruned > 0) {
+      this.logger.log(`Pruned ${pruned} old transactional message row(s)`);
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+function handBack(message: ClaimedMessage, retrySeconds: number): MessageResult {
+  return { id: message.id, status: 'queued', error: null, messageId: null, retrySeconds, attemptsDelta: 0 };
+}
