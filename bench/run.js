@@ -245,8 +245,6 @@ async function main() {
       await db.query('VACUUM ANALYZE deliveries');
       log(`claim at 10000 pending: ${ledger.executionMs(results.claimAt10k)} ms\n${results.claimAt10k}`);
     }
-    results.perEditionClaimAtN = await ledger.explainClaim(db, editionId, 200, true);
-    log(`per-edition claim (proposed) at ${queued} pending: ${ledger.executionMs(results.perEditionClaimAtN)} ms`);
     results.writeBack = await ledger.explainWriteBack(db, editionId);
     log(`write-back of 200 rows: ${ledger.executionMs(results.writeBack)} ms`);
 
