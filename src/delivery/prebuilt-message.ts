@@ -22,6 +22,8 @@ export interface ReaderFields {
   preferencesUrl: string;
   /** `mailto:` URL for List-Unsubscribe, when configured. */
   unsubscribeMailto?: string;
+  /** Values of further body slots, by slot name (a slot without a value here is read from the fields above). */
+  links?: Record<string, string>;
 }
 
 export interface MessageContent {
@@ -35,7 +37,16 @@ export interface MessageContent {
 }
 
 type LinkSlot = 'unsubscribeUrl' | 'preferencesUrl';
-type Slot = 'to' | 'messageId' | 'date' | 'listUnsubscribe' | LinkSlot | `${LinkSlot}Qp`;
+type HeaderSlot = 'to' | 'messageId' | 'date' | 'listUnsubscribe';
+/**
+ * A per-reader hole in the prebuilt bytes: a header value, or a reader link in a body (`qp`: in a
+ * quoted-printable part, so the value is encoded and wrapped on its own lines). Any number of body slots may
+ * exist: each is named after the ReaderFields property (or `links` entry) that fills it.
+ */
+interface Slot {
+  name: HeaderSlot | string;
+  qp: boolean;
+}
 
 /**
  * `8bit` (UTF-8 as is; needs the server's 8BITMIME) keeps Arabic at 2 bytes a letter; `quoted-printable`
@@ -48,10 +59,11 @@ const MAX_URL_BYTES = 400;
 /** Below the 998-octet SMTP line limit, with room for the URLs substituted later. */
 const MAX_8BIT_LINE = 900;
 type Piece = Buffer | Slot;
+const HEADER = (name: HeaderSlot): Slot => ({ name, qp: false });
 
 const CRLF = '\r\n';
 // One slot per reader placeholder in the bodies; the order matters only for the regular expression.
-const BODY_SLOTS: Array<[string, LinkSlot]> = [
+const BODY_SLOTS: Array<[string, LinkSlot | string]> = [
   [READER_PLACEHOLDERS.unsubscribeUrl, 'unsubscribeUrl'],
   [READER_PLACEHOLDERS.preferencesUrl, 'preferencesUrl'],
 ];
@@ -59,7 +71,7 @@ const PLACEHOLDER_PATTERN = new RegExp(`(${BODY_SLOTS.map(([p]) => p).join('|')}
 
 /**
  * The MIME message of one (edition, segment), built once. Headers and both bodies are encoded up front;
- * each reader costs only a few substitutions and a Buffer.concat, never a MIME build.
+ * each reader costs only a few substitutions written into one buffer, never a MIME build.
  *
  * Bodies are 8bit when the server offers 8BITMIME: lines longer than 900 octets are folded at a space (HTML
  * treats a line break there as the space it replaces), and each reader URL placeholder counts as 400 octets,
@@ -86,13 +98,13 @@ export class PrebuiltMessage {
     };
 
     push(`From: ${encodeAddressHeader(content.from)}${CRLF}To: `);
-    slot('to');
+    slot(HEADER('to'));
     push(`${CRLF}Subject: ${encodeHeaderText(content.subject)}${CRLF}Date: `);
-    slot('date');
+    slot(HEADER('date'));
     push(`${CRLF}Message-ID: `);
-    slot('messageId');
+    slot(HEADER('messageId'));
     push(`${CRLF}List-Id: ${encodeAddressHeader(content.listId)}${CRLF}List-Unsubscribe: `);
-    slot('listUnsubscribe');
+    slot(HEADER('listUnsubscribe'));
     push(
       `${CRLF}List-Unsubscribe-Post: List-Unsubscribe=One-Click${CRLF}` +
         `MIME-Version: 1.0${CRLF}` +
@@ -112,11 +124,11 @@ export class PrebuiltMessage {
       (folded ?? normalised).split(PLACEHOLDER_PATTERN).forEach((part, i) => {
         const link = i % 2 === 1 ? BODY_SLOTS.find(([p]) => p === part)![1] : undefined;
         if (partEncoding === '8bit') {
-          return link ? slot(link) : push(part);
+          return link ? slot({ name: link, qp: false }) : push(part);
         }
         if (link) {
           push('=' + CRLF);
-          slot(`${link}Qp`);
+          slot({ name: link, qp: true });
           push('=' + CRLF);
         } else {
           push(qpWrap(qpEncode(Buffer.from(part, 'utf8')), 76));
@@ -129,32 +141,57 @@ export class PrebuiltMessage {
     return new PrebuiltMessage(pieces, encoding);
   }
 
-  /** The complete message for one reader. */
+  /**
+   * The complete message for one reader: each slot's value is measured, one buffer of the exact length is
+   * allocated, and the fixed pieces and values are copied or written into it once (no intermediate buffers).
+   */
   render(reader: ReaderFields): Buffer {
-    const values: Record<Slot, Buffer> = {
-      to: Buffer.from(reader.to, 'utf8'),
-      messageId: Buffer.from(reader.messageId, 'latin1'),
-      date: Buffer.from(reader.date, 'latin1'),
-      listUnsubscribe: Buffer.from(
-        `<${reader.unsubscribeUrl}>` + (reader.unsubscribeMailto ? `,${CRLF} <${reader.unsubscribeMailto}>` : ''),
-        'latin1',
-      ),
-      unsubscribeUrl: urlBytes(reader.unsubscribeUrl),
-      preferencesUrl: urlBytes(reader.preferencesUrl),
-      // 75 leaves room for the soft break that follows the slot.
-      unsubscribeUrlQp: Buffer.from(qpWrap(qpEncode(reader.unsubscribeUrl), 75), 'latin1'),
-      preferencesUrlQp: Buffer.from(qpWrap(qpEncode(reader.preferencesUrl), 75), 'latin1'),
-    };
-    return Buffer.concat(this.pieces.map((p) => (Buffer.isBuffer(p) ? p : values[p])));
+    const values: string[] = new Array<string>(this.pieces.length);
+    let length = 0;
+    for (let i = 0; i < this.pieces.length; i++) {
+      const piece = this.pieces[i];
+      if (Buffer.isBuffer(piece)) {
+        length += piece.length;
+      } else {
+        const value = slotValue(piece, reader);
+        values[i] = value;
+        length += Buffer.byteLength(value, 'utf8');
+      }
+    }
+    const out = Buffer.allocUnsafe(length);
+    let offset = 0;
+    for (let i = 0; i < this.pieces.length; i++) {
+      const piece = this.pieces[i];
+      offset += Buffer.isBuffer(piece) ? piece.copy(out, offset) : out.write(values[i], offset, 'utf8');
+    }
+    return out;
   }
 }
 
-function urlBytes(url: string): Buffer {
-  const bytes = Buffer.from(url, 'utf8');
-  if (bytes.length > MAX_URL_BYTES) {
+function slotValue(slot: Slot, reader: ReaderFields): string {
+  switch (slot.name) {
+    case 'to':
+      return reader.to;
+    case 'messageId':
+      return reader.messageId;
+    case 'date':
+      return reader.date;
+    case 'listUnsubscribe':
+      return `<${reader.unsubscribeUrl}>` + (reader.unsubscribeMailto ? `,${CRLF} <${reader.unsubscribeMailto}>` : '');
+  }
+  const url = reader.links?.[slot.name] ?? (reader as unknown as Record<string, string | undefined>)[slot.name];
+  if (url === undefined) {
+    throw new Error(`no value for the reader slot ${slot.name}`);
+  }
+  // 75 leaves room for the soft break that follows the slot.
+  return slot.qp ? qpWrap(qpEncode(url), 75) : checkedUrl(url);
+}
+
+function checkedUrl(url: string): string {
+  if (Buffer.byteLength(url, 'utf8') > MAX_URL_BYTES) {
     throw new Error(`reader URL longer than ${MAX_URL_BYTES} bytes; PUBLIC_BASE_URL is too long`);
   }
-  return bytes;
+  return url;
 }
 
 /**
