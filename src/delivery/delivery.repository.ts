@@ -44,26 +44,30 @@ SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.a
 FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
 ORDER BY c.id`;
 
-/** The write-back of one flush's results ($1…$6: parallel arrays); returns the readers whose row bounced. */
-export const WRITE_BACK_SQL = `WITH r AS (
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
-    AS r(id, status, error, message_id, retry_seconds, attempts_delta)
-), updated AS (
+/** Parameter $n's value for the row being updated, by the row's position in the id list $1. */
+const at = (n: number, type: string) => `($${n}::${type}[])[array_position($1::bigint[], d.id)]`;
+
+/**
+ * The write-back of one flush's results ($1…$6: parallel arrays of id, status, error, message id, retry
+ * seconds, attempts delta); returns the readers whose row bounced. Each row finds its values by its position
+ * in $1 rather than by a join with unnest(…): the planner, sure from the statistics that hardly any row is
+ * `sending`, planned that join as a nested loop re-reading all the results for every row (200 × 200, 10-30 ms
+ * a flush); array_position over 200 ids is a few microseconds.
+ */
+export const WRITE_BACK_SQL = `WITH updated AS (
   UPDATE deliveries d
-  SET status = r.status,
+  SET status = ${at(2, 'text')},
       lease_expires_at = NULL,
       -- A claim handed back unsent keeps the error of its previous attempt.
-      last_error = CASE WHEN r.attempts_delta = 0 AND r.error IS NULL THEN d.last_error ELSE r.error END,
-      message_id = coalesce(r.message_id, d.message_id),
-      sent_at = CASE WHEN r.status = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
-      next_attempt_at = CASE WHEN r.retry_seconds IS NULL THEN d.next_attempt_at
-                             ELSE clock_timestamp() + make_interval(secs => r.retry_seconds) END,
-      attempts = d.attempts + r.attempts_delta,
+      last_error = CASE WHEN ${at(6, 'int')} = 0 AND ${at(3, 'text')} IS NULL THEN d.last_error
+                        ELSE ${at(3, 'text')} END,
+      message_id = coalesce(${at(4, 'text')}, d.message_id),
+      sent_at = CASE WHEN ${at(2, 'text')} = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
+      next_attempt_at = CASE WHEN ${at(5, 'int')} IS NULL THEN d.next_attempt_at
+                             ELSE clock_timestamp() + make_interval(secs => ${at(5, 'int')}) END,
+      attempts = d.attempts + ${at(6, 'int')},
       updated_at = clock_timestamp()
-  FROM r
-  -- The id list as well as the join: the planner then walks the primary key for these rows instead of
-  -- comparing every claimed row with every result.
-  WHERE d.id = ANY($1::bigint[]) AND d.id = r.id AND d.status = 'sending'
+  WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending'
   RETURNING d.subscriber_id, d.status
 )
 SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`;
