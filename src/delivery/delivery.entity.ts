@@ -6,8 +6,9 @@ export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced
 @Entity('deliveries')
 @Index('uq_deliveries_edition_subscriber', ['editionId', 'subscriberId'], { unique: true })
 @Index('ix_deliveries_claim', ['editionId', 'status', 'nextAttemptAt'])
-// What workers claim from: one edition's unfinished rows in claim order (migrations DeliveryPendingByEditionIndex,
-// DropDeliveryPendingIndex).
+// What workers claim from: only unfinished rows (see migration DeliveryPendingIndex).
+@Index('ix_deliveries_pending', ['id'], { where: `status IN ('queued', 'sending')` })
+// One edition's unfinished rows in claim order (see migration DeliveryPendingByEditionIndex).
 @Index('ix_deliveries_pending_edition', ['editionId', 'id'], { where: `status IN ('queued', 'sending')` })
 export class Delivery {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
