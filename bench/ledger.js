@@ -61,13 +61,14 @@ async function explainClaim(db, editionId, limit = 200) {
   }
 }
 
-/** The claim's plan with only `pending` rows left unfinished (the others marked sent inside a rolled-back transaction). */
+/** The claim's plan with only the last `pending` rows left unfinished (the others marked sent inside a rolled-back transaction). */
 async function explainClaimAtPending(db, editionId, pending, limit = 200) {
   await db.query('BEGIN');
   try {
     await db.query(
+      // The first rows sent, as a send leaves them: a claim that walked past sent rows would show it here.
       `UPDATE deliveries SET status = 'sent' WHERE edition_id = $1 AND status = 'queued'
-       AND id > (SELECT id FROM deliveries WHERE edition_id = $1 AND status = 'queued' ORDER BY id OFFSET $2 LIMIT 1)`,
+       AND id < (SELECT id FROM deliveries WHERE edition_id = $1 AND status = 'queued' ORDER BY id DESC OFFSET $2 LIMIT 1)`,
       [editionId, pending - 1],
     );
     await db.query('ANALYZE deliveries');
