@@ -142,10 +142,12 @@ export class PrebuiltMessage {
   }
 
   /**
-   * The complete message for one reader: each slot's value is measured, one buffer of the exact length is
-   * allocated, and the fixed pieces and values are copied or written into it once (no intermediate buffers).
+   * The complete message for one reader: each slot's value is measured, then the fixed pieces are copied and
+   * the values written once into one buffer of the exact length. With `into` (a buffer the caller reuses from
+   * one message to the next) large enough, the message is written there and a view of it is returned, so a
+   * send allocates nothing per message.
    */
-  render(reader: ReaderFields): Buffer {
+  render(reader: ReaderFields, into?: Buffer): Buffer {
     const values: string[] = new Array<string>(this.pieces.length);
     let length = 0;
     for (let i = 0; i < this.pieces.length; i++) {
@@ -158,7 +160,7 @@ export class PrebuiltMessage {
         length += Buffer.byteLength(value, 'utf8');
       }
     }
-    const out = Buffer.allocUnsafe(length);
+    const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
     let offset = 0;
     for (let i = 0; i < this.pieces.length; i++) {
       const piece = this.pieces[i];
