@@ -19,7 +19,8 @@ function render(r) {
     '',
     `${machine.cpu}; Node ${machine.node}; PostgreSQL ${machine.postgres}; load average (1/5/15 min) ` +
       `${machine.load} before, ${machine.loadAfter} after; pool of ${opts.pool}; edition ${f(r.editionKiB)} KiB HTML; ` +
-      `${opts.readers} readers${opts.large ? `, ${Math.min(opts.sample, opts.readers)} sent` : ''}.`,
+      `${opts.readers} readers${opts.large ? `, ${Math.min(opts.sample, opts.readers)} sent` : ''}` +
+      `${opts.workerHeap ? `; worker under --max-old-space-size=${opts.workerHeap}` : ''}.`,
     '',
     '| leg | messages | msg/s | CPU s | peak RSS MiB | PostgreSQL CPU s |',
     '|---|---|---|---|---|---|',
