@@ -1,69 +1,13 @@
 // The bench's SQL: set-based inserts of readers and articles, and EXPLAIN of the worker's claim and write-back.
-// CLAIM_SQL and WRITE_BACK_SQL are copies of DeliveryRepository.claim / writeBack (src/delivery/delivery.repository.ts);
-// keep them in step when those change. Every EXPLAIN ANALYZE runs in a transaction that is rolled back.
+// CLAIM_SQL and WRITE_BACK_SQL are DeliveryRepository's own (src/delivery/delivery.repository.ts, built to dist/).
+// Every EXPLAIN ANALYZE runs in a transaction that is rolled back.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const CLAIM_SQL = `WITH claimable AS (
-         SELECT d.id
-         FROM deliveries d
-         WHERE d.edition_id = ANY($3::bigint[])
-           AND ((d.status = 'queued' AND d.next_attempt_at <= clock_timestamp())
-             OR (d.status = 'sending' AND d.lease_expires_at < clock_timestamp()))
-         ORDER BY d.id
-         LIMIT $1
-         FOR UPDATE OF d SKIP LOCKED
-       ), claimed AS (
-         UPDATE deliveries d
-         SET status = 'sending', attempts = d.attempts + 1,
-             lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
-         WHERE d.id = ANY(ARRAY(SELECT id FROM claimable))
-         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
-       )
-       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
-              s.email, s.status AS subscriber_status
-       FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
-       ORDER BY c.id`;
-
-// The claim as it would serve a ledger where other editions' unfinished rows come first (a paused edition, retries
-// not yet due): one index walk per edition over ix_deliveries_pending_edition, each stopping after $1 rows.
-const PER_EDITION_CLAIM_SQL = `WITH claimable AS (
-         SELECT p.id
-         FROM unnest($3::bigint[]) AS e(id)
-         CROSS JOIN LATERAL (
-           SELECT d.id
-           FROM deliveries d
-           WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending')
-             AND ((d.status = 'queued' AND d.next_attempt_at <= clock_timestamp())
-               OR (d.status = 'sending' AND d.lease_expires_at < clock_timestamp()))
-           ORDER BY d.id
-           LIMIT $1
-           FOR UPDATE OF d SKIP LOCKED
-         ) p
-         ORDER BY p.id
-         LIMIT $1
-       )
-       SELECT count(*) FROM claimable WHERE $2::int IS NOT NULL`;
-
-const WRITE_BACK_SQL = `WITH r AS (
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
-           AS r(id, status, error, message_id, retry_seconds, attempts_delta)
-       ), updated AS (
-         UPDATE deliveries d
-         SET status = r.status,
-             lease_expires_at = NULL,
-             last_error = CASE WHEN r.attempts_delta < 0 THEN d.last_error ELSE r.error END,
-             message_id = coalesce(r.message_id, d.message_id),
-             sent_at = CASE WHEN r.status = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
-             next_attempt_at = CASE WHEN r.retry_seconds IS NULL THEN d.next_attempt_at
-                                    ELSE clock_timestamp() + make_interval(secs => r.retry_seconds) END,
-             attempts = d.attempts + r.attempts_delta,
-             updated_at = clock_timestamp()
-         FROM r
-         WHERE d.id = ANY($1::bigint[]) AND d.id = r.id AND d.status = 'sending'
-         RETURNING d.subscriber_id, d.status
-       )
-       SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`;
+// The worker's own statements, from the build (run.js builds first), so the plans shown are of the SQL that runs.
+function sql() {
+  return require(join(__dirname, '..', 'dist', 'src', 'delivery', 'delivery.repository.js'));
+}
 
 /** N active daily readers with no topic preference (so every one gets the whole edition), in one statement. */
 async function insertReaders(db, n) {
@@ -106,29 +50,29 @@ function planText(rows) {
   return rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
-/** EXPLAIN (ANALYZE, BUFFERS) of one claim of `limit` rows, rolled back (perEdition: the proposed form's claimable part). */
-async function explainClaim(db, editionId, limit = 200, perEdition = false) {
+/** EXPLAIN (ANALYZE, BUFFERS) of one claim of `limit` rows, rolled back. */
+async function explainClaim(db, editionId, limit = 200) {
   await db.query('BEGIN');
   try {
-    const sql = perEdition ? PER_EDITION_CLAIM_SQL : CLAIM_SQL;
-    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, [limit, 300, [editionId]]);
+    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().CLAIM_SQL}`, [limit, 300, [editionId]]);
     return planText(plan.rows);
   } finally {
     await db.query('ROLLBACK');
   }
 }
 
-/** The claim's plan with only `pending` rows left unfinished (the others marked sent inside a rolled-back transaction). */
+/** The claim's plan with only the last `pending` rows left unfinished (the others marked sent inside a rolled-back transaction). */
 async function explainClaimAtPending(db, editionId, pending, limit = 200) {
   await db.query('BEGIN');
   try {
     await db.query(
+      // The first rows sent, as a send leaves them: a claim that walked past sent rows would show it here.
       `UPDATE deliveries SET status = 'sent' WHERE edition_id = $1 AND status = 'queued'
-       AND id > (SELECT id FROM deliveries WHERE edition_id = $1 AND status = 'queued' ORDER BY id OFFSET $2 LIMIT 1)`,
+       AND id < (SELECT id FROM deliveries WHERE edition_id = $1 AND status = 'queued' ORDER BY id DESC OFFSET $2 LIMIT 1)`,
       [editionId, pending - 1],
     );
     await db.query('ANALYZE deliveries');
-    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${CLAIM_SQL}`, [limit, 300, [editionId]]);
+    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().CLAIM_SQL}`, [limit, 300, [editionId]]);
     return planText(plan.rows);
   } finally {
     await db.query('ROLLBACK');
@@ -139,9 +83,9 @@ async function explainClaimAtPending(db, editionId, pending, limit = 200) {
 async function explainWriteBack(db, editionId, limit = 200) {
   await db.query('BEGIN');
   try {
-    const claimed = (await db.query(CLAIM_SQL, [limit, 300, [editionId]])).rows;
+    const claimed = (await db.query(sql().CLAIM_SQL, [limit, 300, [editionId]])).rows;
     const ids = claimed.map((r) => r.id);
-    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${WRITE_BACK_SQL}`, [
+    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().WRITE_BACK_SQL}`, [
       ids,
       ids.map(() => 'sent'),
       ids.map(() => null),

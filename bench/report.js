@@ -19,7 +19,8 @@ function render(r) {
     '',
     `${machine.cpu}; Node ${machine.node}; PostgreSQL ${machine.postgres}; load average (1/5/15 min) ` +
       `${machine.load} before, ${machine.loadAfter} after; pool of ${opts.pool}; edition ${f(r.editionKiB)} KiB HTML; ` +
-      `${opts.readers} readers${opts.large ? `, ${Math.min(opts.sample, opts.readers)} sent` : ''}.`,
+      `${opts.readers} readers${opts.large ? `, ${Math.min(opts.sample, opts.readers)} sent` : ''}` +
+      `${opts.workerHeap ? `; worker under --max-old-space-size=${opts.workerHeap}` : ''}.`,
     '',
     '| leg | messages | msg/s | CPU s | peak RSS MiB | PostgreSQL CPU s |',
     '|---|---|---|---|---|---|',
@@ -37,9 +38,6 @@ function render(r) {
   if (r.queueSeconds !== undefined)
     lines.push(`| edition created and audience queued (POST /admin/digests) | ${f(r.queueSeconds, 1)} s |`);
   lines.push(...claimLine(`${opts.readers} pending`, r.claimAtN), ...claimLine('10000 pending', r.claimAt10k));
-  lines.push(
-    ...claimLine(`${opts.readers} pending, per-edition form (proposed, claimable part only)`, r.perEditionClaimAtN),
-  );
   if (r.writeBack) lines.push(`| write-back of 200 rows | ${f(ledger.executionMs(r.writeBack), 2)} ms |`);
   if (r.burst) {
     const b = r.burst;
@@ -53,7 +51,6 @@ function render(r) {
   const plans = [
     [`claim at ${opts.readers} pending`, r.claimAtN],
     ['claim at 10000 pending', r.claimAt10k],
-    [`per-edition claim (proposed) at ${opts.readers} pending`, r.perEditionClaimAtN],
     [
       "write-back of 200 rows (in the claim's transaction, so the FK triggers fire: real write-backs skip them)",
       r.writeBack,

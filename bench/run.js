@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
+//                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB)
 //
 // The whole send path, end to end, on this machine:
 //  1. a throwaway database (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test) with N
@@ -37,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--large') opts.large = true;
     else if (a === '--no-burst') opts.burst = false;
     else if (a === '--profile') opts.profile = true;
+    else if (a === '--worker-heap') opts.workerHeap = value();
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.large) {
@@ -245,8 +247,6 @@ async function main() {
       await db.query('VACUUM ANALYZE deliveries');
       log(`claim at 10000 pending: ${ledger.executionMs(results.claimAt10k)} ms\n${results.claimAt10k}`);
     }
-    results.perEditionClaimAtN = await ledger.explainClaim(db, editionId, 200, true);
-    log(`per-edition claim (proposed) at ${queued} pending: ${ledger.executionMs(results.perEditionClaimAtN)} ms`);
     results.writeBack = await ledger.explainWriteBack(db, editionId);
     log(`write-back of 200 rows: ${ledger.executionMs(results.writeBack)} ms`);
 
@@ -262,7 +262,10 @@ async function main() {
     const target = opts.large ? Math.min(opts.sample, queued) : queued;
     await sink.reset();
     const profileDir = join(__dirname, 'profiles');
-    const nodeArgs = opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const nodeArgs = [
+      ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(opts.workerHeap ? [`--max-old-space-size=${opts.workerHeap}`] : []),
+    ];
     worker = startApp('worker', { ...common, PORT: String(await freePort()) }, nodeArgs);
     await waitUntil('the worker to start', () => /Delivery worker started/.test(worker.output), 180_000, worker);
     const cpu0 = proc.cpuSeconds(worker.child.pid);

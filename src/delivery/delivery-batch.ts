@@ -11,11 +11,22 @@ const FLUSH_INTERVAL_MS = 250;
 export const FAILURE_PAUSE_MIN_SAMPLE = 20;
 
 /**
- * Sends one claimed batch, SMTP_POOL_SIZE × 2 at a time, and writes results back every FLUSH_INTERVAL_MS (or
- * every few messages) in one statement, so a row is `sent` moments after the server accepted it and a crash
- * can repeat only rows in flight. Between flushes it asks which editions may still send (an editor's pause or
- * cancel stops the rest of the batch) and reports editions whose failures pass
- * DELIVERY_FAILURE_PAUSE_PERCENT.
+ * More claims for a send in progress: up to `room` rows (fewer, or none when nothing is due, the transport is
+ * on hold or the editions stopped), with the editions the lifecycle said were sending when it was asked.
+ */
+export type Refill = (room: number) => Promise<{ claimed: ClaimedDelivery[]; sending: string[]; askedAt: number }>;
+
+/**
+ * Sends claimed deliveries, SMTP_POOL_SIZE × 2 at a time, keeping the pool busy from one claim to the next
+ * (double buffering): when half of the rows this process holds are done, the next claim is made in the
+ * background (`refill`) while the rest send, so no connection waits on the database. This process never holds
+ * more than DELIVERY_BATCH_SIZE claimed rows, so a crash can repeat at most that many.
+ *
+ * Results are written back every FLUSH_INTERVAL_MS (or every few messages) in one statement, in the
+ * background, so a row is `sent` moments after the server accepted it. Each flush also asks which editions may
+ * still send (an editor's pause or cancel stops the rest within a flush: the rows go back to the queue) and
+ * reports editions whose failures pass DELIVERY_FAILURE_PAUSE_PERCENT. The held rows' leases are renewed on a
+ * timer (heartbeat) until written back.
  */
 @Injectable()
 export class DeliveryBatch {
@@ -35,68 +46,131 @@ export class DeliveryBatch {
     return this.config.env.SMTP_POOL_SIZE * 2;
   }
 
-  /** `running` false (shutting down) hands every unsent claim back untouched. */
-  async send(batch: ClaimedDelivery[], running: () => boolean): Promise<void> {
+  /**
+   * Sends `batch`, then whatever `refill` claims, until a refill finds nothing. `running` false (shutting
+   * down) hands every unsent claim back untouched, those of a refill in progress included.
+   */
+  async send(batch: ClaimedDelivery[], running: () => boolean, refill?: Refill): Promise<void> {
     const leaseSeconds = this.config.env.DELIVERY_LEASE_SECONDS;
-    const pending: DeliveryResult[] = [];
-    const unfinished = new Set(batch.map((d) => d.id));
-    const halted = new Set<string>();
+    const holdLimit = Math.max(batch.length, this.config.env.DELIVERY_BATCH_SIZE);
+    const queue: ClaimedDelivery[] = batch.slice();
+    let head = 0;
+    /** Claimed rows not yet written back: what the heartbeat renews, and the refill's measure. */
+    const held = new Set(batch.map((d) => d.id));
+    let pending: DeliveryResult[] = [];
+    /** The newest answer to "which editions may send", from a flush or a refill. */
+    let view = { at: 0, editions: new Set<string>() };
     let lastFlush = Date.now();
     let flushing: Promise<void> = Promise.resolve();
+    let flushError: unknown;
+    let refilling: Promise<void> | undefined;
+    let exhausted = !refill;
 
+    const see = (at: number, editions: string[]) => {
+      if (at >= view.at) {
+        view = { at, editions: new Set(editions) };
+      }
+    };
     const flush = (): Promise<void> => {
       flushing = flushing.then(async () => {
-        const results = pending.splice(0);
-        lastFlush = Date.now();
-        if (results.length > 0) {
-          await this.writeBack(results);
-          results.forEach((r) => unfinished.delete(r.id));
+        if (flushError !== undefined) {
+          return;
         }
-        const sending = new Set(await this.lifecycle.sendingEditions());
-        batch.filter((d) => !sending.has(d.edition_id)).forEach((d) => halted.add(d.edition_id));
-        const troubled = new Set(
-          results.filter((r) => r.status === 'failed' || r.status === 'bounced').map((r) => r.editionId),
-        );
-        for (const editionId of troubled) {
-          await this.pauseIfFailing(editionId, results.find((r) => r.editionId === editionId && r.error)?.error);
+        try {
+          const results = pending;
+          pending = [];
+          lastFlush = Date.now();
+          if (results.length > 0) {
+            await this.writeBack(results);
+            results.forEach((r) => held.delete(r.id));
+          }
+          const askedAt = Date.now();
+          see(askedAt, await this.lifecycle.sendingEditions());
+          const troubled = new Set(
+            results.filter((r) => r.status === 'failed' || r.status === 'bounced').map((r) => r.editionId),
+          );
+          for (const editionId of troubled) {
+            await this.pauseIfFailing(editionId, results.find((r) => r.editionId === editionId && r.error)?.error);
+          }
+        } catch (err) {
+          // Nothing more is sent in this call: results that cannot be recorded would be sent again by the next
+          // worker. The rows stay `sending` until their lease runs out.
+          flushError = err;
         }
       });
       return flushing;
     };
-    // Senders do not wait for a flush: flushes run one after another in the background, and a failed one
-    // surfaces at the final flush of the batch (the chain stays rejected).
+    // Senders do not wait for a flush: flushes run one after another in the background.
     const record = (result: DeliveryResult) => {
       pending.push(result);
       if (pending.length >= Math.max(10, this.concurrency * 2) || Date.now() - lastFlush >= FLUSH_INTERVAL_MS) {
         lastFlush = Date.now();
-        flush().catch(() => undefined);
+        void flush();
+      }
+    };
+    const startRefill = () => {
+      if (exhausted || refilling || !running() || flushError !== undefined || held.size > holdLimit / 2) {
+        return;
+      }
+      refilling = refill!(holdLimit - held.size)
+        .then(({ claimed, sending, askedAt }) => {
+          see(askedAt, sending);
+          claimed.forEach((d) => held.add(d.id));
+          queue.push(...claimed);
+          if (claimed.length === 0) {
+            exhausted = true;
+          }
+        })
+        .catch((err: unknown) => {
+          this.logger.warn(`Claim failed: ${errorMessage(err)}`);
+          exhausted = true;
+        })
+        .finally(() => {
+          refilling = undefined;
+        });
+    };
+    /** The next delivery to send; waits for a refill in progress when the queue is empty. */
+    const take = async (): Promise<ClaimedDelivery | undefined> => {
+      for (;;) {
+        if (head < queue.length) {
+          const delivery = queue[head];
+          queue[head++] = undefined as unknown as ClaimedDelivery;
+          if (head > 1024 && head * 2 > queue.length) {
+            queue.splice(0, head);
+            head = 0;
+          }
+          startRefill();
+          return delivery;
+        }
+        startRefill();
+        if (!refilling) {
+          return undefined;
+        }
+        await refilling;
       }
     };
 
-    // Heartbeat: the claims' leases are renewed on a timer while the batch is in flight, whether or not any
-    // message finishes, so a live worker stalled on a slow server never loses its rows to another worker.
     const heartbeat = setInterval(
       () => {
-        if (unfinished.size > 0) {
+        if (held.size > 0) {
           this.ledger
-            .renewLeases([...unfinished], leaseSeconds)
+            .renewLeases([...held], leaseSeconds)
             .catch((err: unknown) => this.logger.warn(`Lease renewal failed: ${errorMessage(err)}`));
         }
       },
       (leaseSeconds * 1000) / 3,
     );
 
-    let next = 0;
     const runner = async () => {
-      while (next < batch.length) {
-        const delivery = batch[next++];
-        if (!running() || halted.has(delivery.edition_id)) {
+      for (let delivery = await take(); delivery; delivery = await take()) {
+        if (!running() || flushError !== undefined || (view.at > 0 && !view.editions.has(delivery.edition_id))) {
           // Shutting down, or the edition was paused/cancelled: the claim goes back untouched.
           record(handBack(delivery));
           continue;
         }
         if (this.health.paused) {
           // The SMTP server is unreachable: the rest waits out the transport's backoff, no attempt used.
+          exhausted = true;
           record(handBack(delivery, this.health.secondsLeft));
           continue;
         }
@@ -104,8 +178,15 @@ export class DeliveryBatch {
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(this.concurrency, batch.length) }, runner));
+      const runners = refill ? this.concurrency : Math.min(this.concurrency, batch.length);
+      await Promise.all(Array.from({ length: runners }, runner));
+      await refilling;
+      // Anything a last refill brought after the runners ended (shutdown) goes back.
+      queue.slice(head).forEach((d) => record(handBack(d)));
       await flush();
+      if (flushError !== undefined) {
+        throw flushError;
+      }
     } finally {
       clearInterval(heartbeat);
     }

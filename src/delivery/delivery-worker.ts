@@ -22,6 +22,16 @@ import { TransportHealth } from './transport-health';
 export { FAILURE_PAUSE_MIN_SAMPLE } from './delivery-batch';
 
 const IDLE_POLL_MS = 1000;
+const HOUSEKEEPING_MS = 1000;
+
+interface Turn {
+  sending: string[];
+  /** Milliseconds the transport is on hold (nothing claimed). */
+  hold: number;
+  claimed: ClaimedDelivery[];
+  /** When `sending` was asked (Date.now()). */
+  askedAt: number;
+}
 
 /**
  * Sends what the ledger holds. Runs in processes whose NASHRA_ROLE is `all` or `worker`; any number of them
@@ -30,9 +40,10 @@ const IDLE_POLL_MS = 1000;
  * - unless the SMTP server is unreachable (TransportHealth: then wait for the next try, no claim);
  * - claim: up to DELIVERY_BATCH_SIZE due rows of the editions the lifecycle says are sending, with a lease
  *   (DELIVERY_LEASE_SECONDS); rows whose lease ran out (a dead worker's) are claimable again;
- * - send the batch (DeliveryBatch: SMTP_POOL_SIZE × 2 at a time, under SEND_RATE_PER_SECOND, results written
- *   back as they come);
- * - report editions with no row left to send, and skip the unsent rows of cancelled editions;
+ * - send them (DeliveryBatch: SMTP_POOL_SIZE × 2 at a time, under SEND_RATE_PER_SECOND, results written back
+ *   as they come), claiming more in the background as the held rows drain, until nothing more is due;
+ * - report editions with no row left to send, and skip the unsent rows of cancelled editions (also once a
+ *   second during a long send);
  * - log progress (SendProgress).
  */
 @Injectable()
@@ -43,6 +54,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private wake?: () => void;
   private stopped: Promise<void> = Promise.resolve();
   private unsubscribeFromQueue?: () => void;
+  private housekeeping: Promise<void> = Promise.resolve();
+  private lastHousekeeping = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -111,23 +124,19 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        const sending = await this.lifecycle.sendingEditions();
-        const hold = this.transport.usesOutbox || sending.length === 0 ? 0 : await this.health.pauseMs();
-        if (hold > 0) {
-          // SMTP unreachable (see TransportHealth): nothing is claimed until the next try is due.
-          await this.finishEditions(sending);
-          await this.idle(Math.min(hold, IDLE_POLL_MS * 5));
-          continue;
+        const first = await this.turn(this.config.env.DELIVERY_BATCH_SIZE);
+        if (first.claimed.length > 0) {
+          // One send session: the next claims are made while the pool sends (DeliveryBatch), until none is due.
+          await this.batches.send(
+            first.claimed,
+            () => this.running,
+            (room) => this.turn(room),
+          );
         }
-        const claimed = await this.claim(sending);
-        if (claimed.length > 0) {
-          this.progress.working(new Set(claimed.map((d) => d.edition_id)));
-          await this.batches.send(claimed, () => this.running);
-        }
-        await this.finishEditions(sending);
+        await this.finishEditions(first.sending);
         await this.progress.log();
-        if (claimed.length === 0) {
-          await this.idle(IDLE_POLL_MS);
+        if (first.claimed.length === 0) {
+          await this.idle(first.hold > 0 ? Math.min(first.hold, IDLE_POLL_MS * 5) : IDLE_POLL_MS);
         }
       } catch (err) {
         if (!this.running) {
@@ -137,6 +146,45 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.idle(IDLE_POLL_MS * 2);
       }
     }
+    await this.housekeeping.catch(() => undefined);
+  }
+
+  /**
+   * Which editions may send, whether the transport is on hold (SMTP unreachable, see TransportHealth: then
+   * nothing is claimed until the next try is due), and up to `limit` claimed rows. During a send session the
+   * edition checks run here too, off the send path and at most once a second.
+   */
+  private async turn(limit: number): Promise<Turn> {
+    const askedAt = Date.now();
+    const sending = await this.lifecycle.sendingEditions();
+    const hold = this.transport.usesOutbox || sending.length === 0 ? 0 : await this.health.pauseMs();
+    const claimed =
+      hold > 0 || sending.length === 0 || !this.running
+        ? []
+        : await this.ledger.claim(sending, limit, this.config.env.DELIVERY_LEASE_SECONDS);
+    if (claimed.length > 0) {
+      const editions = new Set(claimed.map((d) => d.edition_id));
+      this.progress.working(editions);
+      this.scheduleHousekeeping(sending.filter((id) => !editions.has(id)));
+    }
+    return { sending, hold, claimed, askedAt };
+  }
+
+  /**
+   * While a send session runs: finishes the sending editions that no claim served lately (an edition present
+   * in a claim still has rows to send) and logs progress, in the background, at most once a second.
+   */
+  private scheduleHousekeeping(maybeFinished: string[]): void {
+    if (Date.now() - this.lastHousekeeping < HOUSEKEEPING_MS) {
+      return;
+    }
+    this.lastHousekeeping = Date.now();
+    this.housekeeping = this.housekeeping
+      .then(async () => {
+        await this.finishEditions(maybeFinished);
+        await this.progress.log();
+      })
+      .catch((err: unknown) => this.logger.warn(`Edition checks failed: ${trimError(errorMessage(err))}`));
   }
 
   private idle(ms: number): Promise<void> {
@@ -148,13 +196,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       }
       this.wake = done;
     });
-  }
-
-  private claim(sending: string[]): Promise<ClaimedDelivery[]> {
-    if (sending.length === 0) {
-      return Promise.resolve([]);
-    }
-    return this.ledger.claim(sending, this.config.env.DELIVERY_BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS);
   }
 
   /**

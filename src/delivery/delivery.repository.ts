@@ -8,6 +8,74 @@ import type { DeliveryStatus } from './delivery.entity';
 /** Segment key of readers whose topics match none of the edition's articles (their row is `skipped`). */
 export const NO_MATCHING_ARTICLES_SEGMENT = 'none';
 
+/**
+ * The claim ($1 limit, $2 lease seconds, $3 edition ids): up to $1 due rows (queued and due, or sending with a
+ * lapsed lease), marked `sending` with a lease. Exported so `npm run bench` explains the very statement.
+ */
+export const CLAIM_SQL = `WITH claimable AS (
+  -- One index walk per sending edition, each stopping after $1 due rows: ix_deliveries_pending_edition
+  -- (edition_id, id), or ix_deliveries_pending (id) while one edition holds every unfinished row, so the claim
+  -- reads about $1 rows whatever else the ledger holds (other editions' unfinished rows: a paused edition, an
+  -- older one). An OR of editions (edition_id = ANY) cannot walk the per-edition index in id order.
+  SELECT p.id
+  FROM unnest($3::bigint[]) AS e(id)
+  CROSS JOIN LATERAL (
+    SELECT d.id
+    FROM deliveries d
+    WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending')
+      -- Due: queued and its time has come, or sending with a lapsed lease. As a CASE, not an OR of two
+      -- indexable conditions: the OR let the planner estimate a few hundred due rows, fetch every unfinished
+      -- row of the edition through ix_deliveries_claim and sort them (10k rows read at 10k pending).
+      AND CASE WHEN d.status = 'queued' THEN d.next_attempt_at <= clock_timestamp()
+               ELSE d.lease_expires_at < clock_timestamp() END
+    ORDER BY d.id
+    LIMIT $1
+    FOR UPDATE OF d SKIP LOCKED
+  ) p
+  ORDER BY p.id
+  LIMIT $1
+), claimed AS (
+  UPDATE deliveries d
+  SET status = 'sending',
+      lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
+  -- ANY(ARRAY(…)) keeps the UPDATE on the primary key whatever the planner guesses of claimable's size
+  -- (a join back to deliveries was planned as a hash join over the whole table: see bench/RESULTS.md).
+  WHERE d.id = ANY(ARRAY(SELECT id FROM claimable))
+  RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
+)
+SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
+       s.email, s.status AS subscriber_status
+FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
+ORDER BY c.id`;
+
+/** Parameter $n's value for the row being updated, by the row's position in the id list $1. */
+const at = (n: number, type: string) => `($${n}::${type}[])[array_position($1::bigint[], d.id)]`;
+
+/**
+ * The write-back of one flush's results ($1…$6: parallel arrays of id, status, error, message id, retry
+ * seconds, attempts delta); returns the readers whose row bounced. Each row finds its values by its position
+ * in $1 rather than by a join with unnest(…): the planner, sure from the statistics that hardly any row is
+ * `sending`, planned that join as a nested loop re-reading all the results for every row (200 × 200, 10-30 ms
+ * a flush); array_position over 200 ids is a few microseconds.
+ */
+export const WRITE_BACK_SQL = `WITH updated AS (
+  UPDATE deliveries d
+  SET status = ${at(2, 'text')},
+      lease_expires_at = NULL,
+      -- A claim handed back unsent keeps the error of its previous attempt.
+      last_error = CASE WHEN ${at(6, 'int')} = 0 AND ${at(3, 'text')} IS NULL THEN d.last_error
+                        ELSE ${at(3, 'text')} END,
+      message_id = coalesce(${at(4, 'text')}, d.message_id),
+      sent_at = CASE WHEN ${at(2, 'text')} = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
+      next_attempt_at = CASE WHEN ${at(5, 'int')} IS NULL THEN d.next_attempt_at
+                             ELSE clock_timestamp() + make_interval(secs => ${at(5, 'int')}) END,
+      attempts = d.attempts + ${at(6, 'int')},
+      updated_at = clock_timestamp()
+  WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending'
+  RETURNING d.subscriber_id, d.status
+)
+SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`;
+
 /** A ledger row a worker holds a lease on, with its reader's address. */
 export interface ClaimedDelivery {
   id: string;
@@ -123,31 +191,7 @@ export class DeliveryRepository {
    * does not count as an attempt (see DeliveryResult.attemptsDelta).
    */
   async claim(editionIds: string[], limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-    return this.dataSource.query(
-      `WITH claimable AS (
-         SELECT d.id
-         FROM deliveries d
-         WHERE d.edition_id = ANY($3::bigint[])
-           AND ((d.status = 'queued' AND d.next_attempt_at <= clock_timestamp())
-             OR (d.status = 'sending' AND d.lease_expires_at < clock_timestamp()))
-         ORDER BY d.id
-         LIMIT $1
-         FOR UPDATE OF d SKIP LOCKED
-       ), claimed AS (
-         UPDATE deliveries d
-         SET status = 'sending',
-             lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
-         -- ANY(ARRAY(…)) keeps the UPDATE on the primary key whatever the planner guesses of claimable's size
-         -- (a join back to deliveries was planned as a hash join over the whole table: see bench/RESULTS.md).
-         WHERE d.id = ANY(ARRAY(SELECT id FROM claimable))
-         RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
-       )
-       SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
-              s.email, s.status AS subscriber_status
-       FROM claimed c JOIN subscribers s ON s.id = c.subscriber_id
-       ORDER BY c.id`,
-      [limit, leaseSeconds, editionIds],
-    );
+    return this.dataSource.query(CLAIM_SQL, [limit, leaseSeconds, editionIds]);
   }
 
   async renewLeases(ids: string[], leaseSeconds: number): Promise<void> {
@@ -160,38 +204,14 @@ export class DeliveryRepository {
 
   /** Every row's result in one statement; returns the readers whose row bounced. */
   async writeBack(results: DeliveryResult[]): Promise<string[]> {
-    const rows: Array<{ subscriber_id: string }> = await this.dataSource.query(
-      `WITH r AS (
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[])
-           AS r(id, status, error, message_id, retry_seconds, attempts_delta)
-       ), updated AS (
-         UPDATE deliveries d
-         SET status = r.status,
-             lease_expires_at = NULL,
-             -- A claim handed back unsent keeps the error of its previous attempt.
-             last_error = CASE WHEN r.attempts_delta = 0 AND r.error IS NULL THEN d.last_error ELSE r.error END,
-             message_id = coalesce(r.message_id, d.message_id),
-             sent_at = CASE WHEN r.status = 'sent' THEN clock_timestamp() ELSE d.sent_at END,
-             next_attempt_at = CASE WHEN r.retry_seconds IS NULL THEN d.next_attempt_at
-                                    ELSE clock_timestamp() + make_interval(secs => r.retry_seconds) END,
-             attempts = d.attempts + r.attempts_delta,
-             updated_at = clock_timestamp()
-         FROM r
-         -- The id list as well as the join: the planner then walks the primary key for these rows instead of
-         -- comparing every claimed row with every result.
-         WHERE d.id = ANY($1::bigint[]) AND d.id = r.id AND d.status = 'sending'
-         RETURNING d.subscriber_id, d.status
-       )
-       SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`,
-      [
-        results.map((r) => r.id),
-        results.map((r) => r.status),
-        results.map((r) => r.error),
-        results.map((r) => r.messageId),
-        results.map((r) => r.retrySeconds),
-        results.map((r) => r.attemptsDelta),
-      ],
-    );
+    const rows: Array<{ subscriber_id: string }> = await this.dataSource.query(WRITE_BACK_SQL, [
+      results.map((r) => r.id),
+      results.map((r) => r.status),
+      results.map((r) => r.error),
+      results.map((r) => r.messageId),
+      results.map((r) => r.retrySeconds),
+      results.map((r) => r.attemptsDelta),
+    ]);
     return rows.map((r) => r.subscriber_id);
   }
 

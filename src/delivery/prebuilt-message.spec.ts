@@ -98,3 +98,19 @@ describe('PrebuiltMessage fallback', () => {
     expect(parsed.html).toBe(personalise(unbreakable, reader('5')));
   });
 });
+
+describe('PrebuiltMessage.render into a reused buffer', () => {
+  it('writes the same bytes as a fresh render, and leaves a buffer too small untouched', () => {
+    const message = build('8bit');
+    const fresh = message.render(reader('42'));
+    const reused = Buffer.alloc(fresh.length + 500, 0x78);
+    message.render(reader('7'), reused); // a previous reader's bytes, overwritten next
+    const again = message.render(reader('42'), reused);
+    expect(again.buffer).toBe(reused.buffer);
+    expect(again.equals(fresh)).toBe(true);
+    const small = Buffer.alloc(10, 0x78);
+    const other = message.render(reader('42'), small);
+    expect(other.equals(fresh)).toBe(true);
+    expect(small.equals(Buffer.alloc(10, 0x78))).toBe(true);
+  });
+});

@@ -27,6 +27,8 @@ export interface ReaderFields {
   preferencesUrl: string;
   /** `mailto:` URL for List-Unsubscribe, when configured. */
   unsubscribeMailto?: string;
+  /** Values of further body slots, by slot name (a slot without a value here is read from the fields above). */
+  links?: Record<string, string>;
   /** The reader's URL of a tracked link (article links, open pixel); needed when the message has any. */
   trackedUrl?: (link: TrackedLink) => string;
 }
@@ -42,7 +44,18 @@ export interface MessageContent {
 }
 
 type LinkSlot = 'unsubscribeUrl' | 'preferencesUrl';
-type Slot = 'to' | 'messageId' | 'date' | 'listUnsubscribe' | LinkSlot | `${LinkSlot}Qp`;
+type HeaderSlot = 'to' | 'messageId' | 'date' | 'listUnsubscribe';
+/**
+ * A per-reader hole in the prebuilt bytes: a header value, or a reader link in a body (`qp`: in a
+ * quoted-printable part, so the value is encoded and wrapped on its own lines). Any number of body slots may
+ * exist: each is named after the ReaderFields property (or `links` entry) that fills it.
+ */
+interface Slot {
+  name: HeaderSlot | string;
+  qp: boolean;
+  /** A tracked link (one per article, the open pixel): filled from `trackedUrl`; `name` is its placeholder. */
+  link?: TrackedLink;
+}
 
 /**
  * `8bit` (UTF-8 as is; needs the server's 8BITMIME) keeps Arabic at 2 bytes a letter; `quoted-printable`
@@ -54,17 +67,12 @@ export type BodyEncoding = '8bit' | 'quoted-printable';
 const MAX_URL_BYTES = 400;
 /** Below the 998-octet SMTP line limit, with room for the URLs substituted later. */
 const MAX_8BIT_LINE = 900;
-/** Any number of tracked links (one per article, the open pixel), each filled per reader. */
-interface TrackedSlot {
-  placeholder: string;
-  link: TrackedLink;
-  qp: boolean;
-}
-type Piece = Buffer | Slot | TrackedSlot;
+type Piece = Buffer | Slot;
+const HEADER = (name: HeaderSlot): Slot => ({ name, qp: false });
 
 const CRLF = '\r\n';
 // One slot per reader placeholder in the bodies; the order matters only for the regular expression.
-const BODY_SLOTS: Array<[string, LinkSlot]> = [
+const BODY_SLOTS: Array<[string, LinkSlot | string]> = [
   [READER_PLACEHOLDERS.unsubscribeUrl, 'unsubscribeUrl'],
   [READER_PLACEHOLDERS.preferencesUrl, 'preferencesUrl'],
 ];
@@ -72,7 +80,7 @@ const PLACEHOLDER_PATTERN = new RegExp(`(${[...BODY_SLOTS.map(([p]) => p), TRACK
 
 /**
  * The MIME message of one (edition, segment), built once. Headers and both bodies are encoded up front;
- * each reader costs only a few substitutions and a Buffer.concat, never a MIME build.
+ * each reader costs only a few substitutions written into one buffer, never a MIME build.
  *
  * Bodies are 8bit when the server offers 8BITMIME: lines longer than 900 octets are folded at a space (HTML
  * treats a line break there as the space it replaces), and each reader URL placeholder counts as 400 octets,
@@ -93,19 +101,19 @@ export class PrebuiltMessage {
     const push = (value: string) => {
       pending += value;
     };
-    const slot = (name: Slot | TrackedSlot) => {
+    const slot = (name: Slot) => {
       pieces.push(Buffer.from(pending, 'utf8'), name);
       pending = '';
     };
 
     push(`From: ${encodeAddressHeader(content.from)}${CRLF}To: `);
-    slot('to');
+    slot(HEADER('to'));
     push(`${CRLF}Subject: ${encodeHeaderText(content.subject)}${CRLF}Date: `);
-    slot('date');
+    slot(HEADER('date'));
     push(`${CRLF}Message-ID: `);
-    slot('messageId');
+    slot(HEADER('messageId'));
     push(`${CRLF}List-Id: ${encodeAddressHeader(content.listId)}${CRLF}List-Unsubscribe: `);
-    slot('listUnsubscribe');
+    slot(HEADER('listUnsubscribe'));
     push(
       `${CRLF}List-Unsubscribe-Post: List-Unsubscribe=One-Click${CRLF}` +
         `MIME-Version: 1.0${CRLF}` +
@@ -123,25 +131,14 @@ export class PrebuiltMessage {
           `Content-Transfer-Encoding: ${partEncoding}${CRLF}${CRLF}`,
       );
       (folded ?? normalised).split(PLACEHOLDER_PATTERN).forEach((part, i) => {
-        const tracked = i % 2 === 1 ? trackedLinkOf(part) : null;
-        if (tracked) {
-          const qp = partEncoding !== '8bit';
-          if (qp) {
-            push('=' + CRLF);
-          }
-          slot({ placeholder: part, link: tracked, qp });
-          if (qp) {
-            push('=' + CRLF);
-          }
-          return;
-        }
-        const link = i % 2 === 1 ? BODY_SLOTS.find(([p]) => p === part)![1] : undefined;
+        const tracked = i % 2 === 1 ? (trackedLinkOf(part) ?? undefined) : undefined;
+        const link = tracked ? part : i % 2 === 1 ? BODY_SLOTS.find(([p]) => p === part)![1] : undefined;
         if (partEncoding === '8bit') {
-          return link ? slot(link) : push(part);
+          return link ? slot({ name: link, qp: false, link: tracked }) : push(part);
         }
         if (link) {
           push('=' + CRLF);
-          slot(`${link}Qp`);
+          slot({ name: link, qp: true, link: tracked });
           push('=' + CRLF);
         } else {
           push(qpWrap(qpEncode(Buffer.from(part, 'utf8')), 76));
@@ -154,48 +151,75 @@ export class PrebuiltMessage {
     return new PrebuiltMessage(pieces, encoding);
   }
 
-  /** The complete message for one reader. */
-  render(reader: ReaderFields): Buffer {
-    const values: Record<Slot, Buffer> = {
-      to: Buffer.from(reader.to, 'utf8'),
-      messageId: Buffer.from(reader.messageId, 'latin1'),
-      date: Buffer.from(reader.date, 'latin1'),
-      listUnsubscribe: Buffer.from(
-        `<${reader.unsubscribeUrl}>` + (reader.unsubscribeMailto ? `,${CRLF} <${reader.unsubscribeMailto}>` : ''),
-        'latin1',
-      ),
-      unsubscribeUrl: urlBytes(reader.unsubscribeUrl),
-      preferencesUrl: urlBytes(reader.preferencesUrl),
-      // 75 leaves room for the soft break that follows the slot.
-      unsubscribeUrlQp: Buffer.from(qpWrap(qpEncode(reader.unsubscribeUrl), 75), 'latin1'),
-      preferencesUrlQp: Buffer.from(qpWrap(qpEncode(reader.preferencesUrl), 75), 'latin1'),
-    };
-    const tracked = new Map<string, Buffer>();
-    const trackedValue = (slot: TrackedSlot): Buffer => {
-      const key = `${slot.placeholder}:${slot.qp}`;
-      let value = tracked.get(key);
-      if (!value) {
-        if (!reader.trackedUrl) {
-          throw new Error('the message has tracked links but the reader has no trackedUrl');
-        }
-        const url = reader.trackedUrl(slot.link);
-        value = slot.qp ? Buffer.from(qpWrap(qpEncode(url), 75), 'latin1') : urlBytes(url);
-        tracked.set(key, value);
+  /**
+   * The complete message for one reader: each slot's value is measured, then the fixed pieces are copied and
+   * the values written once into one buffer of the exact length. With `into` (a buffer the caller reuses from
+   * one message to the next) large enough, the message is written there and a view of it is returned, so a
+   * send allocates nothing per message.
+   */
+  render(reader: ReaderFields, into?: Buffer): Buffer {
+    const values: string[] = new Array<string>(this.pieces.length);
+    // A tracked link stands in both bodies (and an article's headline and picture share one): sign it once.
+    const trackedUrls = new Map<string, string>();
+    let length = 0;
+    for (let i = 0; i < this.pieces.length; i++) {
+      const piece = this.pieces[i];
+      if (Buffer.isBuffer(piece)) {
+        length += piece.length;
+      } else {
+        const value = slotValue(piece, reader, trackedUrls);
+        values[i] = value;
+        length += Buffer.byteLength(value, 'utf8');
       }
-      return value;
-    };
-    return Buffer.concat(
-      this.pieces.map((p) => (Buffer.isBuffer(p) ? p : typeof p === 'string' ? values[p] : trackedValue(p))),
-    );
+    }
+    const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+    let offset = 0;
+    for (let i = 0; i < this.pieces.length; i++) {
+      const piece = this.pieces[i];
+      offset += Buffer.isBuffer(piece) ? piece.copy(out, offset) : out.write(values[i], offset, 'utf8');
+    }
+    return out;
   }
 }
 
-function urlBytes(url: string): Buffer {
-  const bytes = Buffer.from(url, 'utf8');
-  if (bytes.length > MAX_URL_BYTES) {
+function slotValue(slot: Slot, reader: ReaderFields, trackedUrls: Map<string, string>): string {
+  switch (slot.name) {
+    case 'to':
+      return reader.to;
+    case 'messageId':
+      return reader.messageId;
+    case 'date':
+      return reader.date;
+    case 'listUnsubscribe':
+      return `<${reader.unsubscribeUrl}>` + (reader.unsubscribeMailto ? `,${CRLF} <${reader.unsubscribeMailto}>` : '');
+  }
+  const url = slot.link
+    ? trackedUrlOf(slot.name, slot.link, reader, trackedUrls)
+    : (reader.links?.[slot.name] ?? (reader as unknown as Record<string, string | undefined>)[slot.name]);
+  if (url === undefined) {
+    throw new Error(`no value for the reader slot ${slot.name}`);
+  }
+  // 75 leaves room for the soft break that follows the slot.
+  return slot.qp ? qpWrap(qpEncode(url), 75) : checkedUrl(url);
+}
+
+function trackedUrlOf(placeholder: string, link: TrackedLink, reader: ReaderFields, cache: Map<string, string>) {
+  let url = cache.get(placeholder);
+  if (url === undefined) {
+    if (!reader.trackedUrl) {
+      throw new Error('the message has tracked links but the reader has no trackedUrl');
+    }
+    url = reader.trackedUrl(link);
+    cache.set(placeholder, url);
+  }
+  return url;
+}
+
+function checkedUrl(url: string): string {
+  if (Buffer.byteLength(url, 'utf8') > MAX_URL_BYTES) {
     throw new Error(`reader URL longer than ${MAX_URL_BYTES} bytes; PUBLIC_BASE_URL is too long`);
   }
-  return bytes;
+  return url;
 }
 
 /**

@@ -28,6 +28,9 @@ export class TransportHealth {
   private maybeDown = true;
   /** Local time until which this process holds off (Date.now() scale). */
   private pausedUntil = 0;
+  /** Reads of the shared row begun so far, and how many had begun when this process last recorded a failure. */
+  private reads = 0;
+  private failedAtRead = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -36,11 +39,13 @@ export class TransportHealth {
 
   /** Milliseconds this process should still wait before sending (0: go). Refreshes from the shared row. */
   async pauseMs(): Promise<number> {
+    const asked = ++this.reads;
     const row = await this.statuses.get(TRANSPORT);
     if (!row.reachable) {
       this.maybeDown = true;
       this.pausedUntil = Date.now() + Math.max(0, (row.waitSeconds ?? 0) * 1000);
-    } else {
+    } else if (asked > this.failedAtRead) {
+      // (A failure this process saw while the row was being read is newer than the row: it stands.)
       this.pausedUntil = 0;
     }
     return Math.max(0, this.pausedUntil - Date.now());
@@ -60,6 +65,7 @@ export class TransportHealth {
   async unreachable(error: string): Promise<number> {
     const { SMTP_OUTAGE_BACKOFF_SECONDS: base, SMTP_OUTAGE_MAX_WAIT_SECONDS: max } = this.config.env;
     const wait = await this.statuses.markUnreachable(TRANSPORT, error, base, max);
+    this.failedAtRead = this.reads;
     const wasPaused = this.paused;
     this.maybeDown = true;
     this.pausedUntil = Date.now() + wait * 1000;
