@@ -1,10 +1,14 @@
 // The bench's SMTP server, in a process of its own (a real mail server runs elsewhere, so the sender's numbers
 // must not include the receiving side's CPU). Counts whole messages and discards them. IPC with the parent:
-//   -> { port } once listening;  'reset' -> { reset: true };  'count' -> { received, connections, first, last }
+//   -> { port } once listening;  'reset' -> { reset: true };  'count' -> { received, other, connections, first, last }
 //   'stop' -> exits. `first`/`last` are Date.now() of the first and last message of the current leg.
+// `received` counts messages to the bench's readers (reader<N>@example.org) only; `other` counts the rest (a
+// signup burst's confirmation emails), so a leg's count is exactly its edition's, duplicates included.
 const { SMTPServer } = require('smtp-server');
 
 let received = 0;
+let other = 0;
+const READER = /^reader\d+@example\.org$/;
 let connections = 0;
 let first = 0;
 let last = 0;
@@ -18,9 +22,14 @@ const server = new SMTPServer({
     connections++;
     callback();
   },
-  onData(stream, _session, callback) {
+  onData(stream, session, callback) {
     stream.on('data', () => undefined);
     stream.on('end', () => {
+      if (!session.envelope.rcptTo.every((r) => READER.test(r.address))) {
+        other++;
+        callback();
+        return;
+      }
       received++;
       last = Date.now();
       if (received === 1) {
@@ -34,9 +43,10 @@ server.on('error', () => undefined);
 server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
 process.on('message', (m) => {
   if (m === 'count') {
-    process.send({ received, connections, first, last });
+    process.send({ received, other, connections, first, last });
   } else if (m === 'reset') {
     received = 0;
+    other = 0;
     connections = 0;
     first = 0;
     last = 0;
