@@ -72,6 +72,46 @@ export class TransactionalOutbox {
     return returnedRows<EnqueuedMessage>(result);
   }
 
+  /**
+   * Queues one mail in the same statement as the caller's own change, for a hot path where a transaction's
+   * extra round trips (BEGIN, a second statement, COMMIT) are most of the cost: `source` is a SELECT (it may
+   * read data-modifying CTEs written before it in `with`) answering one row with `subscriber_id` (bigint or
+   * null) and `send` (boolean); the mail is queued when `send` is true, else a `skipped` no-op row without
+   * address or body is written, so both outcomes do the same work. Answers the source row's columns.
+   * `with` and `source` use parameters $1…$n (`params`); the mail's values follow them.
+   */
+  async enqueueWith<T extends object>(
+    query: { with: string; source: string; params: unknown[] },
+    mail: Omit<TransactionalMail, 'to' | 'subscriberId'> & { to: string },
+  ): Promise<T & { send: boolean }> {
+    const n = query.params.length;
+    const p = (i: number) => `$${n + i}`;
+    const [row] = (await this.dataSource.query(
+      `WITH ${query.with},
+       source AS (${query.source}),
+       queued AS (
+         INSERT INTO transactional_messages (kind, recipient, subscriber_id, status, dedupe_key, subject, html, text, headers)
+         SELECT ${p(1)}, CASE WHEN send THEN ${p(2)} END, CASE WHEN send THEN subscriber_id END,
+                CASE WHEN send THEN 'queued' ELSE 'skipped' END, ${p(3)}, CASE WHEN send THEN ${p(4)} END,
+                CASE WHEN send THEN ${p(5)} END, CASE WHEN send THEN ${p(6)} END, ${p(7)}::jsonb
+         FROM source
+         ON CONFLICT (dedupe_key) DO NOTHING
+       )
+       SELECT * FROM source`,
+      [
+        ...query.params,
+        mail.kind,
+        mail.to,
+        mail.dedupeKey ?? null,
+        mail.subject,
+        mail.html,
+        mail.text,
+        mail.headers ? JSON.stringify(mail.headers) : null,
+      ],
+    )) as Array<T & { send: boolean }>;
+    return row;
+  }
+
   /** Lets a worker in this process start at once (other processes find the rows at their next poll). */
   wake(): void {
     this.listeners.forEach((wake) => wake());
