@@ -10,11 +10,11 @@ import {
   type TrackedLinks,
 } from './delivery-ports';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository';
+import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
 import { type BodyEncoding, deliveryMessageId, mailDate, PrebuiltMessage } from './prebuilt-message';
-import { classifySendError, retryDelaySeconds, SendOutcome } from './send-outcome';
+import { classifySendError, SendOutcome } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
-import { TransportHealth } from './transport-health';
 
 const MAX_CACHED_MESSAGES = 64;
 /** Room a reused message buffer starts with (a digest is ~50-100 KB); it grows to the largest message. */
@@ -44,10 +44,10 @@ export class DeliverySender {
     private readonly config: AppConfig,
     private readonly transport: MailTransport,
     private readonly rateLimiter: SendRateLimiter,
-    private readonly health: TransportHealth,
     @Inject(MESSAGE_SOURCE) private readonly source: MessageSource,
     @Inject(RECIPIENT_LINKS) private readonly links: RecipientLinks,
     @Inject(TRACKED_LINKS) private readonly tracked: TrackedLinks,
+    private readonly results: AttemptResults,
   ) {}
 
   async deliver(delivery: ClaimedDelivery): Promise<DeliveryResult> {
@@ -58,40 +58,7 @@ export class DeliverySender {
       return { ...base, status: 'skipped', error, messageId: null, attemptsDelta: 0 };
     }
     const outcome = await this.send(delivery);
-    // This attempt is counted at write-back; `attempts` is what the ledger held before it.
-    const attempts = delivery.attempts + 1;
-    switch (outcome.kind) {
-      case 'sent':
-        await this.health.reachable().catch(() => undefined);
-        return { ...base, status: 'sent', error: null, messageId: outcome.messageId };
-      case 'unreachable': {
-        // The server's outage, not the reader's: back to the queue after the transport's backoff, no attempt.
-        const retrySeconds = await this.health
-          .unreachable(outcome.error)
-          .catch(() => this.config.env.SMTP_OUTAGE_BACKOFF_SECONDS);
-        return { ...base, status: 'queued', error: outcome.error, messageId: null, retrySeconds, attemptsDelta: 0 };
-      }
-      case 'bounced':
-        return { ...base, status: 'bounced', error: outcome.error, messageId: null };
-      case 'failed':
-        return { ...base, status: 'failed', error: outcome.error, messageId: null };
-      case 'retry':
-        if (attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
-          return {
-            ...base,
-            status: 'failed',
-            error: `${outcome.error} (gave up after ${attempts} attempts)`,
-            messageId: null,
-          };
-        }
-        return {
-          ...base,
-          status: 'queued',
-          error: outcome.error,
-          messageId: null,
-          retrySeconds: retryDelaySeconds(attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
-        };
-    }
+    return { ...base, ...(await this.results.resultOf(outcome, delivery.attempts)) };
   }
 
   private async send(delivery: ClaimedDelivery): Promise<SendOutcome> {

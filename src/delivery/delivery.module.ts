@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttemptResults } from './attempt-results';
 import { BounceWebhookController } from './bounce-webhook.controller';
 import { Delivery } from './delivery.entity';
 import { DeliveryBatch } from './delivery-batch';
@@ -32,6 +33,7 @@ import { TransportStatusRepository } from './transport-status.repository';
   controllers: [OutboxController, BounceWebhookController],
   providers: [
     MailTransport,
+    AttemptResults,
     DeliveryRepository,
     DeliveryQueue,
     SendRateLimiter,

@@ -10,9 +10,10 @@ import { Clock } from '../common/clock';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
+import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './prebuilt-message';
-import { classifySendError, retryDelaySeconds, trimError } from './send-outcome';
+import { classifySendError, trimError } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransactionalOutbox } from './transactional-outbox';
 import { type ClaimedMessage, type MessageResult, TransactionalRepository } from './transactional-repository';
@@ -54,6 +55,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     private readonly health: TransportHealth,
     private readonly clock: Clock,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
+    private readonly results: AttemptResults,
   ) {}
 
   /** Messages in flight at once: one per pooled connection. */
@@ -169,36 +171,10 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
         messageId,
       });
       this.sentCount++;
-      await this.health.reachable().catch(() => undefined);
       this.logger.log(`${message.kind} message ${message.id} sent (${messageId})`);
-      return { ...base, status: 'sent', error: null, messageId };
+      return { ...base, ...(await this.results.resultOf({ kind: 'sent', messageId }, message.attempts)) };
     } catch (err) {
-      const outcome = classifySendError(err);
-      const attempts = message.attempts + 1;
-      switch (outcome.kind) {
-        case 'unreachable': {
-          const retrySeconds = await this.health
-            .unreachable(outcome.error)
-            .catch(() => this.config.env.SMTP_OUTAGE_BACKOFF_SECONDS);
-          return { ...base, status: 'queued', error: outcome.error, messageId: null, retrySeconds, attemptsDelta: 0 };
-        }
-        case 'bounced':
-          return { ...base, status: 'bounced', error: outcome.error, messageId: null };
-        case 'failed':
-          return { ...base, status: 'failed', error: outcome.error, messageId: null };
-        case 'retry':
-          if (attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
-            const error = `${outcome.error} (gave up after ${attempts} attempts)`;
-            return { ...base, status: 'failed', error, messageId: null };
-          }
-          return {
-            ...base,
-            status: 'queued',
-            error: outcome.error,
-            messageId: null,
-            retrySeconds: retryDelaySeconds(attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
-          };
-      }
+      return { ...base, ...(await this.results.resultOf(classifySendError(err), message.attempts)) };
     }
   }
 
