@@ -54,7 +54,7 @@ function planText(rows) {
 async function explainClaim(db, editionId, limit = 200) {
   await db.query('BEGIN');
   try {
-    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().CLAIM_SQL}`, [limit, 300, [editionId]]);
+    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().CLAIM_SQL}`, [limit, 300, [editionId], ['0']]);
     return planText(plan.rows);
   } finally {
     await db.query('ROLLBACK');
@@ -65,14 +65,17 @@ async function explainClaim(db, editionId, limit = 200) {
 async function explainClaimAtPending(db, editionId, pending, limit = 200) {
   await db.query('BEGIN');
   try {
-    await db.query(
+    const sent = await db.query(
       // The first rows sent, as a send leaves them: a claim that walked past sent rows would show it here.
       `UPDATE deliveries SET status = 'sent' WHERE edition_id = $1 AND status = 'queued'
-       AND id < (SELECT id FROM deliveries WHERE edition_id = $1 AND status = 'queued' ORDER BY id DESC OFFSET $2 LIMIT 1)`,
+       AND id < (SELECT id FROM deliveries WHERE edition_id = $1 AND status = 'queued' ORDER BY id DESC OFFSET $2 LIMIT 1)
+       RETURNING id`,
       [editionId, pending - 1],
     );
     await db.query('ANALYZE deliveries');
-    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().CLAIM_SQL}`, [limit, 300, [editionId]]);
+    // The worker's cursor (ClaimCursor) stands after the last row it claimed: the last one sent.
+    const after = sent.rows.reduce((max, r) => (BigInt(r.id) > max ? BigInt(r.id) : max), 0n).toString();
+    const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().CLAIM_SQL}`, [limit, 300, [editionId], [after]]);
     return planText(plan.rows);
   } finally {
     await db.query('ROLLBACK');
@@ -83,7 +86,7 @@ async function explainClaimAtPending(db, editionId, pending, limit = 200) {
 async function explainWriteBack(db, editionId, limit = 200) {
   await db.query('BEGIN');
   try {
-    const claimed = (await db.query(sql().CLAIM_SQL, [limit, 300, [editionId]])).rows;
+    const claimed = (await db.query(sql().CLAIM_SQL, [limit, 300, [editionId], ['0']])).rows;
     const ids = claimed.map((r) => r.id);
     const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().WRITE_BACK_SQL}`, [
       ids,

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
+import { ClaimCursor } from './claim-cursor';
 import { DeliveryBatch } from './delivery-batch';
 import { EDITION_LIFECYCLE, type EditionLifecycle } from './delivery-ports';
 import { DeliveryQueue } from './delivery-queue';
@@ -56,6 +57,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private unsubscribeFromQueue?: () => void;
   private housekeeping: Promise<void> = Promise.resolve();
   private lastHousekeeping = 0;
+  private readonly cursor: ClaimCursor;
 
   constructor(
     private readonly config: AppConfig,
@@ -68,7 +70,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly rateLimiter: SendRateLimiter,
     private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
-  ) {}
+  ) {
+    this.cursor = new ClaimCursor(ledger, () => config.env.DELIVERY_LEASE_SECONDS);
+  }
 
   get enabled(): boolean {
     return this.config.runsBackgroundWork;
@@ -158,10 +162,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const askedAt = Date.now();
     const sending = await this.lifecycle.sendingEditions();
     const hold = this.transport.usesOutbox || sending.length === 0 ? 0 : await this.health.pauseMs();
-    const claimed =
-      hold > 0 || sending.length === 0 || !this.running
-        ? []
-        : await this.ledger.claim(sending, limit, this.config.env.DELIVERY_LEASE_SECONDS);
+    const claimed = hold > 0 || sending.length === 0 || !this.running ? [] : await this.cursor.claim(sending, limit);
     if (claimed.length > 0) {
       const editions = new Set(claimed.map((d) => d.edition_id));
       this.progress.working(editions);

@@ -9,8 +9,9 @@ import type { DeliveryStatus } from './delivery.entity';
 export const NO_MATCHING_ARTICLES_SEGMENT = 'none';
 
 /**
- * The claim ($1 limit, $2 lease seconds, $3 edition ids): up to $1 due rows (queued and due, or sending with a
- * lapsed lease), marked `sending` with a lease. Exported so `npm run bench` explains the very statement.
+ * The claim ($1 limit, $2 lease seconds, $3 edition ids, $4 for each edition the id after which to look, 0 for
+ * the front; see ClaimCursor): up to $1 due rows (queued and due, or sending with a lapsed lease), marked
+ * `sending` with a lease. Exported so `npm run bench` explains the very statement.
  */
 export const CLAIM_SQL = `WITH claimable AS (
   -- One index walk per sending edition, each stopping after $1 due rows: ix_deliveries_pending_edition
@@ -18,11 +19,11 @@ export const CLAIM_SQL = `WITH claimable AS (
   -- reads about $1 rows whatever else the ledger holds (other editions' unfinished rows: a paused edition, an
   -- older one). An OR of editions (edition_id = ANY) cannot walk the per-edition index in id order.
   SELECT p.id
-  FROM unnest($3::bigint[]) AS e(id)
+  FROM unnest($3::bigint[], $4::bigint[]) AS e(id, after)
   CROSS JOIN LATERAL (
     SELECT d.id
     FROM deliveries d
-    WHERE d.edition_id = e.id AND d.status IN ('queued', 'sending')
+    WHERE d.edition_id = e.id AND d.id > e.after AND d.status IN ('queued', 'sending')
       -- Due: queued and its time has come, or sending with a lapsed lease. As a CASE, not an OR of two
       -- indexable conditions: the OR let the planner estimate a few hundred due rows, fetch every unfinished
       -- row of the edition through ix_deliveries_claim and sort them (10k rows read at 10k pending).
@@ -188,10 +189,11 @@ export class DeliveryRepository {
   /**
    * Up to `limit` rows of the given editions that are due (queued and due, or sending with a lapsed lease),
    * marked `sending` with a lease, `FOR UPDATE SKIP LOCKED` so concurrent workers never share a row. A claim
-   * does not count as an attempt (see DeliveryResult.attemptsDelta).
+   * does not count as an attempt (see DeliveryResult.attemptsDelta). `after`, one id per edition: look only
+   * past it (ClaimCursor's keyset walk; '0' for the front).
    */
-  async claim(editionIds: string[], limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-    return this.dataSource.query(CLAIM_SQL, [limit, leaseSeconds, editionIds]);
+  async claim(editionIds: string[], limit: number, leaseSeconds: number, after: string[]): Promise<ClaimedDelivery[]> {
+    return this.dataSource.query(CLAIM_SQL, [limit, leaseSeconds, editionIds, after]);
   }
 
   async renewLeases(ids: string[], leaseSeconds: number): Promise<void> {

@@ -112,4 +112,30 @@ describe('Leases and attempts under slow servers and crashes', () => {
     expect(rows.every((r) => r.attempts >= 1)).toBe(true);
     expect(list.every((r) => sink.to(r.email).length >= 1)).toBe(true);
   });
+
+  it('a worker killed beside a live one: the live one, already walking past its rows, goes back for them', async () => {
+    // Each worker's claims walk on from the last row it claimed (ClaimCursor); the dead worker's rows lie behind
+    // the live one's cursor, so only its walk from the front, once nothing lies ahead, can send them.
+    const env = {
+      DELIVERY_BATCH_SIZE: '10',
+      DELIVERY_LEASE_SECONDS: '5',
+      SEND_RATE_PER_SECOND: '30',
+      SMTP_POOL_SIZE: '2',
+    };
+    const { list, edition } = await queueTestEdition(t, 80, 'behind-');
+    const a = worker(env);
+    const b = worker(env);
+    await Promise.all([a.started(), b.started()]);
+    await setEditionStatus(t.dataSource, edition, 'sending');
+    await sink.waitForMessages(6, 60_000);
+    a.kill('SIGKILL');
+    await a.exited;
+    const orphans = (await ledger(t.dataSource, edition)).filter((r) => r.status === 'sending');
+    expect(orphans.length).toBeGreaterThan(0);
+    await waitForEditionSent(t, edition, 120_000);
+
+    const rows = await ledger(t.dataSource, edition);
+    expect(rows.filter((r) => r.status !== 'sent')).toEqual([]);
+    expect(list.every((r) => sink.to(r.email).length >= 1)).toBe(true);
+  });
 });
