@@ -9,13 +9,15 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 /** Windows older than this are deleted (at most once a minute per process). */
 const KEEP_MS = 2 * HOUR_MS;
+const TOO_MANY = 'readers.errors.tooMany';
+const TOO_MANY_FOR_ADDRESS = 'readers.errors.tooManyForAddress';
 
 /**
  * The signup limits, counted in PostgreSQL (`signup_rate_limits`) so they hold however many web processes
  * share the database: SIGNUP_RATE_LIMIT_PER_MINUTE per client address (req.ip, which believes
  * X-Forwarded-For only from TRUST_PROXY), and SIGNUP_ADDRESS_LIMIT_PER_HOUR per target address
- * (so nobody can flood one reader's inbox from many addresses). Fixed windows; both counters move in one
- * statement. The target key is a sha256 of the address: the table never holds an address.
+ * (so nobody can flood one reader's inbox from many addresses). Fixed windows; both counters move in the
+ * signup's own statement (SubscriptionsService.signup), which stores and mails nothing when a limit is passed. The target key is a sha256 of the address: the table never holds an address.
  */
 @Injectable()
 export class SignupLimits {
@@ -28,25 +30,44 @@ export class SignupLimits {
     private readonly config: AppConfig,
   ) {}
 
-  /** Counts one signup; throws 429 (`readers.errors.*` message) when either limit is passed. */
-  async hit(clientAddress: string, emailKey: string): Promise<void> {
+  /**
+   * The count of one signup as common-table expressions for the signup's own statement (so a signup is one
+   * round trip): `signup_limits` adds one hit to the client's minute and the target's hour and answers
+   * `refusal`, the readers.errors.* key of the limit passed, or null. Parameters are numbered from `first`.
+   */
+  counting(clientAddress: string, emailKey: string, first: number): { with: string; params: unknown[] } {
     const now = this.clock.now().getTime();
-    const client = `client:${clientAddress}`;
-    const target = `target:${createHash('sha256').update(emailKey, 'utf8').digest('hex')}`;
-    const rows = (await this.dataSource.query(
-      `INSERT INTO signup_rate_limits (key, window_start, hits)
-       VALUES ($1, $2, 1), ($3, $4, 1)
-       ON CONFLICT (key, window_start) DO UPDATE SET hits = signup_rate_limits.hits + 1
-       RETURNING key, hits`,
-      [client, new Date(now - (now % MINUTE_MS)), target, new Date(now - (now % HOUR_MS))],
-    )) as Array<{ key: string; hits: number }>;
     this.pruneNowAndThen(now);
-    const hits = new Map(rows.map((r) => [r.key, r.hits]));
-    if ((hits.get(client) ?? 0) > this.config.env.SIGNUP_RATE_LIMIT_PER_MINUTE) {
-      throw new HttpException('readers.errors.tooMany', HttpStatus.TOO_MANY_REQUESTS);
-    }
-    if ((hits.get(target) ?? 0) > this.config.env.SIGNUP_ADDRESS_LIMIT_PER_HOUR) {
-      throw new HttpException('readers.errors.tooManyForAddress', HttpStatus.TOO_MANY_REQUESTS);
+    const $ = (i: number) => `$${first + i}`;
+    return {
+      with: `
+  signup_hits AS (
+    INSERT INTO signup_rate_limits (key, window_start, hits)
+    VALUES (${$(0)}, ${$(1)}::timestamptz, 1), (${$(2)}, ${$(3)}::timestamptz, 1)
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = signup_rate_limits.hits + 1
+    RETURNING key, hits
+  ),
+  signup_limits AS (
+    SELECT CASE WHEN coalesce(max(hits) FILTER (WHERE key = ${$(0)}), 0) > ${$(4)}::int THEN '${TOO_MANY}'
+                WHEN coalesce(max(hits) FILTER (WHERE key = ${$(2)}), 0) > ${$(5)}::int THEN '${TOO_MANY_FOR_ADDRESS}'
+           END AS refusal
+    FROM signup_hits
+  )`,
+      params: [
+        `client:${clientAddress}`,
+        new Date(now - (now % MINUTE_MS)),
+        `target:${createHash('sha256').update(emailKey, 'utf8').digest('hex')}`,
+        new Date(now - (now % HOUR_MS)),
+        this.config.env.SIGNUP_RATE_LIMIT_PER_MINUTE,
+        this.config.env.SIGNUP_ADDRESS_LIMIT_PER_HOUR,
+      ],
+    };
+  }
+
+  /** Throws the 429 of a refusal `counting` answered (nothing when null). */
+  enforce(refusal: string | null): void {
+    if (refusal) {
+      throw new HttpException(refusal, HttpStatus.TOO_MANY_REQUESTS);
     }
   }
 

@@ -9,7 +9,6 @@ import { SignupDto } from './dto/signup.dto';
 import { normaliseEmail } from './email-address';
 import { wantsJson } from './reader-exception.filter';
 import { ReaderPages } from './reader-pages';
-import { SignupLimits } from './signup-limits';
 import { SubscriberLinks } from './subscriber-links';
 import type { ConsentRecord } from './subscriber.entity';
 import { SubscriptionsService } from './subscriptions.service';
@@ -27,7 +26,6 @@ export class SubscriptionsController {
     private readonly links: SubscriberLinks,
     private readonly locale: Locale,
     private readonly config: AppConfig,
-    private readonly limits: SignupLimits,
   ) {}
 
   /** Form post (303 to the thank-you page or back to the article) or JSON (200 `{ message }`). */
@@ -35,12 +33,11 @@ export class SubscriptionsController {
   @HttpCode(200)
   async signup(@Body() dto: SignupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const address = normaliseEmail(dto.email)!;
-    // Counted for every valid post, bots' included, before anything else happens (429 when passed).
-    await this.limits.hit(req.ip ?? 'unknown', address.key);
     // A bot (the honeypot filled) goes through the same work, storing and mailing nothing, so timing tells nothing.
     await this.subscriptions.signup(
       { address, frequency: dto.frequency ?? 'daily', consent: this.consent(dto, req) },
-      { bot: Boolean(dto.website) },
+      // The signup limits are counted in the same statement, bots' posts included (429 when one is passed).
+      { bot: Boolean(dto.website), clientAddress: req.ip ?? 'unknown' },
     );
     // The same answer for a new, pending, active or suppressed address, and for bots.
     const message = this.locale.t('readers.signup.success');

@@ -13,6 +13,7 @@ import type { Frequency } from '../common/frequency';
 import type { ConsentRecord, SubscriberStatus } from './subscriber.entity';
 import { SubscriberLinks } from './subscriber-links';
 import { Suppressions } from './suppressions';
+import { SignupLimits } from './signup-limits';
 import { returnedRows } from '../database/returning';
 
 /** One confirmation email per address per this many milliseconds, however often the form is sent. */
@@ -24,7 +25,8 @@ export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60 * 1000;
  * pending (and gets an email at once, whatever they were sent before), a pending one gets the new token only
  * when no confirmation is queued, in flight, or accepted by the server since the cutoff; active, bounced and
  * complained readers keep everything (a signup form must not reactivate an address that bounced). Suppressed
- * (erased) addresses and bots insert nothing. SIGNUP_DECISION always answers one row: `send` says whether to mail.
+ * (erased) addresses, bots and signups past a limit (SignupLimits.counting, in the same statement) insert
+ * nothing. SIGNUP_DECISION always answers one row: `send` says whether to mail.
  * $1 email, $2 key, $3 frequency, $4 consent, $5 token hash, $6 expiry, $7 now, $8 suppression hash, $9 bot,
  * $10 resend cutoff.
  */
@@ -34,6 +36,7 @@ const SIGNUP_UPSERT = `
                              confirmation_expires_at, confirmation_sent_at)
     SELECT $1, $2, 'pending', $3, $4, $5, $6, $7
     WHERE NOT $9::boolean AND NOT EXISTS (SELECT 1 FROM suppressions WHERE email_hash = $8)
+      AND (SELECT refusal FROM signup_limits) IS NULL
     ON CONFLICT (email_key) DO UPDATE SET
       status = CASE WHEN subscribers.status = 'unsubscribed' THEN 'pending' ELSE subscribers.status END,
       frequency = CASE WHEN subscribers.status IN ('pending', 'unsubscribed') THEN EXCLUDED.frequency
@@ -53,7 +56,8 @@ const SIGNUP_UPSERT = `
       updated_at = now()
     RETURNING id, confirmation_token_hash = $5 AS mail
   )`;
-const SIGNUP_DECISION = `SELECT u.id AS subscriber_id, coalesce(u.mail, false) AS send
+const SIGNUP_DECISION = `SELECT u.id AS subscriber_id, coalesce(u.mail, false) AS send,
+    (SELECT refusal FROM signup_limits) AS refusal
   FROM (SELECT 1) AS one LEFT JOIN upserted u ON true`;
 
 export type ConfirmOutcome = 'confirmed' | 'expired' | 'invalid';
@@ -99,6 +103,7 @@ export class SubscriptionsService {
     private readonly links: SubscriberLinks,
     private readonly engagement: ReaderEngagement,
     private readonly suppressions: Suppressions,
+    private readonly limits: SignupLimits,
   ) {}
 
   /**
@@ -112,15 +117,20 @@ export class SubscriptionsService {
    * .enqueueWith): no BEGIN/COMMIT round trips, which were most of a signup's cost in the bench's profile. The token is drawn and hashed and the email
    * personalised (string substitution into the compiled-once template) before either, whatever the outcome.
    */
-  async signup({ address, frequency, consent }: SignupRequest, options: { bot?: boolean } = {}): Promise<void> {
+  async signup(
+    { address, frequency, consent }: SignupRequest,
+    options: { bot?: boolean; clientAddress: string },
+  ): Promise<void> {
     const now = this.clock.now();
     const token = newToken();
     const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
     const cutoff = new Date(now.getTime() - CONFIRMATION_RESEND_INTERVAL_MS);
     const email = await this.emails.compose('confirm', { confirmToken: token });
-    const outcome = await this.outbox.enqueueWith<{ subscriber_id: string | null }>(
+    // Counted for every valid post, bots' included, in the same statement (429 when a limit is passed).
+    const limits = this.limits.counting(options.clientAddress, address.key, 11);
+    const outcome = await this.outbox.enqueueWith<{ subscriber_id: string | null; refusal: string | null }>(
       {
-        with: SIGNUP_UPSERT,
+        with: `${limits.with},${SIGNUP_UPSERT}`,
         source: SIGNUP_DECISION,
         params: [
           address.email,
@@ -133,10 +143,12 @@ export class SubscriptionsService {
           Suppressions.hash(address.key),
           options.bot === true,
           cutoff,
+          ...limits.params,
         ],
       },
       { kind: 'confirmation', to: address.email, ...email },
     );
+    this.limits.enforce(outcome.refusal);
     this.outbox.wake();
     this.logger.log(
       outcome.send
