@@ -13,7 +13,8 @@ function claimLine(label, plan) {
 
 function render(r) {
   const { opts, machine } = r;
-  const legs = ['nashra', 'naive', 'ceiling'].filter((k) => r[k]);
+  const legs = ['nashra', 'twoWorkers', 'naive', 'ceiling'].filter((k) => r[k]);
+  const legName = { twoWorkers: 'nashra, two workers' };
   const lines = [
     `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`npm run bench -- ${process.argv.slice(2).join(' ')}\``.trimEnd(),
     '',
@@ -26,7 +27,8 @@ function render(r) {
     '|---|---|---|---|---|---|',
     ...legs.map((k) => {
       const l = r[k];
-      return `| ${k} | ${l.received} | ${f(l.rate)} | ${f(l.cpuSeconds, 1)} | ${f(l.peakMiB)} | ${k === 'nashra' ? f(l.pgCpuSeconds, 1) : '–'} |`;
+      const pg = k === 'nashra' || k === 'twoWorkers' ? f(l.pgCpuSeconds, 1) : '–';
+      return `| ${legName[k] ?? k} | ${l.received} | ${f(l.rate)} | ${f(l.cpuSeconds, 1)} | ${f(l.peakMiB)} | ${pg} |`;
     }),
     '',
     '| measure | value |',
@@ -34,6 +36,11 @@ function render(r) {
   ];
   if (r.naive) lines.push(`| nashra ÷ naive (msg/s) | ${f(r.nashra.rate / r.naive.rate, 2)} |`);
   if (r.ceiling) lines.push(`| nashra ÷ ceiling (msg/s) | ${f(r.nashra.rate / r.ceiling.rate, 2)} |`);
+  if (r.twoWorkers) lines.push(`| two workers ÷ one (msg/s) | ${f(r.twoWorkers.rate / r.nashra.rate, 2)} |`);
+  if (r.nashra?.peakAt10kMiB)
+    lines.push(
+      `| worker peak RSS when 10000 were sent / at the end | ${f(r.nashra.peakAt10kMiB)} / ${f(r.nashra.peakMiB)} MiB (× ${f(r.nashra.peakMiB / r.nashra.peakAt10kMiB, 2)}) |`,
+    );
   lines.push(`| readers inserted (one INSERT … SELECT) | ${f(r.readersInsertSeconds, 1)} s |`);
   if (r.queueSeconds !== undefined)
     lines.push(`| edition created and audience queued (POST /admin/digests) | ${f(r.queueSeconds, 1)} s |`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
-//                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB)
+//                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB) [--no-two-workers]
 //
 // The whole send path, end to end, on this machine:
 //  1. a throwaway database (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test) with N
@@ -9,6 +9,8 @@
 //     (autocannon, 50 connections), then POST /admin/digests creates the edition and queues its audience;
 //  3. EXPLAIN (ANALYZE, BUFFERS) of the worker's claim at N pending and at 10,000 pending, and of one write-back;
 //  4. the real app as a `worker` process sending the edition to a counting SMTP server in another process;
+//     (its peak RSS read when 10,000 were sent and at the end), then the same edition again through two
+//     worker processes sharing the ledger (unless --no-two-workers);
 //  5. same sink, same pool: naive (nodemailer builds every message) and ceiling (the same finished bytes);
 //  6. checks the sink counted exactly N for every leg (else exit 1), prints the table, writes bench/RESULTS.md.
 // --large: 1,000,000 readers; measures queueing, the claim at 1M pending, and the worker's RSS while it sends
@@ -27,7 +29,15 @@ const { printAndWrite } = require('./report');
 const ROOT = join(__dirname, '..');
 
 function parseArgs(argv) {
-  const opts = { readers: 100_000, large: false, sample: 20_000, burstSeconds: 20, burst: true, profile: false };
+  const opts = {
+    readers: 100_000,
+    large: false,
+    sample: 20_000,
+    burstSeconds: 20,
+    burst: true,
+    profile: false,
+    twoWorkers: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => Number(argv[++i]);
@@ -39,6 +49,7 @@ function parseArgs(argv) {
     else if (a === '--no-burst') opts.burst = false;
     else if (a === '--profile') opts.profile = true;
     else if (a === '--worker-heap') opts.workerHeap = value();
+    else if (a === '--no-two-workers') opts.twoWorkers = false;
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.large) {
@@ -159,6 +170,65 @@ async function backendPids(db) {
   return rows.map((r) => r.pid);
 }
 
+/**
+ * Sends the queued edition through `workers` worker processes (dist/src/main.js, NASHRA_ROLE=worker) until the
+ * sink has counted `target` messages (and, but for --large, the ledger says every row sent). CPU and peak RSS
+ * (VmHWM) are the workers' summed and largest; `peakAt10kMiB` is the peak when the sink had counted 10,000.
+ */
+async function workerLeg({ db, sink, common, nodeArgs, target, workers, large }) {
+  await sink.reset();
+  const apps = [];
+  try {
+    for (let i = 0; i < workers; i++) {
+      apps.push(startApp('worker', { ...common, PORT: String(await freePort()) }, nodeArgs));
+    }
+    for (const app of apps) {
+      await waitUntil('the worker to start', () => /Delivery worker started/.test(app.output), 180_000, app);
+    }
+    const pids = apps.map((a) => a.child.pid);
+    const cpu0 = pids.map((pid) => proc.cpuSeconds(pid));
+    const pgBefore = proc.snapshot(await backendPids(db));
+    let counts;
+    let peakAt10kMiB;
+    await waitUntil(
+      `the sink to count ${target}`,
+      async () => {
+        counts = await sink.count();
+        if (peakAt10kMiB === undefined && counts.received >= 10_000 && target > 10_000) {
+          peakAt10kMiB = Math.max(...pids.map((pid) => proc.memory(pid).peakMiB || 0));
+        }
+        return counts.received >= target;
+      },
+      large ? 1_800_000 : 900_000,
+      apps[0],
+    );
+    if (!large) {
+      await waitUntil(
+        'the ledger to say every row sent',
+        async () =>
+          (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'sent'`)).rows[0].n === target,
+        60_000,
+      );
+    }
+    const cpuSeconds = pids.reduce((sum, pid, i) => sum + proc.cpuSeconds(pid) - cpu0[i], 0);
+    const peakMiB = Math.max(...pids.map((pid) => proc.memory(pid).peakMiB || 0));
+    const pgCpuSeconds = proc.cpuDelta(await backendPids(db), pgBefore);
+    for (const app of apps) await stopApp(app);
+    counts = large ? counts : await sink.count();
+    return {
+      ...sinkRate(counts),
+      received: counts.received,
+      other: counts.other,
+      cpuSeconds,
+      peakMiB,
+      peakAt10kMiB,
+      pgCpuSeconds,
+    };
+  } finally {
+    for (const app of apps) await stopApp(app).catch(() => undefined);
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const results = { opts, machine: proc.machine(), failures: [] };
@@ -178,7 +248,6 @@ async function main() {
   const varDir = mkdtempSync(join(tmpdir(), 'nashra-bench-'));
   const sink = await startSink();
   let web;
-  let worker;
   let db;
   try {
     const webPort = await freePort();
@@ -267,56 +336,37 @@ async function main() {
     writeFileSync(editionFile, JSON.stringify({ from: common.MAIL_FROM, ...render[0] }));
     results.editionKiB = Buffer.byteLength(render[0].html) / 1024;
 
-    // The worker leg.
+    // The worker leg: one worker process, as deployed.
     const target = opts.large ? Math.min(opts.sample, queued) : queued;
-    await sink.reset();
-    const profileDir = join(__dirname, 'profiles');
     const nodeArgs = [
-      ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, 'profiles')}`] : []),
       ...(opts.workerHeap ? [`--max-old-space-size=${opts.workerHeap}`] : []),
     ];
-    worker = startApp('worker', { ...common, PORT: String(await freePort()) }, nodeArgs);
-    await waitUntil('the worker to start', () => /Delivery worker started/.test(worker.output), 180_000, worker);
-    const cpu0 = proc.cpuSeconds(worker.child.pid);
-    const pgBefore = proc.snapshot(await backendPids(db));
-    let counts;
-    let peakRss = 0;
-    await waitUntil(
-      `the sink to count ${target}`,
-      async () => {
-        counts = await sink.count();
-        peakRss = Math.max(peakRss, proc.memory(worker.child.pid).rssMiB || 0);
-        return counts.received >= target;
-      },
-      opts.large ? 1_800_000 : 900_000,
-      worker,
+    const send = (workers) => workerLeg({ db, sink, common, nodeArgs, target, workers, large: opts.large });
+    results.nashra = await send(1);
+    if (!opts.large && results.nashra.received !== target)
+      results.failures.push(`nashra: the sink counted ${results.nashra.received}, not ${target}`);
+    log(
+      `nashra: ${results.nashra.received} messages, ${results.nashra.rate.toFixed(0)} msg/s, worker CPU ${results.nashra.cpuSeconds.toFixed(1)} s, peak RSS ${results.nashra.peakMiB.toFixed(0)} MiB (${results.nashra.peakAt10kMiB?.toFixed(0) ?? 'n/a'} MiB when 10000 were sent), PostgreSQL CPU ${results.nashra.pgCpuSeconds.toFixed(1)} s` +
+        (results.nashra.other ? ` (and ${results.nashra.other} other messages, e.g. burst confirmations)` : ''),
     );
-    if (!opts.large) {
-      await waitUntil(
-        'the ledger to say every row sent',
-        async () =>
-          (await db.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = 'sent'`)).rows[0].n === target,
-        60_000,
+    if (!opts.large && opts.twoWorkers) {
+      // The same edition again, through two worker processes sharing the ledger (bench only: the rows are put
+      // back to queued, which nashra itself never does to a sent row).
+      await db.query(
+        `UPDATE deliveries SET status = 'queued', sent_at = NULL, message_id = NULL, attempts = 0,
+                next_attempt_at = now(), lease_expires_at = NULL WHERE edition_id = $1`,
+        [editionId],
+      );
+      await db.query(`UPDATE editions SET status = 'sending', sent_at = NULL WHERE id = $1`, [editionId]);
+      await db.query('VACUUM ANALYZE deliveries');
+      results.twoWorkers = await send(2);
+      if (results.twoWorkers.received !== target)
+        results.failures.push(`two workers: the sink counted ${results.twoWorkers.received}, not ${target}`);
+      log(
+        `two workers: ${results.twoWorkers.received} messages, ${results.twoWorkers.rate.toFixed(0)} msg/s, CPU ${results.twoWorkers.cpuSeconds.toFixed(1)} s`,
       );
     }
-    const workerCpu = proc.cpuSeconds(worker.child.pid) - cpu0;
-    const workerMem = proc.memory(worker.child.pid);
-    const pgCpu = proc.cpuDelta(await backendPids(db), pgBefore);
-    await stopApp(worker);
-    counts = opts.large ? counts : await sink.count();
-    results.nashra = {
-      ...sinkRate(counts),
-      received: counts.received,
-      cpuSeconds: workerCpu,
-      peakMiB: workerMem.peakMiB,
-      pgCpuSeconds: pgCpu,
-    };
-    if (!opts.large && counts.received !== target)
-      results.failures.push(`nashra: the sink counted ${counts.received}, not ${target}`);
-    log(
-      `nashra: ${counts.received} messages, ${results.nashra.rate.toFixed(0)} msg/s, worker CPU ${workerCpu.toFixed(1)} s, peak RSS ${workerMem.peakMiB.toFixed(0)} MiB, PostgreSQL CPU ${pgCpu.toFixed(1)} s` +
-        (counts.other ? ` (and ${counts.other} other messages, e.g. burst confirmations still in flight)` : ''),
-    );
 
     for (const mode of ['naive', 'ceiling']) {
       await sink.reset();
@@ -337,7 +387,6 @@ async function main() {
       );
     }
   } finally {
-    await stopApp(worker).catch(() => undefined);
     await stopApp(web).catch(() => undefined);
     sink.stop();
     await db?.end().catch(() => undefined);

@@ -5,7 +5,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { logDestination, PinoNestLogger, startupPino } from './common/logging';
-import { assertPortAvailable, portProblem, PortUnavailableError, startupBanner } from './common/start-up';
+import {
+  assertPortAvailable,
+  boundHeapGrowth,
+  portProblem,
+  PortUnavailableError,
+  startupBanner,
+} from './common/start-up';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './database/embedded-postgres';
 
@@ -17,6 +23,9 @@ async function bootstrap(): Promise<void> {
   // in the same format: no coloured Nest default lines.
   Logger.overrideLogger(new PinoNestLogger(startupPino(config, logDestination())));
   const logger = new Logger('Bootstrap');
+  if (config.runsBackgroundWork) {
+    boundHeapGrowth(config.env.WORKER_HEAP_GROWTH_PERCENT);
+  }
   if (config.servesHttp) {
     await assertPortAvailable(config.env.PORT);
   }

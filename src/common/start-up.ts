@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config';
@@ -69,4 +70,17 @@ export function startupBanner(config: AppConfig, embedded: boolean): string {
       : safeUrl(config.env.DATABASE_URL ?? ''),
   );
   return lines.join('\n');
+}
+
+/**
+ * In a process that sends, bounds how far V8 lets the heap grow between full collections. A long send
+ * promotes its short-lived garbage (claimed rows and results wait out a few young collections), and V8's own
+ * growth, sized for throughput, let the old generation climb to about three times the ~45 MiB live heap, so
+ * peak RSS grew with the length of the send (195 MiB at 10k messages, 277 MiB at 100k). V8 reads this flag at
+ * each full collection, so setting it at start-up is enough; measured in bench/RESULTS.md ("Memory").
+ */
+export function boundHeapGrowth(percent: number): void {
+  if (percent > 0) {
+    setFlagsFromString(`--heap-growing-percent=${percent}`);
+  }
 }

@@ -263,6 +263,13 @@ export class EnvDto {
   @Max(5000)
   DELIVERY_BATCH_SIZE = 200;
 
+  /** How far V8 lets a sending process's heap grow past its live size before a full collection (0: V8's own). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(400)
+  WORKER_HEAP_GROWTH_PERCENT = 50;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
