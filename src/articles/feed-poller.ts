@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { PeriodicJob } from '../common/periodic-job';
 import { AppConfig } from '../config/app-config';
 import { LOCK_KEYS, releaseLock, tryLock } from '../database/advisory-lock';
 import { ArticlesService } from './articles.service';
@@ -43,8 +44,13 @@ export interface PollAllResult {
 @Injectable()
 export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FeedPoller.name);
-  private running: Promise<PollAllResult> | null = null;
-  private stopped = false;
+  // A tick that outlives the interval is not started twice in one process.
+  private readonly job = new PeriodicJob<PollAllResult>({
+    name: FEED_POLL_INTERVAL_NAME,
+    work: () => this.pollAllLocked(),
+    logger: this.logger,
+    failure: (err) => `Feed poll tick failed: ${errorMessage(err)}`,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -60,42 +66,23 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     if (!this.config.runsBackgroundWork) {
       return;
     }
-    const everyMs = this.config.env.FEED_POLL_INTERVAL_SECONDS * 1000;
-    this.scheduler.addInterval(
-      FEED_POLL_INTERVAL_NAME,
-      setInterval(() => void this.tick(), everyMs),
-    );
-    if (this.config.feedUrls.length > 0) {
-      this.logger.log(
-        `Polling ${this.config.feedUrls.length} feed(s) every ${this.config.env.FEED_POLL_INTERVAL_SECONDS} s`,
-      );
-      // A fresh start should not wait a whole interval for its first articles.
-      setImmediate(() => void this.tick());
+    const seconds = this.config.env.FEED_POLL_INTERVAL_SECONDS;
+    const feeds = this.config.feedUrls.length;
+    // A fresh start with feeds should not wait a whole interval for its first articles.
+    this.job.schedule(this.scheduler, seconds * 1000, { runNow: feeds > 0 });
+    if (feeds > 0) {
+      this.logger.log(`Polling ${feeds} feed(s) every ${seconds} s`);
     }
   }
 
   // Before the database pool closes: let a running poll finish its current feed.
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.stopped) {
-      return;
-    }
-    try {
-      await this.pollAll();
-    } catch (err) {
-      this.logger.error(`Feed poll tick failed: ${errorMessage(err)}`);
-    }
+    await this.job.stop();
   }
 
   /** Polls every feed once (FEED_URLS and the newsroom's), unless another poll holds the lock. */
   async pollAll(): Promise<PollAllResult> {
-    // A tick that outlives the interval is not started twice in one process.
-    this.running ??= this.pollAllLocked().finally(() => (this.running = null));
-    return this.running;
+    return this.job.run();
   }
 
   private async pollAllLocked(): Promise<PollAllResult> {
@@ -110,7 +97,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
         const feeds: FeedPollResult[] = [];
         // FEED_URLS plus feeds editors added, minus those they removed.
         for (const url of await this.registry.urls()) {
-          if (this.stopped) {
+          if (this.job.stopped) {
             break;
           }
           try {

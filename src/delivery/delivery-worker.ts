@@ -19,6 +19,7 @@ import { trimError } from './send-outcome';
 import { SendProgress } from './send-progress';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransportHealth } from './transport-health';
+import { WorkerLoop } from './worker-loop';
 
 export { FAILURE_PAUSE_MIN_SAMPLE } from './delivery-batch';
 
@@ -50,11 +51,14 @@ interface Turn {
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(DeliveryWorker.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop = new WorkerLoop({
+    cycle: () => this.cycle(),
+    onWork: (wake) => this.queue.onWork(wake),
+    logger: this.logger,
+    name: 'Delivery',
+    errorPauseMs: IDLE_POLL_MS * 2,
+  });
   private stopped: Promise<void> = Promise.resolve();
-  private unsubscribeFromQueue?: () => void;
   private housekeeping: Promise<void> = Promise.resolve();
   private lastHousekeeping = 0;
   private readonly cursor: ClaimCursor;
@@ -90,12 +94,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   start(): void {
-    if (this.running) {
+    if (!this.loop.start()) {
       return;
     }
-    this.running = true;
-    this.unsubscribeFromQueue = this.queue.onWork(() => this.wake?.());
-    this.loop = this.run();
     this.logger.log(
       `Delivery worker started (batch ${this.config.env.DELIVERY_BATCH_SIZE}, ` +
         `${this.config.env.SMTP_POOL_SIZE} at a time, ` +
@@ -107,12 +108,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** Finishes the messages in flight, hands unsent claims back to the queue, then returns. */
   stop(): Promise<void> {
     if (this.running) {
-      this.running = false;
-      this.unsubscribeFromQueue?.();
-      this.wake?.();
-      this.stopped = (this.loop ?? Promise.resolve()).then(() =>
-        this.logger.log(`Delivery worker stopped (sent ${this.sentCount} messages)`),
-      );
+      this.stopped = this.loop.stop().then(async () => {
+        await this.housekeeping.catch(() => undefined);
+        this.logger.log(`Delivery worker stopped (sent ${this.sentCount} messages)`);
+      });
     }
     return this.stopped;
   }
@@ -125,32 +124,25 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await this.stop();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const first = await this.turn(this.config.env.DELIVERY_BATCH_SIZE);
-        if (first.claimed.length > 0) {
-          // One send session: the next claims are made while the pool sends (DeliveryBatch), until none is due.
-          await this.batches.send(
-            first.claimed,
-            () => this.running,
-            (room) => this.turn(room),
-          );
-        }
-        await this.finishEditions(first.sending);
-        await this.progress.log();
-        if (first.claimed.length === 0) {
-          await this.idle(first.hold > 0 ? Math.min(first.hold, IDLE_POLL_MS * 5) : IDLE_POLL_MS);
-        }
-      } catch (err) {
-        if (!this.running) {
-          break;
-        }
-        this.logger.error(`Delivery loop error: ${trimError(errorMessage(err))}`);
-        await this.idle(IDLE_POLL_MS * 2);
-      }
+  private get running(): boolean {
+    return this.loop.running;
+  }
+
+  private async cycle(): Promise<void> {
+    const first = await this.turn(this.config.env.DELIVERY_BATCH_SIZE);
+    if (first.claimed.length > 0) {
+      // One send session: the next claims are made while the pool sends (DeliveryBatch), until none is due.
+      await this.batches.send(
+        first.claimed,
+        () => this.running,
+        (room) => this.turn(room),
+      );
     }
-    await this.housekeeping.catch(() => undefined);
+    await this.finishEditions(first.sending);
+    await this.progress.log();
+    if (first.claimed.length === 0) {
+      await this.loop.idle(first.hold > 0 ? Math.min(first.hold, IDLE_POLL_MS * 5) : IDLE_POLL_MS);
+    }
   }
 
   /**
@@ -186,17 +178,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.progress.log();
       })
       .catch((err: unknown) => this.logger.warn(`Edition checks failed: ${trimError(errorMessage(err))}`));
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   /**

@@ -13,11 +13,12 @@ import { RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
 import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './prebuilt-message';
-import { classifySendError, trimError } from './send-outcome';
+import { classifySendError } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransactionalOutbox } from './transactional-outbox';
 import { type ClaimedMessage, type MessageResult, TransactionalRepository } from './transactional-repository';
 import { TransportHealth } from './transport-health';
+import { WorkerLoop } from './worker-loop';
 
 /** Small batches: transactional mail is a trickle, and a small claim keeps the rows a crash can repeat few. */
 const BATCH_SIZE = 20;
@@ -38,10 +39,13 @@ const PRUNE_EVERY_MS = 3600_000;
 @Injectable()
 export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(TransactionalWorker.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private unsubscribe?: () => void;
+  private readonly loop = new WorkerLoop({
+    cycle: () => this.cycle(),
+    onWork: (wake) => this.outbox.onWork(wake),
+    logger: this.logger,
+    name: 'Transactional',
+    errorPauseMs: IDLE_POLL_MS * 4,
+  });
   private lastPrune = 0;
   /** Messages this process has had accepted (for logs and tests). */
   sentCount = 0;
@@ -70,21 +74,11 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
   }
 
   start(): void {
-    if (this.running) {
-      return;
-    }
-    this.running = true;
-    this.unsubscribe = this.outbox.onWork(() => this.wake?.());
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    if (this.running) {
-      this.running = false;
-      this.unsubscribe?.();
-      this.wake?.();
-    }
-    await this.loop;
+    await this.loop.stop();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -95,24 +89,14 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     await this.stop();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        await this.pruneNowAndThen();
-        const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS);
-        if (claimed.length === 0) {
-          await this.idle(IDLE_POLL_MS);
-          continue;
-        }
-        await this.sendBatch(claimed);
-      } catch (err) {
-        if (!this.running) {
-          break;
-        }
-        this.logger.error(`Transactional loop error: ${trimError(errorMessage(err))}`);
-        await this.idle(IDLE_POLL_MS * 4);
-      }
+  private async cycle(): Promise<void> {
+    await this.pruneNowAndThen();
+    const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS);
+    if (claimed.length === 0) {
+      await this.loop.idle(IDLE_POLL_MS);
+      return;
     }
+    await this.sendBatch(claimed);
   }
 
   private async sendBatch(batch: ClaimedMessage[]): Promise<void> {
@@ -136,7 +120,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
         // The send's time is taken as it starts: the moment the server may have the message.
         const startedAt = this.clock.now();
         const result =
-          !this.running || hold > 0 || this.health.paused
+          !this.loop.running || hold > 0 || this.health.paused
             ? handBack(message, Math.ceil(hold / 1000) || this.health.secondsLeft)
             : await this.deliver(message);
         await this.record(result, startedAt);
@@ -187,17 +171,6 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     if (pruned > 0) {
       this.logger.log(`Pruned ${pruned} old transactional message row(s)`);
     }
-  }
-
-  private idle(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }
 

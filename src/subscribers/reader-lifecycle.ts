@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { errorMessage } from '../common/error-message';
+import { PeriodicJob } from '../common/periodic-job';
 import { hashToken, newToken } from '../common/secure-token';
 import { AppConfig } from '../config/app-config';
 import { LOCK_KEYS, tryTransactionLock } from '../database/advisory-lock';
@@ -45,8 +46,12 @@ export interface LifecycleRun {
 @Injectable()
 export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReaderLifecycle.name);
-  private running: Promise<LifecycleRun> | null = null;
-  private stopped = false;
+  private readonly job = new PeriodicJob<LifecycleRun>({
+    name: READER_LIFECYCLE_INTERVAL_NAME,
+    work: () => this.run(),
+    logger: this.logger,
+    failure: (err) => `Reader lifecycle run failed: ${errorMessage(err)}`,
+  });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -60,33 +65,17 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   onApplicationBootstrap(): void {
     if (this.config.runsBackgroundWork) {
-      this.scheduler.addInterval(
-        READER_LIFECYCLE_INTERVAL_NAME,
-        setInterval(() => void this.tick(), INTERVAL_MS),
-      );
+      this.job.schedule(this.scheduler, INTERVAL_MS);
     }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.stopped) {
-      return;
-    }
-    try {
-      await this.runOnce();
-    } catch (err) {
-      this.logger.error(`Reader lifecycle run failed: ${errorMessage(err)}`);
-    }
+    await this.job.stop();
   }
 
   /** One run of every rule (the interval's work; tests call it under the fake clock). */
   runOnce(): Promise<LifecycleRun> {
-    this.running ??= this.run().finally(() => (this.running = null));
-    return this.running;
+    return this.job.run();
   }
 
   private async run(): Promise<LifecycleRun> {
@@ -125,7 +114,7 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
         return total;
       }
       total += done;
-      if (done < BATCH || this.stopped) {
+      if (done < BATCH || this.job.stopped) {
         return total;
       }
     }

@@ -2,24 +2,14 @@ import { TemplateRenderer } from '../../src/common/template-renderer';
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { TrackingTokens } from '../../src/engagement/tracking-tokens';
 import { SubscriberLinks } from '../../src/subscribers/subscriber-links';
-import { SmtpSink } from '../helpers/smtp-sink';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { appWithSmtpSink } from '../helpers/app-with-sink';
 import { insertArticle, insertEdition, insertReaders, setEditionStatus, waitFor } from './ledger-fixtures';
 
 describe('An edition sent to many readers through the real renderer', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ env: { SMTP_URL: sink.url } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.stop();
-  });
+  const suite = appWithSmtpSink();
 
   it('compiles MJML once per segment (tracking on), and every reader gets their own unsubscribe and click links', async () => {
+    const { t, sink } = suite;
     const ds = t.dataSource;
     const iraq = await insertArticle(ds, ['العراق'], 'هجمات داعش في صلاح الدين وديالى');
     const syria = await insertArticle(ds, ['سوريا'], 'الشتاء يثقل على مخيمات الشمال السوري');

@@ -1,7 +1,6 @@
 import { SubscriberLinks } from '../../src/subscribers/subscriber-links';
 import { insertReaders } from '../factories/readers';
-import { SmtpSink } from '../helpers/smtp-sink';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { appWithSmtpSink } from '../helpers/app-with-sink';
 import { clickCount, clickLinks, follow, hrefs, insertStories, sendEdition } from './engagement-fixtures';
 
 const URLS = [
@@ -13,19 +12,10 @@ const withUtm = (url: string, campaign: string) =>
   url.includes('?') ? url.replace('#', `&${utm(campaign)}#`) : `${url}?${utm(campaign)}`;
 
 describe('Click tracking: a reader follows the links of their digest', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ env: { SMTP_URL: sink.url } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.stop();
-  });
+  const suite = appWithSmtpSink();
 
   it('lands on each article with UTM tags, records one click per link, refuses forged tokens, and honours the opt-out', async () => {
+    const { t, sink } = suite;
     const ds = t.dataSource;
     const [reader, optedOut] = await insertReaders(ds, { count: 2, prefix: 'clicks-' });
     // The opted-out reader ticks «لا تتبّع نقراتي» on their preferences page.
@@ -103,19 +93,10 @@ describe('Click tracking: a reader follows the links of their digest', () => {
 });
 
 describe('Click tracking off for the whole install', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ env: { SMTP_URL: sink.url, CLICK_TRACKING: 'off' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.stop();
-  });
+  const suite = appWithSmtpSink({ env: { CLICK_TRACKING: 'off' } });
 
   it('sends every reader direct links with UTM tags', async () => {
+    const { t, sink } = suite;
     const ds = t.dataSource;
     const readers = await insertReaders(ds, { count: 3, prefix: 'untracked-' });
     const articles = await insertStories(ds, URLS);

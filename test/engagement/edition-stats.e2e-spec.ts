@@ -1,8 +1,7 @@
 import request from 'supertest';
 import { insertReaders } from '../factories/readers';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
-import { SmtpSink } from '../helpers/smtp-sink';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { appWithSmtpSink } from '../helpers/app-with-sink';
 import { clickLinks, follow, insertStories, sendEdition } from './engagement-fixtures';
 
 const READERS = 200;
@@ -10,19 +9,10 @@ const READERS = 200;
 const SCRIPT: Array<(i: number) => boolean> = [(i) => i % 2 === 0, (i) => i % 5 === 0, (i) => i % 7 === 0];
 
 describe("An edition's stats after 200 readers clicked what a script told them to", () => {
-  let sink: SmtpSink;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ env: { SMTP_URL: sink.url } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.stop();
-  });
+  const suite = appWithSmtpSink();
 
   it('gives delivered, unique clickers, click rate, clicks over time and per-article ranks equal to the script', async () => {
+    const { t, sink } = suite;
     const readers = await insertReaders(t.dataSource, { count: READERS, prefix: 'stats-' });
     const urls = [1, 2, 3].map((n) => `https://www.example.net/2026/11/story-${n}/`);
     const articles = await insertStories(t.dataSource, urls);

@@ -1,27 +1,17 @@
 import { insertReaders } from '../factories/readers';
 import { FakeClock } from '../helpers/fake-clock';
-import { SmtpSink } from '../helpers/smtp-sink';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { appWithSmtpSink } from '../helpers/app-with-sink';
 import { insertStories, sendEdition } from './engagement-fixtures';
 
 const GMAIL_PROXY = 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)';
 const BROWSER = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)';
 
 describe('Open tracking (OPEN_TRACKING=on)', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
   const clock = new FakeClock(new Date());
-
-  beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ env: { SMTP_URL: sink.url, OPEN_TRACKING: 'on' }, clock });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.stop();
-  });
+  const suite = appWithSmtpSink({ env: { OPEN_TRACKING: 'on' }, clock });
 
   it("counts a reader's open, and keeps prefetches and proxy fetches apart as machine opens", async () => {
+    const { t, sink } = suite;
     const ds = t.dataSource;
     const [reader, prefetched, proxied, optedOut] = await insertReaders(ds, { count: 4, prefix: 'opens-' });
     await ds.query(`UPDATE subscribers SET track_clicks = false WHERE id = $1`, [optedOut.id]);

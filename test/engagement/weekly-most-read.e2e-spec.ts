@@ -1,23 +1,13 @@
 import { insertReaders } from '../factories/readers';
-import { SmtpSink } from '../helpers/smtp-sink';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { appWithSmtpSink } from '../helpers/app-with-sink';
 import { waitFor } from '../helpers/wait-for';
 import { clickLinks, follow, insertStories, sendEdition } from './engagement-fixtures';
 
 describe('The weekly edition leads with the week’s most-read story', () => {
-  let sink: SmtpSink;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    sink = await SmtpSink.start();
-    t = await startTestApp({ env: { SMTP_URL: sink.url, DIGITS: 'arabic' } });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await sink?.stop();
-  });
+  const suite = appWithSmtpSink({ env: { DIGITS: 'arabic' } });
 
   it('orders the weekly by readers who clicked in the three dailies, and says so above the lead', async () => {
+    const { t, sink } = suite;
     const ds = t.dataSource;
     const daily = await insertReaders(ds, { count: 8, prefix: 'week-daily-' });
     const [weekly] = await insertReaders(ds, { count: 1, prefix: 'week-weekly-', frequency: 'weekly' });

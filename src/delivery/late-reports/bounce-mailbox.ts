@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ImapFlow } from 'imapflow';
 import { DataSource } from 'typeorm';
 import { errorMessage } from '../../common/error-message';
+import { PeriodicJob } from '../../common/periodic-job';
 import { AppConfig } from '../../config/app-config';
 import { LOCK_KEYS, releaseLock, tryLock } from '../../database/advisory-lock';
 import { LateReports } from './late-reports';
@@ -37,8 +38,21 @@ export interface MailboxPollResult {
 export class BounceMailbox implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BounceMailbox.name);
   private readonly address: MailboxAddress | null;
-  private running: Promise<MailboxPollResult> | null = null;
-  private stopped = false;
+  private readonly job = new PeriodicJob<MailboxPollResult>({
+    name: BOUNCE_MAILBOX_INTERVAL_NAME,
+    work: () => this.pollLocked(),
+    logger: this.logger,
+    failure: (err) => {
+      // imapflow's errors carry the server's answer, never the password.
+      const { authenticationFailed, responseText } = err as { authenticationFailed?: boolean; responseText?: string };
+      const detail = authenticationFailed
+        ? ' (the server refused the user name or password)'
+        : responseText
+          ? ` (${responseText})`
+          : '';
+      return `Bounce mailbox ${this.address?.redacted}: poll failed: ${errorMessage(err)}${detail}`;
+    },
+  });
   /** When the server keeps no keywords: messages already logged as not reports (uidValidity:uid). */
   private readonly skippedHere = new Set<string>();
 
@@ -57,41 +71,17 @@ export class BounceMailbox implements OnApplicationBootstrap, BeforeApplicationS
       return;
     }
     const seconds = this.config.env.BOUNCE_IMAP_POLL_SECONDS;
-    this.scheduler.addInterval(
-      BOUNCE_MAILBOX_INTERVAL_NAME,
-      setInterval(() => void this.tick(), seconds * 1000),
-    );
+    this.job.schedule(this.scheduler, seconds * 1000, { runNow: true });
     this.logger.log(`Polling the bounce mailbox ${this.address.redacted} every ${seconds} s`);
-    setImmediate(() => void this.tick());
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    await this.running?.catch(() => undefined);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.stopped) {
-      return;
-    }
-    try {
-      await this.poll();
-    } catch (err) {
-      // imapflow's errors carry the server's answer, never the password.
-      const { authenticationFailed, responseText } = err as { authenticationFailed?: boolean; responseText?: string };
-      const detail = authenticationFailed
-        ? ' (the server refused the user name or password)'
-        : responseText
-          ? ` (${responseText})`
-          : '';
-      this.logger.error(`Bounce mailbox ${this.address?.redacted}: poll failed: ${errorMessage(err)}${detail}`);
-    }
+    await this.job.stop();
   }
 
   /** Reads the mailbox once, unless another instance is reading it. */
   poll(): Promise<MailboxPollResult> {
-    this.running ??= this.pollLocked().finally(() => (this.running = null));
-    return this.running;
+    return this.job.run();
   }
 
   private async pollLocked(): Promise<MailboxPollResult> {
@@ -139,7 +129,7 @@ export class BounceMailbox implements OnApplicationBootstrap, BeforeApplicationS
       const uids = (await client.search(query, { uid: true })) || [];
       for (const uid of uids) {
         const key = `${String(mailbox.uidValidity)}:${uid}`;
-        if (this.stopped || this.skippedHere.has(key)) {
+        if (this.job.stopped || this.skippedHere.has(key)) {
           continue;
         }
         result.seen++;
