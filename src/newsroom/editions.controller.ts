@@ -170,6 +170,10 @@ export class EditionsController {
   async progress(@Param('id') id: string, @Query('seen') seen: string | undefined, @Res() res: Response) {
     const v = await this.sending(await this.found(id));
     const key = controlsKey(v);
+    if (v.settled) {
+      // The last poll: the engagement card refreshes now too, so it does not lag behind the final counts.
+      res.set('HX-Trigger', 'edition-settled');
+    }
     this.view.fragment(res, 'edition-progress', { v, controlsKey: key, withControls: key !== seen, oob: true });
   }
 
