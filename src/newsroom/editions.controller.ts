@@ -10,7 +10,7 @@ import { personalise } from '../common/reader-placeholders';
 import { AppConfig } from '../config/app-config';
 import { EditionStats } from '../digests/edition-stats';
 import { DIRECT_LINKS_SUFFIX } from '../digests/edition-renderer';
-import { clickedView, engagementView } from './engagement-view';
+import { clickedView, engagementCard } from './engagement-view';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { HistoryQueryDto, STATUS_VALUES } from '../digests/dto/digest-requests.dto';
 import { EditionHistory } from '../digests/edition-history';
@@ -127,11 +127,11 @@ export class EditionsController {
     @Res() res: Response,
   ): Promise<void> {
     const edition = await this.found(id);
-    const [v, renders, articles, stats] = await Promise.all([
-      this.sending(edition),
+    const v = await this.sending(edition);
+    const [renders, articles, card] = await Promise.all([
       this.history.storedRenders(edition.id),
       this.renderer.articlesInOrder(edition.articleIds),
-      edition.sendingStartedAt ? this.stats.forEdition(edition.id) : null,
+      engagementCard(edition, v.settled, this.stats),
     ]);
     const chosen = renders.some((r) => r.segmentKey === segment) ? segment! : 'all';
     const tz = this.config.env.TIMEZONE;
@@ -157,7 +157,8 @@ export class EditionsController {
             (r.segmentKey.endsWith(DIRECT_LINKS_SUFFIX) ? ' · روابط مباشرة (لمن طلب عدم تتبّع نقراته)' : ''),
         })),
         hasSegments: renders.length > 1,
-        engagement: stats && engagementView(stats),
+        ...card,
+        engagementScripts: card.live || card.engagement !== null,
         segment: encodeURIComponent(chosen),
       },
       { nav: 'editions', title: edition.subject || `العدد ${edition.id}` },
@@ -169,7 +170,19 @@ export class EditionsController {
   async progress(@Param('id') id: string, @Query('seen') seen: string | undefined, @Res() res: Response) {
     const v = await this.sending(await this.found(id));
     const key = controlsKey(v);
+    if (v.settled) {
+      // The last poll: the engagement card refreshes now too, so it does not lag behind the final counts.
+      res.set('HX-Trigger', 'edition-settled');
+    }
     this.view.fragment(res, 'edition-progress', { v, controlsKey: key, withControls: key !== seen, oob: true });
+  }
+
+  /** The engagement card alone, polled by htmx (every 5 s) while the edition is sending or paused. */
+  @Get(':id/engagement')
+  async engagement(@Param('id') id: string, @Res() res: Response) {
+    const edition = await this.found(id);
+    const v = await this.sending(edition);
+    this.view.fragment(res, 'edition-engagement', await engagementCard(edition, v.settled, this.stats));
   }
 
   /** The email as it went out (one stored render), readers' personal links replaced by inert ones. */

@@ -1,4 +1,7 @@
+import { bidiHtml } from '../digests/bidi-text';
 import type { EditionStatsDto, TopicStatsDto } from '../digests/dto/edition-stats.dto';
+import type { EditionStats } from '../digests/edition-stats';
+import type { Edition } from '../digests/edition.entity';
 
 const percent = new Intl.NumberFormat('ar', { style: 'percent', maximumFractionDigits: 1, numberingSystem: 'latn' });
 
@@ -8,18 +11,44 @@ export function engagementView(stats: EditionStatsDto) {
     delivered: stats.delivered,
     uniqueClickers: stats.uniqueClickers,
     clickRate: percent.format(stats.clickRate),
-    articles: stats.articles,
+    // Titles with Latin names and digits (`iPhone 15 Pro`) isolated as whole runs, as in the email.
+    articles: stats.articles.map((a) => ({ ...a, titleHtml: bidiHtml(a.title) })),
     opens: stats.opens
       ? { readers: stats.opens.readers, machineOnly: stats.opens.machineOnly, rate: percent.format(stats.opens.rate) }
       : null,
-    chart:
-      stats.clicksByHour.length > 0
-        ? {
-            label: 'نقرات',
-            labels: stats.clicksByHour.map((_, hour) => `${hour + 1}`),
-            values: stats.clicksByHour,
-          }
-        : null,
+    chart: hourlyChart(stats.clicksByHour),
+  };
+}
+
+/**
+ * Clicks per hour from the start of sending, up to the last hour with a click (an edition a few minutes into
+ * sending shows one bar, not 47 empty hours); null before the first click.
+ */
+function hourlyChart(clicksByHour: number[]) {
+  const hours = clicksByHour.findLastIndex((n) => n > 0) + 1;
+  return hours > 0
+    ? {
+        label: 'نقرات',
+        xTitle: 'الساعة منذ بدء الإرسال',
+        labels: clicksByHour.slice(0, hours).map((_, hour) => `${hour + 1}`),
+        values: clicksByHour.slice(0, hours),
+      }
+    : null;
+}
+
+/**
+ * The edition page's engagement card (templates/partials/newsroom-engagement.hbs): figures once sending has
+ * started, and `live` (the page polls the card) until the edition is settled.
+ */
+export async function engagementCard(
+  edition: Pick<Edition, 'id' | 'sendingStartedAt'>,
+  settled: boolean,
+  stats: EditionStats,
+) {
+  return {
+    editionId: edition.id,
+    live: !settled,
+    engagement: edition.sendingStartedAt ? engagementView(await stats.forEdition(edition.id)) : null,
   };
 }
 

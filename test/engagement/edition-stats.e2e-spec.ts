@@ -85,10 +85,18 @@ describe("An edition's stats after 200 readers clicked what a script told them t
     const agent = request.agent(t.baseUrl);
     await signIn(agent, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
     const page = (await agent.get(`/admin/editions/${edition}`).expect(200)).text;
-    expect(page).toContain(`نقر <strong>${clicked.size}</strong> منهم`);
-    const hourly = /<script type="application\/json" id="clicks-chart-data">(.*?)<\/script>/s.exec(page)![1];
-    expect(JSON.parse(hourly).values).toEqual(stats.clicksByHour);
-    const rows = [...page.matchAll(/<tr><td>(\d+)<\/td><td>قصة رقم (\d) [^<]*<\/td><td>(\d+)<\/td><\/tr>/g)];
+    expect(page).toContain(`<dd data-count="clickers">${clicked.size}</dd>`);
+    // The chart runs up to the last hour with a click.
+    const hourly = JSON.parse(
+      /<script type="application\/json" id="clicks-chart-data">(.*?)<\/script>/s.exec(page)![1],
+    );
+    expect([...hourly.values, ...Array(48 - hourly.values.length).fill(0)]).toEqual(stats.clicksByHour);
+    expect(hourly.values.at(-1)).toBeGreaterThan(0);
+    const rows = [
+      ...page.matchAll(
+        /<tr data-article="\d+"><td class="num">(\d+)<\/td><td>قصة رقم (\d) [^<]*<\/td><td class="num" data-count="clicks">(\d+)<\/td><\/tr>/g,
+      ),
+    ];
     expect(rows.map((r) => [Number(r[1]), Number(r[2]), Number(r[3])])).toEqual(
       stats.articles.map((a: { rank: number; position: number; clicks: number }) => [a.rank, a.position, a.clicks]),
     );

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { EditionsService } from '../../src/digests/editions.service';
 import { insertReader, insertReaders, waitFor } from '../delivery/ledger-fixtures';
+import { clickLinks, follow } from '../engagement/engagement-fixtures';
 import { insertArticle } from '../factories/articles';
+import { insertFixtureArticle } from '../factories/editions';
 import { launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { SmtpSink } from '../helpers/smtp-sink';
@@ -15,6 +17,8 @@ const DESKTOP = { width: 1280, height: 900 };
 const BAR_FULL = `document.querySelector('#progress')?.getAttribute('data-percent') === '100'`;
 const SENT_ON_SCREEN = `Number(document.querySelector('#progress [data-count="sent"]')?.textContent)`;
 const FAILED_ON_SCREEN = `Number(document.querySelector('#progress [data-count="failed"]')?.textContent)`;
+const CLICKERS_ON_SCREEN = `Number(document.querySelector('#engagement [data-count="clickers"]')?.textContent)`;
+const OVERFLOW = 'document.scrollingElement.scrollWidth - window.innerWidth';
 
 /**
  * The sending side of the newsroom in Chromium: a breaking alert picked and confirmed on screen, a send paused
@@ -293,5 +297,92 @@ describe('Newsroom: breaking news, sending screen and history in Chromium', () =
     expect(html).toContain('زلزال بقوة 5.1');
     expect(html).not.toContain('PLACEHOLDER');
     expect(html).not.toContain('/subscriptions/unsubscribe?token=');
+  });
+
+  it('the engagement card follows clicks live while sending, stops once sent, and reads right to left on a phone', async () => {
+    await t.dataSource.query(`UPDATE subscribers SET status = 'unsubscribed' WHERE status = 'active'`);
+    sink.clear();
+    const list = await insertReaders(t.dataSource, { count: 120, prefix: 'engaged-' });
+    const fixture = await insertFixtureArticle(t.dataSource);
+    const titles = [
+      'هاتف iPhone 15 Pro Max يصل إلى الأسواق',
+      "مقابلة مع Reuters' editor عن الحرب",
+      'تقرير Human Rights Watch الأخير عن سوريا',
+    ];
+    const others = [];
+    for (const title of titles) {
+      others.push(await insertArticle(t.dataSource, { title }));
+    }
+    const edition = await t
+      .get(EditionsService)
+      .createNow('daily', { articleIds: [fixture.id, ...others.map((a) => a.id)] });
+    await page.goto(`${t.baseUrl}/admin/editions/${edition.id}`);
+    await page.evaluate("window.keptMarker = 'engagement page'");
+    await page.waitForSelector('#engagement[data-live=yes] [data-count=clickers]');
+    expect(await page.evaluate<number>(CLICKERS_ON_SCREEN)).toBe(0);
+
+    // A reader follows a link of the first email while the rest are still going out: the card shows it by itself.
+    const first = await waitFor(
+      async () => sink.messages[0],
+      (m) => m !== undefined,
+      30_000,
+      'a first email',
+    );
+    expect((await follow(clickLinks(first)[1])).status).toBe(302);
+    await page.waitForFunction(`${CLICKERS_ON_SCREEN} === 1`, null, { timeout: 30_000 });
+    expect(await page.evaluate('window.keptMarker')).toBe('engagement page');
+    expect(await page.getAttribute('#engagement [data-article]:first-child', 'data-article')).toBe(others[0].id);
+
+    // Once the edition is sent, the last copy of the card stops polling.
+    await page.waitForSelector('#progress[data-status=sent]', { timeout: 60_000 });
+    await page.waitForSelector('#engagement[data-live=no]', { timeout: 30_000 });
+    expect(await page.getAttribute('#engagement', 'hx-trigger')).toBeNull();
+    expect(await page.textContent('#engagement [data-count=delivered]')).toBe(String(list.length));
+
+    // A morning of clicks: reader i follows story s when i is a multiple of 2, 3, 5 or 7 (stories in edition order),
+    // spread over the hours after sending started.
+    const steps = [2, 3, 5, 7];
+    for (const [i, reader] of list.entries()) {
+      const links = clickLinks(sink.to(reader.email)[0]);
+      for (const [story, every] of steps.entries()) {
+        if (i % every === 0) {
+          await follow(links[story]);
+        }
+      }
+    }
+    await t.dataSource.query(`UPDATE editions SET sending_started_at = now() - interval '9 hours' WHERE id = $1`, [
+      edition.id,
+    ]);
+    await t.dataSource.query(
+      `UPDATE clicks c SET clicked_at = e.sending_started_at + make_interval(mins => (power((c.delivery_id % 97) / 97.0, 2) * 540)::int)
+         FROM editions e WHERE e.id = c.edition_id AND c.edition_id = $1`,
+      [edition.id],
+    );
+    const firstClicker = list.findIndex((r) => first.to.includes(r.email));
+    const clickers = list.filter((_, i) => i === firstClicker || steps.some((every) => i % every === 0)).length;
+    await page.reload();
+    expect(await page.evaluate<number>(CLICKERS_ON_SCREEN)).toBe(clickers);
+    const ranked = await page
+      .locator('#engagement [data-role=ranked-articles] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-article')));
+    expect(ranked).toEqual([fixture.id, ...others.map((a) => a.id)]);
+    // Latin names inside Arabic titles read as one left-to-right run.
+    expect(await page.locator('#engagement td span[dir=ltr]').allTextContents()).toEqual(
+      expect.arrayContaining(['iPhone 15 Pro Max', "Reuters' editor", 'Human Rights Watch']),
+    );
+    await page.waitForFunction(`!!window.Chart && !!window.Chart.getChart(document.getElementById('clicks-chart'))`);
+    await page.locator('#engagement').screenshot({ path: join(SCREENSHOTS, 'engagement-1280.png') });
+
+    await page.setViewportSize(PHONE_VIEWPORT);
+    await page.waitForFunction(`document.getElementById('clicks-chart').getBoundingClientRect().width < 375`);
+    expect(await page.evaluate<number>(OVERFLOW)).toBeLessThanOrEqual(0);
+    // The ranked table fits the phone: no sideways scrolling inside the card either.
+    expect(
+      await page.evaluate<number>(
+        `(() => { const t = document.querySelector('#engagement table'); return t.scrollWidth - t.parentElement.clientWidth; })()`,
+      ),
+    ).toBeLessThanOrEqual(0);
+    await page.locator('#engagement').screenshot({ path: join(SCREENSHOTS, 'engagement-375.png') });
+    await page.setViewportSize(DESKTOP);
   });
 });
