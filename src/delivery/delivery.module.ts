@@ -9,6 +9,7 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
 import { DeliveryWorker } from './delivery-worker';
 import { BounceMailbox } from './late-reports/bounce-mailbox';
+import { LateReportLedger } from './late-reports/late-report-ledger';
 import { LateReports } from './late-reports/late-reports';
 import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
@@ -44,6 +45,7 @@ import { TransportStatusRepository } from './transport-status.repository';
     SendProgress,
     DeliveryWorker,
     Outbox,
+    LateReportLedger,
     LateReports,
     BounceMailbox,
     TransactionalRepository,
