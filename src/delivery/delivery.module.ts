@@ -11,6 +11,7 @@ import { DeliveryWorker } from './delivery-worker';
 import { BounceMailbox } from './late-reports/bounce-mailbox';
 import { LateReportLedger } from './late-reports/late-report-ledger';
 import { LateReports } from './late-reports/late-reports';
+import { WebhookTokens } from './late-reports/webhook-tokens';
 import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
@@ -47,6 +48,7 @@ import { TransportStatusRepository } from './transport-status.repository';
     Outbox,
     LateReportLedger,
     LateReports,
+    WebhookTokens,
     BounceMailbox,
     TransactionalRepository,
     TransactionalOutbox,

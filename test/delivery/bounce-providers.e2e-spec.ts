@@ -62,8 +62,12 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
       .send(JSON.stringify(body));
   const postmark = (body: object, auth = basic(SECRET)) =>
     request(t.baseUrl).post('/webhooks/bounces/postmark').set('Authorization', auth).send(body);
-  const mailgun = (body: Record<string, unknown>, key = MAILGUN_KEY, timestamp = Math.floor(Date.now() / 1000)) => {
-    const token = `tok${Math.random().toString(16).slice(2)}${Date.now()}`;
+  const mailgun = (
+    body: Record<string, unknown>,
+    key = MAILGUN_KEY,
+    timestamp = Math.floor(Date.now() / 1000),
+    token = `tok${Math.random().toString(16).slice(2)}${Date.now()}`,
+  ) => {
     const signature = {
       timestamp: String(timestamp),
       token,
@@ -167,6 +171,28 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
     expect(await statusOf(readers[1].id)).toBe('complained');
     expect(await statusOf(readers[2].id)).toBe('active');
     expect(await deliveryStatus(edition, readers[2].id)).toBe('sent');
+  });
+
+  it('Mailgun: a signed request is taken once; the same one replayed within 15 minutes is refused', async () => {
+    const [reader, other] = await insertReaders(t.dataSource, { count: 2, prefix: 'mailgun-replay-' });
+    const { messageIds } = await sentEdition([reader, other]);
+    // A token whose signature went stale long ago: forgotten at the next signed request.
+    await t.dataSource.query(
+      `INSERT INTO webhook_tokens (provider, token, expires_at) VALUES ('mailgun', 'old-token', now() - interval '1 minute')`,
+    );
+    const timestamp = Math.floor(Date.now() / 1000) - 60;
+    const event = mailgunEvent('failed', reader.email, messageIds[0], 'temporary');
+    await mailgun(event, MAILGUN_KEY, timestamp, 'token-seen-once-0123456789').expect(200);
+    const replay = await mailgun(event, MAILGUN_KEY, timestamp, 'token-seen-once-0123456789').expect(401);
+    expect(replay.body.message).toMatch(/already used/);
+
+    // The same token signed for another event is still the same token: refused too.
+    const complaint = mailgunEvent('complained', other.email, messageIds[1]);
+    await mailgun(complaint, MAILGUN_KEY, timestamp, 'token-seen-once-0123456789').expect(401);
+    expect(await statusOf(other.id)).toBe('active');
+    const softCount = (await t.dataSource.query(`SELECT soft_bounces FROM subscribers WHERE id = $1`, [reader.id]))[0];
+    expect(softCount).toEqual({ soft_bounces: 1 });
+    expect(await t.dataSource.query(`SELECT token FROM webhook_tokens WHERE token = 'old-token'`)).toEqual([]);
   });
 
   it('bounced and complained readers get no later edition', async () => {
