@@ -1,11 +1,12 @@
 import { BadRequestException, Body, Controller, HttpCode, Logger, Post, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { LateReport, LateReportPayloadError, normaliseMessageId } from './late-reports/late-report';
+import { LateReport, LateReportPayloadError, normaliseMessageId, objectAt } from './late-reports/late-report';
 import { LateReportOutcome, LateReports } from './late-reports/late-reports';
 import { parseMailgunWebhook } from './late-reports/mailgun-webhook';
 import { parsePostmarkWebhook } from './late-reports/postmark-webhook';
 import { parseSesNotification } from './late-reports/ses-notification';
+import { SnsSignatures } from './late-reports/sns-signature';
 import { BasicAuthSecret, MailgunSigned, SignedBody } from './late-reports/webhook-guards';
 
 export { bounceSignature } from './late-reports/webhook-guards';
@@ -43,7 +44,10 @@ function parsed<T>(parse: () => T): T {
 export class BounceWebhookController {
   private readonly logger = new Logger(BounceWebhookController.name);
 
-  constructor(private readonly lateReports: LateReports) {}
+  constructor(
+    private readonly lateReports: LateReports,
+    private readonly snsSignatures: SnsSignatures,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -57,14 +61,20 @@ export class BounceWebhookController {
     return this.lateReports.apply(late, 'webhook');
   }
 
-  /** Amazon SES feedback via an SNS HTTPS subscription (SNS posts JSON as text/plain). */
+  /**
+   * Amazon SES feedback via an SNS HTTPS subscription (SNS posts JSON as text/plain). Basic auth first (SNS
+   * sends credentials only after the 401 challenge), then SNS's own signature: 403 unless Amazon signed it.
+   */
   @Post('ses')
   @HttpCode(200)
   @UseGuards(BasicAuthSecret)
   async ses(@Body() body: unknown): Promise<LateReportOutcome | { subscription: 'logged' }> {
-    const payload = parsed(() => parseSesNotification(typeof body === 'string' ? jsonOf(body) : body));
+    const message = parsed(() => objectAt(typeof body === 'string' ? jsonOf(body) : body, 'the SNS message'));
+    await this.snsSignatures.verify(message);
+    const payload = parsed(() => parseSesNotification(message));
     if (payload.type === 'subscription') {
-      // No outbound network here by design: the operator confirms the subscription by opening this URL.
+      // Confirming is left to the operator (opening this URL once): nashra's only request to AWS is the
+      // signing certificate, and a subscription is something a person should agree to.
       this.logger.warn(
         payload.message === 'SubscriptionConfirmation'
           ? `SNS subscription confirmation for ${payload.topicArn}: open ${payload.subscribeUrl} once to confirm it`

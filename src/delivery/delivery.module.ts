@@ -11,6 +11,7 @@ import { DeliveryWorker } from './delivery-worker';
 import { BounceMailbox } from './late-reports/bounce-mailbox';
 import { LateReportLedger } from './late-reports/late-report-ledger';
 import { LateReports } from './late-reports/late-reports';
+import { SnsCertificateFetcher, SnsSignatures } from './late-reports/sns-signature';
 import { WebhookTokens } from './late-reports/webhook-tokens';
 import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
@@ -49,6 +50,8 @@ import { TransportStatusRepository } from './transport-status.repository';
     LateReportLedger,
     LateReports,
     WebhookTokens,
+    SnsCertificateFetcher,
+    SnsSignatures,
     BounceMailbox,
     TransactionalRepository,
     TransactionalOutbox,

@@ -11,6 +11,8 @@ import {
   SNS_SUBSCRIPTION_CONFIRMATION,
   snsNotification,
 } from '../fixtures/bounces/provider-payloads';
+import { signedSns, TestSnsCertificates } from '../fixtures/bounces/sns-signing';
+import { SnsCertificateFetcher } from '../../src/delivery/late-reports/sns-signature';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { insertEdition, insertReaders, insertRender, ledger } from './ledger-fixtures';
 
@@ -24,9 +26,13 @@ const basic = (password: string) => `Basic ${Buffer.from(`nashra:${password}`).t
  */
 describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
   let t: TestApp;
+  const certificates = new TestSnsCertificates();
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { BOUNCE_WEBHOOK_SECRET: SECRET, MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY } });
+    t = await startTestApp({
+      env: { BOUNCE_WEBHOOK_SECRET: SECRET, MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY },
+      override: (builder) => builder.overrideProvider(SnsCertificateFetcher).useValue(certificates),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -52,14 +58,16 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
   const deliveryStatus = async (edition: string, reader: string) =>
     (await ledger(t.dataSource, edition)).find((r) => r.subscriber_id === reader)!.status;
 
-  /** SNS posts its JSON as text/plain. */
-  const ses = (body: object, auth = basic(SECRET)) =>
-    request(t.baseUrl)
+  /** SNS posts its JSON as text/plain, signed (with the tests' stand-in for Amazon's key) unless `raw`. */
+  const ses = (message: Record<string, unknown>, auth = basic(SECRET), raw = false) => {
+    const body = raw ? message : signedSns(message);
+    return request(t.baseUrl)
       .post('/webhooks/bounces/ses')
       .set('Content-Type', 'text/plain; charset=UTF-8')
       .set('x-amz-sns-message-type', String((body as { Type?: string }).Type))
       .set('Authorization', auth)
       .send(JSON.stringify(body));
+  };
   const postmark = (body: object, auth = basic(SECRET)) =>
     request(t.baseUrl).post('/webhooks/bounces/postmark').set('Authorization', auth).send(body);
   const mailgun = (
@@ -111,6 +119,35 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
     expect(await statusOf(readers[1].id)).toBe('complained');
     expect(await deliveryStatus(edition, readers[1].id)).toBe('sent');
     expect(await statusOf(readers[2].id)).toBe('active');
+  });
+
+  it('SES: refuses (403) a message Amazon did not sign, and changes nothing; both checks must pass', async () => {
+    const [reader] = await insertReaders(t.dataSource, { count: 1, prefix: 'ses-forged-' });
+    const { edition, messageIds } = await sentEdition([reader]);
+    const complaint = snsNotification(sesComplaint(reader.email, messageIds[0]));
+
+    const unsigned = await ses(complaint, basic(SECRET), true).expect(403);
+    expect(unsigned.body.message).toMatch(/SNS signature refused: it does not match the message/);
+    const changed = { ...signedSns(complaint), Message: JSON.stringify(sesBounce(reader.email, messageIds[0])) };
+    await ses(changed, basic(SECRET), true).expect(403);
+    const elsewhere = await ses(
+      {
+        ...complaint,
+        SigningCertURL: 'https://sns.eu-central-1.amazonaws.com.evil.example/SimpleNotificationService-1.pem',
+      },
+      basic(SECRET),
+    ).expect(403);
+    expect(elsewhere.body.message).toMatch(/SigningCertURL must be https:\/\/sns\.<region>\.amazonaws\.com/);
+    // A genuine signature does not stand in for the basic-auth secret.
+    await ses(complaint, basic('wrong-secret-0123456789')).expect(401);
+    expect(await statusOf(reader.id)).toBe('active');
+    expect(await deliveryStatus(edition, reader.id)).toBe('sent');
+
+    // SignatureVersion 2 (SHA256withRSA) is taken like 1; the certificate was fetched once for all of these.
+    await ses(signedSns(complaint, '2'), basic(SECRET), true).expect(200);
+    expect(await statusOf(reader.id)).toBe('complained');
+    expect(new Set(certificates.downloads)).toEqual(new Set([complaint.SigningCertURL]));
+    expect(certificates.downloads).toHaveLength(1);
   });
 
   it('SES: three Transient bounces of three messages make the reader bounced; one message reported twice counts once', async () => {
@@ -219,7 +256,7 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
       .set('Authorization', basic(SECRET))
       .send('{not json')
       .expect(400);
-    await ses({ Type: 'Notification', Message: JSON.stringify({ notificationType: 'Bounce' }) }).expect(400);
+    await ses({ ...snsNotification({}), Message: JSON.stringify({ notificationType: 'Bounce' }) }).expect(400);
     await postmark({ RecordType: 'Bounce', Type: 'HardBounce', Email: 'not-an-address' }).expect(400);
     await mailgun({ 'event-data': { event: 'failed', recipient: 'a@example.org', severity: 'sometimes' } }).expect(400);
   });
