@@ -1,27 +1,15 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  BadRequestException,
-  Body,
-  CanActivate,
-  Controller,
-  ExecutionContext,
-  HttpCode,
-  Injectable,
-  Logger,
-  NotFoundException,
-  Post,
-  UnauthorizedException,
-  UseGuards,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Logger, Post, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { Clock } from '../common/clock';
-import { AppConfig } from '../config/app-config';
-import { LateReport, LateReportPayloadError, normaliseMessageId } from './late-reports/late-report';
+import { LateReport, LateReportPayloadError, normaliseMessageId, objectAt } from './late-reports/late-report';
 import { LateReportOutcome, LateReports } from './late-reports/late-reports';
-import { mailgunSignatureValid, parseMailgunWebhook } from './late-reports/mailgun-webhook';
+import { parseMailgunWebhook } from './late-reports/mailgun-webhook';
 import { parsePostmarkWebhook } from './late-reports/postmark-webhook';
 import { parseSesNotification } from './late-reports/ses-notification';
+import { SnsSignatures } from './late-reports/sns-signature';
+import { BasicAuthSecret, MailgunSigned, SignedBody } from './late-reports/webhook-guards';
+
+export { bounceSignature } from './late-reports/webhook-guards';
 
 /** The generic late-report shape: what a mail provider (or a relay script) posts after a send. */
 export class BounceReportDto {
@@ -31,89 +19,6 @@ export class BounceReportDto {
   @IsOptional() @IsString() @MaxLength(300) messageId?: string;
   /** false for a soft (temporary) bounce, which counts toward SOFT_BOUNCE_LIMIT; default true. */
   @IsOptional() @IsBoolean() permanent?: boolean;
-}
-
-/** HMAC-SHA256 of the raw body with BOUNCE_WEBHOOK_SECRET, hex, in X-Nashra-Signature (`sha256=` optional). */
-export function bounceSignature(secret: string, body: Buffer | string): string {
-  return createHmac('sha256', secret).update(body).digest('hex');
-}
-
-type WebhookRequest = { rawBody?: Buffer; headers: Record<string, unknown>; body?: unknown };
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** The generic shape: an HMAC of the exact bytes, so a relay script cannot be replayed with another body. */
-@Injectable()
-class SignedBody implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const secret = this.config.env.BOUNCE_WEBHOOK_SECRET;
-    if (!secret) {
-      throw new NotFoundException();
-    }
-    const req = context.switchToHttp().getRequest<WebhookRequest>();
-    const header = req.headers['x-nashra-signature'];
-    const given = typeof header === 'string' ? header.trim().replace(/^sha256=/i, '') : '';
-    if (!req.rawBody || !sameSecret(given, bounceSignature(secret, req.rawBody))) {
-      throw new UnauthorizedException('invalid or missing X-Nashra-Signature');
-    }
-    return true;
-  }
-}
-
-/**
- * SNS and Postmark cannot sign with our key; both can send HTTP basic auth written into the webhook URL
- * (`https://nashra:SECRET@host/…`), which stays out of access logs. Any user name, BOUNCE_WEBHOOK_SECRET as
- * the password. The 401 carries the challenge: SNS sends the credentials only after one.
- */
-@Injectable()
-class BasicAuthSecret implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const secret = this.config.env.BOUNCE_WEBHOOK_SECRET;
-    if (!secret) {
-      throw new NotFoundException();
-    }
-    const header = context.switchToHttp().getRequest<WebhookRequest>().headers.authorization;
-    const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
-    const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
-    const password = decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : '';
-    if (!sameSecret(password, secret)) {
-      context
-        .switchToHttp()
-        .getResponse<{ setHeader(n: string, v: string): void }>()
-        .setHeader('WWW-Authenticate', 'Basic realm="nashra webhooks", charset="UTF-8"');
-      throw new UnauthorizedException('basic auth with BOUNCE_WEBHOOK_SECRET as password required');
-    }
-    return true;
-  }
-}
-
-/** Mailgun signs every webhook with the domain's HTTP webhook signing key (MAILGUN_WEBHOOK_SIGNING_KEY). */
-@Injectable()
-class MailgunSigned implements CanActivate {
-  constructor(
-    private readonly config: AppConfig,
-    private readonly clock: Clock,
-  ) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const key = this.config.env.MAILGUN_WEBHOOK_SIGNING_KEY;
-    if (!key) {
-      throw new NotFoundException();
-    }
-    const body = context.switchToHttp().getRequest<WebhookRequest>().body;
-    if (!mailgunSignatureValid(body, key, this.clock.now())) {
-      throw new UnauthorizedException('invalid, missing or stale Mailgun signature');
-    }
-    return true;
-  }
 }
 
 /** Runs a provider parser; a payload it does not know answers 400, not 500. */
@@ -139,7 +44,10 @@ function parsed<T>(parse: () => T): T {
 export class BounceWebhookController {
   private readonly logger = new Logger(BounceWebhookController.name);
 
-  constructor(private readonly lateReports: LateReports) {}
+  constructor(
+    private readonly lateReports: LateReports,
+    private readonly snsSignatures: SnsSignatures,
+  ) {}
 
   @Post()
   @HttpCode(200)
@@ -153,14 +61,20 @@ export class BounceWebhookController {
     return this.lateReports.apply(late, 'webhook');
   }
 
-  /** Amazon SES feedback via an SNS HTTPS subscription (SNS posts JSON as text/plain). */
+  /**
+   * Amazon SES feedback via an SNS HTTPS subscription (SNS posts JSON as text/plain). Basic auth first (SNS
+   * sends credentials only after the 401 challenge), then SNS's own signature: 403 unless Amazon signed it.
+   */
   @Post('ses')
   @HttpCode(200)
   @UseGuards(BasicAuthSecret)
   async ses(@Body() body: unknown): Promise<LateReportOutcome | { subscription: 'logged' }> {
-    const payload = parsed(() => parseSesNotification(typeof body === 'string' ? jsonOf(body) : body));
+    const message = parsed(() => objectAt(typeof body === 'string' ? jsonOf(body) : body, 'the SNS message'));
+    await this.snsSignatures.verify(message);
+    const payload = parsed(() => parseSesNotification(message));
     if (payload.type === 'subscription') {
-      // No outbound network here by design: the operator confirms the subscription by opening this URL.
+      // Confirming is left to the operator (opening this URL once): nashra's only request to AWS is the
+      // signing certificate, and a subscription is something a person should agree to.
       this.logger.warn(
         payload.message === 'SubscriptionConfirmation'
           ? `SNS subscription confirmation for ${payload.topicArn}: open ${payload.subscribeUrl} once to confirm it`

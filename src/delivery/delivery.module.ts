@@ -9,7 +9,10 @@ import { DeliveryRepository } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
 import { DeliveryWorker } from './delivery-worker';
 import { BounceMailbox } from './late-reports/bounce-mailbox';
+import { LateReportLedger } from './late-reports/late-report-ledger';
 import { LateReports } from './late-reports/late-reports';
+import { SnsCertificateFetcher, SnsSignatures } from './late-reports/sns-signature';
+import { WebhookTokens } from './late-reports/webhook-tokens';
 import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
@@ -44,7 +47,11 @@ import { TransportStatusRepository } from './transport-status.repository';
     SendProgress,
     DeliveryWorker,
     Outbox,
+    LateReportLedger,
     LateReports,
+    WebhookTokens,
+    SnsCertificateFetcher,
+    SnsSignatures,
     BounceMailbox,
     TransactionalRepository,
     TransactionalOutbox,

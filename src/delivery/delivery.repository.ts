@@ -250,35 +250,6 @@ export class DeliveryRepository {
     );
   }
 
-  /**
-   * A late hard bounce: the delivery it names (by Message-ID), or else each reader's latest sent one, becomes
-   * `bounced`. Returns how many rows changed.
-   */
-  async markLateBounce(subscriberIds: string[], messageId: string | null, reason: string): Promise<number> {
-    const rows = returnedRows(
-      await this.dataSource.query(
-        `UPDATE deliveries SET status = 'bounced', last_error = $4, updated_at = clock_timestamp()
-         WHERE status = 'sent' AND id IN (
-           SELECT DISTINCT ON (subscriber_id) id FROM deliveries
-           WHERE subscriber_id = ANY($1::bigint[]) AND status = 'sent'
-             AND ($2::text IS NULL OR message_key = $3::uuid OR message_id = $2)
-           ORDER BY subscriber_id, sent_at DESC NULLS LAST, id DESC)
-         RETURNING id`,
-        [subscriberIds, messageId, messageKeyOf(messageId), reason],
-      ),
-    );
-    return rows.length;
-  }
-
-  /** The reader a Message-ID was sent to, for reports that hide the address; null when it is not one of ours. */
-  async recipientOf(messageId: string): Promise<string | null> {
-    const rows: Array<{ subscriber_id: string }> = await this.dataSource.query(
-      `SELECT subscriber_id::text FROM deliveries WHERE message_key = $1::uuid OR message_id = $2 LIMIT 1`,
-      [messageKeyOf(messageId), messageId],
-    );
-    return rows[0]?.subscriber_id ?? null;
-  }
-
   /** Every row of one reader, oldest first. */
   historyOf(subscriberId: string): Promise<ReaderDelivery[]> {
     return this.dataSource.query(
@@ -288,12 +259,4 @@ export class DeliveryRepository {
       [subscriberId],
     );
   }
-}
-
-/** deliveries.message_key from a Message-ID nashra wrote (`<32 hex digits@domain>`, see deliveryMessageId). */
-export function messageKeyOf(messageId: string | null): string | null {
-  const hex = messageId ? /^<?([0-9a-f]{32})@/i.exec(messageId)?.[1]?.toLowerCase() : undefined;
-  return hex
-    ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-    : null;
 }

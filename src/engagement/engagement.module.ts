@@ -9,13 +9,15 @@ import { EngagementController } from './engagement.controller';
 import { EngagementRecorder } from './engagement-recorder';
 import { EngagementStats } from './engagement-stats.repository';
 import { Open } from './open.entity';
+import { ReaderActivityRepository } from './reader-activity.repository';
+import { READER_ACTIVITY } from '../subscribers/reader-activity';
 import { TrackingTokens } from './tracking-tokens';
 import { TrackingRepository } from './tracking.repository';
 
 /**
  * Engagement: which links readers follow (and, when on, which emails they open), the stats of editions, and
- * what the weekly edition's most-read order needs. Global so that the port it provides to delivery (each
- * delivery's tracked link URLs) reaches it without delivery importing this module.
+ * what the weekly edition's most-read order needs. Global so that the ports it provides (delivery's tracked
+ * link URLs, the readers' export of clicks and opens) reach those modules without them importing this one.
  */
 @Global()
 @Module({
@@ -27,6 +29,8 @@ import { TrackingRepository } from './tracking.repository';
     EditionLinks,
     EngagementRecorder,
     EngagementStats,
+    ReaderActivityRepository,
+    { provide: READER_ACTIVITY, useExisting: ReaderActivityRepository },
     {
       provide: TRACKED_LINKS,
       useFactory: (tokens: TrackingTokens, config: AppConfig): TrackedLinks => ({
@@ -38,6 +42,6 @@ import { TrackingRepository } from './tracking.repository';
       inject: [TrackingTokens, AppConfig],
     },
   ],
-  exports: [EditionLinks, EngagementStats, EngagementRecorder, TrackingTokens, TRACKED_LINKS],
+  exports: [EditionLinks, EngagementStats, EngagementRecorder, TrackingTokens, TRACKED_LINKS, READER_ACTIVITY],
 })
 export class EngagementModule {}

@@ -18,8 +18,8 @@ const row = (cells: unknown[]) => cells.map(csvCell).join(',');
 export const csvRow = (cells: unknown[]) => row(cells) + '\r\n';
 
 /**
- * A reader's export as CSV for a spreadsheet: the record on one row under its header, an empty line, then the
- * deliveries as a table. The JSON export carries the same facts, nested.
+ * A reader's export as CSV for a spreadsheet: the record on one row under its header, then (each after an empty
+ * line) the deliveries, the links followed and the emails opened as tables. The JSON export carries the same facts, nested.
  */
 export function readerExportCsv(data: SubscriberExport): string {
   const s = data.subscriber;
@@ -66,6 +66,12 @@ export function readerExportCsv(data: SubscriberExport): string {
     ...data.deliveries.map((d) =>
       row([d.editionId, d.editionKey, d.subject, d.status, d.attempts, d.lastError, d.messageId, d.sentAt]),
     ),
+    '',
+    row(['edition_id', 'edition_key', 'clicked_url', 'clicked_at']),
+    ...data.clicks.map((c) => row([c.editionId, c.editionKey, c.url, c.clickedAt])),
+    '',
+    row(['edition_id', 'edition_key', 'opened_at', 'machine_opened_at']),
+    ...data.opens.map((o) => row([o.editionId, o.editionKey, o.openedAt, o.machineOpenedAt])),
   ];
   // A BOM so spreadsheet programs read the Arabic as UTF-8.
   return '\uFEFF' + lines.join('\r\n') + '\r\n';

@@ -7,6 +7,7 @@ import { returnedRows } from '../database/returning';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { EDITION_LABELS, type EditionLabels } from './edition-labels';
 import { normaliseEmail } from './email-address';
+import { READER_ACTIVITY, type ReaderActivity, type ReaderClick, type ReaderOpen } from './reader-activity';
 import type { ConsentRecord, SubscriberStatus } from './subscriber.entity';
 import { Suppressions } from './suppressions';
 
@@ -42,6 +43,9 @@ export interface SubscriberExport {
     sentAt: Date | null;
     createdAt: Date;
   }>;
+  /** Links of editions the reader followed (with click tracking on) and editions' emails opened. */
+  clicks: Array<ReaderClick & { editionKey: string | null }>;
+  opens: Array<ReaderOpen & { editionKey: string | null }>;
 }
 
 /** Editors' answers to privacy requests: find a reader, export all we hold, erase (keeping only a hash). */
@@ -54,6 +58,7 @@ export class SubscriberPrivacyService {
     private readonly suppressions: Suppressions,
     private readonly deliveryQueue: DeliveryQueue,
     @Inject(EDITION_LABELS) private readonly editionLabels: EditionLabels,
+    @Inject(READER_ACTIVITY) private readonly activity: ReaderActivity,
   ) {}
 
   async findByEmail(email: string): Promise<{ subscribers: SubscriberSummary[]; suppressed: boolean }> {
@@ -81,10 +86,13 @@ export class SubscriberPrivacyService {
       throw new NotFoundError(`No subscriber ${id}`);
     }
     const history = await this.deliveryQueue.historyOf(id);
-    const labels = await this.editionLabels.labels([...new Set(history.map((d) => d.editionId))]);
+    const activity = await this.activity.of(id);
+    const editionIds = [...history, ...activity.clicks, ...activity.opens].map((d) => d.editionId);
+    const labels = await this.editionLabels.labels([...new Set(editionIds)]);
+    const keyOf = (editionId: string) => labels.get(editionId)?.key ?? null;
     const deliveries: SubscriberExport['deliveries'] = history.map((d) => ({
       editionId: d.editionId,
-      editionKey: labels.get(d.editionId)?.key ?? null,
+      editionKey: keyOf(d.editionId),
       subject: labels.get(d.editionId)?.subject ?? null,
       status: d.status,
       attempts: d.attempts,
@@ -93,8 +101,12 @@ export class SubscriberPrivacyService {
       sentAt: d.sentAt,
       createdAt: d.createdAt,
     }));
-    this.logger.log(`Subscriber ${id} exported (${deliveries.length} deliveries)`);
-    return { exportedAt: now.toISOString(), subscriber, deliveries };
+    const clicks = activity.clicks.map((c) => ({ ...c, editionKey: keyOf(c.editionId) }));
+    const opens = activity.opens.map((o) => ({ ...o, editionKey: keyOf(o.editionId) }));
+    this.logger.log(
+      `Subscriber ${id} exported (${deliveries.length} deliveries, ${clicks.length} clicks, ${opens.length} opens)`,
+    );
+    return { exportedAt: now.toISOString(), subscriber, deliveries, clicks, opens };
   }
 
   /**

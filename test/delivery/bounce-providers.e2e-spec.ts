@@ -11,6 +11,8 @@ import {
   SNS_SUBSCRIPTION_CONFIRMATION,
   snsNotification,
 } from '../fixtures/bounces/provider-payloads';
+import { signedSns, TestSnsCertificates } from '../fixtures/bounces/sns-signing';
+import { SnsCertificateFetcher } from '../../src/delivery/late-reports/sns-signature';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { insertEdition, insertReaders, insertRender, ledger } from './ledger-fixtures';
 
@@ -24,9 +26,13 @@ const basic = (password: string) => `Basic ${Buffer.from(`nashra:${password}`).t
  */
 describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
   let t: TestApp;
+  const certificates = new TestSnsCertificates();
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { BOUNCE_WEBHOOK_SECRET: SECRET, MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY } });
+    t = await startTestApp({
+      env: { BOUNCE_WEBHOOK_SECRET: SECRET, MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY },
+      override: (builder) => builder.overrideProvider(SnsCertificateFetcher).useValue(certificates),
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -52,18 +58,24 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
   const deliveryStatus = async (edition: string, reader: string) =>
     (await ledger(t.dataSource, edition)).find((r) => r.subscriber_id === reader)!.status;
 
-  /** SNS posts its JSON as text/plain. */
-  const ses = (body: object, auth = basic(SECRET)) =>
-    request(t.baseUrl)
+  /** SNS posts its JSON as text/plain, signed (with the tests' stand-in for Amazon's key) unless `raw`. */
+  const ses = (message: Record<string, unknown>, auth = basic(SECRET), raw = false) => {
+    const body = raw ? message : signedSns(message);
+    return request(t.baseUrl)
       .post('/webhooks/bounces/ses')
       .set('Content-Type', 'text/plain; charset=UTF-8')
       .set('x-amz-sns-message-type', String((body as { Type?: string }).Type))
       .set('Authorization', auth)
       .send(JSON.stringify(body));
+  };
   const postmark = (body: object, auth = basic(SECRET)) =>
     request(t.baseUrl).post('/webhooks/bounces/postmark').set('Authorization', auth).send(body);
-  const mailgun = (body: Record<string, unknown>, key = MAILGUN_KEY, timestamp = Math.floor(Date.now() / 1000)) => {
-    const token = `tok${Math.random().toString(16).slice(2)}${Date.now()}`;
+  const mailgun = (
+    body: Record<string, unknown>,
+    key = MAILGUN_KEY,
+    timestamp = Math.floor(Date.now() / 1000),
+    token = `tok${Math.random().toString(16).slice(2)}${Date.now()}`,
+  ) => {
     const signature = {
       timestamp: String(timestamp),
       token,
@@ -107,6 +119,35 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
     expect(await statusOf(readers[1].id)).toBe('complained');
     expect(await deliveryStatus(edition, readers[1].id)).toBe('sent');
     expect(await statusOf(readers[2].id)).toBe('active');
+  });
+
+  it('SES: refuses (403) a message Amazon did not sign, and changes nothing; both checks must pass', async () => {
+    const [reader] = await insertReaders(t.dataSource, { count: 1, prefix: 'ses-forged-' });
+    const { edition, messageIds } = await sentEdition([reader]);
+    const complaint = snsNotification(sesComplaint(reader.email, messageIds[0]));
+
+    const unsigned = await ses(complaint, basic(SECRET), true).expect(403);
+    expect(unsigned.body.message).toMatch(/SNS signature refused: it does not match the message/);
+    const changed = { ...signedSns(complaint), Message: JSON.stringify(sesBounce(reader.email, messageIds[0])) };
+    await ses(changed, basic(SECRET), true).expect(403);
+    const elsewhere = await ses(
+      {
+        ...complaint,
+        SigningCertURL: 'https://sns.eu-central-1.amazonaws.com.evil.example/SimpleNotificationService-1.pem',
+      },
+      basic(SECRET),
+    ).expect(403);
+    expect(elsewhere.body.message).toMatch(/SigningCertURL must be https:\/\/sns\.<region>\.amazonaws\.com/);
+    // A genuine signature does not stand in for the basic-auth secret.
+    await ses(complaint, basic('wrong-secret-0123456789')).expect(401);
+    expect(await statusOf(reader.id)).toBe('active');
+    expect(await deliveryStatus(edition, reader.id)).toBe('sent');
+
+    // SignatureVersion 2 (SHA256withRSA) is taken like 1; the certificate was fetched once for all of these.
+    await ses(signedSns(complaint, '2'), basic(SECRET), true).expect(200);
+    expect(await statusOf(reader.id)).toBe('complained');
+    expect(new Set(certificates.downloads)).toEqual(new Set([complaint.SigningCertURL]));
+    expect(certificates.downloads).toHaveLength(1);
   });
 
   it('SES: three Transient bounces of three messages make the reader bounced; one message reported twice counts once', async () => {
@@ -169,6 +210,28 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
     expect(await deliveryStatus(edition, readers[2].id)).toBe('sent');
   });
 
+  it('Mailgun: a signed request is taken once; the same one replayed within 15 minutes is refused', async () => {
+    const [reader, other] = await insertReaders(t.dataSource, { count: 2, prefix: 'mailgun-replay-' });
+    const { messageIds } = await sentEdition([reader, other]);
+    // A token whose signature went stale long ago: forgotten at the next signed request.
+    await t.dataSource.query(
+      `INSERT INTO webhook_tokens (provider, token, expires_at) VALUES ('mailgun', 'old-token', now() - interval '1 minute')`,
+    );
+    const timestamp = Math.floor(Date.now() / 1000) - 60;
+    const event = mailgunEvent('failed', reader.email, messageIds[0], 'temporary');
+    await mailgun(event, MAILGUN_KEY, timestamp, 'token-seen-once-0123456789').expect(200);
+    const replay = await mailgun(event, MAILGUN_KEY, timestamp, 'token-seen-once-0123456789').expect(401);
+    expect(replay.body.message).toMatch(/already used/);
+
+    // The same token signed for another event is still the same token: refused too.
+    const complaint = mailgunEvent('complained', other.email, messageIds[1]);
+    await mailgun(complaint, MAILGUN_KEY, timestamp, 'token-seen-once-0123456789').expect(401);
+    expect(await statusOf(other.id)).toBe('active');
+    const softCount = (await t.dataSource.query(`SELECT soft_bounces FROM subscribers WHERE id = $1`, [reader.id]))[0];
+    expect(softCount).toEqual({ soft_bounces: 1 });
+    expect(await t.dataSource.query(`SELECT token FROM webhook_tokens WHERE token = 'old-token'`)).toEqual([]);
+  });
+
   it('bounced and complained readers get no later edition', async () => {
     const readers = await insertReaders(t.dataSource, { count: 3, prefix: 'suppressed-' });
     const { messageIds } = await sentEdition(readers);
@@ -193,7 +256,7 @@ describe('Bounce webhooks of SES, Postmark and Mailgun', () => {
       .set('Authorization', basic(SECRET))
       .send('{not json')
       .expect(400);
-    await ses({ Type: 'Notification', Message: JSON.stringify({ notificationType: 'Bounce' }) }).expect(400);
+    await ses({ ...snsNotification({}), Message: JSON.stringify({ notificationType: 'Bounce' }) }).expect(400);
     await postmark({ RecordType: 'Bounce', Type: 'HardBounce', Email: 'not-an-address' }).expect(400);
     await mailgun({ 'event-data': { event: 'failed', recipient: 'a@example.org', severity: 'sometimes' } }).expect(400);
   });

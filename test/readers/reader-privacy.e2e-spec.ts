@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
 import { Suppressions } from '../../src/subscribers/suppressions';
+import { insertReaders } from '../factories/readers';
+import { clickLinks, follow, insertStories, sendEdition } from '../engagement/engagement-fixtures';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { confirmationCount, confirmationTo, confirmToken, postJson, settle, subscriberByKey } from './reader-steps';
@@ -12,7 +14,7 @@ describe('Readers: privacy API (export and erase)', () => {
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
-    t = await startTestApp({ env: { SMTP_URL: sink.url, SIGNUP_RATE_LIMIT_PER_MINUTE: '1000' } });
+    t = await startTestApp({ env: { SMTP_URL: sink.url, SIGNUP_RATE_LIMIT_PER_MINUTE: '1000', OPEN_TRACKING: 'on' } });
   });
   afterAll(async () => {
     await t?.close();
@@ -82,6 +84,36 @@ describe('Readers: privacy API (export and erase)', () => {
       expect.objectContaining({ editionKey: 'daily:2026-11-24', status: 'sent', messageId: '<m1@nashra.test>' }),
     ]);
     expect(JSON.stringify(exported.body)).not.toMatch(/token/i);
+  });
+
+  it('the export lists the articles the reader followed from their digest, and the emails opened', async () => {
+    const [reader] = await insertReaders(t.dataSource, { count: 1, prefix: 'privacy-clicks-' });
+    const url = 'https://www.example.net/2026/12/privacy-export/';
+    const edition = await sendEdition(t, await insertStories(t.dataSource, [url, 'https://www.example.net/other/']));
+    const [message] = sink.to(reader.email);
+    const beforeClick = Date.now();
+    expect((await follow(clickLinks(message)[0])).status).toBe(302);
+    const pixel = /<img src="([^"]*\/o\/[A-Za-z0-9_-]+\.gif)"/.exec(message.parsed.html as string)![1];
+    expect((await fetch(pixel)).status).toBe(200);
+
+    const exported = await request(t.baseUrl)
+      .get(`/admin/subscribers/${reader.id}/export`)
+      .set('Authorization', t.editorAuth)
+      .expect(200);
+    const [{ key }] = await t.dataSource.query(`SELECT key FROM editions WHERE id = $1`, [edition]);
+    // The URL as followed: the article's, with the edition's UTM tags.
+    expect(exported.body.clicks).toEqual([
+      {
+        editionId: edition,
+        editionKey: key,
+        url: `${url}?utm_source=nashra&utm_medium=email&utm_campaign=${key.replace(/[^A-Za-z0-9_-]+/g, '-')}`,
+        clickedAt: expect.any(String),
+      },
+    ]);
+    expect(new Date(exported.body.clicks[0].clickedAt).getTime()).toBeGreaterThanOrEqual(beforeClick - 1000);
+    expect(exported.body.opens).toEqual([expect.objectContaining({ editionId: edition, editionKey: key })]);
+    const open = exported.body.opens[0];
+    expect(open.openedAt ?? open.machineOpenedAt).toEqual(expect.any(String));
   });
 
   it('erases a subscriber, keeping only a hash of the address, so it is never mailed again', async () => {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { RECIPIENT_EVENTS, type RecipientEvents, type ReportedRecipient } from '../delivery-ports';
-import { DeliveryRepository } from '../delivery.repository';
 import type { LateReport } from './late-report';
+import { LateReportLedger } from './late-report-ledger';
 
 export interface LateReportOutcome {
   /** Readers the reports named (known addresses). */
@@ -22,7 +22,7 @@ export class LateReports {
   private readonly logger = new Logger(LateReports.name);
 
   constructor(
-    private readonly ledger: DeliveryRepository,
+    private readonly ledger: LateReportLedger,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly config: AppConfig,
   ) {}

@@ -1,6 +1,6 @@
 import { mailgunEvent } from '../../../test/fixtures/bounces/provider-payloads';
 import { LateReportPayloadError } from './late-report';
-import { mailgunSignature, mailgunSignatureValid, parseMailgunWebhook } from './mailgun-webhook';
+import { mailgunSignature, mailgunSigned, parseMailgunWebhook } from './mailgun-webhook';
 
 const MID = '<6f1d2c3b4a5948e79c0d1e2f3a4b5c6d@nashra.example>';
 const KEY = 'mailgun-signing-key-0123456789abcdef';
@@ -27,7 +27,7 @@ describe('parseMailgunWebhook', () => {
   });
 });
 
-describe('mailgunSignatureValid', () => {
+describe('mailgunSigned', () => {
   const now = new Date('2026-12-05T06:02:14Z');
   const signed = (timestamp: string) => ({
     signature: { timestamp, token: 'a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0', signature: '' },
@@ -38,16 +38,19 @@ describe('mailgunSignatureValid', () => {
   };
   const ts = String(Math.floor(now.getTime() / 1000));
 
-  it('accepts Mailgun’s HMAC of timestamp and token with the signing key', () => {
-    expect(mailgunSignatureValid(sign(signed(ts)), KEY, now)).toBe(true);
+  it('accepts Mailgun’s HMAC of timestamp and token with the signing key: the token, good for 15 minutes', () => {
+    expect(mailgunSigned(sign(signed(ts)), KEY, now)).toEqual({
+      token: 'a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0',
+      expiresAt: new Date('2026-12-05T06:17:14Z'),
+    });
   });
 
   it('refuses another key, a changed token, a stale timestamp, or no signature', () => {
-    expect(mailgunSignatureValid(sign(signed(ts), 'another-key-0123456789abcdef'), KEY, now)).toBe(false);
+    expect(mailgunSigned(sign(signed(ts), 'another-key-0123456789abcdef'), KEY, now)).toBeNull();
     const changed = sign(signed(ts));
     changed.signature.token = 'b' + changed.signature.token.slice(1);
-    expect(mailgunSignatureValid(changed, KEY, now)).toBe(false);
-    expect(mailgunSignatureValid(sign(signed(String(Number(ts) - 3600))), KEY, now)).toBe(false);
-    expect(mailgunSignatureValid({}, KEY, now)).toBe(false);
+    expect(mailgunSigned(changed, KEY, now)).toBeNull();
+    expect(mailgunSigned(sign(signed(String(Number(ts) - 3600))), KEY, now)).toBeNull();
+    expect(mailgunSigned({}, KEY, now)).toBeNull();
   });
 });

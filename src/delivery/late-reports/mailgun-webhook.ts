@@ -13,30 +13,46 @@ export interface MailgunPayload {
 /** How old a signed Mailgun timestamp may be: refuses a captured request replayed later. */
 export const MAILGUN_MAX_AGE_SECONDS = 15 * 60;
 
+/** A Mailgun signature that checked out: its one-time token, and when the timestamp stops being accepted. */
+export interface MailgunSigned {
+  token: string;
+  expiresAt: Date;
+}
+
 /**
  * Mailgun signs `timestamp + token` with the domain's HTTP webhook signing key (HMAC-SHA256, hex).
- * True when the signature is right and the timestamp recent.
+ * The token when the signature is right and the timestamp recent; null otherwise. The token is Mailgun's
+ * one-time value: the caller refuses it a second time (a replay within the window).
  */
-export function mailgunSignatureValid(body: unknown, signingKey: string, now: Date): boolean {
+export function mailgunSigned(body: unknown, signingKey: string, now: Date): MailgunSigned | null {
   if (typeof body !== 'object' || body === null) {
-    return false;
+    return null;
   }
   const signature = (body as { signature?: unknown }).signature;
   if (typeof signature !== 'object' || signature === null) {
-    return false;
+    return null;
   }
   const { timestamp, token, signature: given } = signature as Record<string, unknown>;
   if (typeof timestamp !== 'string' || typeof token !== 'string' || typeof given !== 'string') {
-    return false;
+    return null;
   }
   const seconds = Number(timestamp);
   if (!Number.isFinite(seconds) || Math.abs(now.getTime() / 1000 - seconds) > MAILGUN_MAX_AGE_SECONDS) {
-    return false;
+    return null;
+  }
+  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    return null;
   }
   const expected = Buffer.from(mailgunSignature(signingKey, timestamp, token), 'utf8');
   const received = Buffer.from(given.toLowerCase(), 'utf8');
-  return expected.length === received.length && timingSafeEqual(expected, received);
+  if (expected.length !== received.length || !timingSafeEqual(expected, received)) {
+    return null;
+  }
+  return { token, expiresAt: new Date((seconds + MAILGUN_MAX_AGE_SECONDS) * 1000) };
 }
+
+/** Mailgun's tokens are 50 characters; anything much longer is not one (and would bloat the replay table). */
+const MAX_TOKEN_LENGTH = 256;
 
 export function mailgunSignature(signingKey: string, timestamp: string, token: string): string {
   return createHmac('sha256', signingKey)
