@@ -20,6 +20,7 @@ import { EditionOverview } from './edition-overview';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { EditionRenderer } from './edition-renderer';
+import { SegmentLinks } from './edition-segments';
 import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
 import { DigestSettingsRow } from './digest-settings.entity';
@@ -54,6 +55,7 @@ import { EditionStatsController } from './edition-stats.controller';
   providers: [
     EditionsRepository,
     EditionRenderer,
+    SegmentLinks,
     EditionAssembler,
     EditionsService,
     DigestEditionLifecycle,

@@ -6,15 +6,7 @@ import { Topic } from '../articles/topic.entity';
 import { stripHashtagMarkers, topicName } from '../articles/topics';
 import { Clock } from '../common/clock';
 import { Locale } from '../common/locale';
-import {
-  clickPlaceholder,
-  OPEN_PIXEL_PLACEHOLDER,
-  READER_PLACEHOLDERS,
-  TRACKED_PLACEHOLDER_SOURCE,
-  trackedLinkOf,
-} from '../common/reader-placeholders';
-import { EditionLinks } from '../engagement/edition-links.repository';
-import { type UtmTags, withUtm } from '../engagement/utm-tags';
+import { READER_PLACEHOLDERS } from '../common/reader-placeholders';
 import type { RenderedEmail } from '../common/template-renderer';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
@@ -24,6 +16,7 @@ import { frontPage } from './digest-view';
 import { DateStyle, formatDay, formatRange, withDigits } from './edition-dates';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
+import { DIRECT_LINKS_SUFFIX, type DirectLinks, segmentArticleIds, SegmentLinks } from './edition-segments';
 import { chipTopics } from './topic-chips';
 import { WeeklyReadership } from './weekly-readership';
 
@@ -48,19 +41,13 @@ export interface DigestContent {
   leadReaders?: number | null;
 }
 
-/** Suffix of the segment keys of readers who opted out of click tracking: their copy has direct links. */
-export const DIRECT_LINKS_SUFFIX = '-direct';
-const SEGMENT_KEY = /^(all|\d{1,19}(,\d{1,19})*)(-direct)?$/;
-// The open pixel, last in the body; previews and the web copy drop it.
-const OPEN_PIXEL_HTML = `<img src="${OPEN_PIXEL_PLACEHOLDER}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />`;
 const CACHE_LIMIT = 500;
-/** A tracked compile's untracked twin: click placeholders become the direct URLs, the pixel goes. */
-type DirectLinks = (compiled: string, part: 'html' | 'text') => string;
 
 /**
  * Compiles an edition (or one topic segment of it) to HTML and text exactly once, stores the result in
  * edition_renders so every worker process shares it, and returns the stored render on later calls.
- * Segment keys: `all` (every article of the edition) or the segment's article ids, ascending, joined by `,`.
+ * Segment keys: `all` (every article of the edition) or the segment's article ids, ascending, joined by `,`
+ * (edition-segments.ts, which also makes each segment's links).
  * The compiled output contains READER_PLACEHOLDERS (src/common/reader-placeholders.ts) for readers' links.
  */
 @Injectable()
@@ -78,7 +65,7 @@ export class EditionRenderer {
     private readonly locale: Locale,
     private readonly config: AppConfig,
     private readonly clock: Clock,
-    private readonly links: EditionLinks,
+    private readonly segmentLinks: SegmentLinks,
     private readonly readership: WeeklyReadership,
   ) {}
 
@@ -187,7 +174,7 @@ export class EditionRenderer {
     if (!edition) {
       throw new Error(`Edition ${editionId} does not exist`);
     }
-    const articleIds = this.segmentArticleIds(edition, segmentKey);
+    const articleIds = segmentArticleIds(edition, segmentKey);
     const articles = await this.articlesInOrder(articleIds);
     if (articles.length === 0) {
       throw new Error(`Segment ${segmentKey} of edition ${editionId} has no articles`);
@@ -226,11 +213,7 @@ export class EditionRenderer {
   ): Promise<RenderedEmail & { subject: string; direct: DirectLinks }> {
     const preheader = edition.preheader || this.defaultPreheader(articles);
     const viewInBrowserUrl = this.viewInBrowserUrl(edition.id);
-    const { linkFor, direct, tracked } = await this.articleLinks(edition, articles, segmentKey);
-    const withPixel = (email: RenderedEmail): RenderedEmail =>
-      tracked && this.config.env.OPEN_TRACKING === 'on'
-        ? { ...email, html: email.html.replace(/<\/body>/i, `${OPEN_PIXEL_HTML}</body>`) }
-        : email;
+    const { linkFor, direct, withPixel } = await this.segmentLinks.forSegment(edition, articles, segmentKey);
     if (edition.kind === 'breaking' || edition.frequency === null) {
       const subject = edition.subject || this.breakingSubject(articles[0]);
       const email = await this.composeBreaking({ subject, preheader, article: articles[0], viewInBrowserUrl, linkFor });
@@ -249,44 +232,6 @@ export class EditionRenderer {
       leadReaders: edition.frequency === 'weekly' ? await this.weeklyLeadReaders(edition, articles) : null,
     });
     return { subject, direct, ...withPixel(email) };
-  }
-
-  /**
-   * Each article's link in this segment: a per-reader click placeholder (the link registered with its stored,
-   * UTM-tagged target) when the segment is tracked, else the article URL with UTM tags. `direct` turns a
-   * tracked compile into its untracked twin (for the web copy).
-   */
-  private async articleLinks(
-    edition: Edition,
-    articles: Article[],
-    segmentKey: string,
-  ): Promise<{ linkFor: (a: Article) => string; direct: DirectLinks; tracked: boolean }> {
-    const env = this.config.env;
-    const utm: UtmTags | null =
-      env.UTM_TAGS === 'off' ? null : { source: env.UTM_TAGS, campaign: this.editionKey(edition) };
-    const directUrl = (a: Article) => withUtm(a.url, utm);
-    const tracked = env.CLICK_TRACKING === 'on' && !segmentKey.endsWith(DIRECT_LINKS_SUFFIX);
-    if (!tracked) {
-      return { linkFor: directUrl, direct: (compiled) => compiled, tracked };
-    }
-    const indexOf = new Map(edition.articleIds.map((id, i) => [id, i + 1]));
-    await this.links.register(
-      edition.id,
-      articles.map((a) => ({ index: indexOf.get(a.id)!, articleId: a.id, topics: a.topics, targetUrl: directUrl(a) })),
-    );
-    const byIndex = new Map(articles.map((a) => [indexOf.get(a.id)!, directUrl(a)]));
-    const direct: DirectLinks = (compiled, part) =>
-      compiled.replace(OPEN_PIXEL_HTML, '').replace(new RegExp(TRACKED_PLACEHOLDER_SOURCE, 'g'), (placeholder) => {
-        const link = trackedLinkOf(placeholder);
-        const url = link?.kind === 'click' ? (byIndex.get(link.index) ?? '#') : '';
-        return part === 'html' ? url.replace(/&/g, '&amp;') : url;
-      });
-    return { linkFor: (a) => clickPlaceholder(indexOf.get(a.id)!), direct, tracked };
-  }
-
-  /** utm_campaign: the edition's key made URL-plain: `daily-2026-11-25`, `weekly-2026-W48`, `breaking-42`. */
-  editionKey(edition: Edition): string {
-    return edition.key.replace(/[^A-Za-z0-9_-]+/g, '-');
   }
 
   /** Readers who clicked the lead in the week's dailies, when no other article of the edition was read more. */
@@ -325,27 +270,6 @@ export class EditionRenderer {
 
   breakingSubject(article: Article): string {
     return this.locale.t('breaking.subject', { title: article.title }).slice(0, 200);
-  }
-
-  private segmentArticleIds(edition: Edition, segmentKey: string): string[] {
-    if (!SEGMENT_KEY.test(segmentKey)) {
-      throw new Error(`Invalid segment key "${segmentKey}"`);
-    }
-    const articlesKey = segmentKey.endsWith(DIRECT_LINKS_SUFFIX)
-      ? segmentKey.slice(0, -DIRECT_LINKS_SUFFIX.length)
-      : segmentKey;
-    if (articlesKey === 'all') {
-      return edition.articleIds;
-    }
-    // Readers get the articles in edition order whatever order the key lists them in.
-    const wanted = articlesKey.split(',');
-    const inEdition = new Set(edition.articleIds);
-    const foreign = wanted.filter((id) => !inEdition.has(id));
-    if (foreign.length > 0) {
-      throw new Error(`Articles ${foreign.join(',')} are not in edition ${edition.id}`);
-    }
-    const chosen = new Set(wanted);
-    return edition.articleIds.filter((id) => chosen.has(id));
   }
 
   private async topicNames(keys: string[]): Promise<Map<string, string>> {

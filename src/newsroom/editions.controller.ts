@@ -9,7 +9,7 @@ import { ConflictError } from '../common/domain-errors';
 import { personalise } from '../common/reader-placeholders';
 import { AppConfig } from '../config/app-config';
 import { EditionStats } from '../digests/edition-stats';
-import { DIRECT_LINKS_SUFFIX } from '../digests/edition-renderer';
+import { DIRECT_LINKS_SUFFIX } from '../digests/edition-segments';
 import { clickedView, engagementCard } from './engagement-view';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { HistoryQueryDto, STATUS_VALUES } from '../digests/dto/digest-requests.dto';
