@@ -1,3 +1,4 @@
+import { queryPrepared } from '../database/prepared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -86,7 +87,9 @@ export class TransactionalOutbox {
   ): Promise<T & { send: boolean }> {
     const n = query.params.length;
     const p = (i: number) => `$${n + i}`;
-    const [row] = (await this.dataSource.query(
+    // Prepared: the signup runs this on every request, and its text never changes (queryPrepared).
+    const [row] = await queryPrepared<T & { send: boolean }>(
+      this.dataSource,
       `WITH ${query.with},
        source AS (${query.source}),
        queued AS (
@@ -108,7 +111,7 @@ export class TransactionalOutbox {
         mail.text,
         mail.headers ? JSON.stringify(mail.headers) : null,
       ],
-    )) as Array<T & { send: boolean }>;
+    );
     return row;
   }
 

@@ -150,7 +150,8 @@ export class SubscriptionsService {
     );
     this.limits.enforce(outcome.refusal);
     this.outbox.wake();
-    this.logger.log(
+    // Debug: the access log already has a line per signup, and at a burst's rate a second one costs.
+    this.logger.debug(
       outcome.send
         ? `Signup: confirmation queued for subscriber ${outcome.subscriber_id}`
         : 'Signup: no confirmation due',
