@@ -10,8 +10,8 @@ export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'bounced
 @Index('ix_deliveries_pending', ['id'], { where: `status IN ('queued', 'sending')` })
 // One edition's unfinished rows in claim order (see migration DeliveryPendingByEditionIndex).
 @Index('ix_deliveries_pending_edition', ['editionId', 'id'], { where: `status IN ('queued', 'sending')` })
-// Late reports name a delivery by its Message-ID (see migration DeliveryMessageKeyIndex).
-@Index('ix_deliveries_message_key', ['messageKey'])
+// Late reports name a finished delivery by its Message-ID (see migration DeliveryMessageKeyIndex).
+@Index('ix_deliveries_message_key', ['messageKey'], { where: `status NOT IN ('queued', 'sending')` })
 export class Delivery {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;

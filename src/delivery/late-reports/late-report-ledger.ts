@@ -44,7 +44,8 @@ export function recipientQuery(messageId: string): { sql: string; params: string
 
 /**
  * The condition naming the delivery of a Message-ID, as parameter $n. One nashra wrote carries the row's
- * message_key (ix_deliveries_message_key); any other is looked up by the stored message_id, which only rows sent
+ * message_key (ix_deliveries_message_key, over finished rows: a report only names a message the server took);
+ * any other is looked up by the stored message_id, which only rows sent
  * before message_key existed can match. Kept apart rather than OR-ed: with `message_key = … OR message_id = …`
  * the planner cannot use the index and reads the whole ledger.
  */
@@ -53,7 +54,9 @@ function namedDelivery(messageId: string | null, n: number): { where: string; va
     return null;
   }
   const key = messageKeyOf(messageId);
-  return key ? { where: `message_key = $${n}::uuid`, value: key } : { where: `message_id = $${n}`, value: messageId };
+  return key
+    ? { where: `message_key = $${n}::uuid AND status NOT IN ('queued', 'sending')`, value: key }
+    : { where: `message_id = $${n}`, value: messageId };
 }
 
 /** deliveries.message_key from a Message-ID nashra wrote (`<32 hex digits@domain>`, see deliveryMessageId). */
