@@ -5,10 +5,11 @@ const ledger = require('./ledger');
 
 const f = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
-function claimLine(label, plan) {
+function claimLine(label, plan, times) {
   if (!plan) return [];
   const how = ledger.claimScan(plan);
-  return [`| claim of 200 rows, ${label} | ${f(ledger.executionMs(plan), 2)} ms (${how}) |`];
+  const spread = times ? `, median of ${times.length}: ${times.map((t) => f(t, 1)).join(' / ')}` : '';
+  return [`| claim of 200 rows, ${label} | ${f(ledger.executionMs(plan), 2)} ms (${how}${spread}) |`];
 }
 
 function render(r) {
@@ -44,7 +45,10 @@ function render(r) {
   lines.push(`| readers inserted (one INSERT … SELECT) | ${f(r.readersInsertSeconds, 1)} s |`);
   if (r.queueSeconds !== undefined)
     lines.push(`| edition created and audience queued (POST /admin/digests) | ${f(r.queueSeconds, 1)} s |`);
-  lines.push(...claimLine(`${opts.readers} pending`, r.claimAtN), ...claimLine('10000 pending', r.claimAt10k));
+  lines.push(
+    ...claimLine(`${opts.readers} pending`, r.claimAtN, r.claimAtNTimes),
+    ...claimLine('10000 pending', r.claimAt10k, r.claimAt10kTimes),
+  );
   if (r.writeBack) lines.push(`| write-back of 200 rows | ${f(ledger.executionMs(r.writeBack), 2)} ms |`);
   if (r.burst) {
     const b = r.burst;
@@ -56,8 +60,8 @@ function render(r) {
   }
   if (r.failures.length) lines.push('', `**Failed:** ${r.failures.join('; ')}`);
   const plans = [
-    [`claim at ${opts.readers} pending`, r.claimAtN],
-    ['claim at 10000 pending', r.claimAt10k],
+    [`claim at ${opts.readers} pending (median run)`, r.claimAtN],
+    ['claim at 10000 pending (median run)', r.claimAt10k],
     [
       "write-back of 200 rows (in the claim's transaction, so the FK triggers fire: real write-backs skip them)",
       r.writeBack,

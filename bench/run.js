@@ -318,12 +318,16 @@ async function main() {
     if (queued !== opts.readers) results.failures.push(`queued ${queued} deliveries for ${opts.readers} readers`);
     await db.query('VACUUM ANALYZE deliveries');
 
-    results.claimAtN = await ledger.explainClaim(db, editionId);
-    log(`claim at ${queued} pending: ${ledger.executionMs(results.claimAtN)} ms\n${results.claimAtN}`);
+    ({ plan: results.claimAtN, times: results.claimAtNTimes } = await ledger.explainClaim(db, editionId));
+    log(`claim at ${queued} pending: ${results.claimAtNTimes.join(' / ')} ms; median run:\n${results.claimAtN}`);
     if (!opts.large && queued > 10_000) {
-      results.claimAt10k = await ledger.explainClaimAtPending(db, editionId, 10_000);
+      ({ plan: results.claimAt10k, times: results.claimAt10kTimes } = await ledger.explainClaimAtPending(
+        db,
+        editionId,
+        10_000,
+      ));
       await db.query('VACUUM ANALYZE deliveries');
-      log(`claim at 10000 pending: ${ledger.executionMs(results.claimAt10k)} ms\n${results.claimAt10k}`);
+      log(`claim at 10000 pending: ${results.claimAt10kTimes.join(' / ')} ms; median run:\n${results.claimAt10k}`);
     }
     results.writeBack = await ledger.explainWriteBack(db, editionId);
     log(`write-back of 200 rows: ${ledger.executionMs(results.writeBack)} ms`);
