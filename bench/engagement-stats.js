@@ -10,11 +10,13 @@
 // Writes its result into bench/RESULTS.md between the `<!-- bench:engagement-stats -->` markers.
 // Not part of `npm test`: timings belong here, not in tests. `--deliveries N` for a smaller run.
 const { execFileSync, spawn } = require('node:child_process');
-const { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir, cpus, loadavg } = require('node:os');
 const { join } = require('node:path');
-const net = require('node:net');
 const { Client } = require('pg');
+const { freePort } = require('./free-port');
+const { insertReaders } = require('./ledger');
+const { writeSection } = require('./report');
 
 const ROOT = join(__dirname, '..');
 const TARGET_MS = 200;
@@ -30,26 +32,9 @@ function parseArgs(argv) {
   return opts;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function seed(db, n) {
   const started = Date.now();
-  await db.query(
-    `INSERT INTO subscribers (email, email_key, status, frequency, topics, locale, confirmed_at)
-     SELECT 'reader' || g || '@example.org', 'reader' || g || '@example.org', 'active', 'daily', '{}', 'ar', now()
-       FROM generate_series(1, $1::int) AS g`,
-    [n],
-  );
+  await insertReaders(db, n);
   const articles = [];
   for (let i = 1; i <= 10; i++) {
     const { rows } = await db.query(
@@ -106,18 +91,6 @@ async function explain(db, sql, params) {
   const text = rows.map((r) => r['QUERY PLAN']).join('\n');
   const ms = Number(/Execution Time: ([\d.]+) ms/.exec(text)?.[1]);
   return { text, ms };
-}
-
-function writeResults(block) {
-  const file = join(__dirname, 'RESULTS.md');
-  const start = '<!-- bench:engagement-stats -->';
-  const end = '<!-- /bench:engagement-stats -->';
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# nashra benchmark results\n';
-  const section = `${start}\n${block}\n${end}`;
-  text = text.includes(start)
-    ? text.slice(0, text.indexOf(start)) + section + text.slice(text.indexOf(end) + end.length)
-    : `${text.trimEnd()}\n\n## Engagement stats (\`npm run bench:stats\`)\n\n${section}\n`;
-  writeFileSync(file, text);
 }
 
 async function main() {
@@ -242,7 +215,7 @@ async function main() {
     ];
     const block = lines.join('\n');
     console.log(`\n${block}\n`);
-    writeResults(block);
+    writeSection(join(__dirname, 'RESULTS.md'), 'engagement-stats', 'Engagement stats (`npm run bench:stats`)', block);
   } finally {
     await db?.end().catch(() => undefined);
     if (app && app.exitCode === null) {

@@ -73,18 +73,26 @@ function render(r) {
   return lines.join('\n');
 }
 
-function printAndWrite(results, file) {
-  const block = render(results);
-  console.log(`\n${block}\n`);
-  const mode = results.opts.large ? 'large' : 'default';
-  const start = `<!-- bench:${mode} -->`;
-  const end = `<!-- /bench:${mode} -->`;
+/**
+ * Writes `block` into `file` between `<!-- bench:key -->` markers, replacing what an earlier run wrote there,
+ * or appends it under `heading` the first time; the rest of the file (the hand-written analysis) stays.
+ */
+function writeSection(file, key, heading, block) {
+  const start = `<!-- bench:${key} -->`;
+  const end = `<!-- /bench:${key} -->`;
   let text = existsSync(file) ? readFileSync(file, 'utf8') : '# nashra benchmark results\n';
   const section = `${start}\n${block}\n${end}`;
   text = text.includes(start)
     ? text.slice(0, text.indexOf(start)) + section + text.slice(text.indexOf(end) + end.length)
-    : `${text.trimEnd()}\n\n## ${mode === 'large' ? '`--large`' : 'Default run'}\n\n${section}\n`;
+    : `${text.trimEnd()}\n\n## ${heading}\n\n${section}\n`;
   writeFileSync(file, text);
 }
 
-module.exports = { printAndWrite };
+function printAndWrite(results, file) {
+  const block = render(results);
+  console.log(`\n${block}\n`);
+  const mode = results.opts.large ? 'large' : 'default';
+  writeSection(file, mode, mode === 'large' ? '`--large`' : 'Default run', block);
+}
+
+module.exports = { printAndWrite, writeSection };

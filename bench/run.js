@@ -19,8 +19,8 @@ const { execFileSync, fork, spawn } = require('node:child_process');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
-const net = require('node:net');
 const { Client } = require('pg');
+const { freePort } = require('./free-port');
 const proc = require('./proc');
 const ledger = require('./ledger');
 const { runBurst } = require('./burst');
@@ -61,18 +61,6 @@ function parseArgs(argv) {
 }
 
 const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The real app in its own process (the built dist/src/main.js), output kept for waiting on lines. */
 function startApp(role, env, nodeArgs = []) {
