@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../../common/secure-token';
 import { addressIn, LateReport, LateReportPayloadError, normaliseMessageId, objectAt, stringAt } from './late-report';
 
 /**
@@ -43,9 +44,7 @@ export function mailgunSigned(body: unknown, signingKey: string, now: Date): Mai
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     return null;
   }
-  const expected = Buffer.from(mailgunSignature(signingKey, timestamp, token), 'utf8');
-  const received = Buffer.from(given.toLowerCase(), 'utf8');
-  if (expected.length !== received.length || !timingSafeEqual(expected, received)) {
+  if (!safeEqual(given.toLowerCase(), mailgunSignature(signingKey, timestamp, token))) {
     return null;
   }
   return { token, expiresAt: new Date((seconds + MAILGUN_MAX_AGE_SECONDS) * 1000) };

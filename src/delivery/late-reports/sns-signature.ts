@@ -1,5 +1,6 @@
 import { KeyObject, verify, X509Certificate } from 'node:crypto';
 import { ForbiddenException, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { errorMessage } from '../../common/error-message';
 
 /**
  * Amazon SNS signs every message it posts (SignatureVersion 1: SHA1withRSA, 2: SHA256withRSA) with the key of
@@ -131,9 +132,7 @@ export class SnsSignatures {
       .download(url)
       .then((pem) => new X509Certificate(pem).publicKey)
       .catch((err: unknown) => {
-        this.logger.warn(
-          `SNS signing certificate ${url} unusable: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        this.logger.warn(`SNS signing certificate ${url} unusable: ${errorMessage(err)}`);
         throw new ServiceUnavailableException('the SNS signing certificate could not be fetched; SNS retries later');
       });
     this.certificates.set(url, loading);

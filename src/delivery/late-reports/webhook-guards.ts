@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Clock } from '../../common/clock';
+import { safeEqual } from '../../common/secure-token';
 import { AppConfig } from '../../config/app-config';
 import { mailgunSigned } from './mailgun-webhook';
 import { WebhookTokens } from './webhook-tokens';
@@ -11,12 +12,6 @@ export function bounceSignature(secret: string, body: Buffer | string): string {
 }
 
 type WebhookRequest = { rawBody?: Buffer; headers: Record<string, unknown>; body?: unknown };
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** The generic shape: an HMAC of the exact bytes, so a relay script cannot be replayed with another body. */
 @Injectable()
@@ -31,7 +26,7 @@ export class SignedBody implements CanActivate {
     const req = context.switchToHttp().getRequest<WebhookRequest>();
     const header = req.headers['x-nashra-signature'];
     const given = typeof header === 'string' ? header.trim().replace(/^sha256=/i, '') : '';
-    if (!req.rawBody || !sameSecret(given, bounceSignature(secret, req.rawBody))) {
+    if (!req.rawBody || !safeEqual(given, bounceSignature(secret, req.rawBody))) {
       throw new UnauthorizedException('invalid or missing X-Nashra-Signature');
     }
     return true;
@@ -56,7 +51,7 @@ export class BasicAuthSecret implements CanActivate {
     const match = typeof header === 'string' ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
     const decoded = match ? Buffer.from(match[1], 'base64').toString('utf8') : '';
     const password = decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : '';
-    if (!sameSecret(password, secret)) {
+    if (!safeEqual(password, secret)) {
       context
         .switchToHttp()
         .getResponse<{ setHeader(n: string, v: string): void }>()
