@@ -16,23 +16,23 @@ export class ClaimCursor {
 
   constructor(
     private readonly ledger: DeliveryRepository,
-    private readonly leaseSeconds: () => number,
+    private readonly leaseSeconds: number,
   ) {}
 
   async claim(editionIds: string[], limit: number): Promise<ClaimedDelivery[]> {
     this.forgetAllBut(editionIds);
     const from = editionIds.map((id) => this.after.get(id) ?? '0');
-    const ahead = await this.ledger.claim(editionIds, limit, this.leaseSeconds(), from);
+    const ahead = await this.ledger.claim(editionIds, limit, this.leaseSeconds, from);
     const short = ahead.length < limit && from.some((id) => id !== '0');
     const behind = short
       ? await this.ledger.claim(
           editionIds,
           limit - ahead.length,
-          this.leaseSeconds(),
+          this.leaseSeconds,
           editionIds.map(() => '0'),
         )
       : [];
-    const claimed = behind.length > 0 ? ahead.concat(behind) : ahead;
+    const claimed = ahead.concat(behind);
     for (const row of claimed) {
       const at = this.after.get(row.edition_id);
       if (at === undefined || BigInt(row.id) > BigInt(at)) {

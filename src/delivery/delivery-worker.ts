@@ -75,7 +75,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
   ) {
-    this.cursor = new ClaimCursor(ledger, () => config.env.DELIVERY_LEASE_SECONDS);
+    this.cursor = new ClaimCursor(ledger, config.env.DELIVERY_LEASE_SECONDS);
   }
 
   get enabled(): boolean {

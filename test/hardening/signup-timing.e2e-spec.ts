@@ -5,6 +5,9 @@ const SAMPLES = 100;
 const KINDS = ['new', 'pending', 'active', 'unsubscribed', 'erased', 'honeypot'] as const;
 type Kind = (typeof KINDS)[number];
 
+/** An empty list for each kind. */
+const perKind = <T>() => Object.fromEntries(KINDS.map((k) => [k, [] as T[]])) as Record<Kind, T[]>;
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -25,14 +28,7 @@ function median(values: number[]): number {
  */
 describe('Hardening: constant-time signup', () => {
   let t: TestApp;
-  const addresses: Record<Kind, string[]> = {
-    new: [],
-    pending: [],
-    active: [],
-    unsubscribed: [],
-    erased: [],
-    honeypot: [],
-  };
+  const addresses = perKind<string>();
 
   beforeAll(async () => {
     t = await startTestApp({
@@ -89,14 +85,7 @@ describe('Hardening: constant-time signup', () => {
         await res.text();
       }
     }
-    const times: Record<Kind, number[]> = {
-      new: [],
-      pending: [],
-      active: [],
-      unsubscribed: [],
-      erased: [],
-      honeypot: [],
-    };
+    const times = perKind<number>();
     const bodies = new Set<string>();
     for (let i = 0; i < SAMPLES; i++) {
       const order = [...KINDS].sort(() => Math.random() - 0.5);
