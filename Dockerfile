@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # nashra: build with the dev toolchain, run with production dependencies only, as a non-root user.
+# Node 24, the current LTS line: Node 20 reached its end of life in April 2026 (nashra still runs on 20.19+).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY src ./src
 COPY migrations ./migrations
 RUN npx nest build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     VAR_DIR=/app/var

@@ -127,9 +127,11 @@ describe('docker-compose.yml', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('builds an image that runs as a non-root user with a health check', () => {
+  it('builds an image on a supported Node LTS line (22 or 24), as a non-root user with a health check', () => {
     const dockerfile = read('Dockerfile');
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS build$/m);
+    const bases = [...dockerfile.matchAll(/^FROM node:(\d+)-bookworm-slim\b/gm)].map((m) => Number(m[1]));
+    expect(bases.length).toBe(2);
+    expect(bases.every((major) => major === 22 || major === 24)).toBe(true);
     expect(dockerfile).toMatch(/^RUN npm ci\b/m);
     expect(dockerfile).toMatch(/nest build/);
     expect(dockerfile).toMatch(/^USER node$/m);
