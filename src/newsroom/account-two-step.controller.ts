@@ -129,7 +129,7 @@ export class AccountTwoStepController {
   async passkeyOptions(@Req() req: Request, @Res() res: Response, @CurrentEditor() editor: SignedInEditor) {
     const options = await this.secondStep.passkeys.registrationOptions(editor);
     req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'register', at: Date.now() };
-    res.json(options);
+    res.status(200).json(options);
   }
 
   @Post('passkeys')
@@ -158,7 +158,7 @@ export class AccountTwoStepController {
     this.sessions.recordSecondStep(req);
     await this.audit.record(editor, 'editor.passkey-added', undefined, { name });
     this.view.flash(req, this.locale.t('signin.passkeys.added'));
-    res.json({ redirect: '/admin/account' });
+    res.status(200).json({ redirect: '/admin/account' });
   }
 
   @Post('passkeys/:id/delete')

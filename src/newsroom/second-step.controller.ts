@@ -128,7 +128,7 @@ export class SecondStepController {
     }
     const options = await this.secondStep.passkeys.registrationOptions(pending.editor);
     req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'register', at: Date.now() };
-    res.json(options);
+    res.status(200).json(options);
   }
 
   @Post('setup/passkey')
@@ -173,7 +173,7 @@ export class SecondStepController {
     const pending = await this.pending(req, 'second-step');
     const options = await this.secondStep.passkeys.authenticationOptions(pending?.editor.id);
     req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'sign-in', at: Date.now() };
-    res.json(options);
+    res.status(200).json(options);
   }
 
   @Post('passkey')
