@@ -94,6 +94,13 @@ export class OidcSignIn {
         code_verifier: checks.codeVerifier,
       });
       claims = tokens.claims() as unknown as Record<string, unknown>;
+      // Providers that keep the ID token small (oidc-provider by default) give the address at userinfo only.
+      if (typeof claims.email !== 'string' && tokens.access_token) {
+        const info = (await client.userinfo(tokens)) as Record<string, unknown>;
+        if (info.sub === claims.sub) {
+          claims = { ...info, ...claims, email: info.email, email_verified: info.email_verified };
+        }
+      }
     } catch (err) {
       this.logger.warn(`Single sign-on failed: ${errorMessage(err)}`);
       throw new SsoRefusal('failed');

@@ -76,7 +76,9 @@ export class SignInController {
   }
 
   private formContext(context: Record<string, unknown>): Record<string, unknown> {
-    return { ...context, sso: this.sso.enabled ? { label: this.sso.label } : undefined };
+    const next = typeof context.next === 'string' ? context.next : '/admin';
+    const sso = { label: this.sso.label, href: `/admin/login/sso?next=${encodeURIComponent(next)}` };
+    return { ...context, sso: this.sso.enabled ? sso : undefined };
   }
 
   @Post('logout')

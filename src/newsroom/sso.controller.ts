@@ -86,7 +86,11 @@ export class SsoController {
       req,
       res,
       'login',
-      { next: '/admin', error: this.locale.t(`signin.sso.${reason}`), sso: { label: this.sso.label } },
+      {
+        next: '/admin',
+        error: this.locale.t(`signin.sso.${reason}`),
+        sso: { label: this.sso.label, href: '/admin/login/sso' },
+      },
       { status, title: this.locale.t('signin.title'), nav: 'login' },
     );
   }
