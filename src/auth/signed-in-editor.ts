@@ -27,7 +27,7 @@ declare module 'express-session' {
     /** Recovery codes just made, shown once on /admin/account/recovery-codes and then forgotten. */
     freshRecoveryCodes?: string[];
     /** The WebAuthn challenge this session was given, and for what. */
-    webauthnChallenge?: { challenge: string; purpose: 'register' | 'sign-in'; at: number };
+    webauthnChallenge?: { challenge: string; purpose: 'register' | 'sign-in' | 'step-up'; at: number };
     /** Single sign-on in progress: the checks openid-client verifies on the way back. */
     oidc?: { state: string; nonce: string; codeVerifier: string; next: string; at: number };
   }

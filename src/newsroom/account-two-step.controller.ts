@@ -158,6 +158,12 @@ export class AccountTwoStepController {
     this.sessions.recordSecondStep(req);
     await this.audit.record(editor, 'editor.passkey-added', undefined, { name });
     this.view.flash(req, this.locale.t('signin.passkeys.added'));
+    // The first factor comes with recovery codes, whichever it is: a lost security key must not lock anyone out.
+    if ((await this.secondStep.recovery.remaining(editor.id)) === 0) {
+      req.session.freshRecoveryCodes = await this.secondStep.recovery.issue(editor.id);
+      res.status(200).json({ redirect: '/admin/account/recovery-codes' });
+      return;
+    }
     res.status(200).json({ redirect: '/admin/account' });
   }
 

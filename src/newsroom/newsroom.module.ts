@@ -30,6 +30,7 @@ import { SecondStepController } from './second-step.controller';
 import { SignInFlow } from './sign-in-flow';
 import { SignInSettingsController } from './sign-in-settings.controller';
 import { SsoController } from './sso.controller';
+import { StepUpController } from './step-up.controller';
 import { TotpQrCode } from './totp-qr-code';
 
 /**
@@ -49,6 +50,7 @@ import { TotpQrCode } from './totp-qr-code';
     DashboardController,
     AccountController,
     AccountTwoStepController,
+    StepUpController,
     EditorsController,
     // ReaderImportController before ReadersController: /admin/readers/import is not a reader id.
     ReaderImportController,

@@ -155,11 +155,13 @@ export class SecondStepController {
       return;
     }
     await this.audit.record(pending.editor, 'editor.passkey-added', undefined, { name });
+    const fresh = (await this.secondStep.recovery.remaining(pending.editor.id)) === 0;
     await this.flow.complete(req, res, pending.editor, {
       next: pending.next,
       method: pending.method as SignInMethod,
       secondStep: 'passkey',
       reply: 'json',
+      recoveryCodes: fresh ? await this.secondStep.recovery.issue(pending.editor.id) : undefined,
     });
   }
 

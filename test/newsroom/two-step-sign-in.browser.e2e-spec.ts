@@ -112,7 +112,12 @@ describeBrowser('Two-step sign-in in Chromium', () => {
         page.waitForResponse((r) => r.url().endsWith('/admin/account/passkeys') && r.status() === 200),
         page.getByRole('button', { name: 'إضافة مفتاح مرور' }).click(),
       ]);
-      await page.waitForSelector('text=أضفنا مفتاح المرور إلى حسابك.');
+      // The first factor comes with ten recovery codes.
+      await page.waitForURL(/\/admin\/account\/recovery-codes$/);
+      expect(await page.textContent('main')).toContain('أضفنا مفتاح المرور إلى حسابك.');
+      expect(await page.locator('.recovery-codes li').count()).toBe(10);
+      await page.getByRole('link', { name: 'حفظتها، تابع' }).click();
+      await page.waitForURL(/\/admin\/account$/);
       expect(await page.textContent('.passkeys')).toContain('حاسوب المكتب');
       const stored = (await t.dataSource.query(`SELECT name FROM editor_passkeys WHERE editor_id = $1`, [
         editorId,

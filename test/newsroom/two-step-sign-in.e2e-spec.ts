@@ -127,6 +127,40 @@ describe('Two-step sign-in with an authenticator app and recovery codes', () => 
     expect(actions.map((a) => a.how)).toEqual(expect.arrayContaining(['totp', 'recovery-code']));
   });
 
+  it('asks a signed-in editor for the second step again on request (step-up) and records when', async () => {
+    const agent = request.agent(env.t.baseUrl);
+    await password(agent, editor, 303);
+    await secondStep(agent, totp.codes[5], 303);
+    const secondStepAt = async () => {
+      const rows = (await env.t.dataSource.query(
+        `SELECT max((sess->>'secondStepAt')::bigint) AS at FROM editor_sessions WHERE sess->>'editorId' = $1`,
+        [editorId],
+      )) as { at: string }[];
+      return Number(rows[0].at);
+    };
+    const before = await secondStepAt();
+    const form = await agent.get('/admin/account/confirm?next=%2Fadmin%2Fnext').expect(200);
+    expect(form.text).toContain('تأكيد هويتك');
+    const _csrf = csrfTokenIn(form.text);
+    await agent
+      .post('/admin/account/confirm')
+      .type('form')
+      .send({ code: '12345', next: '/admin/next', _csrf })
+      .expect(401);
+    const done = await agent
+      .post('/admin/account/confirm')
+      .type('form')
+      .send({ code: totp.codes[6], next: '/admin/next', _csrf })
+      .expect(303);
+    expect(done.headers.location).toBe('/admin/next');
+    expect(await secondStepAt()).toBeGreaterThan(before);
+    const audit = (await env.t.dataSource.query(
+      `SELECT detail->>'secondStep' AS how FROM audit_log WHERE action = 'editor.step-up' AND editor_id = $1`,
+      [editorId],
+    )) as { how: string }[];
+    expect(audit).toEqual([{ how: 'recovery-code' }]);
+  });
+
   it('records a sign-in from a new browser in the audit log and emails the editor', async () => {
     const before = (await env.t.dataSource.query(
       `SELECT count(*)::int AS n FROM audit_log WHERE action = 'editor.new-device' AND editor_id = $1`,
