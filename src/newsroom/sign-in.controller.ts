@@ -9,6 +9,7 @@ import { NewsroomPage } from '../auth/newsroom-page';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { OidcSignIn } from '../auth/oidc-sign-in';
 import { isNewsroomPath } from '../auth/sign-in-url';
+import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 import { SignInFlow } from './sign-in-flow';
 
@@ -26,6 +27,7 @@ export class SignInController {
     private readonly audit: AuditLog,
     private readonly flow: SignInFlow,
     private readonly sso: OidcSignIn,
+    private readonly locale: Locale,
   ) {}
 
   @Get('login')
@@ -36,7 +38,7 @@ export class SignInController {
     // Saves an anonymous session so the form's CSRF token is bound to an id that survives until the POST.
     req.session.signInFormAt = Date.now();
     await this.view.page(req, res, 'login', this.formContext({ next: safeNext(next) }), {
-      title: 'تسجيل الدخول',
+      title: this.locale.t('signin.title'),
       nav: 'login',
     });
   }
@@ -51,24 +53,24 @@ export class SignInController {
     const again = (status: number, error: string) =>
       this.view.page(req, res, 'login', this.formContext({ next, email, error }), {
         status,
-        title: 'تسجيل الدخول',
+        title: this.locale.t('signin.title'),
         nav: 'login',
       });
     if (!this.sessions.acceptCsrf(req)) {
       req.session.signInFormAt = Date.now();
-      return again(403, 'انتهت صلاحية النموذج. أعد إدخال بياناتك وحاول مجددًا.');
+      return again(403, this.locale.t('signin.errors.formExpired'));
     }
     if (!email || !password) {
-      return again(400, 'أدخل البريد الإلكتروني وكلمة المرور.');
+      return again(400, this.locale.t('signin.errors.missing'));
     }
     const address = req.ip ?? 'unknown';
     if (await this.throttle.isLocked(email, address)) {
-      return again(429, 'محاولات دخول فاشلة كثيرة. انتظر ربع ساعة ثم حاول مجددًا.');
+      return again(429, this.locale.t('signin.errors.locked'));
     }
     const editor = await this.accounts.authenticate(email, password);
     if (!editor) {
       await this.throttle.recordFailure(email, address);
-      return again(401, 'البريد الإلكتروني أو كلمة المرور غير صحيحة.');
+      return again(401, this.locale.t('signin.errors.wrongPassword'));
     }
     await this.throttle.clearAccount(email);
     // Signed in now, or sent on to the second step (see SignInFlow).

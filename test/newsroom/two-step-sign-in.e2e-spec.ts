@@ -35,7 +35,7 @@ async function secondStep(agent: TestAgent, code: string, status: number) {
 /** Sets up the authenticator app from the Account screen; returns the secret and the ten recovery codes. */
 async function setUpTotp(agent: TestAgent, csrfToken: string) {
   const page = await agent.get('/admin/account/totp').expect(200);
-  expect(page.text).toContain('<svg role="img" aria-label="QR" class="qr"');
+  expect(page.text).toContain('<svg role="img" aria-label="رمز QR لإعداد تطبيق المصادقة" class="qr"');
   const secret = /class="totp-secret">([A-Z2-7]+)</.exec(page.text)![1];
   const confirmed = await agent
     .post('/admin/account/totp')
