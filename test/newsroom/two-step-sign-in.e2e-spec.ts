@@ -201,6 +201,35 @@ describe('Two-step sign-in with an authenticator app and recovery codes', () => 
   });
 });
 
+describe('Passkey sign-in answers that do not check out', () => {
+  const env = appWithSmtpSink();
+
+  it('refuses forged or malformed answers with a clear 4xx in Arabic, never a 500', async () => {
+    await createEditor(env.t.dataSource, DEFAULT_EDITOR);
+    const agent = request.agent(env.t.baseUrl);
+    const form = await agent.get('/admin/login').expect(200);
+    const token = csrfTokenIn(form.text);
+    // No challenge asked for yet.
+    const early = await agent.post('/admin/login/passkey').set('X-CSRF-Token', token).send({ response: {} });
+    expect(early.status).toBe(401);
+    await agent.post('/admin/login/passkey/options').send({}).expect(403);
+    for (const response of [
+      'not an object',
+      { id: 'unknown-credential', rawId: 'x', type: 'public-key', response: {} },
+      { id: 'x'.repeat(5000) },
+      null,
+    ]) {
+      const options = await agent.post('/admin/login/passkey/options').set('X-CSRF-Token', token).send({}).expect(200);
+      expect(typeof options.body.challenge).toBe('string');
+      expect(options.body.userVerification).toBe('required');
+      const res = await agent.post('/admin/login/passkey').set('X-CSRF-Token', token).send({ response });
+      expect([JSON.stringify(response).slice(0, 40), res.status]).toEqual([JSON.stringify(response).slice(0, 40), 401]);
+      expect(res.body.message).toContain('لم ينجح مفتاح المرور');
+    }
+    await agent.get('/admin').expect(303);
+  });
+});
+
 describe('A newsroom that requires a second step', () => {
   const env = appWithSmtpSink();
   const editor = { email: 'writer@nashra.test', password: 'writer-password-123', name: 'كاتب' };
