@@ -65,6 +65,8 @@ export class AccountTwoStepController {
     }
     this.sessions.recordSecondStep(req);
     req.session.freshRecoveryCodes = await this.secondStep.recovery.issue(editor.id);
+    // A session taken before the second step existed (a stolen cookie, a forgotten laptop) does not outlive it.
+    await this.sessions.endOtherSessions(editor.id, req.sessionID);
     await this.audit.record(editor, 'editor.totp-on');
     res.redirect(303, '/admin/account/recovery-codes');
   }
@@ -158,8 +160,10 @@ export class AccountTwoStepController {
     this.sessions.recordSecondStep(req);
     await this.audit.record(editor, 'editor.passkey-added', undefined, { name });
     this.view.flash(req, this.locale.t('signin.passkeys.added'));
-    // The first factor comes with recovery codes, whichever it is: a lost security key must not lock anyone out.
+    // The first factor comes with recovery codes, whichever it is: a lost security key must not lock anyone out;
+    // and, as for the authenticator app, sessions opened with the password alone end.
     if ((await this.secondStep.recovery.remaining(editor.id)) === 0) {
+      await this.sessions.endOtherSessions(editor.id, req.sessionID);
       req.session.freshRecoveryCodes = await this.secondStep.recovery.issue(editor.id);
       res.status(200).json({ redirect: '/admin/account/recovery-codes' });
       return;

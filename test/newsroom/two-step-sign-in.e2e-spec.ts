@@ -55,9 +55,12 @@ describe('Two-step sign-in with an authenticator app and recovery codes', () => 
   const editor = DEFAULT_EDITOR;
   let editorId: string;
   let totp: { secret: string; codes: string[] };
+  let earlier: TestAgent;
 
   beforeAll(async () => {
     editorId = await createEditor(env.t.dataSource, editor);
+    earlier = request.agent(env.t.baseUrl);
+    await signIn(earlier, { baseUrl: env.t.baseUrl, ...editor });
     const first = request.agent(env.t.baseUrl);
     const { csrfToken } = await signIn(first, { baseUrl: env.t.baseUrl, ...editor });
     totp = await setUpTotp(first, csrfToken);
@@ -75,6 +78,8 @@ describe('Two-step sign-in with an authenticator app and recovery codes', () => 
       secret: string;
     }[];
     expect(row.secret).not.toContain(totp.secret);
+    // The session opened elsewhere with the password alone ended when the second step was turned on.
+    await earlier.get('/admin').expect(303);
   });
 
   it('asks for the code after the password; a wrong code and a code already used are refused', async () => {
