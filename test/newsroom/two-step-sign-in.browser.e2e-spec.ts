@@ -67,7 +67,10 @@ describeBrowser('Two-step sign-in in Chromium', () => {
       const totp = new TOTP({ secret: Secret.fromBase32(secret) });
       await page.focus('#code');
       await page.keyboard.type(totp.generate());
-      await Promise.all([page.waitForURL(/recovery-codes/), page.keyboard.press('Enter')]);
+      await Promise.all([
+        page.waitForURL(/recovery-codes/, { waitUntil: 'domcontentloaded' }),
+        page.keyboard.press('Enter'),
+      ]);
       expect(await page.locator('.recovery-codes li').count()).toBe(10);
       await shoot(page, 'two-step-recovery-codes');
       await page.getByRole('link', { name: 'حفظتها، تابع' }).click();
@@ -157,6 +160,31 @@ describeBrowser('Two-step sign-in in Chromium', () => {
         { method: 'passkey', step: 'passkey' },
       ]);
     } finally {
+      await context.close();
+    }
+  });
+  it('leads an editor to set up a second step at sign-in when the newsroom requires one', async () => {
+    const editor = { ...DEFAULT_EDITOR, email: 'required@nashra.test' };
+    await createEditor(t.dataSource, editor);
+    await t.dataSource.query(`UPDATE newsroom_settings SET require_second_step = true`);
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'ar' });
+    try {
+      const page = await context.newPage();
+      await typePassword(page, t.baseUrl, editor);
+      expect(new URL(page.url()).pathname).toBe('/admin/login/setup');
+      await shoot(page, 'two-step-required');
+      const secret = (await page.textContent('.totp-secret'))!.trim();
+      await page.focus('#code');
+      await page.keyboard.type(new TOTP({ secret: Secret.fromBase32(secret) }).generate());
+      await Promise.all([
+        page.waitForURL(/recovery-codes/, { waitUntil: 'domcontentloaded' }),
+        page.keyboard.press('Enter'),
+      ]);
+      await page.getByRole('link', { name: 'حفظتها، تابع' }).click();
+      await page.waitForURL((url) => url.pathname === '/admin');
+      expect(await page.textContent('footer')).toContain(editor.email);
+    } finally {
+      await t.dataSource.query(`UPDATE newsroom_settings SET require_second_step = false`);
       await context.close();
     }
   });
