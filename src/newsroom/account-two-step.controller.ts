@@ -33,10 +33,14 @@ export class AccountTwoStepController {
   ) {}
 
   @Get('totp')
-  async totpForm(
-    @Req() req: Request,
-    @Res() res: Response,
-    @CurrentEditor() editor: SignedInEditor,
+  async totpForm(@Req() req: Request, @Res() res: Response, @CurrentEditor() editor: SignedInEditor): Promise<void> {
+    await this.showTotp(req, res, editor);
+  }
+
+  private async showTotp(
+    req: Request,
+    res: Response,
+    editor: SignedInEditor,
     status = 200,
     error?: string,
   ): Promise<void> {
@@ -61,7 +65,7 @@ export class AccountTwoStepController {
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
     if (!(await this.secondStep.totp.confirm(editor.id, typeof body.code === 'string' ? body.code : ''))) {
-      return this.totpForm(req, res, editor, 400, this.locale.t('signin.errors.wrongCode'));
+      return this.showTotp(req, res, editor, 400, this.locale.t('signin.errors.wrongCode'));
     }
     this.sessions.recordSecondStep(req);
     req.session.freshRecoveryCodes = await this.secondStep.recovery.issue(editor.id);
