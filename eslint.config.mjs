@@ -53,6 +53,8 @@ export default tseslint.config(
       '*.js',
       '*.mjs',
       'test/*.js',
+      // Child-process fixtures in plain ESM (e.g. oidc-provider, which jest cannot load); not part of the TS project.
+      'test/fixtures/**/*.mjs',
       // Browser scripts served to the newsroom (plain ES5, no build step); not part of the TS project.
       'templates/**/*.js',
       'eslint.config.mjs',

@@ -6,7 +6,14 @@ import { EditorSessions } from './editor-sessions';
 import { EditorsRepository } from './editors.repository';
 import { FirstEditorHint } from './first-editor-hint';
 import { NewsroomPageGuard } from './newsroom-page';
+import { EditorDevices } from './editor-devices';
+import { OidcSignIn } from './oidc-sign-in';
+import { Passkeys } from './passkeys';
+import { RecoveryCodes } from './recovery-codes';
+import { SecondStep } from './second-step';
+import { SignInSettings } from './sign-in-settings';
 import { SignInThrottle } from './sign-in-throttle';
+import { TotpFactor } from './totp-factor';
 
 /**
  * Editors: accounts, sessions and CSRF, the guards every admin controller uses (`EditorOnly()` for the
@@ -24,7 +31,24 @@ import { SignInThrottle } from './sign-in-throttle';
     EditorAuthGuard,
     NewsroomPageGuard,
     FirstEditorHint,
+    TotpFactor,
+    RecoveryCodes,
+    Passkeys,
+    SignInSettings,
+    SecondStep,
+    EditorDevices,
+    OidcSignIn,
   ],
-  exports: [EditorAccounts, EditorSessions, SignInThrottle, AuditLog, EditorAuthGuard, NewsroomPageGuard],
+  exports: [
+    EditorAccounts,
+    EditorSessions,
+    SignInThrottle,
+    AuditLog,
+    EditorAuthGuard,
+    NewsroomPageGuard,
+    SecondStep,
+    EditorDevices,
+    OidcSignIn,
+  ],
 })
 export class AuthModule {}

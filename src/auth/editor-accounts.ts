@@ -137,6 +137,26 @@ export class EditorAccounts {
     return row ? { id: row.id, email: row.email, name: row.name } : undefined;
   }
 
+  /**
+   * The editor single sign-on vouched for, made on first sign-in when absent (with a random password nobody
+   * knows, so the account is the ordinary kind and only SSO or a reset opens it). An invitation still open for
+   * the address is taken as accepted.
+   */
+  async forSingleSignOn(input: {
+    email: string;
+    name?: string;
+  }): Promise<{ editor: SignedInEditor; created: boolean }> {
+    const email = normaliseEmail(input.email);
+    const existing = await this.editors.findByEmail(email);
+    if (existing) {
+      if (!existing.passwordHash) {
+        await this.editors.setPassword(existing.id, await hashPassword(generatePassword()));
+      }
+      return { editor: { id: existing.id, email: existing.email, name: existing.name }, created: false };
+    }
+    return { editor: await this.create({ email, name: input.name, password: generatePassword() }), created: true };
+  }
+
   /** Sets the invited editor's password and spends the token; undefined when it is unknown, used or expired. */
   async acceptInvite(token: string, password: string): Promise<SignedInEditor | undefined> {
     return this.editors.acceptInvite(hashToken(token), await hashPassword(password));

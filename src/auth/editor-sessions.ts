@@ -3,7 +3,7 @@ import connectPgSimple from 'connect-pg-simple';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf, DoubleCsrfUtilities } from 'csrf-csrf';
 import type { Request, RequestHandler, Response } from 'express';
-import session from 'express-session';
+import session, { type SessionData } from 'express-session';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { hmac, safeEqual } from '../common/secure-token';
@@ -15,6 +15,8 @@ import { SignedInEditor } from './signed-in-editor';
 
 export const SESSION_COOKIE = 'nashra.sid';
 const SESSION_MAX_AGE_MS = 14 * 24 * 3600_000;
+/** How long a sign-in may wait at its second step. */
+export const PENDING_SIGN_IN_TTL_MS = 10 * 60_000;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 type EditorRequest = Request & { nashraEditor?: Promise<SignedInEditor | undefined>; nashraApiToken?: boolean };
@@ -143,12 +145,39 @@ export class EditorSessions implements OnApplicationShutdown {
     return true;
   }
 
-  /** Starts a fresh session for the editor (a new id, so a session fixed before sign-in is worthless). */
-  async signIn(req: Request, editor: SignedInEditor): Promise<void> {
+  /**
+   * Starts a fresh session for the editor (a new id, so a session fixed before sign-in is worthless).
+   * `secondStepAt` (ms) when the sign-in included a second step; see SessionData.secondStepAt.
+   */
+  async signIn(req: Request, editor: SignedInEditor, secondStepAt?: number): Promise<void> {
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     req.session.editorId = editor.id;
+    if (secondStepAt !== undefined) {
+      req.session.secondStepAt = secondStepAt;
+    }
     (req as EditorRequest).nashraEditor = Promise.resolve(editor);
     await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * The first step was right but the sign-in is not finished: a fresh session that holds only the pending
+   * sign-in (no editorId, so nothing in the newsroom opens), for PENDING_SIGN_IN_TTL_MS.
+   */
+  async beginPending(req: Request, pending: NonNullable<SessionData['pendingSignIn']>): Promise<void> {
+    await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+    req.session.pendingSignIn = pending;
+    await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** The pending sign-in of this session while it is fresh, else undefined. */
+  pendingOf(req: Request): SessionData['pendingSignIn'] {
+    const pending = req.session?.pendingSignIn;
+    return pending && Date.now() - pending.at < PENDING_SIGN_IN_TTL_MS ? pending : undefined;
+  }
+
+  /** Records a second step passed now in a signed-in session (a step-up). */
+  recordSecondStep(req: Request): void {
+    req.session.secondStepAt = Date.now();
   }
 
   async signOut(req: Request, res: Response): Promise<void> {

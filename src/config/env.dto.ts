@@ -10,6 +10,7 @@ import {
   Min,
   MinLength,
   Validate,
+  ValidateIf,
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
@@ -132,6 +133,37 @@ export class EnvDto extends DeliveryEnvDto {
   @MinLength(16, { message: 'EDITOR_TOKEN must be at least 16 characters' })
   @IsOptional()
   EDITOR_TOKEN?: string;
+
+  // Single sign-on (OpenID Connect): on when OIDC_ISSUER is set.
+  @Transform(emptyToUndefined)
+  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'OIDC_ISSUER must be an http(s) URL' })
+  @IsOptional()
+  OIDC_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: EnvDto) => env.OIDC_ISSUER !== undefined)
+  @IsString({ message: 'OIDC_CLIENT_ID is required when OIDC_ISSUER is set' })
+  @MinLength(1)
+  OIDC_CLIENT_ID?: string;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: EnvDto) => env.OIDC_ISSUER !== undefined)
+  @IsString({ message: 'OIDC_CLIENT_SECRET is required when OIDC_ISSUER is set' })
+  @MinLength(1)
+  OIDC_CLIENT_SECRET?: string;
+
+  /** Email domains whose people may sign in (and get an account on first sign-in), comma-separated. */
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: EnvDto) => env.OIDC_ISSUER !== undefined)
+  @Matches(/^\s*[a-z0-9.-]+\.[a-z]{2,}\s*(,\s*[a-z0-9.-]+\.[a-z]{2,}\s*)*$/i, {
+    message: 'OIDC_ALLOWED_DOMAINS must be a comma-separated list of email domains (required with OIDC_ISSUER)',
+  })
+  OIDC_ALLOWED_DOMAINS?: string;
+
+  @IsIn(['owner', 'chief', 'editor', 'writer', 'analyst'], {
+    message: 'OIDC_DEFAULT_ROLE must be owner, chief, editor, writer or analyst',
+  })
+  OIDC_DEFAULT_ROLE: 'owner' | 'chief' | 'editor' | 'writer' | 'analyst' = 'writer';
 
   @IsIn(['all', 'web', 'worker'], { message: 'NASHRA_ROLE must be all, web or worker' })
   NASHRA_ROLE: 'all' | 'web' | 'worker' = 'all';

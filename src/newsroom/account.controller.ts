@@ -5,6 +5,7 @@ import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { EditorAccounts, MIN_PASSWORD_LENGTH, passwordProblem } from '../auth/editor-accounts';
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { SecondStep } from '../auth/second-step';
 import { NewsroomView } from './newsroom-view';
 
 type PasswordForm = Partial<Record<'current' | 'password' | 'confirm', unknown>>;
@@ -18,11 +19,26 @@ export class AccountController {
     private readonly accounts: EditorAccounts,
     private readonly sessions: EditorSessions,
     private readonly audit: AuditLog,
+    private readonly secondStep: SecondStep,
   ) {}
 
   @Get()
-  async show(@Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.view.page(req, res, 'account', { minLength: MIN_PASSWORD_LENGTH });
+  async show(@Req() req: Request, @Res() res: Response, @CurrentEditor() editor: SignedInEditor): Promise<void> {
+    await this.view.page(req, res, 'account', await this.context(editor));
+  }
+
+  /** The page's context: the password form and the two-step sign-in card. */
+  private async context(editor: SignedInEditor, error?: string): Promise<Record<string, unknown>> {
+    const [factors, passkeys, required] = await Promise.all([
+      this.secondStep.factorsOf(editor.id),
+      this.secondStep.passkeys.list(editor.id),
+      this.secondStep.settings.requireSecondStep(),
+    ]);
+    return {
+      minLength: MIN_PASSWORD_LENGTH,
+      error,
+      twoStep: { ...factors, on: factors.totp || passkeys.length > 0, passkeys, required },
+    };
   }
 
   @Post('password')
@@ -35,8 +51,8 @@ export class AccountController {
     const [current, password, confirm] = [body.current, body.password, body.confirm].map((v) =>
       typeof v === 'string' ? v : '',
     );
-    const again = (status: number, error: string) =>
-      this.view.page(req, res, 'account', { minLength: MIN_PASSWORD_LENGTH, error }, { status });
+    const again = async (status: number, error: string) =>
+      this.view.page(req, res, 'account', await this.context(editor, error), { status });
     const problem = passwordProblem(password, confirm);
     if (problem) {
       return again(400, problem);

@@ -11,6 +11,15 @@ const ASSETS: Record<string, string> = {
   'engagement-charts.js': join(TEMPLATES_DIR, 'newsroom', 'engagement-charts.js'),
   // Beside each package's main file (their `exports` maps do not list these paths).
   'htmx.min.js': join(dirname(require.resolve('htmx.org')), 'htmx.min.js'),
+  'passkeys.js': join(TEMPLATES_DIR, 'newsroom', 'passkeys.js'),
+  // @simplewebauthn/browser's UMD build (the global SimpleWebAuthnBrowser), the counterpart of the server library.
+  'simplewebauthn-browser.js': join(
+    dirname(require.resolve('@simplewebauthn/browser')),
+    '..',
+    'dist',
+    'bundle',
+    'index.umd.min.js',
+  ),
   'chart.umd.min.js': join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'),
 };
 

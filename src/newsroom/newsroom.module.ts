@@ -24,6 +24,14 @@ import { NextDigestController } from './next-digest.controller';
 import { NextDigestViewModel } from './next-digest.view';
 import { SettingsController } from './settings.controller';
 import { SignInController } from './sign-in.controller';
+import { AccountTwoStepController } from './account-two-step.controller';
+import { NewDeviceNotice } from './new-device-notice';
+import { SecondStepController } from './second-step.controller';
+import { SignInFlow } from './sign-in-flow';
+import { SignInSettingsController } from './sign-in-settings.controller';
+import { SsoController } from './sso.controller';
+import { StepUpController } from './step-up.controller';
+import { TotpQrCode } from './totp-qr-code';
 
 /**
  * The editors' screens under /admin (server-rendered Handlebars, htmx for partial updates). They call the
@@ -35,9 +43,14 @@ import { SignInController } from './sign-in.controller';
     RootController,
     NewsroomAssetsController,
     SignInController,
+    // Before nothing that would take /admin/login/… as a parameter; public like the sign-in form.
+    SecondStepController,
+    SsoController,
     InviteController,
     DashboardController,
     AccountController,
+    AccountTwoStepController,
+    StepUpController,
     EditorsController,
     // ReaderImportController before ReadersController: /admin/readers/import is not a reader id.
     ReaderImportController,
@@ -48,10 +61,20 @@ import { SignInController } from './sign-in.controller';
     NextDigestController,
     NextDigestSendController,
     SettingsController,
+    SignInSettingsController,
     BreakingController,
     EditionsController,
   ],
-  providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard, NextDigestViewModel],
+  providers: [
+    NewsroomView,
+    EditorInvitations,
+    SignInFlow,
+    NewDeviceNotice,
+    TotpQrCode,
+    TopicMerge,
+    FeedsCard,
+    NextDigestViewModel,
+  ],
   exports: [NewsroomView, FeedsCard],
 })
 export class NewsroomModule {}

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { SecondStep } from '../auth/second-step';
 import { AppConfig } from '../config/app-config';
 import { DigestScheduler } from '../digests/digest-scheduler';
 import { DigestSettingsService } from '../digests/digest-settings.service';
@@ -34,6 +35,7 @@ export class SettingsController {
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly feeds: FeedsCard,
+    private readonly secondStep: SecondStep,
   ) {}
 
   @Get()
@@ -46,6 +48,7 @@ export class SettingsController {
         ...(await this.feeds.context('/admin/settings')),
         digest: await this.digestSection(),
         timeZone: this.config.env.TIMEZONE,
+        signIn: { requireSecondStep: await this.secondStep.settings.requireSecondStep() },
       },
       {
         nav: 'settings',

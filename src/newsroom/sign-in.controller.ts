@@ -7,8 +7,11 @@ import { EditorAccounts, normaliseEmail } from '../auth/editor-accounts';
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { SignInThrottle } from '../auth/sign-in-throttle';
+import { OidcSignIn } from '../auth/oidc-sign-in';
 import { isNewsroomPath } from '../auth/sign-in-url';
+import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
+import { SignInFlow } from './sign-in-flow';
 
 type SignInForm = Partial<Record<'email' | 'password' | 'next', unknown>>;
 
@@ -22,6 +25,9 @@ export class SignInController {
     private readonly accounts: EditorAccounts,
     private readonly throttle: SignInThrottle,
     private readonly audit: AuditLog,
+    private readonly flow: SignInFlow,
+    private readonly sso: OidcSignIn,
+    private readonly locale: Locale,
   ) {}
 
   @Get('login')
@@ -31,7 +37,10 @@ export class SignInController {
     }
     // Saves an anonymous session so the form's CSRF token is bound to an id that survives until the POST.
     req.session.signInFormAt = Date.now();
-    await this.view.page(req, res, 'login', { next: safeNext(next) }, { title: 'تسجيل الدخول', nav: 'login' });
+    await this.view.page(req, res, 'login', this.formContext({ next: safeNext(next) }), {
+      title: this.locale.t('signin.title'),
+      nav: 'login',
+    });
   }
 
   // The body is read as a plain object (the global ValidationPipe skips it) so a bad form gets an Arabic page;
@@ -42,27 +51,36 @@ export class SignInController {
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
     const again = (status: number, error: string) =>
-      this.view.page(req, res, 'login', { next, email, error }, { status, title: 'تسجيل الدخول', nav: 'login' });
+      this.view.page(req, res, 'login', this.formContext({ next, email, error }), {
+        status,
+        title: this.locale.t('signin.title'),
+        nav: 'login',
+      });
     if (!this.sessions.acceptCsrf(req)) {
       req.session.signInFormAt = Date.now();
-      return again(403, 'انتهت صلاحية النموذج. أعد إدخال بياناتك وحاول مجددًا.');
+      return again(403, this.locale.t('signin.errors.formExpired'));
     }
     if (!email || !password) {
-      return again(400, 'أدخل البريد الإلكتروني وكلمة المرور.');
+      return again(400, this.locale.t('signin.errors.missing'));
     }
     const address = req.ip ?? 'unknown';
     if (await this.throttle.isLocked(email, address)) {
-      return again(429, 'محاولات دخول فاشلة كثيرة. انتظر ربع ساعة ثم حاول مجددًا.');
+      return again(429, this.locale.t('signin.errors.locked'));
     }
     const editor = await this.accounts.authenticate(email, password);
     if (!editor) {
       await this.throttle.recordFailure(email, address);
-      return again(401, 'البريد الإلكتروني أو كلمة المرور غير صحيحة.');
+      return again(401, this.locale.t('signin.errors.wrongPassword'));
     }
     await this.throttle.clearAccount(email);
-    await this.sessions.signIn(req, editor);
-    await this.audit.record(editor, 'editor.sign-in');
-    res.redirect(303, next);
+    // Signed in now, or sent on to the second step (see SignInFlow).
+    await this.flow.afterFirstStep(req, res, editor, next, 'password');
+  }
+
+  private formContext(context: Record<string, unknown>): Record<string, unknown> {
+    const next = typeof context.next === 'string' ? context.next : '/admin';
+    const sso = { label: this.sso.label, href: `/admin/login/sso?next=${encodeURIComponent(next)}` };
+    return { ...context, sso: this.sso.enabled ? sso : undefined };
   }
 
   @Post('logout')
@@ -74,6 +92,6 @@ export class SignInController {
   }
 }
 
-function safeNext(next: string | undefined): string {
+export function safeNext(next: string | undefined): string {
   return next && isNewsroomPath(next) && !next.startsWith('/admin/login') ? next : '/admin';
 }

@@ -16,6 +16,17 @@ const PUBLIC = [
   'GET /admin/invite',
   'POST /admin/invite',
   'GET /admin/assets/:name',
+  // The sign-in's second half: the pending sign-in in the session is the key (test/newsroom/two-step-sign-in).
+  'GET /admin/login/second-step',
+  'POST /admin/login/second-step',
+  'GET /admin/login/setup',
+  'POST /admin/login/setup/totp',
+  'POST /admin/login/setup/passkey/options',
+  'POST /admin/login/setup/passkey',
+  'POST /admin/login/passkey/options',
+  'POST /admin/login/passkey',
+  'GET /admin/login/sso',
+  'GET /admin/login/sso/callback',
 ];
 
 /** Every route the app serves under /admin, read from Express's router (Nest's controllers and Swagger's). */

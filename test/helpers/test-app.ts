@@ -21,6 +21,11 @@ export interface TestAppOptions {
   clock?: FakeClock;
   /** Reuse a database (e.g. to start a second instance on the same data). */
   database?: TestDatabase;
+  /**
+   * The host name in PUBLIC_BASE_URL and baseUrl (default 127.0.0.1; the app listens on 127.0.0.1 either way).
+   * `localhost` for WebAuthn, whose relying party must be a domain, not an IP address.
+   */
+  host?: string;
   /** Further provider overrides before compiling. */
   override?: (builder: TestingModuleBuilder) => TestingModuleBuilder;
 }
@@ -48,10 +53,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = options.database ?? (await createTestDatabase());
   const varDir = mkdtempSync(join(tmpdir(), 'nashra-test-var-'));
   const port = await freePort();
+  const origin = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    PUBLIC_BASE_URL: origin,
     DATABASE_URL: database.url,
     VAR_DIR: varDir,
     SECRET_KEY: 'test-secret-key-0123456789-0123456789-abcdef',
@@ -76,7 +82,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await app.listen(port, '127.0.0.1');
   return {
     app,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: origin,
     config,
     dataSource: app.get(DataSource),
     database,
