@@ -1,9 +1,11 @@
 import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import { ReaderImporter } from '../../src/subscribers/import/reader-importer';
 import { ReaderImportRepository } from '../../src/subscribers/import/reader-import.repository';
 import { uploadedFile } from '../factories/reader-csv';
+import { createEditor, csrfTokenIn, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 /**
@@ -90,4 +92,45 @@ describe('Imports that never lose the rest', () => {
     expect(JSON.stringify(job.errors)).not.toMatch(/Unicode|escape|\\u0000|SQL|syntax/i);
     expect(await count('nul.example.net')).toBe(1198);
   }, 120_000);
+
+  it('the import form posts without JavaScript: its _csrf field is checked before the file is stored', async () => {
+    await createEditor(t.dataSource);
+    const agent = request.agent(t.baseUrl);
+    await signIn(agent, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
+    const page = await agent.get('/admin/readers/import').expect(200);
+    const token = csrfTokenIn(page.text);
+    // The hidden field comes before the file input, as the server reads it when the file part begins.
+    expect(page.text.indexOf('name="_csrf"')).toBeLessThan(page.text.indexOf('type="file"'));
+    const file = Buffer.from('email\nform@nojs.example.net\nbad\u0000@nojs.example.net\n');
+    const imports = async () =>
+      ((await t.dataSource.query('SELECT count(*)::int AS n FROM reader_imports')) as Array<{ n: number }>)[0].n;
+    const before = await imports();
+
+    for (const wrong of [undefined, 'not-the-token']) {
+      let post = agent.post('/admin/readers/import');
+      if (wrong) {
+        post = post.field('_csrf', wrong);
+      }
+      const refused = await post.attach('file', file, 'readers.csv').field('frequency', 'daily');
+      expect(refused.status).toBe(403);
+    }
+    expect(await imports()).toBe(before);
+
+    const accepted = await agent
+      .post('/admin/readers/import')
+      .field('_csrf', token)
+      .attach('file', file, 'readers.csv')
+      .field('frequency', 'daily')
+      .redirects(0);
+    expect(accepted.status).toBe(303);
+    const id = /\/admin\/readers\/import\/(\d+)$/.exec(accepted.headers.location)![1];
+    await t.get(ReaderImporter).settled(id);
+    const report = await agent.get(`/admin/readers/import/${id}`).expect(200);
+    expect(report.text).not.toMatch(/Unicode|escape sequence|SQL/i);
+    expect(await t.get(ReaderImportRepository).find(id)).toMatchObject({
+      status: 'done',
+      importedPending: 1,
+      badRows: 1,
+    });
+  });
 });

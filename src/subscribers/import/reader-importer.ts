@@ -36,7 +36,7 @@ const LINE_ERRORS: Record<Extract<CsvLine, { error: string }>['error'], string> 
 
 /**
  * Imports readers from a CSV exported by Mailchimp, listmonk, Substack or a plain list. The file is streamed
- * through csv-parse (never read whole), in batches of BATCH_SIZE inserted with one statement each. The batch,
+ * line by line (csv-lines.ts: never read whole, a bad line never spoils the next), in batches of BATCH_SIZE inserted with one statement each. The batch,
  * its counts and the last line it covers commit together, so a process that stops mid-file resumes after the
  * last committed batch, and a file imported twice adds nothing (unique email key, ON CONFLICT DO NOTHING).
  * New readers are `pending` and get the confirmation email, unless the editor chose to trust consent the file
