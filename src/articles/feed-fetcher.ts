@@ -28,6 +28,22 @@ export class FeedFetchError extends Error {
 
 const UNREACHABLE = 'unreachable';
 
+export type FeedFailureCategory = 'unreachable' | 'notAFeed' | 'tooLarge' | 'timedOut';
+
+/** The category of a feed's recorded failure (its `last_error`), for labels in the editors' language. */
+export function feedFailureCategory(lastError: string | null): FeedFailureCategory | null {
+  if (!lastError) {
+    return null;
+  }
+  return lastError.startsWith('timed out')
+    ? 'timedOut'
+    : lastError.startsWith('too large')
+      ? 'tooLarge'
+      : lastError.startsWith('not a feed')
+        ? 'notAFeed'
+        : 'unreachable';
+}
+
 export const FEED_MAX_BYTES = 5 * 1024 * 1024;
 export const FEED_MAX_REDIRECTS = 3;
 

@@ -34,8 +34,11 @@ describe('Feed addresses without FEED_ALLOW_PRIVATE_HOSTS', () => {
     await server?.close();
   });
 
+  let editor: Awaited<ReturnType<typeof newsroom>>;
+
   it('refuses a loopback feed from the newsroom with one neutral message, and never contacts it', async () => {
-    const { addFeed } = await newsroom(t);
+    editor = await newsroom(t);
+    const { addFeed } = editor;
     const port = new URL(server.url('/')).port;
     for (const url of [
       server.url('/feed.xml'),
@@ -70,6 +73,9 @@ describe('Feed addresses without FEED_ALLOW_PRIVATE_HOSTS', () => {
       expect(await poller.pollFeed(url)).toMatchObject({ status: 'error', error: 'unreachable' });
     }
     expect(server.requests).toEqual([]);
+    const page = await editor.agent.get('/admin/settings/feeds').expect(200);
+    expect(page.text).toContain('تعذّر الوصول إلى العنوان');
+    expect(page.text).not.toMatch(/ECONN|EAI_|UND_ERR|refused:/);
   });
 });
 
