@@ -82,6 +82,10 @@ export function prepareArticle(raw: IncomingArticle, options: PrepareOptions): P
     author: clip(raw.author, RAW_LIMITS.author),
     categories: (raw.categories ?? []).slice(0, MAX_CATEGORIES).map((c) => clip(c, RAW_LIMITS.category) ?? ''),
   };
+  // A URL is never shortened by parsing (only encoded longer): a long raw one is not parsed at all.
+  if ((input.link?.trim().length ?? 0) > MAX_URL_LENGTH) {
+    return { skipped: 'link too long' };
+  }
   const url = absoluteUrl(input.link, options.baseUrl);
   if (!url) {
     return { skipped: input.link ? `link is not an http(s) URL` : 'no link' };
@@ -130,7 +134,8 @@ export function prepareArticle(raw: IncomingArticle, options: PrepareOptions): P
       summary,
       bodyHtml,
       author: author || null,
-      imageUrl: absoluteUrl(input.imageUrl, url) ?? firstBodyImage(bodyHtml),
+      imageUrl:
+        shortUrl(absoluteUrl(shortUrl(input.imageUrl?.trim() ?? null), url)) ?? shortUrl(firstBodyImage(bodyHtml)),
       publishedAt,
       sourceUpdatedAt: updated && updated <= options.now ? updated : null,
       topics: collectTopics(categories, text.join('\n')),
@@ -146,6 +151,11 @@ export function clip<T extends string | null | undefined>(value: T, max: number)
   }
   const code = value.charCodeAt(max - 1);
   return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max) as T;
+}
+
+/** A URL within the stored limit, else none (a 5 MB image URL from a feed is no picture). */
+function shortUrl(url: string | null): string | null {
+  return url && url.length <= MAX_URL_LENGTH ? url : null;
 }
 
 function parseDate(value: string | Date | null | undefined): Date | null {

@@ -101,6 +101,7 @@ function ingest(text: string) {
         description: text,
         bodyHtml: `<p>${text}</p>`,
         author: text,
+        imageUrl: `https://www.example.net/${text}`,
         categories: [text],
       },
       { now, summaryMaxLength: 280 },
@@ -120,7 +121,8 @@ describe('hostile text runs in linear time', () => {
       fc.property(fc.oneof(hostile, deep), (text) => {
         const prepared = ingest(text);
         if ('article' in prepared) {
-          const { title, summary, author, topics } = prepared.article;
+          const { title, summary, author, topics, imageUrl } = prepared.article;
+          expect((imageUrl ?? '').length).toBeLessThanOrEqual(2048);
           expect(Array.from(title).length).toBeLessThanOrEqual(300);
           expect(Array.from(summary).length).toBeLessThanOrEqual(280);
           expect(Array.from(author ?? '').length).toBeLessThanOrEqual(200);
