@@ -98,7 +98,7 @@ function refererPath(req: Request): string | undefined {
   }
 }
 
-function refusalPage(message: string, href: string, label: string): string {
+export function refusalPage(message: string, href: string, label: string): string {
   const escape = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(label)}</title>

@@ -111,8 +111,14 @@ describe('Imports that never lose the rest', () => {
       if (wrong) {
         post = post.field('_csrf', wrong);
       }
-      const refused = await post.attach('file', file, 'readers.csv').field('frequency', 'daily');
+      // As a browser without JavaScript posts it: the refusal is a short Arabic page, not JSON.
+      const refused = await post
+        .set('Accept', 'text/html')
+        .attach('file', file, 'readers.csv')
+        .field('frequency', 'daily');
       expect(refused.status).toBe(403);
+      expect(refused.headers['content-type']).toMatch(/text\/html/);
+      expect(refused.text).toContain('CSRF');
     }
     expect(await imports()).toBe(before);
 
