@@ -7,8 +7,10 @@ import { Logger } from 'nestjs-pino';
 import { EditorSessions } from './auth/editor-sessions';
 import { serveFavicon } from './common/favicon';
 import { refuseDeepJson } from './common/json-depth';
+import { Locale } from './common/locale';
 import { QuietStartupLogger } from './common/logging';
 import { readerSecurityHeaders } from './common/security-headers';
+import { unreadBodyDefaults } from './common/unread-body';
 import { AppConfig } from './config/app-config';
 
 function keepWebhookRawBody(req: { url?: string; rawBody?: Buffer }, _res: unknown, buf: Buffer): void {
@@ -41,6 +43,8 @@ export function configureApp(app: INestApplication): void {
   express.useBodyParser('urlencoded', { limit: '16kb', extended: false });
   // Amazon SNS posts its JSON as text/plain; only that webhook reads a text body.
   express.use('/webhooks/bounces/ses', text({ type: 'text/plain', limit: '256kb' }));
+  // Every write route has a body from here on: `{}` when none was sent, 415 when none of the parsers read it.
+  express.use(unreadBodyDefaults(app.get(Locale).t('hardening.unsupportedBody')));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   // Editor sessions, CSRF and the Swagger gate on /admin only, before any /admin route is mounted.
   app.get(EditorSessions).install(app);

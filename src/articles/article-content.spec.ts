@@ -81,9 +81,10 @@ describe('cutAtWordBoundary', () => {
     }
   });
 
-  it('drops trailing punctuation before the ellipsis and keeps an overlong single word whole', () => {
+  it('drops trailing punctuation before the ellipsis and cuts an overlong single word at the limit', () => {
     expect(cutAtWordBoundary('قالت مصادر، إن المسلحين بدأوا', 14)).toBe('قالت مصادر…');
-    expect(cutAtWordBoundary('كلمةطويلةجداجدا أخرى', 5)).toBe('كلمةطويلةجداجدا…');
+    expect(cutAtWordBoundary('كلمةطويلةجداجدا أخرى', 5)).toBe('كلمة…');
+    expect(cutAtWordBoundary('x'.repeat(900_000), 300)).toBe(`${'x'.repeat(299)}…`);
   });
 });
 

@@ -52,6 +52,77 @@ export function firstBodyImage(bodyHtml: string | null): string | null {
   return null;
 }
 
+const MAX_HTML_DEPTH = 100;
+
+const VOID_TAGS = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
+
+/**
+ * How deep the tags of some HTML nest, by one pass over its characters (void and self-closed tags count nothing;
+ * tags HTML closes implicitly, like a run of `<p>`, count as open: an over-estimate is safe here).
+ */
+export function nestingDepth(html: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let i = html.indexOf('<');
+  while (i >= 0) {
+    const close = html.indexOf('>', i + 1);
+    if (close < 0) {
+      break;
+    }
+    if (html[i + 1] === '/') {
+      depth = Math.max(0, depth - 1);
+    } else if (/[a-z]/i.test(html[i + 1] ?? '') && html[close - 1] !== '/') {
+      let end = i + 1;
+      while (end < close && /[a-z0-9]/i.test(html[end])) {
+        end++;
+      }
+      if (!VOID_TAGS.has(html.slice(i + 1, end).toLowerCase())) {
+        depth++;
+        deepest = Math.max(deepest, depth);
+      }
+    }
+    i = html.indexOf('<', close + 1);
+  }
+  return deepest;
+}
+
+/**
+ * HTML nested deeper than any article is (100,000 `<b>`) kept as its text in one paragraph: sanitize-html and
+ * html-to-text both slow down with the square of the depth (seconds at 80,000) or overflow the stack.
+ */
+function flattenIfTooDeep(html: string): string {
+  if (nestingDepth(html) <= MAX_HTML_DEPTH) {
+    return html;
+  }
+  let text = '';
+  let from = 0;
+  for (let open = html.indexOf('<'); open >= 0; open = html.indexOf('<', from)) {
+    const close = html.indexOf('>', open + 1);
+    text += html.slice(from, open);
+    if (close < 0) {
+      from = html.length;
+      break;
+    }
+    text += ' ';
+    from = close + 1;
+  }
+  return `<p>${text + html.slice(from)}</p>`;
+}
+
 // Tags whose text is never content: dropped together with everything inside them.
 const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math'];
 
@@ -61,7 +132,7 @@ const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'ifr
  * (the article's own URL). WordPress lazy-loaded images (`data-src`) keep their real source.
  */
 export function sanitizeBody(html: string, baseUrl: string): string {
-  const cleaned = sanitizeHtml(html, {
+  const cleaned = sanitizeHtml(flattenIfTooDeep(html), {
     allowedTags: [
       'p',
       'a',
@@ -119,9 +190,11 @@ export function sanitizeBody(html: string, baseUrl: string): string {
 
 /** HTML (or text that may hold entities) → one line of plain text: tags dropped, entities decoded. */
 export function htmlToPlainText(html: string): string {
-  const text = convert(html, {
+  const text = convert(flattenIfTooDeep(html), {
     wordwrap: false,
     preserveNewlines: false,
+    // Deeper nesting than any article has is junk; html-to-text walks it recursively and would overflow the stack.
+    limits: { maxDepth: MAX_HTML_DEPTH, ellipsis: '' },
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },
       { selector: 'img', format: 'skip' },
@@ -156,52 +229,120 @@ function decodeEntities(text: string): string {
     return text;
   }
   // html-to-text decodes entities; escaping `<` first keeps literal angle brackets as text.
-  return convert(text.replace(/</g, '&lt;').replace(/>/g, '&gt;'), { wordwrap: false });
+  return convert(text.replace(/</g, '&lt;').replace(/>/g, '&gt;'), {
+    wordwrap: false,
+    limits: { maxDepth: MAX_HTML_DEPTH, ellipsis: '' },
+  });
 }
 
 /** The text of the first paragraph of a body that says something, or of the whole body when it has none. */
 export function firstParagraphText(html: string): string {
-  for (const match of html.matchAll(/<p[\s>][\s\S]*?<\/p>/gi)) {
-    const text = htmlToPlainText(match[0]);
+  // indexOf rather than a lazy pattern: `<p[\s>][\s\S]*?<\/p>` read to the end from every unclosed `<p`.
+  const lower = html.toLowerCase();
+  let from = 0;
+  for (;;) {
+    const open = lower.indexOf('<p', from);
+    if (open < 0) {
+      break;
+    }
+    const next = lower[open + 2];
+    if (next !== '>' && !/\s/.test(next ?? '')) {
+      from = open + 2;
+      continue;
+    }
+    const close = lower.indexOf('</p>', open + 3);
+    if (close < 0) {
+      break;
+    }
+    const text = htmlToPlainText(html.slice(open, close + 4));
     if (text.length > 0) {
       return text;
     }
+    from = close + 4;
   }
   return htmlToPlainText(html);
+}
+
+const WORDPRESS_FOOTER_START = 'The post ';
+const WORDPRESS_FOOTER_MIDDLE = ' appeared first on ';
+const READ_MORE_MARKS = ['[…]', '[...]', '[&hellip;]'];
+
+/**
+ * Text without WordPress's "The post … appeared first on …" footer. What `/\s*The post .+ appeared first on
+ * .+$/s` removed (from the first "The post " that a later " appeared first on " with text after it follows),
+ * found with indexOf: the pattern tried every "The post " against the rest of the text, minutes on 1 MB.
+ */
+export function withoutWordPressFooter(text: string): string {
+  const middle = text.lastIndexOf(WORDPRESS_FOOTER_MIDDLE, text.length - WORDPRESS_FOOTER_MIDDLE.length - 1);
+  if (middle < 0) {
+    return text;
+  }
+  const start = text.indexOf(WORDPRESS_FOOTER_START);
+  if (start < 0 || start + WORDPRESS_FOOTER_START.length + 1 > middle) {
+    return text;
+  }
+  return text.slice(0, start).trimEnd();
+}
+
+/** WordPress's trailing `[…]` (however written) as one `…`. */
+function withReadMoreAsEllipsis(text: string): string {
+  const trimmed = text.trimEnd();
+  const mark = READ_MORE_MARKS.find((m) => trimmed.endsWith(m));
+  return mark ? `${trimmed.slice(0, -mark.length).trimEnd()}…` : text;
 }
 
 /**
  * A summary for the digest: the feed's description, else the body's first paragraph; plain text with hashtags
  * shown as words, WordPress's `[…]` removed, cut at a word boundary at most `maxLength` characters long
- * (ellipsis included), never mid-word.
+ * (ellipsis included).
  */
 export function makeSummary(description: string | null | undefined, bodyHtml: string | null, maxLength: number) {
   let text = description ? htmlToPlainText(description) : '';
   // WordPress appends "The post … appeared first on …" to descriptions of some feeds.
-  text = text.replace(/\s*The post .+ appeared first on .+$/s, '');
-  text = text.replace(/\s*\[(…|\.\.\.|&hellip;)\]\s*$/u, '…');
+  text = withReadMoreAsEllipsis(withoutWordPressFooter(text));
   if (!text && bodyHtml) {
     text = firstParagraphText(bodyHtml);
   }
   return cutAtWordBoundary(collapseWhitespace(stripHashtagMarkers(text)), maxLength);
 }
 
+// Trailing punctuation before an ellipsis reads badly in Arabic as in English.
+const BEFORE_ELLIPSIS = new Set(Array.from('،,؛;:.-–—«“"('));
+const dropsBeforeEllipsis = (char: string) => BEFORE_ELLIPSIS.has(char) || /\s/u.test(char);
+
 /**
  * Shortens text to at most `maxLength` characters (code points, ellipsis included) at a word boundary, with
- * `…`. A single word longer than the limit is kept whole rather than cut.
+ * `…`. A single word longer than the limit is cut inside the word: a field never outgrows its limit.
  */
 export function cutAtWordBoundary(text: string, maxLength: number): string {
-  const chars = Array.from(text);
+  if (text.length <= maxLength) {
+    return text;
+  }
+  // Only the first maxLength + 1 code points matter; never spread a megabyte into an array.
+  const chars: string[] = [];
+  for (const char of text) {
+    chars.push(char);
+    if (chars.length > maxLength) {
+      break;
+    }
+  }
   if (chars.length <= maxLength) {
     return text;
   }
+  if (maxLength < 1) {
+    return '';
+  }
   // The longest prefix that ends where a word ends (next character is a space) and leaves room for `…`.
   let end = maxLength - 1;
-  while (end > 0 && !/\s/.test(chars[end])) {
+  while (end > 0 && !/\s/u.test(chars[end])) {
     end -= 1;
   }
-  let cut = end > 0 ? chars.slice(0, end).join('') : text.split(/\s/)[0];
-  // Trailing punctuation before an ellipsis reads badly in Arabic as in English.
-  cut = cut.replace(/[\s،,؛;:.\-–—«“"(]+$/u, '') || text.split(/\s/)[0];
-  return `${cut}…`;
+  if (end === 0) {
+    // One word longer than the limit: cut inside it.
+    end = maxLength - 1;
+  }
+  while (end > 0 && dropsBeforeEllipsis(chars[end - 1])) {
+    end -= 1;
+  }
+  return `${chars.slice(0, end > 0 ? end : maxLength - 1).join('')}…`;
 }

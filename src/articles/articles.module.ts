@@ -4,6 +4,7 @@ import { Article } from './article.entity';
 import { ArticlesController } from './articles.controller';
 import { ArticlesService } from './articles.service';
 import { Feed } from './feed.entity';
+import { FeedAddressPolicy } from './feed-address-policy';
 import { FeedFetcher } from './feed-fetcher';
 import { FeedPoller } from './feed-poller';
 import { FeedRegistry } from './feed-registry';
@@ -15,7 +16,7 @@ import { TopicCatalog } from './topic-catalog';
 @Module({
   imports: [TypeOrmModule.forFeature([Article, Topic, Feed])],
   controllers: [ArticlesController, FeedsController],
-  providers: [ArticlesService, FeedFetcher, FeedPoller, FeedRegistry, TopicCatalog],
+  providers: [ArticlesService, FeedAddressPolicy, FeedFetcher, FeedPoller, FeedRegistry, TopicCatalog],
   exports: [ArticlesService, FeedPoller, FeedRegistry, TopicCatalog],
 })
 export class ArticlesModule {}

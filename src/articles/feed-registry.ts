@@ -2,6 +2,8 @@ import { BadRequestException, Injectable, Logger, NotFoundException } from '@nes
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { Locale } from '../common/locale';
+import { FeedAddressPolicy } from './feed-address-policy';
 import { Feed } from './feed.entity';
 
 export interface FeedHealth {
@@ -31,6 +33,8 @@ export class FeedRegistry {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    private readonly policy: FeedAddressPolicy,
+    private readonly locale: Locale,
   ) {}
 
   /** The URLs a poll visits, FEED_URLS first. */
@@ -62,9 +66,16 @@ export class FeedRegistry {
     });
   }
 
-  /** Adds (or brings back) a feed; the URL must be absolute http(s) without credentials. */
+  /**
+   * Adds (or brings back) a feed; the URL must be absolute http(s) without credentials, on a host feeds may reach
+   * (FeedAddressPolicy). A refused or unresolvable address gets one neutral message, and nothing is fetched.
+   */
   async add(rawUrl: string, editor: string): Promise<string> {
     const url = FeedRegistry.validUrl(rawUrl);
+    if (!(await this.policy.permits(new URL(url)))) {
+      this.logger.warn(`Feed refused for ${editor}: ${url} (address not allowed or not resolvable)`);
+      throw new BadRequestException(this.locale.t('hardening.feedAddressRefused'));
+    }
     await this.dataSource.query(
       `INSERT INTO feeds (url, added_by) VALUES ($1, $2)
        ON CONFLICT (url) DO UPDATE SET added_by = EXCLUDED.added_by, removed_at = NULL, updated_at = now()`,

@@ -54,6 +54,18 @@ export interface PrepareOptions {
 const MAX_URL_LENGTH = 2048;
 const MAX_TITLE_LENGTH = 300;
 const MAX_AUTHOR_LENGTH = 200;
+const MAX_CATEGORIES = 50;
+/**
+ * What is read of each raw field, feed item or push alike (the push API's request limits): a feed's 100,000-
+ * character title is cut to 1,000 before it is cleaned, then to MAX_TITLE_LENGTH, so no step sees more.
+ */
+export const RAW_LIMITS = {
+  title: 1000,
+  description: 20_000,
+  bodyHtml: 1_000_000,
+  author: 500,
+  category: 200,
+} as const;
 // WordPress's default category says nothing about an article.
 const MEANINGLESS_CATEGORIES = new Set(['uncategorized', 'غير مصنف', 'غير_مصنف']);
 
@@ -61,7 +73,19 @@ const MEANINGLESS_CATEGORIES = new Set(['uncategorized', 'غير مصنف', 'غ�
  * Cleans one incoming article. Skips (with the reason) what cannot become an article: no usable link, or no
  * title and no text. `notes` lists what was corrected (future or unparseable dates), for the logs.
  */
-export function prepareArticle(input: IncomingArticle, options: PrepareOptions): PrepareResult {
+export function prepareArticle(raw: IncomingArticle, options: PrepareOptions): PrepareResult {
+  const input: IncomingArticle = {
+    ...raw,
+    title: clip(raw.title, RAW_LIMITS.title),
+    description: clip(raw.description, RAW_LIMITS.description),
+    bodyHtml: clip(raw.bodyHtml, RAW_LIMITS.bodyHtml),
+    author: clip(raw.author, RAW_LIMITS.author),
+    categories: (raw.categories ?? []).slice(0, MAX_CATEGORIES).map((c) => clip(c, RAW_LIMITS.category) ?? ''),
+  };
+  // A URL is never shortened by parsing (only encoded longer): a long raw one is not parsed at all.
+  if ((input.link?.trim().length ?? 0) > MAX_URL_LENGTH) {
+    return { skipped: 'link too long' };
+  }
   const url = absoluteUrl(input.link, options.baseUrl);
   if (!url) {
     return { skipped: input.link ? `link is not an http(s) URL` : 'no link' };
@@ -110,13 +134,28 @@ export function prepareArticle(input: IncomingArticle, options: PrepareOptions):
       summary,
       bodyHtml,
       author: author || null,
-      imageUrl: absoluteUrl(input.imageUrl, url) ?? firstBodyImage(bodyHtml),
+      imageUrl:
+        shortUrl(absoluteUrl(shortUrl(input.imageUrl?.trim() ?? null), url)) ?? shortUrl(firstBodyImage(bodyHtml)),
       publishedAt,
       sourceUpdatedAt: updated && updated <= options.now ? updated : null,
       topics: collectTopics(categories, text.join('\n')),
     },
     notes,
   };
+}
+
+/** The first `max` UTF-16 units of a string, never ending on half a surrogate pair. */
+export function clip<T extends string | null | undefined>(value: T, max: number): T {
+  if (typeof value !== 'string' || value.length <= max) {
+    return value;
+  }
+  const code = value.charCodeAt(max - 1);
+  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max) as T;
+}
+
+/** A URL within the stored limit, else none (a 5 MB image URL from a feed is no picture). */
+function shortUrl(url: string | null): string | null {
+  return url && url.length <= MAX_URL_LENGTH ? url : null;
 }
 
 function parseDate(value: string | Date | null | undefined): Date | null {

@@ -19,6 +19,9 @@ const WORD_CHAR = String.raw`[\p{L}\p{M}\p{N}_]`;
 // entity (`&#1234;`), and the tag holds at least one letter (`#1` is a number, not a topic).
 const HASHTAG = new RegExp(String.raw`(?<![\p{L}\p{M}\p{N}_/&#=?.-])#(${WORD_CHAR}*\p{L}${WORD_CHAR}*)`, 'gu');
 
+/** Longest topic (the push API's limit for a category). */
+export const MAX_TOPIC_LENGTH = 200;
+
 const TASHKEEL_AND_TATWEEL = /[\u064B-\u065F\u0670\u0640]/g;
 const ALEF_FORMS = /[\u0623\u0625\u0622\u0671]/g;
 const INVISIBLE = /[\u200B-\u200F\u061C\u2066-\u2069\uFEFF]/g;
@@ -27,8 +30,12 @@ const INVISIBLE = /[\u200B-\u200F\u061C\u2066-\u2069\uFEFF]/g;
 export function extractHashtags(text: string): string[] {
   const seen = new Set<string>();
   const tags: string[] = [];
+  // Most bodies have no `#`: a megabyte body then costs one indexOf, not a pass of the Unicode pattern.
+  if (!text.includes('#')) {
+    return tags;
+  }
   for (const match of text.matchAll(HASHTAG)) {
-    const tag = match[1].replace(/^_+|_+$/g, '');
+    const tag = trimUnderscores(match[1]);
     const key = topicKey(tag);
     if (key && !seen.has(key)) {
       seen.add(key);
@@ -40,7 +47,7 @@ export function extractHashtags(text: string): string[] {
 
 /** The normalised key of a hashtag or category: `#صلاحُ الدين` → `صلاح_الدين`. Empty when nothing is left. */
 export function topicKey(raw: string): string {
-  return raw
+  const key = raw
     .normalize('NFC')
     .replace(INVISIBLE, '')
     .replace(/^#+/, '')
@@ -51,8 +58,21 @@ export function topicKey(raw: string): string {
     .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
     .replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
     .toLowerCase()
-    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '_')
-    .replace(/^_+|_+$/g, '');
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '_');
+  return trimUnderscores(key);
+}
+
+// `/_+$/` alone would try every underscore of a long run against the end of the text: quadratic. A loop.
+function trimUnderscores(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '_') {
+    start++;
+  }
+  while (end > start && text[end - 1] === '_') {
+    end--;
+  }
+  return text.slice(start, end);
 }
 
 /** How a topic key (or a hashtag as written) is shown: underscores become spaces. */
@@ -78,6 +98,10 @@ export interface TopicRef {
 export function collectTopics(categories: readonly string[], text: string): TopicRef[] {
   const byKey = new Map<string, TopicRef>();
   const add = (raw: string) => {
+    // A "hashtag" longer than any category is a long word, not a topic.
+    if (raw.length > MAX_TOPIC_LENGTH) {
+      return;
+    }
     const key = topicKey(raw);
     const name = topicName(raw.normalize('NFC').replace(INVISIBLE, '').replace(/\s+/g, ' '));
     if (key && name && !byKey.has(key)) {

@@ -8,9 +8,11 @@ import {
   HttpException,
   HttpStatus,
   Injectable,
+  SetMetadata,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiExcludeController, ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { EditorSessions, isUnsafeMethod } from './editor-sessions';
@@ -30,8 +32,23 @@ export class NewsroomRefusal extends HttpException {
   }
 }
 
+/**
+ * A multipart upload route whose form carries its CSRF token as a `_csrf` field before the file (a browser
+ * without JavaScript cannot set a header). The guard cannot read a multipart body, so for such a request without
+ * an `X-CSRF-Token` header it leaves the token to the route's upload interceptor, which checks it from the fields
+ * read before the first file part, and refuses before a byte of the file is stored.
+ */
+export const CSRF_IN_MULTIPART_FIELDS = 'nashra:csrfInMultipartFields';
+export const CsrfInMultipartFields = () => SetMetadata(CSRF_IN_MULTIPART_FIELDS, true);
+
+/** Whether the guard left this request's CSRF check to the upload interceptor. */
+export const CSRF_DEFERRED = Symbol('nashra.csrfDeferred');
+
+export const CSRF_REJECTED_MESSAGE =
+  'رمز الحماية (CSRF) مفقود أو غير صالح، فلم يُنفَّذ شيء. أعد تحميل الصفحة وحاول مجددًا.';
+
 const SIGN_IN_FIRST = 'انتهت جلستك أو لم تسجّل الدخول بعد. سجّل الدخول ثم أعد المحاولة.';
-const CSRF_REJECTED = 'رمز الحماية (CSRF) مفقود أو غير صالح، فلم يُنفَّذ شيء. أعد تحميل الصفحة وحاول مجددًا.';
+const CSRF_REJECTED = CSRF_REJECTED_MESSAGE;
 
 /**
  * Answers the guard's refusals the way the client can use them: a redirect to sign-in for pages, HX-Redirect
@@ -81,7 +98,7 @@ function refererPath(req: Request): string | undefined {
   }
 }
 
-function refusalPage(message: string, href: string, label: string): string {
+export function refusalPage(message: string, href: string, label: string): string {
   const escape = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(label)}</title>
@@ -97,7 +114,10 @@ function refusalPage(message: string, href: string, label: string): string {
  */
 @Injectable()
 export class NewsroomPageGuard implements CanActivate {
-  constructor(private readonly sessions: EditorSessions) {}
+  constructor(
+    private readonly sessions: EditorSessions,
+    private readonly reflector: Reflector,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
@@ -107,10 +127,25 @@ export class NewsroomPageGuard implements CanActivate {
       }
       throw new NewsroomRefusal(401, SIGN_IN_FIRST);
     }
+    if (isUnsafeMethod(req.method) && this.defersToUpload(context, req)) {
+      (req as unknown as Record<symbol, boolean>)[CSRF_DEFERRED] = true;
+      return true;
+    }
     if (isUnsafeMethod(req.method) && !this.sessions.acceptCsrf(req)) {
       throw new NewsroomRefusal(403, CSRF_REJECTED);
     }
     return true;
+  }
+
+  private defersToUpload(context: ExecutionContext, req: Request): boolean {
+    return (
+      !req.headers['x-csrf-token'] &&
+      /^multipart\/form-data/i.test(req.headers['content-type'] ?? '') &&
+      this.reflector.getAllAndOverride<boolean>(CSRF_IN_MULTIPART_FIELDS, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
   }
 }
 

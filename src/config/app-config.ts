@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { EnvDto } from './env.dto';
 import { parseTrustProxy } from './trust-proxy';
+import { FeedAllowEntry, parseFeedAllowList } from './feed-allow-list';
 
 export class ConfigError extends Error {}
 
@@ -21,6 +22,8 @@ export class AppConfig {
   readonly feedUrls: string[];
   /** Express's `trust proxy` from TRUST_PROXY: false (default) ignores X-Forwarded-For. */
   readonly trustProxy: false | number | string[];
+  /** FEED_ALLOW_PRIVATE_HOSTS: the non-public hosts and ranges feeds may reach (none by default). */
+  readonly feedAllowList: FeedAllowEntry[];
 
   constructor(env: EnvDto) {
     this.env = env;
@@ -34,6 +37,7 @@ export class AppConfig {
       .map((o) => o.replace(/\/+$/, ''));
     this.feedUrls = (env.FEED_URLS ?? '').split(/[\s,]+/).filter(Boolean);
     this.trustProxy = parseTrustProxy(env.TRUST_PROXY) ?? false;
+    this.feedAllowList = parseFeedAllowList(env.FEED_ALLOW_PRIVATE_HOSTS) ?? [];
     this.secretKey = env.SECRET_KEY ?? this.developmentSecret('secret-key', 'SECRET_KEY');
     this.editorToken = env.EDITOR_TOKEN ?? this.developmentSecret('editor-token', 'EDITOR_TOKEN');
   }

@@ -17,6 +17,7 @@ import {
 import { DeliveryEnvDto } from './delivery-env.dto';
 import { emptyToUndefined, toInt } from './env-transforms';
 import { parseTrustProxy } from './trust-proxy';
+import { parseFeedAllowList } from './feed-allow-list';
 
 @ValidatorConstraint({ name: 'isTimeZone' })
 class IsTimeZone implements ValidatorConstraintInterface {
@@ -41,6 +42,16 @@ class IsTrustProxy implements ValidatorConstraintInterface {
   }
   defaultMessage(): string {
     return 'TRUST_PROXY must be a number of proxy hops, or a comma-separated list of proxy addresses or CIDR ranges (or loopback, linklocal, uniquelocal)';
+  }
+}
+
+@ValidatorConstraint({ name: 'isFeedAllowList' })
+class IsFeedAllowList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && parseFeedAllowList(value) !== null;
+  }
+  defaultMessage(): string {
+    return 'FEED_ALLOW_PRIVATE_HOSTS must be a comma-separated list of host names, addresses or CIDR ranges, each optionally with :port';
   }
 }
 
@@ -203,6 +214,11 @@ export class EnvDto extends DeliveryEnvDto {
   @IsString()
   @IsOptional()
   FEED_URLS?: string;
+
+  @Transform(emptyToUndefined)
+  @Validate(IsFeedAllowList)
+  @IsOptional()
+  FEED_ALLOW_PRIVATE_HOSTS?: string;
 
   @Transform(toInt)
   @IsInt()

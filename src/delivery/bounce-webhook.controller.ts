@@ -8,15 +8,16 @@ import { parsePostmarkWebhook } from './late-reports/postmark-webhook';
 import { parseSesNotification } from './late-reports/ses-notification';
 import { SnsSignatures } from './late-reports/sns-signature';
 import { BasicAuthSecret, MailgunSigned, SignedBody } from './late-reports/webhook-guards';
+import { NoControlChars } from '../common/no-control-chars';
 
 export { bounceSignature } from './late-reports/webhook-guards';
 
 /** The generic late-report shape: what a mail provider (or a relay script) posts after a send. */
 export class BounceReportDto {
   @IsIn(['bounce', 'complaint']) type: 'bounce' | 'complaint';
-  @IsString() @MaxLength(320) email: string;
+  @IsString() @MaxLength(320) @NoControlChars() email: string;
   /** The Message-ID of the mail that bounced (with or without <>): names the delivery exactly. */
-  @IsOptional() @IsString() @MaxLength(300) messageId?: string;
+  @IsOptional() @IsString() @MaxLength(300) @NoControlChars() messageId?: string;
   /** false for a soft (temporary) bounce, which counts toward SOFT_BOUNCE_LIMIT; default true. */
   @IsOptional() @IsBoolean() permanent?: boolean;
 }

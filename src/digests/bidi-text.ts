@@ -13,10 +13,11 @@ const LTR_LETTER = new RegExp(`(?![${RTL_SCRIPTS}])[\\p{L}\\p{M}]`, 'u');
 // runs in Arabic order), Arabic quotes, line breaks.
 const RUN_BREAK = new RegExp(`[${RTL_SCRIPTS}«»\\n\\r]`, 'u');
 const RTL_LETTER = new RegExp(`(?=[${RTL_SCRIPTS}])\\p{L}`, 'u');
-const URL_OR_EMAIL = /https?:\/\/[^\s<>«»"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gu;
+const WHITESPACE = /\s/u;
 const DIGIT = /\p{Nd}/u;
 const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>', '“': '”', '‘': '’' };
 const CLOSERS = new Set(Object.values(PAIRS));
+const OPENER_OF: Record<string, string> = Object.fromEntries(Object.entries(PAIRS).map(([o, c]) => [c, o]));
 
 /**
  * The left-to-right runs of a string of Arabic text. A run is the longest stretch that starts and ends with a
@@ -29,14 +30,118 @@ const CLOSERS = new Set(Object.values(PAIRS));
 export function latinRuns(text: string): LatinRun[] {
   const runs: LatinRun[] = [];
   let from = 0;
-  for (const match of text.matchAll(URL_OR_EMAIL)) {
-    const url = trimUrl(match[0]);
-    runs.push(...segmentRuns(text, from, match.index));
-    runs.push({ start: match.index, end: match.index + url.length });
-    from = match.index + url.length;
+  for (const link of urlsAndEmails(text)) {
+    const end = link.start + trimUrl(text.slice(link.start, link.end)).length;
+    runs.push(...segmentRuns(text, from, link.start));
+    runs.push({ start: link.start, end });
+    from = end;
   }
   runs.push(...segmentRuns(text, from, text.length));
   return runs;
+}
+
+/*
+ * URLs and e-mail addresses, found by plain loops in one pass. This is what the pattern
+ * /https?:\/\/[^\s<>«»"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gu matched, but a backtracking engine tried the e-mail
+ * branch from every position of a long word and read to its end each time: quadratic, 100,000 letters took
+ * seconds and froze the process. Here every character is read a bounded number of times.
+ */
+export function urlsAndEmails(text: string): LatinRun[] {
+  const found: LatinRun[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const url = urlEnd(text, i);
+    if (url > 0) {
+      found.push({ start: i, end: url });
+      i = url;
+      continue;
+    }
+    if (!isLocalPartChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    // Every e-mail starting inside this run of local-part characters would end its local part at `runEnd`.
+    let runEnd = i;
+    while (runEnd < text.length && isLocalPartChar(text.charCodeAt(runEnd))) {
+      runEnd++;
+    }
+    const domain = text[runEnd] === '@' ? domainEnd(text, runEnd + 1) : -1;
+    if (domain > 0) {
+      found.push({ start: i, end: domain });
+      i = domain;
+      continue;
+    }
+    // No e-mail here, but a URL may start inside the run (`seehttp://…`).
+    let next = runEnd;
+    for (let k = i + 1; k < runEnd; k++) {
+      const inner = urlEnd(text, k);
+      if (inner > 0) {
+        found.push({ start: k, end: inner });
+        next = inner;
+        break;
+      }
+    }
+    i = next;
+  }
+  return found;
+}
+
+/** Where a URL starting at `i` ends (`http://` or `https://` and at least one more character), else -1. */
+function urlEnd(text: string, i: number): number {
+  if (text.charCodeAt(i) !== 0x68 /* h */) {
+    return -1;
+  }
+  const from = text.startsWith('http://', i) ? i + 7 : text.startsWith('https://', i) ? i + 8 : -1;
+  if (from < 0) {
+    return -1;
+  }
+  let end = from;
+  while (end < text.length && isUrlChar(text[end])) {
+    end++;
+  }
+  return end > from ? end : -1;
+}
+
+/** Where an e-mail domain starting at `i` ends: a label and at least one `.label`, else -1. */
+function domainEnd(text: string, i: number): number {
+  let end = i;
+  while (end < text.length && isLabelChar(text.charCodeAt(end))) {
+    end++;
+  }
+  if (end === i) {
+    return -1;
+  }
+  let labels = 0;
+  while (text[end] === '.') {
+    let next = end + 1;
+    while (next < text.length && isLabelChar(text.charCodeAt(next))) {
+      next++;
+    }
+    if (next === end + 1) {
+      break;
+    }
+    end = next;
+    labels++;
+  }
+  return labels > 0 ? end : -1;
+}
+
+function isWordChar(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
+  );
+}
+
+function isLocalPartChar(code: number): boolean {
+  return isWordChar(code) || code === 0x2e || code === 0x2b || code === 0x2d;
+}
+
+function isLabelChar(code: number): boolean {
+  return isWordChar(code) || code === 0x2d;
+}
+
+function isUrlChar(char: string): boolean {
+  return !'<>«»"'.includes(char) && !WHITESPACE.test(char);
 }
 
 function segmentRuns(text: string, from: number, to: number): LatinRun[] {
@@ -81,11 +186,18 @@ function coreRun(text: string, from: number, to: number): LatinRun | null {
   while (end < to && text[end] === '+') {
     end++;
   }
-  // Closing brackets and quotes whose opening one is inside the run.
-  while (end < to && CLOSERS.has(text[end]) && unclosed(text.slice(start, end), text[end])) {
+  // Closing brackets and quotes whose opening one is inside the run; counted once, then kept up to date, so a
+  // run of a thousand closing brackets costs a thousand steps, not a million.
+  const counts = new Map<string, number>();
+  for (let i = start; i < end; i++) {
+    counts.set(text[i], (counts.get(text[i]) ?? 0) + 1);
+  }
+  const count = (char: string) => counts.get(char) ?? 0;
+  while (end < to && CLOSERS.has(text[end]) && count(OPENER_OF[text[end]]) > count(text[end])) {
+    counts.set(text[end], count(text[end]) + 1);
     end++;
   }
-  if (end < to && text[end] === '"' && (text.slice(start, end).split('"').length - 1) % 2 === 1) {
+  if (end < to && text[end] === '"' && count('"') % 2 === 1) {
     end++;
   }
   // A pair of brackets around the whole run belongs to it: `(Syria)` reads as one left-to-right unit.
@@ -96,17 +208,29 @@ function coreRun(text: string, from: number, to: number): LatinRun | null {
   return { start, end };
 }
 
-function unclosed(run: string, closer: string): boolean {
-  const opener = Object.keys(PAIRS).find((o) => PAIRS[o] === closer) ?? '';
-  return run.split(opener).length > run.split(closer).length;
-}
+const URL_TRAILING = ".,;:!?'’”";
+const URL_TRAILING_BEFORE_PAREN = '.,;:!?';
 
+/** A URL without the sentence's final punctuation, nor a closing bracket it did not open. Plain loops. */
 function trimUrl(url: string): string {
-  let out = url.replace(/[.,;:!?'’”]+$/u, '');
-  while (out.endsWith(')') && out.split('(').length < out.split(')').length) {
-    out = out.slice(0, -1).replace(/[.,;:!?]+$/u, '');
+  let end = url.length;
+  while (end > 0 && URL_TRAILING.includes(url[end - 1])) {
+    end--;
   }
-  return out;
+  let opens = 0;
+  let closes = 0;
+  for (let i = 0; i < end; i++) {
+    opens += url[i] === '(' ? 1 : 0;
+    closes += url[i] === ')' ? 1 : 0;
+  }
+  while (end > 0 && url[end - 1] === ')' && opens < closes) {
+    end--;
+    closes--;
+    while (end > 0 && URL_TRAILING_BEFORE_PAREN.includes(url[end - 1])) {
+      end--;
+    }
+  }
+  return url.slice(0, end);
 }
 
 /**

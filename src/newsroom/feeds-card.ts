@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import Handlebars from 'handlebars';
+import { feedFailureCategory } from '../articles/feed-fetcher';
 import { FeedRegistry } from '../articles/feed-registry';
 import { EditorSessions } from '../auth/editor-sessions';
+import { Locale } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import { editorTime } from './editor-time';
@@ -21,6 +23,7 @@ export class FeedsCard {
     private readonly renderer: TemplateRenderer,
     private readonly config: AppConfig,
     private readonly sessions: EditorSessions,
+    private readonly locale: Locale,
   ) {}
 
   async context(back: string): Promise<Record<string, unknown>> {
@@ -34,8 +37,14 @@ export class FeedsCard {
         never: f.lastStatus === null,
         lastPolled: editorTime(f.lastPolledAt, this.config.env.TIMEZONE),
         lastSuccess: editorTime(f.lastSuccessAt, this.config.env.TIMEZONE),
+        failureLabel: this.failureLabel(f.lastError),
       })),
     };
+  }
+
+  private failureLabel(lastError: string | null): string | null {
+    const category = feedFailureCategory(lastError);
+    return category ? this.locale.t(`hardening.feedFailure.${category}`) : null;
   }
 
   async html(req: Request, res: Response, back: string): Promise<Handlebars.SafeString> {

@@ -12,15 +12,15 @@ import {
   UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
-import { NewsroomPage } from '../auth/newsroom-page';
+import { CsrfInMultipartFields, NewsroomPage } from '../auth/newsroom-page';
 import { AppConfig } from '../config/app-config';
 import { ReaderImport } from '../subscribers/import/reader-import.entity';
 import { ReaderImportRepository } from '../subscribers/import/reader-import.repository';
 import { ReaderImporter } from '../subscribers/import/reader-importer';
+import { CheckedFileUpload } from './checked-upload';
 import { ReaderImportForm } from './dto/readers.dto';
 import { editorTime } from './editor-time';
 import { ImportUploadErrors } from './import-upload-errors';
@@ -83,9 +83,11 @@ export class ReaderImportController {
 
   @Post()
   @UseFilters(ImportUploadErrors)
+  // The form works without JavaScript: its `_csrf` field comes before the file and is checked there.
+  @CsrfInMultipartFields()
   @UseInterceptors(
     // defParamCharset: browsers send the file name as UTF-8 (an Arabic name would otherwise arrive as latin1).
-    FileInterceptor('file', {
+    CheckedFileUpload('file', {
       storage: streamToTempFile,
       limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 10 },
       defParamCharset: 'utf8',

@@ -67,6 +67,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     SITE_URL: 'https://www.example.net',
     // Tests play the reverse proxy: X-Forwarded-For from loopback gives each request its own client address.
     TRUST_PROXY: 'loopback',
+    // The tests' feed servers listen on loopback, which feeds may not reach by default.
+    FEED_ALLOW_PRIVATE_HOSTS: '127.0.0.1,::1,localhost',
     ...options.env,
   });
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot({ config, databaseUrl: database.url })] });

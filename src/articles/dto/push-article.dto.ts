@@ -69,11 +69,13 @@ export class PushArticleDto {
   @ApiPropertyOptional({ example: '2020-05-04T09:30:00Z', description: 'ISO 8601; default now, future → now' })
   @IsOptional()
   @IsDateString({}, { message: 'publishedAt must be an ISO 8601 date' })
+  @NoControlChars()
   publishedAt?: string;
 
   @ApiPropertyOptional({ example: '2020-05-04T12:00:00Z', description: 'When the CMS last changed it' })
   @IsOptional()
   @IsDateString({}, { message: 'updatedAt must be an ISO 8601 date' })
+  @NoControlChars()
   updatedAt?: string;
 
   @ApiPropertyOptional({

@@ -18,6 +18,7 @@ import {
 import type { Frequency } from '../../common/frequency';
 import { FREQUENCY_VALUES } from './digest-requests.dto';
 import { ArticleRefDto } from './edition-views.dto';
+import { NoControlChars } from '../../common/no-control-chars';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const ARTICLE_ID = /^\d{1,18}$/;
@@ -32,18 +33,21 @@ export class PlanTextsDto {
   @IsOptional()
   @IsString()
   @MaxLength(200, { message: 'العنوان أطول من 200 حرف' })
+  @NoControlChars({ message: 'العنوان فيه محارف تحكّم غير مسموح بها' })
   subject?: string;
 
   @ApiPropertyOptional({ description: 'The inbox preview line; empty: the first titles' })
   @IsOptional()
   @IsString()
   @MaxLength(300, { message: 'سطر المعاينة أطول من 300 حرف' })
+  @NoControlChars({ message: 'سطر المعاينة فيه محارف تحكّم غير مسموح بها' })
   preheader?: string;
 
   @ApiPropertyOptional({ description: "The editor's note above the articles, plain text; empty: none" })
   @IsOptional()
   @IsString()
   @MaxLength(1000, { message: 'كلمة المحرر أطول من 1000 حرف' })
+  @NoControlChars({ multiline: true, message: 'كلمة المحرر فيها محارف تحكّم غير مسموح بها' })
   editorNote?: string;
 }
 
@@ -53,6 +57,7 @@ export class UpdatePlanDto extends PlanTextsDto {
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Matches(ARTICLE_ID, { message: 'leadArticleId must be an article id' })
+  @NoControlChars()
   leadArticleId?: string | null;
 
   @ApiPropertyOptional({ type: [String], description: 'Articles dropped from the next edition' })
@@ -62,6 +67,7 @@ export class UpdatePlanDto extends PlanTextsDto {
   @ArrayMaxSize(500)
   @ArrayUnique()
   @Matches(ARTICLE_ID, { each: true, message: 'each of excludedArticleIds must be an article id' })
+  @NoControlChars({ each: true })
   excludedArticleIds?: string[];
 
   @ApiPropertyOptional({ type: [String], description: 'The order to show them in; others follow' })
@@ -71,6 +77,7 @@ export class UpdatePlanDto extends PlanTextsDto {
   @ArrayMaxSize(500)
   @ArrayUnique()
   @Matches(ARTICLE_ID, { each: true, message: 'each of orderedArticleIds must be an article id' })
+  @NoControlChars({ each: true })
   orderedArticleIds?: string[];
 }
 
@@ -92,6 +99,7 @@ export class PlanViewDto {
 export class DigestSettingsDto {
   @ApiProperty({ example: '07:00', description: 'HH:MM in TIMEZONE' })
   @Matches(TIME, { message: 'وقت النشرة اليومية يُكتب بالشكل HH:MM' })
+  @NoControlChars()
   dailyTime: string;
 
   @ApiProperty({ type: [Number], example: [0, 1, 2, 3, 4, 5, 6], description: '0 = Sunday … 6 = Saturday' })
@@ -106,6 +114,7 @@ export class DigestSettingsDto {
 
   @ApiProperty({ example: '07:00' })
   @Matches(TIME, { message: 'وقت النشرة الأسبوعية يُكتب بالشكل HH:MM' })
+  @NoControlChars()
   weeklyTime: string;
 
   @ApiProperty({ example: 5, description: '0 = Sunday … 6 = Saturday' })

@@ -79,6 +79,7 @@ export class CreateEditionDto {
   @ArrayMaxSize(100)
   @ArrayUnique()
   @Matches(/^\d{1,18}$/, { each: true, message: 'each of articleIds must be an article id' })
+  @NoControlChars({ each: true })
   articleIds?: string[];
 
   @ApiPropertyOptional({
@@ -114,11 +115,13 @@ export class HistoryQueryDto {
   @ApiPropertyOptional({ example: '2026-11-01', description: 'Editions created on or after this day (in TIMEZONE)' })
   @IsOptional()
   @Matches(DAY, { message: 'from must be a day written YYYY-MM-DD' })
+  @NoControlChars()
   from?: string;
 
   @ApiPropertyOptional({ example: '2026-11-30', description: 'Editions created on or before this day (in TIMEZONE)' })
   @IsOptional()
   @Matches(DAY, { message: 'to must be a day written YYYY-MM-DD' })
+  @NoControlChars()
   to?: string;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
@@ -132,6 +135,7 @@ export class HistoryQueryDto {
   @ApiPropertyOptional({ description: 'Page on: the nextBefore of the previous page (editions with a smaller id)' })
   @IsOptional()
   @Matches(/^\d{1,18}$/, { message: 'before must be an edition id' })
+  @NoControlChars()
   before?: string;
 }
 
@@ -140,6 +144,7 @@ export class BreakingAlertDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value))
   @IsString()
   @Matches(/^\d{1,18}$/, { message: 'articleId must be an article id' })
+  @NoControlChars()
   articleId: string;
 
   @ApiPropertyOptional({ example: 'عاجل: انتخابات مبكرة', description: 'Default: «عاجل: » and the title' })

@@ -3,6 +3,7 @@ import { FREQUENCY_VALUES } from '../../digests/dto/digest-requests.dto';
 import { PlanTextsDto } from '../../digests/dto/digest-plan.dto';
 import type { PlanAction } from '../../digests/next-edition-plan.service';
 import type { Frequency } from '../../common/frequency';
+import { NoControlChars } from '../../common/no-control-chars';
 
 const FREQUENCY_MESSAGE = 'نوع النشرة إما يومية أو أسبوعية';
 export const PLAN_ACTIONS: PlanAction[] = ['drop', 'restore', 'up', 'down', 'pin', 'unpin'];
@@ -16,6 +17,7 @@ export class NextDigestQueryDto {
   /** Cache-buster on the preview's URL: a new value after every change makes the iframe load again. */
   @IsOptional()
   @MaxLength(2000)
+  @NoControlChars()
   v?: string;
 }
 
@@ -31,6 +33,7 @@ export class PlanTextsFormDto extends PlanTextsDto {
 
 export class ArticleActionParamsDto {
   @Matches(/^\d{1,18}$/, { message: 'رقم المقال غير صالح' })
+  @NoControlChars()
   articleId: string;
 
   @IsIn(PLAN_ACTIONS, { message: 'إجراء غير معروف' })
@@ -42,10 +45,12 @@ export class ScheduleFormDto {
   frequency: Frequency;
 
   @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'اختر تاريخ الإرسال ووقته' })
+  @NoControlChars()
   at: string;
 }
 
 export class EditionIdParamDto {
   @Matches(/^\d{1,18}$/, { message: 'رقم النشرة غير صالح' })
+  @NoControlChars()
   id: string;
 }

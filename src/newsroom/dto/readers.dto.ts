@@ -42,6 +42,7 @@ export class ReaderListQuery {
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^\d{1,18}$/, { message: 'مؤشر صفحة غير صالح' })
+  @NoControlChars()
   before?: string;
 }
 

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { IsPlainText } from './reader-validators';
+import { NoControlChars } from '../../common/no-control-chars';
 
 /** The preferences page; also the "weekly instead" button on the unsubscribe page (frequency only). */
 export class PreferencesDto {
@@ -17,6 +18,7 @@ export class PreferencesDto {
   @IsString({ each: true, message: 'readers.errors.topics' })
   @MaxLength(200, { each: true, message: 'readers.errors.topics' })
   @IsPlainText({ each: true })
+  @NoControlChars({ each: true })
   topics?: string[];
 
   /** The "don't track my clicks" checkbox (present only when ticked; the whole form was shown). */

@@ -20,11 +20,13 @@ export class SignupDto {
   @ApiPropertyOptional({ description: 'The article page the form was on (else the Referer header)' })
   @IsOptional()
   @IsPageUrl()
+  @NoControlChars()
   page?: string;
 
   @ApiPropertyOptional({ description: 'Where to send a no-JavaScript reader back to; only SITE_ORIGINS are followed' })
   @IsOptional()
   @IsPageUrl()
+  @NoControlChars()
   redirect?: string;
 
   /** Honeypot: hidden from people, filled in by bots. Any value means "answer politely, store nothing". */

@@ -1,3 +1,4 @@
+import { hasControlChars } from '../../common/no-control-chars';
 import { normaliseEmail } from '../email-address';
 import type { EmailAddress } from '../email-address';
 import type { Frequency } from '../subscriber.entity';
@@ -114,6 +115,11 @@ export function detectColumns(first: string[]): ColumnMap | null {
 
 /** Reads one data record with the file's column map; never throws. */
 export function readRow(record: string[], map: ColumnMap): ImportRow {
+  // NUL and other control characters: PostgreSQL refuses NUL in text and in jsonb (\u0000), and no address,
+  // date or status holds one. The row is bad; the cell itself is never echoed.
+  if (record.some((cell) => hasControlChars(cell, true))) {
+    return { ok: false, reason: 'محارف تحكّم (مثل NUL) في إحدى الخانات' };
+  }
   if (map.hasHeader ? record.length !== map.columns : record.length > 2) {
     return { ok: false, reason: `عدد الأعمدة ${record.length} والمتوقع ${map.hasHeader ? map.columns : '1 أو 2'}` };
   }
@@ -126,7 +132,10 @@ export function readRow(record: string[], map: ColumnMap): ImportRow {
   if (rawFrequency) {
     frequency = FREQUENCIES[rawFrequency.toLowerCase()] ?? null;
     if (!frequency) {
-      return { ok: false, reason: `تكرار غير معروف: ${rawFrequency.slice(0, 20)} (daily أو weekly)` };
+      return {
+        ok: false,
+        reason: `تكرار غير معروف: ${Array.from(rawFrequency).slice(0, 20).join('')} (daily أو weekly)`,
+      };
     }
   }
   const status = map.status === null ? '' : clean(record[map.status]).toLowerCase();

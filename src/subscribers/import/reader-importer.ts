@@ -2,13 +2,13 @@ import { createReadStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { parse } from 'csv-parse';
 import { Clock } from '../../common/clock';
 import { hashToken, newToken } from '../../common/secure-token';
 import { AppConfig } from '../../config/app-config';
 import type { Frequency } from '../subscriber.entity';
 import { Suppressions } from '../suppressions';
 import { ColumnMap, detectColumns, ImportRow, readRow } from './csv-columns';
+import { csvLines, CsvLine, MAX_RECORD_BYTES } from './csv-lines';
 import { ImportConfirmations } from './import-confirmations';
 import { ImportRowError, ReaderImport } from './reader-import.entity';
 import { BatchCounts, ImportCandidate, ReaderImportRepository } from './reader-import.repository';
@@ -28,9 +28,15 @@ export interface StartImport {
 
 class ImportFailure extends Error {}
 
+/** What an editor reads for a line that is not a record. */
+const LINE_ERRORS: Record<Extract<CsvLine, { error: string }>['error'], string> = {
+  bad_quotes: 'سطر CSV غير صالح (علامة اقتباس غير مغلقة أو في غير موضعها)',
+  too_long: `سطر أطول من ${MAX_RECORD_BYTES / 1024} كيلوبايت`,
+};
+
 /**
  * Imports readers from a CSV exported by Mailchimp, listmonk, Substack or a plain list. The file is streamed
- * through csv-parse (never read whole), in batches of BATCH_SIZE inserted with one statement each. The batch,
+ * line by line (csv-lines.ts: never read whole, a bad line never spoils the next), in batches of BATCH_SIZE inserted with one statement each. The batch,
  * its counts and the last line it covers commit together, so a process that stops mid-file resumes after the
  * last committed batch, and a file imported twice adds nothing (unique email key, ON CONFLICT DO NOTHING).
  * New readers are `pending` and get the confirmation email, unless the editor chose to trust consent the file
@@ -124,21 +130,10 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
       let map: ColumnMap | null = null;
       let batch: Array<{ line: number; row: ImportRow }> = [];
       const skipped: ImportRowError[] = [];
-      const parser = createReadStream(job.filePath!).pipe(
-        parse({
-          bom: true,
-          relax_column_count: true,
-          skip_empty_lines: true,
-          info: true,
-          skip_records_with_error: true,
-          on_skip: (err) => {
-            const line = Number((err as { lines?: number } | undefined)?.lines ?? 0);
-            if (line > job.lastLine && !skipped.some((s) => s.line === line)) {
-              skipped.push({ line, reason: 'سطر CSV غير صالح (علامات اقتباس)' });
-            }
-          },
-        }),
-      );
+      // Our own line reader rather than csv-parse: csv-parse let an unclosed quote swallow the rest of the file
+      // (a 20,000-row file ended as "done" after 1 row) and held a 30 MB line whole; here each bad line is
+      // reported with its number and reading goes on at the next.
+      const lines = csvLines(createReadStream(job.filePath!));
       const flush = async () => {
         const counts = await this.commit(job, batch, skipped.splice(0));
         progress.rows += counts.rowsRead;
@@ -151,11 +146,24 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
             `in this batch, ${Math.round(progress.rows / seconds)} rows/s`,
         );
       };
-      for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      for await (const read of lines) {
         if (this.stopped) {
           this.logger.warn(`Import ${job.id}: stopping at shutdown; it resumes after line ${job.lastLine}`);
           return;
         }
+        if ('error' in read) {
+          if (!map) {
+            throw new ImportFailure('السطر الأول ليس سطر CSV صالحاً (علامات اقتباس أو طول زائد)');
+          }
+          if (read.line > job.lastLine) {
+            skipped.push({ line: read.line, reason: LINE_ERRORS[read.error] });
+            if (skipped.length >= BATCH_SIZE) {
+              await flush();
+            }
+          }
+          continue;
+        }
+        const record = read.cells;
         if (!map) {
           map = detectColumns(record);
           if (!map) {
@@ -169,10 +177,10 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
             continue;
           }
         }
-        if (info.lines <= job.lastLine) {
+        if (read.line <= job.lastLine) {
           continue; // committed before a restart
         }
-        batch.push({ line: info.lines, row: readRow(record, map) });
+        batch.push({ line: read.line, row: readRow(record, map) });
         if (batch.length >= BATCH_SIZE) {
           await flush();
         }
