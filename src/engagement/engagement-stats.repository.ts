@@ -42,7 +42,8 @@ export class EngagementStats {
   async forEdition(editionId: string, since: Date | null, withOpens: boolean): Promise<EditionEngagement> {
     const [[delivery], [clickers], links, hours, opens] = await Promise.all([
       this.dataSource.query(
-        `SELECT count(*)::int AS delivered FROM deliveries WHERE edition_id = $1 AND status = 'sent'`,
+        // The ledger's kept count (edition_counts), not a count over the edition's rows.
+        `SELECT coalesce((SELECT sent::int FROM edition_counts WHERE edition_id = $1), 0) AS delivered`,
         [editionId],
       ) as Promise<Array<{ delivered: number }>>,
       this.dataSource.query(`SELECT count(DISTINCT delivery_id)::int AS n FROM clicks WHERE edition_id = $1`, [

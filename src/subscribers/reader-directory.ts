@@ -122,9 +122,18 @@ export class ReaderDirectory {
 
   /** How many readers match the filter (status aside), per status. */
   async countsByStatus(filter: ReaderFilter): Promise<Record<SubscriberStatus, number>> {
-    const { sql, params } = this.where(filter, false);
+    // Without a search, topic or page filter the kept counts answer (reader_counts, by status and frequency);
+    // a search counts only its matches, found through the trigram index on email_key.
+    const kept = !filter.q && !filter.topic && !filter.page;
+    const { sql, params } = kept
+      ? {
+          sql: `SELECT status, sum(n)::int AS count FROM reader_counts
+                ${filter.frequency ? 'WHERE frequency = $1' : ''} GROUP BY status`,
+          params: filter.frequency ? [filter.frequency] : [],
+        }
+      : this.where(filter, false);
     const rows = (await this.dataSource.query(
-      `SELECT status, count(*)::int AS count FROM subscribers ${sql} GROUP BY status`,
+      kept ? sql : `SELECT status, count(*)::int AS count FROM subscribers ${sql} GROUP BY status`,
       params,
     )) as Array<{ status: SubscriberStatus; count: number }>;
     const counts = Object.fromEntries(READER_STATUSES.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
