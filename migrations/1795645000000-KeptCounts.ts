@@ -6,8 +6,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * - edition_counts: one row per edition, its deliveries per status, the time of its last accepted message and
  *   a two-window counter of recent sends (the progress fragment's rate).
- * - reader_counts: readers per (status, frequency), split over 16 shards picked by the writing connection so
- *   that concurrent sign-ups never wait for one another's row lock; readers sum the shards (≤ 160 rows).
+ * - reader_counts: readers per (status, frequency, set of topics followed), split over 16 shards picked by the
+ *   writing connection so that concurrent sign-ups never wait for one another's row lock. Readers' topic sets
+ *   are few next to readers (a few hundred combinations of a site's topics), so "how many active daily readers
+ *   follow a topic of this edition" (the next digest's audience) and followers per topic are sums over this
+ *   small table, never a pass over the readers. Topics are kept sorted and without repeats.
  * - reader_flow: sign-ups (by created_at) and unsubscribes (by unsubscribed_at) per quarter hour (UTC), so the
  *   dashboard's chart adds up days in any time zone (every zone's offset is a multiple of 15 minutes).
  *
@@ -23,6 +26,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * contrib, in the embedded PostgreSQL 18 and Debian's postgresql-15 alike; it is a trusted extension, so the
  * database owner may create it), and a reader's record reads their deliveries by (subscriber_id, id).
  */
+/** A reader's topics as reader_counts keys them: sorted, without repeats (`{}`: every topic). */
+export const TOPIC_SET = `ARRAY(SELECT DISTINCT t FROM unnest(topics) AS t ORDER BY t)`;
+
 export class KeptCounts1795645000000 implements MigrationInterface {
   name = 'KeptCounts1795645000000';
 
@@ -51,9 +57,10 @@ export class KeptCounts1795645000000 implements MigrationInterface {
             CREATE TABLE "reader_counts" (
                 "status" text NOT NULL,
                 "frequency" text NOT NULL,
+                "topics" text array NOT NULL,
                 "shard" smallint NOT NULL,
                 "n" bigint NOT NULL DEFAULT 0,
-                CONSTRAINT "pk_reader_counts" PRIMARY KEY ("status", "frequency", "shard")
+                CONSTRAINT "pk_reader_counts" PRIMARY KEY ("status", "frequency", "topics", "shard")
             )
         `);
     await queryRunner.query(`
@@ -148,11 +155,11 @@ export class KeptCounts1795645000000 implements MigrationInterface {
 
     // Readers: the same signed deltas, into the writing connection's shard.
     const readerUpsert = (changes: string) => `
-      INSERT INTO reader_counts AS c (status, frequency, shard, n)
-      SELECT status, frequency, (pg_backend_pid() % 16)::smallint, sum(delta)
+      INSERT INTO reader_counts AS c (status, frequency, topics, shard, n)
+      SELECT status, frequency, ${TOPIC_SET}, (pg_backend_pid() % 16)::smallint, sum(delta)
       FROM (${changes}) ch
-      GROUP BY status, frequency HAVING sum(delta) <> 0 ORDER BY status, frequency
-      ON CONFLICT (status, frequency, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
+      GROUP BY 1, 2, 3 HAVING sum(delta) <> 0 ORDER BY 1, 2, 3
+      ON CONFLICT (status, frequency, topics, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
       INSERT INTO reader_flow AS f (quarter, shard, signups, unsubscribes)
       SELECT quarter, (pg_backend_pid() % 16)::smallint, sum(signups), sum(unsubscribes)
       FROM (
@@ -166,7 +173,7 @@ export class KeptCounts1795645000000 implements MigrationInterface {
       GROUP BY quarter HAVING sum(signups) <> 0 OR sum(unsubscribes) <> 0 ORDER BY quarter
       ON CONFLICT (quarter, shard) DO UPDATE
         SET signups = f.signups + EXCLUDED.signups, unsubscribes = f.unsubscribes + EXCLUDED.unsubscribes;`;
-    const cols = 'status, frequency, created_at, unsubscribed_at';
+    const cols = 'status, frequency, topics, created_at, unsubscribed_at';
     await queryRunner.query(`
             CREATE FUNCTION subscribers_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $fn$
             BEGIN
@@ -206,8 +213,8 @@ export class KeptCounts1795645000000 implements MigrationInterface {
                    max(sent_at)
             FROM deliveries GROUP BY edition_id`);
     await queryRunner.query(`
-            INSERT INTO reader_counts (status, frequency, shard, n)
-            SELECT status, frequency, 0, count(*) FROM subscribers GROUP BY status, frequency`);
+            INSERT INTO reader_counts (status, frequency, topics, shard, n)
+            SELECT status, frequency, ${TOPIC_SET}, 0, count(*) FROM subscribers GROUP BY 1, 2, 3`);
     await queryRunner.query(`
             INSERT INTO reader_flow (quarter, shard, signups, unsubscribes)
             SELECT quarter, 0, sum(signups), sum(unsubscribes) FROM (

@@ -13,12 +13,14 @@ const RECONCILIATION_CRON = '25 3 * * *';
 
 /** One kept figure that differed from the table at the nightly recount. */
 export interface ReaderCountDrift {
-  /** `status/frequency` (reader_counts) or `flow:<quarter ISO>` (reader_flow). */
+  /** `status/frequency/{topics}` (reader_counts) or `flow:signups|unsubscribes:<quarter ISO>` (reader_flow). */
   key: string;
   kept: number;
   counted: number;
 }
 
+/** A reader's topics as reader_counts keys them (as in migration KeptCounts). */
+const TOPIC_SET = `ARRAY(SELECT DISTINCT t FROM unnest(topics) AS t ORDER BY t)`;
 const QUARTER = (column: string) => `date_bin('15 minutes', ${column}, timestamptz '2000-01-01 00:00Z')`;
 
 /**
@@ -66,7 +68,8 @@ export class ReaderCountsReconciliation implements OnApplicationBootstrap, Befor
       }
       const found: ReaderCountDrift[] = await manager.query(
         `WITH counted AS (
-           SELECT status || '/' || frequency AS key, count(*) AS n FROM subscribers GROUP BY status, frequency
+           SELECT status || '/' || frequency || '/' || ${TOPIC_SET}::text AS key, count(*) AS n
+           FROM subscribers GROUP BY 1
            UNION ALL
            SELECT 'flow:signups:' || to_char(q AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), count(*)
            FROM (SELECT ${QUARTER('created_at')} AS q FROM subscribers) s GROUP BY q
@@ -75,7 +78,7 @@ export class ReaderCountsReconciliation implements OnApplicationBootstrap, Befor
            FROM (SELECT ${QUARTER('unsubscribed_at')} AS q FROM subscribers WHERE unsubscribed_at IS NOT NULL) s
            GROUP BY q
          ), kept AS (
-           SELECT status || '/' || frequency AS key, sum(n) AS n FROM reader_counts GROUP BY status, frequency
+           SELECT status || '/' || frequency || '/' || topics::text AS key, sum(n) AS n FROM reader_counts GROUP BY 1
            UNION ALL
            SELECT 'flow:signups:' || to_char(quarter AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"'), sum(signups)
            FROM reader_flow GROUP BY quarter
@@ -96,8 +99,8 @@ export class ReaderCountsReconciliation implements OnApplicationBootstrap, Befor
       await manager.query('DELETE FROM reader_counts');
       await manager.query('DELETE FROM reader_flow');
       await manager.query(
-        `INSERT INTO reader_counts (status, frequency, shard, n)
-         SELECT status, frequency, 0, count(*) FROM subscribers GROUP BY status, frequency`,
+        `INSERT INTO reader_counts (status, frequency, topics, shard, n)
+         SELECT status, frequency, ${TOPIC_SET}, 0, count(*) FROM subscribers GROUP BY 1, 2, 3`,
       );
       await manager.query(
         `INSERT INTO reader_flow (quarter, shard, signups, unsubscribes)

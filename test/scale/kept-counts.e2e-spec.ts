@@ -103,7 +103,7 @@ describe('Counts kept in the statement that changes the rows', () => {
     const reconciliation = t.get(ReaderCountsReconciliation);
     expect(await reconciliation.runOnce()).toEqual([]);
     await t.dataSource.query(`UPDATE reader_counts SET n = n + 3 WHERE status = 'active' AND frequency = 'weekly'`);
-    expect(await reconciliation.runOnce()).toEqual([{ key: 'active/weekly', kept: 11, counted: 8 }]);
+    expect(await reconciliation.runOnce()).toEqual([{ key: 'active/weekly/{}', kept: 11, counted: 8 }]);
     expect((await stats.counts()).activeByFrequency.weekly).toBe(8);
     expect(await reconciliation.runOnce()).toEqual([]);
   });
