@@ -32,8 +32,9 @@ export interface TopicClicks {
 }
 
 /**
- * Engagement aggregates, computed in SQL over indexed columns (clicks by (edition, link, delivery), opens by
- * edition, the ledger by (edition, status)): nothing is loaded row by row, whatever the edition's size.
+ * Engagement aggregates. An edition's figures are kept, not computed (edition_engagement, edition_links.clicks,
+ * edition_click_hours, edition_counts: primary-key reads whatever the edition's size); the topic and article
+ * figures across editions are computed over indexed click rows (clicks by time, by edition).
  */
 @Injectable()
 export class EngagementStats {
@@ -46,33 +47,28 @@ export class EngagementStats {
         `SELECT coalesce((SELECT sent::int FROM edition_counts WHERE edition_id = $1), 0) AS delivered`,
         [editionId],
       ) as Promise<Array<{ delivered: number }>>,
-      this.dataSource.query(`SELECT count(DISTINCT delivery_id)::int AS n FROM clicks WHERE edition_id = $1`, [
-        editionId,
-      ]) as Promise<Array<{ n: number }>>,
+      // Kept by the clicks and opens triggers (migration KeptClicks): edition_engagement, edition_links.clicks,
+      // edition_click_hours. They outlive the per-reader rows (DELIVERY_RETENTION_DAYS).
       this.dataSource.query(
-        `SELECT l.link_index, l.article_id, coalesce(c.clicks, 0)::int AS clicks,
-                rank() OVER (ORDER BY coalesce(c.clicks, 0) DESC)::int AS rank
-           FROM edition_links l
-           LEFT JOIN (SELECT link_index, count(*) AS clicks FROM clicks WHERE edition_id = $1 GROUP BY link_index) c
-             ON c.link_index = l.link_index
-          WHERE l.edition_id = $1
-          ORDER BY rank, l.link_index`,
+        `SELECT coalesce((SELECT clickers FROM edition_engagement WHERE edition_id = $1), 0) AS n`,
+        [editionId],
+      ) as Promise<Array<{ n: number }>>,
+      this.dataSource.query(
+        `SELECT link_index, article_id, clicks, rank() OVER (ORDER BY clicks DESC)::int AS rank
+           FROM edition_links WHERE edition_id = $1
+          ORDER BY rank, link_index`,
         [editionId],
       ) as Promise<Array<{ link_index: number; article_id: string; clicks: number; rank: number }>>,
       since
         ? (this.dataSource.query(
-            `SELECT floor(extract(epoch FROM clicked_at - $2::timestamptz) / 3600)::int AS hour, count(*)::int AS n
-               FROM clicks
-              WHERE edition_id = $1 AND clicked_at >= $2::timestamptz
-                AND clicked_at < $2::timestamptz + make_interval(hours => $3)
-              GROUP BY 1`,
-            [editionId, since, STATS_HOURS],
+            `SELECT hour, clicks AS n FROM edition_click_hours WHERE edition_id = $1 AND hour >= 0 AND hour < $2`,
+            [editionId, STATS_HOURS],
           ) as Promise<Array<{ hour: number; n: number }>>)
         : Promise.resolve(null),
       withOpens
         ? (this.dataSource.query(
-            `SELECT count(opened_at)::int AS readers, count(*) FILTER (WHERE opened_at IS NULL)::int AS machine
-               FROM opens WHERE edition_id = $1`,
+            `SELECT coalesce(g.reader_opens, 0) AS readers, coalesce(g.machine_opens, 0) AS machine
+               FROM (SELECT 1) one LEFT JOIN edition_engagement g ON g.edition_id = $1`,
             [editionId],
           ) as Promise<Array<{ readers: number; machine: number }>>)
         : Promise.resolve(null),
@@ -111,14 +107,14 @@ export class EngagementStats {
     return rows;
   }
 
-  /** Readers who followed at least one link, per edition (editions without clicks are absent). */
+  /** Readers who followed at least one link, per edition (editions without clicks are absent), as kept. */
   async clickersByEdition(editionIds: string[]): Promise<Map<string, number>> {
     if (editionIds.length === 0) {
       return new Map();
     }
     const rows: Array<{ edition_id: string; n: number }> = await this.dataSource.query(
-      `SELECT edition_id, count(DISTINCT delivery_id)::int AS n FROM clicks
-        WHERE edition_id = ANY($1::bigint[]) GROUP BY edition_id`,
+      `SELECT edition_id::text, clickers AS n FROM edition_engagement
+        WHERE edition_id = ANY($1::bigint[]) AND clickers > 0`,
       [editionIds],
     );
     return new Map(rows.map((r) => [r.edition_id, r.n]));
