@@ -19,8 +19,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * erasure), and one trigger run aggregates a whole statement (a write-back of 200 rows is one upsert, not 200).
  * The nightly reconciliation (CountsReconciliation) recounts and logs any drift.
  *
- * Deleting ledger rows of an edition whose rows expired (edition_counts.rows_expired_at set: the retention job)
- * leaves its counts as they were: they are the edition's record once the per-reader rows are gone.
+ * Deleting ledger rows of an edition whose rows expired (edition_counts.rows_expired_at set: DeliveryRetention,
+ * DELIVERY_RETENTION_DAYS after its last message, or its first row when it sent none) leaves its counts as they
+ * were: they are the edition's record once the per-reader rows are gone.
  *
  * Also: the reader search's `email_key LIKE '%…%'` gets a trigram index (pg_trgm ships with PostgreSQL's
  * contrib, in the embedded PostgreSQL 18 and Debian's postgresql-15 alike; it is a trusted extension, so the
@@ -50,6 +51,7 @@ export class KeptCounts1795645000000 implements MigrationInterface {
                 "window_sent" integer NOT NULL DEFAULT 0,
                 "previous_window_start" TIMESTAMP WITH TIME ZONE,
                 "previous_window_sent" integer NOT NULL DEFAULT 0,
+                "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
                 "rows_expired_at" TIMESTAMP WITH TIME ZONE
             )
         `);
@@ -205,12 +207,13 @@ export class KeptCounts1795645000000 implements MigrationInterface {
 
     // Backfill from what the tables hold now.
     await queryRunner.query(`
-            INSERT INTO edition_counts (edition_id, queued, sending, sent, failed, bounced, skipped, last_sent_at)
+            INSERT INTO edition_counts (edition_id, queued, sending, sent, failed, bounced, skipped, last_sent_at,
+                                        created_at)
             SELECT edition_id,
                    count(*) FILTER (WHERE status = 'queued'), count(*) FILTER (WHERE status = 'sending'),
                    count(*) FILTER (WHERE status = 'sent'), count(*) FILTER (WHERE status = 'failed'),
                    count(*) FILTER (WHERE status = 'bounced'), count(*) FILTER (WHERE status = 'skipped'),
-                   max(sent_at)
+                   max(sent_at), min(created_at)
             FROM deliveries GROUP BY edition_id`);
     await queryRunner.query(`
             INSERT INTO reader_counts (status, frequency, topics, shard, n)

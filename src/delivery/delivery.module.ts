@@ -18,6 +18,7 @@ import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
 import { SendProgress } from './send-progress';
 import { EditionCountsReconciliation } from './edition-counts-reconciliation';
+import { DeliveryRetention } from './delivery-retention';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransactionalMessage } from './transactional-message.entity';
 import { TransactionalOutbox } from './transactional-outbox';
@@ -47,6 +48,7 @@ import { TransportStatusRepository } from './transport-status.repository';
     DeliveryBatch,
     SendProgress,
     EditionCountsReconciliation,
+    DeliveryRetention,
     DeliveryWorker,
     Outbox,
     LateReportLedger,

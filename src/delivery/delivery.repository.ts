@@ -316,6 +316,9 @@ export class DeliveryRepository {
                 ARRAY[${kept}]::bigint[]::text[] AS kept, ARRAY[${counted}]::bigint[]::text[] AS counted
          FROM actual a FULL JOIN kept c ON c.edition_id = a.edition_id
          WHERE ARRAY[${kept}]::bigint[] <> ARRAY[${counted}]::bigint[]
+           -- An edition whose rows are being removed (retention) keeps its counts as they were.
+           AND NOT EXISTS (SELECT 1 FROM edition_counts x
+                           WHERE x.edition_id = a.edition_id AND x.rows_expired_at IS NOT NULL)
          ORDER BY 1`,
       );
       if (drifted.length === 0) {
@@ -335,5 +338,63 @@ export class DeliveryRepository {
         Object.fromEntries(STATUS_COLUMNS.map((s, i) => [s, Number(values[i])])) as Record<DeliveryStatus, number>;
       return drifted.map((d) => ({ editionId: d.edition_id, kept: byStatus(d.kept), counted: byStatus(d.counted) }));
     });
+  }
+
+  /**
+   * Editions whose rows have all finished (none queued or sending), not yet expired, whose last message went
+   * (or, having sent none, whose rows were queued) before `cutoff`: up to `limit`, oldest first.
+   */
+  async expirableEditions(cutoff: Date, limit: number): Promise<string[]> {
+    const rows: Array<{ edition_id: string }> = await this.dataSource.query(
+      `SELECT edition_id::text FROM edition_counts
+       WHERE rows_expired_at IS NULL AND queued = 0 AND sending = 0 AND coalesce(last_sent_at, created_at) < $1
+       ORDER BY edition_id LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map((r) => r.edition_id);
+  }
+
+  /**
+   * Marks an edition's rows expired (its counts are then final: removing its rows leaves them), if it is
+   * still finished and not yet marked. True when this call marked it.
+   */
+  async markRowsExpired(editionId: string, at: Date): Promise<boolean> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE edition_counts SET rows_expired_at = $2
+         WHERE edition_id = $1 AND rows_expired_at IS NULL AND queued = 0 AND sending = 0
+         RETURNING edition_id`,
+        [editionId, at],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** Editions marked expired that still have ledger rows (a removal cut short by a shutdown). */
+  async expiredWithRows(limit: number): Promise<string[]> {
+    const rows: Array<{ edition_id: string }> = await this.dataSource.query(
+      `SELECT c.edition_id::text FROM edition_counts c
+       WHERE c.rows_expired_at IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = c.edition_id)
+       ORDER BY c.edition_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.edition_id);
+  }
+
+  /**
+   * Removes up to `batch` ledger rows of an expired edition (their clicks and opens go with them: the kept
+   * aggregates stay); returns how many. Only ever rows of an edition marked expired.
+   */
+  async deleteExpiredRows(editionId: string, batch: number): Promise<number> {
+    const [row]: Array<{ n: number }> = await this.dataSource.query(
+      `WITH gone AS (
+         DELETE FROM deliveries
+         WHERE id = ANY(ARRAY(SELECT id FROM deliveries WHERE edition_id = $1 LIMIT $2))
+           AND EXISTS (SELECT 1 FROM edition_counts WHERE edition_id = $1 AND rows_expired_at IS NOT NULL)
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM gone`,
+      [editionId, batch],
+    );
+    return row.n;
   }
 }
