@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+/** byTopic keeps its result when computing it took longer than this. */
+const TOPIC_SNAPSHOT_SLOW_MS = 50;
+/** A kept byTopic result is recomputed in the background once its window moved this far… */
+const TOPIC_SNAPSHOT_REFRESH_MS = 60_000;
+/** …and no longer served once it moved this far. */
+const TOPIC_SNAPSHOT_MAX_AGE_MS = 3600_000;
+
 /** Hours of the clicks-over-time series, from the start of sending. */
 export const STATS_HOURS = 48;
 
@@ -38,6 +45,10 @@ export interface TopicClicks {
  */
 @Injectable()
 export class EngagementStats {
+  /** The last slow byTopic result (see byTopic). */
+  private topicSnapshot?: { since: Date; limit: number; rows: TopicClicks[] };
+  private topicRefresh?: Promise<unknown>;
+
   constructor(private readonly dataSource: DataSource) {}
 
   async forEdition(editionId: string, since: Date | null, withOpens: boolean): Promise<EditionEngagement> {
@@ -91,8 +102,29 @@ export class EngagementStats {
     };
   }
 
-  /** Clicks per topic of the clicked articles since `since` (e.g. the last 30 days), the most clicked first. */
+  /**
+   * Clicks per topic of the clicked articles since `since` (e.g. the last 30 days), the most clicked first.
+   * Distinct readers over a moving window cannot be kept as a running count, so this one figure is computed over
+   * the window's clicks; when that is slow (a big list: hundreds of thousands of clicks a month), the result is
+   * kept as a snapshot that is served for up to an hour of `since` and recomputed in the background once a minute
+   * old, so the dashboard never waits for it but after a cold start. Small installs always get it fresh.
+   */
   async byTopic(since: Date, limit = 20): Promise<TopicClicks[]> {
+    const kept = this.topicSnapshot;
+    const age = kept ? since.getTime() - kept.since.getTime() : Infinity;
+    if (kept && kept.limit === limit && age >= 0 && age < TOPIC_SNAPSHOT_MAX_AGE_MS) {
+      if (age > TOPIC_SNAPSHOT_REFRESH_MS && !this.topicRefresh) {
+        this.topicRefresh = this.computeByTopic(since, limit)
+          .catch(() => undefined)
+          .finally(() => (this.topicRefresh = undefined));
+      }
+      return kept.rows;
+    }
+    return this.computeByTopic(since, limit);
+  }
+
+  private async computeByTopic(since: Date, limit: number): Promise<TopicClicks[]> {
+    const started = performance.now();
     const rows: Array<{ topic: string; clicks: number; readers: number }> = await this.dataSource.query(
       `SELECT t.topic, count(*)::int AS clicks, count(DISTINCT c.subscriber_id)::int AS readers
          FROM clicks c
@@ -104,6 +136,7 @@ export class EngagementStats {
         LIMIT $2`,
       [since, limit],
     );
+    this.topicSnapshot = performance.now() - started > TOPIC_SNAPSHOT_SLOW_MS ? { since, limit, rows } : undefined;
     return rows;
   }
 
