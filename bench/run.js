@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
-//                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB) [--no-two-workers]
+//                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB) [--no-two-workers] [--no-dkim]
 //
 // The whole send path, end to end, on this machine:
 //  1. a throwaway database (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test) with N
@@ -11,11 +11,14 @@
 //  4. the real app as a `worker` process sending the edition to a counting SMTP server in another process;
 //     (its peak RSS read when 10,000 were sent and at the end), then the same edition again through two
 //     worker processes sharing the ledger (unless --no-two-workers);
+//     then the same edition again through one worker with DKIM on (RSA-2048, signed on the raw path), unless
+//     --no-dkim, so DKIM on and off are read side by side;
 //  5. same sink, same pool: naive (nodemailer builds every message) and ceiling (the same finished bytes);
 //  6. checks the sink counted exactly N for every leg (else exit 1), prints the table, writes bench/RESULTS.md.
 // --large: 1,000,000 readers; measures queueing, the claim at 1M pending, and the worker's RSS while it sends
 // a sample (--sample, default 20,000) of the edition; no burst.
 const { execFileSync, fork, spawn } = require('node:child_process');
+const { generateKeyPairSync } = require('node:crypto');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
@@ -37,6 +40,7 @@ function parseArgs(argv) {
     burst: true,
     profile: false,
     twoWorkers: true,
+    dkim: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -50,6 +54,7 @@ function parseArgs(argv) {
     else if (a === '--profile') opts.profile = true;
     else if (a === '--worker-heap') opts.workerHeap = value();
     else if (a === '--no-two-workers') opts.twoWorkers = false;
+    else if (a === '--no-dkim') opts.dkim = false;
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.large) {
@@ -176,12 +181,12 @@ async function backendPids(db) {
  * sink has counted `target` messages (and, but for --large, the ledger says every row sent). CPU and peak RSS
  * (VmHWM) are the workers' summed and largest; `peakAt10kMiB` is the peak when the sink had counted 10,000.
  */
-async function workerLeg({ db, sink, common, nodeArgs, target, workers, large }) {
+async function workerLeg({ db, sink, common, nodeArgs, target, workers, large, env = {} }) {
   await sink.reset();
   const apps = [];
   try {
     for (let i = 0; i < workers; i++) {
-      apps.push(startApp('worker', { ...common, PORT: String(await freePort()) }, nodeArgs));
+      apps.push(startApp('worker', { ...common, ...env, PORT: String(await freePort()) }, nodeArgs));
     }
     for (const app of apps) {
       await waitUntil('the worker to start', () => /Delivery worker started/.test(app.output), 180_000, app);
@@ -347,17 +352,9 @@ async function main() {
       ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, 'profiles')}`] : []),
       ...(opts.workerHeap ? [`--max-old-space-size=${opts.workerHeap}`] : []),
     ];
-    const send = (workers) => workerLeg({ db, sink, common, nodeArgs, target, workers, large: opts.large });
-    results.nashra = await send(1);
-    if (!opts.large && results.nashra.received !== target)
-      results.failures.push(`nashra: the sink counted ${results.nashra.received}, not ${target}`);
-    log(
-      `nashra: ${results.nashra.received} messages, ${results.nashra.rate.toFixed(0)} msg/s, worker CPU ${results.nashra.cpuSeconds.toFixed(1)} s, peak RSS ${results.nashra.peakMiB.toFixed(0)} MiB (${results.nashra.peakAt10kMiB?.toFixed(0) ?? 'n/a'} MiB when 10000 were sent), PostgreSQL CPU ${results.nashra.pgCpuSeconds.toFixed(1)} s` +
-        (results.nashra.other ? ` (and ${results.nashra.other} other messages, e.g. burst confirmations)` : ''),
-    );
-    if (!opts.large && opts.twoWorkers) {
-      // The same edition again, through two worker processes sharing the ledger (bench only: the rows are put
-      // back to queued, which nashra itself never does to a sent row).
+    const send = (workers, env) => workerLeg({ db, sink, common, nodeArgs, target, workers, large: opts.large, env });
+    // Puts the edition's rows back to queued for another leg (bench only: nashra never does this to a sent row).
+    const requeue = async () => {
       await db.query(
         `UPDATE deliveries SET status = 'queued', sent_at = NULL, message_id = NULL, attempts = 0,
                 next_attempt_at = now(), lease_expires_at = NULL WHERE edition_id = $1`,
@@ -365,6 +362,35 @@ async function main() {
       );
       await db.query(`UPDATE editions SET status = 'sending', sent_at = NULL WHERE id = $1`, [editionId]);
       await db.query('VACUUM ANALYZE deliveries');
+    };
+    results.nashra = await send(1);
+    if (!opts.large && results.nashra.received !== target)
+      results.failures.push(`nashra: the sink counted ${results.nashra.received}, not ${target}`);
+    log(
+      `nashra: ${results.nashra.received} messages, ${results.nashra.rate.toFixed(0)} msg/s, worker CPU ${results.nashra.cpuSeconds.toFixed(1)} s, peak RSS ${results.nashra.peakMiB.toFixed(0)} MiB (${results.nashra.peakAt10kMiB?.toFixed(0) ?? 'n/a'} MiB when 10000 were sent), PostgreSQL CPU ${results.nashra.pgCpuSeconds.toFixed(1)} s` +
+        (results.nashra.other ? ` (and ${results.nashra.other} other messages, e.g. burst confirmations)` : ''),
+    );
+    if (!opts.large && opts.dkim) {
+      // DKIM on, the same edition, one worker: every message signed (RSA-2048) before it enters the raw pool.
+      const keyFile = join(varDir, 'dkim.pem');
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      await requeue();
+      results.dkim = await send(1, {
+        DKIM_DOMAIN: 'nashra.example',
+        DKIM_SELECTOR: 'bench',
+        DKIM_PRIVATE_KEY_FILE: keyFile,
+      });
+      if (results.dkim.received !== target)
+        results.failures.push(`DKIM on: the sink counted ${results.dkim.received}, not ${target}`);
+      log(
+        `DKIM on: ${results.dkim.received} messages, ${results.dkim.rate.toFixed(0)} msg/s ` +
+          `(${(results.dkim.rate / results.nashra.rate).toFixed(2)} of DKIM off), CPU ${results.dkim.cpuSeconds.toFixed(1)} s`,
+      );
+    }
+    if (!opts.large && opts.twoWorkers) {
+      // The same edition again, through two worker processes sharing the ledger.
+      await requeue();
       results.twoWorkers = await send(2);
       if (results.twoWorkers.received !== target)
         results.failures.push(`two workers: the sink counted ${results.twoWorkers.received}, not ${target}`);

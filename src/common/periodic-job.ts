@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
 
 export interface PeriodicJobOptions<T> {
   /** The interval's name in the SchedulerRegistry (tests look it up). */
@@ -37,6 +38,14 @@ export class PeriodicJob<T> {
     if (runNow) {
       setImmediate(() => void this.tick());
     }
+  }
+
+  /** Runs at the times of a cron expression in `timeZone` (e.g. nightly), registered under the job's name. */
+  scheduleCron(scheduler: SchedulerRegistry, cronTime: string, timeZone: string): void {
+    scheduler.addCronJob(
+      this.options.name,
+      CronJob.from({ cronTime, timeZone, onTick: () => void this.tick(), start: true }),
+    );
   }
 
   /** Starts a run, or returns the one in flight. */

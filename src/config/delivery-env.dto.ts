@@ -151,4 +151,17 @@ export class DeliveryEnvDto {
   @IsString()
   @IsOptional()
   DKIM_PRIVATE_KEY_FILE?: string;
+
+  @IsString()
+  @IsOptional()
+  DKIM_ED25519_SELECTOR?: string;
+
+  @IsString()
+  @IsOptional()
+  DKIM_ED25519_PRIVATE_KEY_FILE?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  DELIVERY_RETENTION_DAYS = 180;
 }

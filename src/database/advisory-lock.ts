@@ -18,6 +18,8 @@ export const LOCK_KEYS = {
   bounceMailbox: 0x6e616278,
   /** Readers' lifecycle emails (reminder, sunset); 0x6e61726c = "narl". */
   readerLifecycle: 0x6e61726c,
+  /** The nightly recount of kept counts; 0x6e61636e = "nacn". */
+  countsReconciliation: 0x6e61636e,
 } as const;
 
 /** A fixed key, or a key space and a name within it. */

@@ -12,11 +12,15 @@ import {
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository';
 import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
-import { type BodyEncoding, deliveryMessageId, mailDate, PrebuiltMessage } from './prebuilt-message';
+import type { TrackedLink } from '../common/reader-placeholders';
+import type { DkimSigner } from './dkim-signer';
+import { type BodyEncoding, deliveryMessageId, mailDate, PrebuiltMessage, type ReaderFields } from './prebuilt-message';
 import { classifySendError, SendOutcome } from './send-outcome';
 import { SendRateLimiter } from './send-rate-limiter';
 
 const MAX_CACHED_MESSAGES = 64;
+/** Room left in front of a message for its DKIM-Signature fields (an RSA-2048 one is about 600 bytes). */
+const DKIM_ROOM = 2048;
 /** Room a reused message buffer starts with (a digest is ~50-100 KB); it grows to the largest message. */
 const MESSAGE_BUFFER_BYTES = 256 * 1024;
 // eslint-disable-next-line no-control-regex
@@ -72,18 +76,17 @@ export class DeliverySender {
       const messageId = deliveryMessageId(delivery.message_key, this.config.mailDomain);
       const mailto = this.config.env.UNSUBSCRIBE_MAILTO;
       const buffer = this.freeBuffers.pop() ?? Buffer.allocUnsafe(MESSAGE_BUFFER_BYTES);
-      const raw = message.render(
-        {
-          to,
-          messageId,
-          date: mailDate(new Date()),
-          unsubscribeUrl: this.links.unsubscribeUrl(reader),
-          preferencesUrl: this.links.preferencesUrl(reader),
-          unsubscribeMailto: mailto ? `mailto:${mailto}?subject=unsubscribe%20${this.links.token(reader)}` : undefined,
-          trackedUrl: (link) => this.tracked.url(delivery.id, link),
-        },
-        buffer,
-      );
+      const fields = {
+        to,
+        messageId,
+        date: mailDate(new Date()),
+        unsubscribeUrl: this.links.unsubscribeUrl(reader),
+        preferencesUrl: this.links.preferencesUrl(reader),
+        unsubscribeMailto: mailto ? `mailto:${mailto}?subject=unsubscribe%20${this.links.token(reader)}` : undefined,
+        trackedUrl: (link: TrackedLink) => this.tracked.url(delivery.id, link),
+      };
+      const signer = this.transport.rawSigner;
+      const raw = signer ? await this.signed(message, fields, buffer, signer) : message.render(fields, buffer);
       await this.rateLimiter.take();
       await this.transport.sendRaw(
         { from: this.transport.fromAddress, to },
@@ -98,6 +101,22 @@ export class DeliverySender {
     } catch (err) {
       return classifySendError(err);
     }
+  }
+
+  /**
+   * The reader's message with its DKIM-Signature fields in front: rendered DKIM_ROOM bytes into the buffer, the
+   * body hash finished from the segment's precomputed state, the fields (one signature per key, on the thread
+   * pool) written into the room just before the message, so the bytes stay in the reused buffer.
+   */
+  private async signed(message: PrebuiltMessage, fields: ReaderFields, buffer: Buffer, signer: DkimSigner) {
+    const { message: bytes, headerLength, bodyHash } = message.renderForSigning(fields, buffer, DKIM_ROOM);
+    const signature = await signer.signatureFields(bytes.subarray(0, headerLength), bodyHash);
+    if (bytes.buffer === buffer.buffer && signature.length <= DKIM_ROOM) {
+      const start = bytes.byteOffset - buffer.byteOffset - signature.length;
+      signature.copy(buffer, start);
+      return buffer.subarray(start, start + signature.length + bytes.length);
+    }
+    return Buffer.concat([signature, bytes]);
   }
 
   /**
@@ -153,6 +172,7 @@ export class DeliverySender {
         listId: `${this.config.env.PUBLICATION_NAME} <nashra.${this.config.mailDomain}>`,
       },
       encoding,
+      { dkim: Boolean(this.transport.rawSigner) },
     );
   }
 }

@@ -17,6 +17,8 @@ import { MailTransport } from './mail-transport';
 import { Outbox } from './outbox';
 import { OutboxController } from './outbox.controller';
 import { SendProgress } from './send-progress';
+import { EditionCountsReconciliation } from './edition-counts-reconciliation';
+import { DeliveryRetention } from './delivery-retention';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransactionalMessage } from './transactional-message.entity';
 import { TransactionalOutbox } from './transactional-outbox';
@@ -45,6 +47,8 @@ import { TransportStatusRepository } from './transport-status.repository';
     DeliverySender,
     DeliveryBatch,
     SendProgress,
+    EditionCountsReconciliation,
+    DeliveryRetention,
     DeliveryWorker,
     Outbox,
     LateReportLedger,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { LOCK_KEYS, tryTransactionLock } from '../database/advisory-lock';
 import { returnedRows } from '../database/returning';
 import type { Audience } from './delivery-ports';
 import type { DeliveryStatus } from './delivery.entity';
@@ -107,6 +108,16 @@ export interface DeliveryResult {
   attemptsDelta: 0 | 1;
 }
 
+/** An edition whose kept counts differed from its rows at the nightly recount, before it was corrected. */
+export interface EditionCountDrift {
+  editionId: string;
+  kept: Record<DeliveryStatus, number>;
+  counted: Record<DeliveryStatus, number>;
+}
+
+const STATUS_COLUMNS = ['queued', 'sending', 'sent', 'failed', 'bounced', 'skipped'] as const;
+const COUNT_BY_STATUS = STATUS_COLUMNS.map((s) => `count(d.id) FILTER (WHERE d.status = '${s}') AS ${s}`).join(', ');
+
 /** One reader's row, for their privacy export. */
 export interface ReaderDelivery {
   editionId: string;
@@ -150,25 +161,52 @@ export class DeliveryRepository {
     return { queued: Number(row.queued), skipped: Number(row.skipped) };
   }
 
+  /**
+   * The edition's rows per status, from its kept counts (edition_counts, kept by the ledger's triggers in the
+   * statement that changes a row: see migration KeptCounts): one primary-key read whatever the edition's size.
+   */
   async countsByStatus(editionId: string): Promise<Array<{ status: DeliveryStatus; n: number }>> {
-    const rows: Array<{ status: DeliveryStatus; n: string }> = await this.dataSource.query(
-      `SELECT status, count(*) AS n FROM deliveries WHERE edition_id = $1 GROUP BY status`,
+    const [row]: Array<Record<DeliveryStatus, string>> = await this.dataSource.query(
+      `SELECT queued, sending, sent, failed, bounced, skipped FROM edition_counts WHERE edition_id = $1`,
       [editionId],
     );
-    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+    return row
+      ? (Object.entries(row) as Array<[DeliveryStatus, string]>).map(([status, n]) => ({ status, n: Number(n) }))
+      : [];
   }
 
-  /** Messages accepted in the last minute, the seconds they span, and the last one's time. */
+  /** Kept counts of several editions at once (the history list), keyed by edition id; absent when none. */
+  async countsOf(editionIds: string[]): Promise<Map<string, Record<DeliveryStatus, number>>> {
+    const rows: Array<Record<DeliveryStatus, string> & { edition_id: string }> = await this.dataSource.query(
+      `SELECT edition_id::text, queued, sending, sent, failed, bounced, skipped
+       FROM edition_counts WHERE edition_id = ANY($1::bigint[])`,
+      [editionIds],
+    );
+    return new Map(
+      rows.map(({ edition_id, ...n }) => [
+        edition_id,
+        Object.fromEntries(Object.entries(n).map(([s, v]) => [s, Number(v)])) as Record<DeliveryStatus, number>,
+      ]),
+    );
+  }
+
+  /**
+   * Messages accepted recently, the seconds they span, and the last one's time, from the edition's kept
+   * two-window send counter (the current 30-second window and the one before it; older windows count for nothing).
+   */
   async recentSends(editionId: string): Promise<{ n: number; span: number; lastSentAt: Date | null }> {
     const [row]: Array<{ n: string; span: string | null; last_sent_at: Date | null }> = await this.dataSource.query(
-      `SELECT count(*) AS n,
-              extract(epoch FROM now() - min(sent_at)) AS span,
-              (SELECT max(sent_at) FROM deliveries WHERE edition_id = $1 AND status = 'sent') AS last_sent_at
-       FROM deliveries
-       WHERE edition_id = $1 AND status = 'sent' AND sent_at > now() - interval '60 seconds'`,
+      `SELECT CASE WHEN window_start > now() - interval '60 seconds' THEN window_sent ELSE 0 END
+              + CASE WHEN previous_window_start > now() - interval '60 seconds' THEN previous_window_sent ELSE 0 END AS n,
+              extract(epoch FROM now() - CASE WHEN previous_window_start > now() - interval '60 seconds'
+                                              THEN previous_window_start ELSE window_start END) AS span,
+              last_sent_at
+       FROM edition_counts WHERE edition_id = $1`,
       [editionId],
     );
-    return { n: Number(row.n), span: Number(row.span ?? 0), lastSentAt: row.last_sent_at };
+    return row
+      ? { n: Number(row.n), span: Number(row.span ?? 0), lastSentAt: row.last_sent_at }
+      : { n: 0, span: 0, lastSentAt: null };
   }
 
   /** failed → queued with a fresh set of attempts; returns how many. */
@@ -217,24 +255,22 @@ export class DeliveryRepository {
     return rows.map((r) => r.subscriber_id);
   }
 
-  /** Finished (sent + failed + bounced) and bad (failed + bounced) rows of an edition. */
+  /** Finished (sent + failed + bounced) and bad (failed + bounced) rows of an edition, from its kept counts. */
   async failureStats(editionId: string): Promise<{ finished: number; bad: number }> {
     const [stats]: Array<{ finished: string; bad: string }> = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE status IN ('sent', 'failed', 'bounced')) AS finished,
-              count(*) FILTER (WHERE status IN ('failed', 'bounced')) AS bad
-       FROM deliveries WHERE edition_id = $1`,
+      `SELECT sent + failed + bounced AS finished, failed + bounced AS bad FROM edition_counts WHERE edition_id = $1`,
       [editionId],
     );
-    return { finished: Number(stats.finished), bad: Number(stats.bad) };
+    return { finished: Number(stats?.finished ?? 0), bad: Number(stats?.bad ?? 0) };
   }
 
   /** Of these editions, those with no row queued or sending, with how many rows each has (0 when none). */
   async finishedEditions(editionIds: string[]): Promise<Array<{ editionId: string; rows: number }>> {
     const rows: Array<{ edition_id: string; rows: string }> = await this.dataSource.query(
-      `SELECT e.id::text AS edition_id, count(d.id) AS rows
-       FROM unnest($1::bigint[]) AS e(id) LEFT JOIN deliveries d ON d.edition_id = e.id
-       GROUP BY e.id
-       HAVING count(d.id) FILTER (WHERE d.status IN ('queued', 'sending')) = 0`,
+      `SELECT e.id::text AS edition_id,
+              coalesce(c.queued + c.sending + c.sent + c.failed + c.bounced + c.skipped, 0) AS rows
+       FROM unnest($1::bigint[]) AS e(id) LEFT JOIN edition_counts c ON c.edition_id = e.id
+       WHERE coalesce(c.queued + c.sending, 0) = 0`,
       [editionIds],
     );
     return rows.map((r) => ({ editionId: r.edition_id, rows: Number(r.rows) }));
@@ -258,5 +294,107 @@ export class DeliveryRepository {
        FROM deliveries WHERE subscriber_id = $1 ORDER BY id`,
       [subscriberId],
     );
+  }
+
+  /**
+   * The nightly recount: every edition's rows per status against its kept counts (one statement, so both are
+   * read from one snapshot), and for each edition that drifted, a recount under a SHARE lock on the ledger (writers
+   * wait the few milliseconds it takes) that replaces the kept counts. Editions whose rows expired keep their
+   * counts. Null when another instance is running it.
+   */
+  async reconcileCounts(): Promise<EditionCountDrift[] | null> {
+    return this.dataSource.transaction(async (manager) => {
+      if (!(await tryTransactionLock(manager, { space: LOCK_KEYS.countsReconciliation, name: 'editions' }))) {
+        return null;
+      }
+      const kept = STATUS_COLUMNS.map((s) => `coalesce(c.${s}, 0)`).join(', ');
+      const counted = STATUS_COLUMNS.map((s) => `coalesce(a.${s}, 0)`).join(', ');
+      const drifted: Array<{ edition_id: string; kept: number[]; counted: number[] }> = await manager.query(
+        `WITH actual AS (SELECT d.edition_id, ${COUNT_BY_STATUS} FROM deliveries d GROUP BY d.edition_id),
+              kept AS (SELECT * FROM edition_counts WHERE rows_expired_at IS NULL)
+         SELECT coalesce(a.edition_id, c.edition_id)::text AS edition_id,
+                ARRAY[${kept}]::bigint[]::text[] AS kept, ARRAY[${counted}]::bigint[]::text[] AS counted
+         FROM actual a FULL JOIN kept c ON c.edition_id = a.edition_id
+         WHERE ARRAY[${kept}]::bigint[] <> ARRAY[${counted}]::bigint[]
+           -- An edition whose rows are being removed (retention) keeps its counts as they were.
+           AND NOT EXISTS (SELECT 1 FROM edition_counts x
+                           WHERE x.edition_id = a.edition_id AND x.rows_expired_at IS NOT NULL)
+         ORDER BY 1`,
+      );
+      if (drifted.length === 0) {
+        return [];
+      }
+      await manager.query('LOCK TABLE deliveries IN SHARE MODE');
+      await manager.query(
+        `INSERT INTO edition_counts AS c (edition_id, ${STATUS_COLUMNS.join(', ')})
+         SELECT e.id, ${COUNT_BY_STATUS}
+         FROM unnest($1::bigint[]) AS e(id) LEFT JOIN deliveries d ON d.edition_id = e.id
+         WHERE EXISTS (SELECT 1 FROM editions WHERE id = e.id)
+         GROUP BY e.id
+         ON CONFLICT (edition_id) DO UPDATE SET ${STATUS_COLUMNS.map((s) => `${s} = EXCLUDED.${s}`).join(', ')}`,
+        [drifted.map((d) => d.edition_id)],
+      );
+      const byStatus = (values: number[]) =>
+        Object.fromEntries(STATUS_COLUMNS.map((s, i) => [s, Number(values[i])])) as Record<DeliveryStatus, number>;
+      return drifted.map((d) => ({ editionId: d.edition_id, kept: byStatus(d.kept), counted: byStatus(d.counted) }));
+    });
+  }
+
+  /**
+   * Editions whose rows have all finished (none queued or sending), not yet expired, whose last message went
+   * (or, having sent none, whose rows were queued) before `cutoff`: up to `limit`, oldest first.
+   */
+  async expirableEditions(cutoff: Date, limit: number): Promise<string[]> {
+    const rows: Array<{ edition_id: string }> = await this.dataSource.query(
+      `SELECT edition_id::text FROM edition_counts
+       WHERE rows_expired_at IS NULL AND queued = 0 AND sending = 0 AND coalesce(last_sent_at, created_at) < $1
+       ORDER BY edition_id LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map((r) => r.edition_id);
+  }
+
+  /**
+   * Marks an edition's rows expired (its counts are then final: removing its rows leaves them), if it is
+   * still finished and not yet marked. True when this call marked it.
+   */
+  async markRowsExpired(editionId: string, at: Date): Promise<boolean> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE edition_counts SET rows_expired_at = $2
+         WHERE edition_id = $1 AND rows_expired_at IS NULL AND queued = 0 AND sending = 0
+         RETURNING edition_id`,
+        [editionId, at],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** Editions marked expired that still have ledger rows (a removal cut short by a shutdown). */
+  async expiredWithRows(limit: number): Promise<string[]> {
+    const rows: Array<{ edition_id: string }> = await this.dataSource.query(
+      `SELECT c.edition_id::text FROM edition_counts c
+       WHERE c.rows_expired_at IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.edition_id = c.edition_id)
+       ORDER BY c.edition_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.edition_id);
+  }
+
+  /**
+   * Removes up to `batch` ledger rows of an expired edition (their clicks and opens go with them: the kept
+   * aggregates stay); returns how many. Only ever rows of an edition marked expired.
+   */
+  async deleteExpiredRows(editionId: string, batch: number): Promise<number> {
+    const [row]: Array<{ n: number }> = await this.dataSource.query(
+      `WITH gone AS (
+         DELETE FROM deliveries
+         WHERE id = ANY(ARRAY(SELECT id FROM deliveries WHERE edition_id = $1 LIMIT $2))
+           AND EXISTS (SELECT 1 FROM edition_counts WHERE edition_id = $1 AND rows_expired_at IS NOT NULL)
+         RETURNING 1
+       ) SELECT count(*)::int AS n FROM gone`,
+      [editionId, batch],
+    );
+    return row.n;
   }
 }

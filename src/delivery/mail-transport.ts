@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { type KeyObject, randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
@@ -8,6 +8,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 import { AppConfig, ConfigError } from '../config/app-config';
 import { errorMessage } from '../common/error-message';
+import { type DkimKey, DkimSigner, dkimPrivateKey } from './dkim-signer';
 import { RawSmtpPool } from './raw-smtp-pool';
 
 export interface OutgoingMail {
@@ -46,14 +47,20 @@ export function smtpTimeouts(leaseSeconds: number): {
 /**
  * The one way out for email. With SMTP_URL: a pooled nodemailer SMTP transport (SMTP_POOL_SIZE connections,
  * kept open across messages). Without it: every message is written to the outbox folder as an .eml file, so
- * a newcomer can see what would have been sent. With DKIM_* set, every message is signed, raw ones included.
+ * a newcomer can see what would have been sent. With DKIM_* set, every message is signed: prebuilt ones by
+ * DkimSigner before they enter the raw pool, the rest by nodemailer.
  */
 @Injectable()
 export class MailTransport implements OnApplicationShutdown {
   private readonly logger = new Logger(MailTransport.name);
   private readonly transporter: Transporter;
-  /** Prebuilt messages go straight to pooled SMTP connections (none with DKIM, which signs a stream). */
+  /** Prebuilt messages go straight to pooled SMTP connections, signed before they go when DKIM is set. */
   private readonly rawPool?: RawSmtpPool;
+  /**
+   * Signs prebuilt messages for the raw pool (DeliverySender puts the signature in front of each): set when
+   * DKIM_* is and mail goes over SMTP. (Outbox files and transactional mail are signed by nodemailer.)
+   */
+  readonly rawSigner?: DkimSigner;
   private extensions?: Promise<string[]>;
   readonly usesOutbox: boolean;
   /** The bare sender address of MAIL_FROM, used as the envelope sender. */
@@ -76,7 +83,13 @@ export class MailTransport implements OnApplicationShutdown {
           ...smtpTimeouts(config.env.DELIVERY_LEASE_SECONDS),
           dkim,
         } as object);
-    if (!this.usesOutbox && !dkim) {
+    if (!this.usesOutbox) {
+      if (dkim) {
+        this.rawSigner = new DkimSigner([
+          { domain: dkim.domainName, selector: dkim.keySelector, privateKey: dkimPrivateKey(dkim.privateKey) },
+          ...this.ed25519Key(dkim.domainName),
+        ]);
+      }
       this.rawPool = new RawSmtpPool(
         {
           ...(parseConnectionUrl(config.env.SMTP_URL) as object),
@@ -171,7 +184,7 @@ export class MailTransport implements OnApplicationShutdown {
     return this.extensions;
   }
 
-  private dkimOptions(): object | undefined {
+  private dkimOptions(): { domainName: string; keySelector: string; privateKey: string } | undefined {
     const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;
     if (!DKIM_DOMAIN && !DKIM_SELECTOR && !DKIM_PRIVATE_KEY_FILE) {
       return undefined;
@@ -185,8 +198,41 @@ export class MailTransport implements OnApplicationShutdown {
     } catch (err) {
       throw new ConfigError(`DKIM_PRIVATE_KEY_FILE cannot be read: ${errorMessage(err)}`);
     }
+    try {
+      if (dkimPrivateKey(privateKey).asymmetricKeyType !== 'rsa') {
+        // nodemailer signs transactional mail and knows only RSA; receivers all verify RSA (see docs/delivery.md).
+        throw new Error('it must be an RSA key');
+      }
+    } catch (err) {
+      throw new ConfigError(`DKIM_PRIVATE_KEY_FILE does not hold a usable private key: ${errorMessage(err)}`);
+    }
     this.logger.log(`Signing outgoing mail with DKIM (${DKIM_SELECTOR}._domainkey.${DKIM_DOMAIN})`);
     return { domainName: DKIM_DOMAIN, keySelector: DKIM_SELECTOR, privateKey };
+  }
+
+  /**
+   * The optional second key (DKIM_ED25519_*): Ed25519 signatures are short and cheap, but Gmail, Yahoo and
+   * Outlook.com verify only RSA ones, so it is only ever a second signature beside the RSA one (RFC 8463).
+   */
+  private ed25519Key(domain: string): DkimKey[] {
+    const { DKIM_ED25519_SELECTOR: selector, DKIM_ED25519_PRIVATE_KEY_FILE: file } = this.config.env;
+    if (!selector && !file) {
+      return [];
+    }
+    if (!selector || !file) {
+      throw new ConfigError('DKIM_ED25519_SELECTOR and DKIM_ED25519_PRIVATE_KEY_FILE must be set together');
+    }
+    let privateKey: KeyObject;
+    try {
+      privateKey = dkimPrivateKey(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`DKIM_ED25519_PRIVATE_KEY_FILE cannot be read as a private key: ${errorMessage(err)}`);
+    }
+    if (privateKey.asymmetricKeyType !== 'ed25519') {
+      throw new ConfigError('DKIM_ED25519_PRIVATE_KEY_FILE must hold an Ed25519 key');
+    }
+    this.logger.log(`Signing digests with Ed25519 too (${selector}._domainkey.${domain})`);
+    return [{ domain, selector, privateKey }];
   }
 
   private writeOutbox(messageId: string, bytes: Buffer): void {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import {
@@ -7,6 +7,7 @@ import {
   type TrackedLink,
   trackedLinkOf,
 } from '../common/reader-placeholders';
+import { relaxBody } from './dkim-signer';
 
 /**
  * `<32 hex digits@sending domain>`: the delivery's random 128-bit key (deliveries.message_key, drawn at queue
@@ -88,13 +89,47 @@ const PLACEHOLDER_PATTERN = new RegExp(`(${[...BODY_SLOTS.map(([p]) => p), TRACK
  * that starts and ends on its own soft-broken line, so the reader's URL (encoded and wrapped on its own) drops
  * in without breaking the 76-character rule or an `=XX` sequence.
  */
+/** A reader's message ready for DKIM: its bytes, where its header block ends, and its body's hash. */
+export interface SignableMessage {
+  /** The message, starting `room` bytes into the caller's buffer (when it was large enough). */
+  message: Buffer;
+  /** Length of the header block (every field with its CRLF, without the blank line). */
+  headerLength: number;
+  /** SHA-256 of the body, which is already in relaxed canonical form. */
+  bodyHash: Buffer;
+}
+
 export class PrebuiltMessage {
+  /** SHA-256 state after the body's constant opening (up to its first per-reader value), when built for DKIM. */
+  private readonly bodyPrefixHash?: Hash;
+  /** Index of the first piece after the opening hashed in bodyPrefixHash. */
+  private readonly firstBodySlot: number;
+  /** Byte length of each slot's value in the last render (read by renderForSigning right after it). */
+  private readonly slotLengths: number[] = [];
+
   private constructor(
     private readonly pieces: Piece[],
     readonly encoding: BodyEncoding,
-  ) {}
+    /** Index of the piece the body starts with (the header block and blank line are the pieces before it). */
+    private readonly bodyIndex: number,
+    canonical: boolean,
+  ) {
+    let i = bodyIndex;
+    if (canonical) {
+      this.bodyPrefixHash = createHash('sha256');
+      for (; i < pieces.length && Buffer.isBuffer(pieces[i]); i++) {
+        this.bodyPrefixHash.update(pieces[i] as Buffer);
+      }
+    }
+    this.firstBodySlot = i;
+  }
 
-  static build(content: MessageContent, encoding: BodyEncoding = '8bit'): PrebuiltMessage {
+  /**
+   * With `dkim`, the body's fixed bytes are put in relaxed canonical form (runs of spaces as one, none before a
+   * line break: what a verifier hashes), so a reader's body hash is a plain SHA-256 over their bytes, of which the
+   * opening up to the first reader link is hashed here once.
+   */
+  static build(content: MessageContent, encoding: BodyEncoding = '8bit', { dkim = false } = {}): PrebuiltMessage {
     const boundary = `----nashra-${randomBytes(12).toString('hex')}`;
     const pieces: Piece[] = [];
     let pending = '';
@@ -119,6 +154,9 @@ export class PrebuiltMessage {
         `MIME-Version: 1.0${CRLF}` +
         `Content-Type: multipart/alternative; boundary="${boundary}"${CRLF}${CRLF}`,
     );
+    pieces.push(Buffer.from(pending, 'utf8'));
+    pending = '';
+    const bodyIndex = pieces.length;
     for (const [type, body] of [
       ['text/plain', content.text],
       ['text/html', content.html],
@@ -148,7 +186,41 @@ export class PrebuiltMessage {
     }
     push(`--${boundary}--${CRLF}`);
     pieces.push(Buffer.from(pending, 'utf8'));
-    return new PrebuiltMessage(pieces, encoding);
+    if (dkim) {
+      for (let i = bodyIndex; i < pieces.length; i++) {
+        const piece = pieces[i];
+        if (Buffer.isBuffer(piece)) {
+          pieces[i] = relaxBody(piece);
+        }
+      }
+    }
+    return new PrebuiltMessage(pieces, encoding, bodyIndex, dkim);
+  }
+
+  /**
+   * The reader's message written `room` bytes into `into` (so the signature fields can go in front of it without
+   * a copy), with what DKIM needs: the header block's length and the body's hash, finished from the hash of the
+   * body's constant opening (a copy of its state) over the rest of this reader's bytes. Only for a message
+   * built with `dkim`.
+   */
+  renderForSigning(reader: ReaderFields, into: Buffer | undefined, room: number): SignableMessage {
+    if (!this.bodyPrefixHash) {
+      throw new Error('this message was not built for DKIM signing');
+    }
+    const target = into && into.length > room ? into.subarray(room) : undefined;
+    const message = this.render(reader, target);
+    let offset = 0;
+    let headerLength = 0;
+    // Offsets of the body's start and first reader value: the header's slots make them differ per reader.
+    for (let i = 0; i < this.firstBodySlot; i++) {
+      if (i === this.bodyIndex) {
+        headerLength = offset - 2;
+      }
+      const piece = this.pieces[i];
+      offset += Buffer.isBuffer(piece) ? piece.length : this.slotLengths[i];
+    }
+    const bodyHash = this.bodyPrefixHash.copy().update(message.subarray(offset)).digest();
+    return { message, headerLength, bodyHash };
   }
 
   /**
@@ -169,7 +241,9 @@ export class PrebuiltMessage {
       } else {
         const value = slotValue(piece, reader, trackedUrls);
         values[i] = value;
-        length += Buffer.byteLength(value, 'utf8');
+        const bytes = Buffer.byteLength(value, 'utf8');
+        this.slotLengths[i] = bytes;
+        length += bytes;
       }
     }
     const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);

@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+/** byTopic keeps its result when computing it took longer than this. */
+const TOPIC_SNAPSHOT_SLOW_MS = 50;
+/** A kept byTopic result is recomputed in the background once its window moved this far… */
+const TOPIC_SNAPSHOT_REFRESH_MS = 60_000;
+/** …and no longer served once it moved this far. */
+const TOPIC_SNAPSHOT_MAX_AGE_MS = 3600_000;
+
 /** Hours of the clicks-over-time series, from the start of sending. */
 export const STATS_HOURS = 48;
 
@@ -32,46 +39,47 @@ export interface TopicClicks {
 }
 
 /**
- * Engagement aggregates, computed in SQL over indexed columns (clicks by (edition, link, delivery), opens by
- * edition, the ledger by (edition, status)): nothing is loaded row by row, whatever the edition's size.
+ * Engagement aggregates. An edition's figures are kept, not computed (edition_engagement, edition_links.clicks,
+ * edition_click_hours, edition_counts: primary-key reads whatever the edition's size); the topic and article
+ * figures across editions are computed over indexed click rows (clicks by time, by edition).
  */
 @Injectable()
 export class EngagementStats {
+  /** The last slow byTopic result (see byTopic). */
+  private topicSnapshot?: { since: Date; limit: number; rows: TopicClicks[] };
+  private topicRefresh?: Promise<unknown>;
+
   constructor(private readonly dataSource: DataSource) {}
 
   async forEdition(editionId: string, since: Date | null, withOpens: boolean): Promise<EditionEngagement> {
     const [[delivery], [clickers], links, hours, opens] = await Promise.all([
       this.dataSource.query(
-        `SELECT count(*)::int AS delivered FROM deliveries WHERE edition_id = $1 AND status = 'sent'`,
+        // The ledger's kept count (edition_counts), not a count over the edition's rows.
+        `SELECT coalesce((SELECT sent::int FROM edition_counts WHERE edition_id = $1), 0) AS delivered`,
         [editionId],
       ) as Promise<Array<{ delivered: number }>>,
-      this.dataSource.query(`SELECT count(DISTINCT delivery_id)::int AS n FROM clicks WHERE edition_id = $1`, [
-        editionId,
-      ]) as Promise<Array<{ n: number }>>,
+      // Kept by the clicks and opens triggers (migration KeptClicks): edition_engagement, edition_links.clicks,
+      // edition_click_hours. They outlive the per-reader rows (DELIVERY_RETENTION_DAYS).
       this.dataSource.query(
-        `SELECT l.link_index, l.article_id, coalesce(c.clicks, 0)::int AS clicks,
-                rank() OVER (ORDER BY coalesce(c.clicks, 0) DESC)::int AS rank
-           FROM edition_links l
-           LEFT JOIN (SELECT link_index, count(*) AS clicks FROM clicks WHERE edition_id = $1 GROUP BY link_index) c
-             ON c.link_index = l.link_index
-          WHERE l.edition_id = $1
-          ORDER BY rank, l.link_index`,
+        `SELECT coalesce((SELECT clickers FROM edition_engagement WHERE edition_id = $1), 0) AS n`,
+        [editionId],
+      ) as Promise<Array<{ n: number }>>,
+      this.dataSource.query(
+        `SELECT link_index, article_id, clicks, rank() OVER (ORDER BY clicks DESC)::int AS rank
+           FROM edition_links WHERE edition_id = $1
+          ORDER BY rank, link_index`,
         [editionId],
       ) as Promise<Array<{ link_index: number; article_id: string; clicks: number; rank: number }>>,
       since
         ? (this.dataSource.query(
-            `SELECT floor(extract(epoch FROM clicked_at - $2::timestamptz) / 3600)::int AS hour, count(*)::int AS n
-               FROM clicks
-              WHERE edition_id = $1 AND clicked_at >= $2::timestamptz
-                AND clicked_at < $2::timestamptz + make_interval(hours => $3)
-              GROUP BY 1`,
-            [editionId, since, STATS_HOURS],
+            `SELECT hour, clicks AS n FROM edition_click_hours WHERE edition_id = $1 AND hour >= 0 AND hour < $2`,
+            [editionId, STATS_HOURS],
           ) as Promise<Array<{ hour: number; n: number }>>)
         : Promise.resolve(null),
       withOpens
         ? (this.dataSource.query(
-            `SELECT count(opened_at)::int AS readers, count(*) FILTER (WHERE opened_at IS NULL)::int AS machine
-               FROM opens WHERE edition_id = $1`,
+            `SELECT coalesce(g.reader_opens, 0) AS readers, coalesce(g.machine_opens, 0) AS machine
+               FROM (SELECT 1) one LEFT JOIN edition_engagement g ON g.edition_id = $1`,
             [editionId],
           ) as Promise<Array<{ readers: number; machine: number }>>)
         : Promise.resolve(null),
@@ -94,8 +102,29 @@ export class EngagementStats {
     };
   }
 
-  /** Clicks per topic of the clicked articles since `since` (e.g. the last 30 days), the most clicked first. */
+  /**
+   * Clicks per topic of the clicked articles since `since` (e.g. the last 30 days), the most clicked first.
+   * Distinct readers over a moving window cannot be kept as a running count, so this one figure is computed over
+   * the window's clicks; when that is slow (a big list: hundreds of thousands of clicks a month), the result is
+   * kept as a snapshot that is served for up to an hour of `since` and recomputed in the background once a minute
+   * old, so the dashboard never waits for it but after a cold start. Small installs always get it fresh.
+   */
   async byTopic(since: Date, limit = 20): Promise<TopicClicks[]> {
+    const kept = this.topicSnapshot;
+    const age = kept ? since.getTime() - kept.since.getTime() : Infinity;
+    if (kept && kept.limit === limit && age >= 0 && age < TOPIC_SNAPSHOT_MAX_AGE_MS) {
+      if (age > TOPIC_SNAPSHOT_REFRESH_MS && !this.topicRefresh) {
+        this.topicRefresh = this.computeByTopic(since, limit)
+          .catch(() => undefined)
+          .finally(() => (this.topicRefresh = undefined));
+      }
+      return kept.rows;
+    }
+    return this.computeByTopic(since, limit);
+  }
+
+  private async computeByTopic(since: Date, limit: number): Promise<TopicClicks[]> {
+    const started = performance.now();
     const rows: Array<{ topic: string; clicks: number; readers: number }> = await this.dataSource.query(
       `SELECT t.topic, count(*)::int AS clicks, count(DISTINCT c.subscriber_id)::int AS readers
          FROM clicks c
@@ -107,17 +136,18 @@ export class EngagementStats {
         LIMIT $2`,
       [since, limit],
     );
+    this.topicSnapshot = performance.now() - started > TOPIC_SNAPSHOT_SLOW_MS ? { since, limit, rows } : undefined;
     return rows;
   }
 
-  /** Readers who followed at least one link, per edition (editions without clicks are absent). */
+  /** Readers who followed at least one link, per edition (editions without clicks are absent), as kept. */
   async clickersByEdition(editionIds: string[]): Promise<Map<string, number>> {
     if (editionIds.length === 0) {
       return new Map();
     }
     const rows: Array<{ edition_id: string; n: number }> = await this.dataSource.query(
-      `SELECT edition_id, count(DISTINCT delivery_id)::int AS n FROM clicks
-        WHERE edition_id = ANY($1::bigint[]) GROUP BY edition_id`,
+      `SELECT edition_id::text, clickers AS n FROM edition_engagement
+        WHERE edition_id = ANY($1::bigint[]) AND clickers > 0`,
       [editionIds],
     );
     return new Map(rows.map((r) => [r.edition_id, r.n]));

@@ -153,6 +153,7 @@ export class ReadersController {
           imported: consent.source === 'import',
         },
         deliveries: deliveries.map((d) => ({ ...d, sent: this.when(d.sentAt) })),
+        historyDays: this.config.env.DELIVERY_RETENTION_DAYS,
       },
       { nav: 'readers', title: reader.email, status },
     );

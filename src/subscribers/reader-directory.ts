@@ -89,6 +89,21 @@ export class ReaderDirectory {
     return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
   }
 
+  /** The frequency and topic filters over reader_counts (whose topics are a reader's whole, sorted set). */
+  private keptWhere(filter: ReaderFilter): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (filter.frequency) {
+      params.push(filter.frequency);
+      clauses.push(`frequency = $${params.length}`);
+    }
+    if (filter.topic) {
+      params.push(filter.topic);
+      clauses.push(`topics @> ARRAY[$${params.length}]::text[]`);
+    }
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
   async list(filter: ReaderFilter, before: string | undefined, limit: number): Promise<ReaderPage> {
     const { sql, params } = this.where(filter, true);
     const keyset =
@@ -122,9 +137,14 @@ export class ReaderDirectory {
 
   /** How many readers match the filter (status aside), per status. */
   async countsByStatus(filter: ReaderFilter): Promise<Record<SubscriberStatus, number>> {
-    const { sql, params } = this.where(filter, false);
+    // Without a search or page filter the kept counts answer (reader_counts, by status, frequency and topic set);
+    // a search counts only its matches, found through the trigram index on email_key.
+    const kept = !filter.q && !filter.page;
+    const { sql, params } = kept ? this.keptWhere(filter) : this.where(filter, false);
     const rows = (await this.dataSource.query(
-      `SELECT status, count(*)::int AS count FROM subscribers ${sql} GROUP BY status`,
+      kept
+        ? `SELECT status, sum(n)::int AS count FROM reader_counts ${sql} GROUP BY status`
+        : `SELECT status, count(*)::int AS count FROM subscribers ${sql} GROUP BY status`,
       params,
     )) as Array<{ status: SubscriberStatus; count: number }>;
     const counts = Object.fromEntries(READER_STATUSES.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
@@ -162,9 +182,10 @@ export class ReaderDirectory {
 
   /** Readers following each topic (a reader with no topics follows everything and is not counted). */
   async followerCounts(): Promise<Map<string, number>> {
+    // Kept counts per topic set (reader_counts), a few hundred rows, rather than a pass over every reader.
     const rows = (await this.dataSource.query(
-      `SELECT topic, count(*)::int AS count FROM subscribers, unnest(topics) AS topic
-       WHERE status IN ('pending', 'active') GROUP BY topic`,
+      `SELECT topic, sum(n)::int AS count FROM reader_counts, unnest(topics) AS topic
+       WHERE status IN ('pending', 'active') GROUP BY topic HAVING sum(n) <> 0`,
     )) as Array<{ topic: string; count: number }>;
     return new Map(rows.map((r) => [r.topic, r.count]));
   }

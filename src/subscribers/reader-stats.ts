@@ -25,7 +25,8 @@ export class ReaderStats {
 
   async counts(): Promise<ReaderCounts> {
     const rows = (await this.dataSource.query(
-      `SELECT status, frequency, count(*)::int AS n FROM subscribers GROUP BY status, frequency`,
+      // Kept by the subscribers table's triggers in the statement that changes a reader (migration KeptCounts).
+      `SELECT status, frequency, sum(n)::int AS n FROM reader_counts GROUP BY status, frequency HAVING sum(n) <> 0`,
     )) as { status: SubscriberStatus; frequency: Frequency; n: number }[];
     const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<SubscriberStatus, number>;
     const activeByFrequency: Record<Frequency, number> = { daily: 0, weekly: 0 };
@@ -45,16 +46,15 @@ export class ReaderStats {
          SELECT to_char(d, 'YYYY-MM-DD') AS day
          FROM generate_series(($2::timestamptz AT TIME ZONE $1)::date - ($3::int - 1), ($2::timestamptz AT TIME ZONE $1)::date, interval '1 day') d
        ),
-       signups AS (
-         SELECT to_char(created_at AT TIME ZONE $1, 'YYYY-MM-DD') AS day, count(*)::int AS n FROM subscribers
-         WHERE created_at > $2::timestamptz - make_interval(days => $3 + 1) GROUP BY 1
-       ),
-       unsubscribes AS (
-         SELECT to_char(unsubscribed_at AT TIME ZONE $1, 'YYYY-MM-DD') AS day, count(*)::int AS n FROM subscribers
-         WHERE unsubscribed_at > $2::timestamptz - make_interval(days => $3 + 1) GROUP BY 1
+       -- reader_flow: sign-ups and unsubscribes per quarter hour (UTC), kept by the subscribers table's triggers.
+       flow AS (
+         SELECT to_char(quarter AT TIME ZONE $1, 'YYYY-MM-DD') AS day, sum(signups)::int AS signups,
+                sum(unsubscribes)::int AS unsubscribes
+         FROM reader_flow
+         WHERE quarter > $2::timestamptz - make_interval(days => $3 + 1) GROUP BY 1
        )
-       SELECT days.day, coalesce(s.n, 0) AS signups, coalesce(u.n, 0) AS unsubscribes
-       FROM days LEFT JOIN signups s USING (day) LEFT JOIN unsubscribes u USING (day)
+       SELECT days.day, coalesce(f.signups, 0) AS signups, coalesce(f.unsubscribes, 0) AS unsubscribes
+       FROM days LEFT JOIN flow f USING (day)
        ORDER BY days.day`,
       [timeZone, now.toISOString(), days],
     )) as ReaderDay[];

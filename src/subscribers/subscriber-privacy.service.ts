@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { NotFoundError } from '../common/domain-errors';
 import type { Frequency } from '../common/frequency';
 import { returnedRows } from '../database/returning';
@@ -46,6 +47,11 @@ export interface SubscriberExport {
   /** Links of editions the reader followed (with click tracking on) and editions' emails opened. */
   clicks: Array<ReaderClick & { editionKey: string | null }>;
   opens: Array<ReaderOpen & { editionKey: string | null }>;
+  /**
+   * How far back `deliveries`, `clicks` and `opens` go: an edition's per-reader rows are removed
+   * DELIVERY_RETENTION_DAYS after its last message (its totals stay, without anyone's address).
+   */
+  deliveryHistory: { keptDays: number; note: string };
 }
 
 /** Editors' answers to privacy requests: find a reader, export all we hold, erase (keeping only a hash). */
@@ -59,6 +65,7 @@ export class SubscriberPrivacyService {
     private readonly deliveryQueue: DeliveryQueue,
     @Inject(EDITION_LABELS) private readonly editionLabels: EditionLabels,
     @Inject(READER_ACTIVITY) private readonly activity: ReaderActivity,
+    private readonly config: AppConfig,
   ) {}
 
   async findByEmail(email: string): Promise<{ subscribers: SubscriberSummary[]; suppressed: boolean }> {
@@ -106,7 +113,14 @@ export class SubscriberPrivacyService {
     this.logger.log(
       `Subscriber ${id} exported (${deliveries.length} deliveries, ${clicks.length} clicks, ${opens.length} opens)`,
     );
-    return { exportedAt: now.toISOString(), subscriber, deliveries, clicks, opens };
+    const keptDays = this.config.env.DELIVERY_RETENTION_DAYS;
+    const deliveryHistory = {
+      keptDays,
+      note:
+        `Deliveries, clicks and opens of an edition are kept for ${keptDays} days after its last message, ` +
+        'then removed; only the edition totals remain, without any address.',
+    };
+    return { exportedAt: now.toISOString(), subscriber, deliveries, clicks, opens, deliveryHistory };
   }
 
   /**

@@ -14,6 +14,7 @@ import { ReaderBounces } from './reader-bounces';
 import { ReaderEmails } from './reader-emails';
 import { ReaderEngagement } from './reader-engagement';
 import { ReaderLifecycle } from './reader-lifecycle';
+import { ReaderCountsReconciliation } from './reader-counts-reconciliation';
 import { ReaderPages } from './reader-pages';
 import { ReaderStats } from './reader-stats';
 import { SignupEdgeMiddleware } from './signup-edge.middleware';
@@ -50,6 +51,7 @@ import { Suppressions } from './suppressions';
     ReaderStats,
     ReaderEngagement,
     ReaderLifecycle,
+    ReaderCountsReconciliation,
     SignupLimits,
     ReaderDirectory,
     ReaderImportRepository,

@@ -1,0 +1,2 @@
+export declare const TOPICS: string[];
+export declare function seedStatements(options: { readers: number; editions?: number }): string[];

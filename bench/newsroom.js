@@ -1,0 +1,224 @@
+// `npm run bench:newsroom [-- --readers N] [--editions E] [--runs R]`: how long every newsroom page and the
+// stats API take at scale (targets: pages < 150 ms median, the sending screen's progress fragment < 20 ms).
+//
+//  1. a throwaway database (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test), migrated by
+//     the real app (dist/src/main.js, built if needed) started as a `web` process;
+//  2. N readers (default 1,000,000) and E sent editions plus one being sent (default 10), a ledger row per
+//     active daily reader of each, tracked links and clicks: bench/newsroom-seed.js, the same set-based SQL the
+//     EXPLAIN test (test/scale/page-plans.e2e-spec.ts) seeds 50,000 readers with;
+//  3. an editor signed in through the real form; every page requested once to warm up, then R times (default 5):
+//     the median and the worst, as the browser would get them (HTTP, rendered HTML).
+// Writes its table into bench/RESULTS.md between `<!-- bench:newsroom -->` markers (a run below 1,000,000
+// readers into `<!-- bench:newsroom-small -->`). On a shared machine, run it small: `-- --readers 50000`.
+const { execFileSync, spawn } = require('node:child_process');
+const { mkdtempSync, rmSync } = require('node:fs');
+const { tmpdir, cpus, loadavg } = require('node:os');
+const { join } = require('node:path');
+const { Client } = require('pg');
+const { freePort } = require('./free-port');
+const { seedStatements } = require('./newsroom-seed');
+const { writeSection } = require('./report');
+
+const ROOT = join(__dirname, '..');
+const PAGE_TARGET_MS = 150;
+const FRAGMENT_TARGET_MS = 20;
+const EDITOR = { email: 'bench-editor@example.net', password: 'bench-password-0123456789' };
+const log = (...args) => console.log(`[bench:newsroom ${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+function parseArgs(argv) {
+  const opts = { readers: 1_000_000, editions: 10, runs: 5 };
+  for (let i = 0; i < argv.length; i++) {
+    const value = () => Number(argv[++i]);
+    if (argv[i] === '--readers') opts.readers = value();
+    else if (argv[i] === '--editions') opts.editions = value();
+    else if (argv[i] === '--runs') opts.runs = value();
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  return opts;
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+
+/** Signs in through /admin/login (CSRF token from the form) and returns the session's Cookie header. */
+async function signIn(base) {
+  const jar = new Map();
+  const keep = (res) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const form = await fetch(`${base}/admin/login`);
+  keep(form);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  const signedIn = await fetch(`${base}/admin/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
+    body: new URLSearchParams({ ...EDITOR, _csrf: csrf ?? '' }).toString(),
+  });
+  if (signedIn.status !== 303) throw new Error(`sign-in failed: ${signedIn.status}`);
+  keep(signedIn);
+  return cookie();
+}
+
+async function timed(url, headers) {
+  const t0 = process.hrtime.bigint();
+  const res = await fetch(url, { headers, redirect: 'manual' });
+  await res.arrayBuffer();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+  return ms;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const loadBefore = load();
+  log(`${opts.readers} readers, ${opts.editions} sent editions, ${opts.runs} runs a page; load ${loadBefore}`);
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-needed.js')], { cwd: ROOT, stdio: 'inherit' });
+  const baseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const dbName = `nashra_bench_newsroom_${process.pid}_${Date.now()}`;
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  const postgres = (await admin.query('SHOW server_version')).rows[0].server_version;
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(baseUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const varDir = mkdtempSync(join(tmpdir(), 'nashra-bench-newsroom-'));
+  const token = 'bench-editor-token-0123456789';
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl.toString(),
+    SECRET_KEY: 'bench-secret-key-0123456789-0123456789-abcdef',
+    EDITOR_TOKEN: token,
+    POSTAL_ADDRESS: 'شارع المثال ١، دمشق',
+    OPEN_TRACKING: 'on',
+    LOG_LEVEL: 'warn',
+    VAR_DIR: varDir,
+  };
+  let app;
+  let db;
+  try {
+    const port = await freePort();
+    app = spawn(process.execPath, ['dist/src/main.js'], {
+      cwd: ROOT,
+      env: { ...env, NASHRA_ROLE: 'web', PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 180_000;
+    while (
+      !(await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (Date.now() > deadline || app.exitCode !== null) throw new Error('the web process did not start');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    log('web process up (migrations applied)');
+    db = new Client({ connectionString: dbUrl.toString() });
+    await db.connect();
+    const started = Date.now();
+    for (const sql of seedStatements({ readers: opts.readers, editions: opts.editions })) {
+      await db.query(sql);
+    }
+    const seedSeconds = (Date.now() - started) / 1000;
+    const { rows: sizes } = await db.query(
+      `SELECT (SELECT count(*) FROM deliveries)::int AS deliveries, (SELECT count(*) FROM clicks)::int AS clicks,
+              pg_size_pretty(pg_database_size(current_database())) AS size`,
+    );
+    log(`seeded in ${seedSeconds.toFixed(1)} s: ${sizes[0].deliveries} ledger rows, ${sizes[0].clicks} clicks`);
+    execFileSync(
+      process.execPath,
+      ['dist/src/auth/editor-create.cli.js', '--email', EDITOR.email, '--password', EDITOR.password],
+      { cwd: ROOT, env, stdio: 'ignore' },
+    );
+    const cookie = await signIn(base);
+
+    const ids = async (sql) => (await db.query(sql)).rows[0].id;
+    const sending = await ids(`SELECT id::text FROM editions WHERE status = 'sending' AND key LIKE 'daily:scale-%'`);
+    const sent = await ids(
+      `SELECT id::text FROM editions WHERE status = 'sent' AND key LIKE 'daily:scale-%' ORDER BY id LIMIT 1`,
+    );
+    const reader = await ids(`SELECT id::text FROM subscribers WHERE status = 'active' ORDER BY id DESC LIMIT 1`);
+    const page = (label, path, target = PAGE_TARGET_MS) => ({ label, path, target, headers: { cookie } });
+    const api = (label, path) => ({
+      label,
+      path,
+      target: PAGE_TARGET_MS,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const targets = [
+      page('dashboard', '/admin'),
+      page('history (`/admin/editions`)', '/admin/editions'),
+      page('sending screen (edition being sent)', `/admin/editions/${sending}`),
+      page('progress fragment (polled every second)', `/admin/editions/${sending}/progress`, FRAGMENT_TARGET_MS),
+      page('engagement card', `/admin/editions/${sent}/engagement`),
+      page('sent edition', `/admin/editions/${sent}`),
+      page('readers', '/admin/readers'),
+      page('reader search, part of an address', '/admin/readers?q=reader12345'),
+      page('readers of a topic', '/admin/readers?topic=economy'),
+      page("a reader's record", `/admin/readers/${reader}`),
+      page('next digest (`/admin/next`)', '/admin/next'),
+      page('topics', '/admin/topics'),
+      page('breaking alert', '/admin/breaking'),
+      api('stats API (`/admin/digests/:id/stats`)', `/admin/digests/${sent}/stats`),
+    ];
+    const rows = [];
+    for (const t of targets) {
+      await timed(base + t.path, t.headers); // warm-up
+      const times = [];
+      for (let i = 0; i < opts.runs; i++) times.push(await timed(base + t.path, t.headers));
+      const m = median(times);
+      rows.push({ ...t, median: m, worst: Math.max(...times) });
+      log(`${t.label}: median ${m.toFixed(1)} ms (${times.map((x) => x.toFixed(1)).join(' / ')})`);
+    }
+    const loadAfter = load();
+    const lines = [
+      `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: \`npm run bench:newsroom -- ${process.argv.slice(2).join(' ')}\``.trimEnd(),
+      '',
+      `${cpus()[0]?.model ?? 'CPU'} × ${cpus().length}; Node ${process.version}; PostgreSQL ${postgres}; load average ` +
+        `(1/5/15 min) ${loadBefore} before, ${loadAfter} after; ${opts.readers} readers, ${sizes[0].deliveries} ` +
+        `ledger rows, ${sizes[0].clicks} clicks, database ${sizes[0].size}; seeded in ${seedSeconds.toFixed(1)} s.`,
+      '',
+      `| page | median of ${opts.runs} ms | worst ms | target ms |`,
+      '|---|---|---|---|',
+      ...rows.map(
+        (r) =>
+          `| ${r.label} | ${r.median.toFixed(1)}${r.median > r.target ? ' ✗' : ''} | ${r.worst.toFixed(1)} | < ${r.target} |`,
+      ),
+    ];
+    const block = lines.join('\n');
+    console.log(`\n${block}\n`);
+    const full = opts.readers >= 1_000_000;
+    writeSection(
+      join(__dirname, 'RESULTS.md'),
+      full ? 'newsroom' : 'newsroom-small',
+      full
+        ? 'Newsroom pages (`npm run bench:newsroom`)'
+        : 'Newsroom pages, small run (`npm run bench:newsroom -- --readers …`)',
+      block,
+    );
+  } finally {
+    app?.kill('SIGTERM');
+    await db?.end().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch((e) => log(`drop: ${e.message}`));
+    await admin.end();
+    rmSync(varDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
