@@ -32,11 +32,11 @@ export function latinRuns(text: string): LatinRun[] {
   let from = 0;
   for (const link of urlsAndEmails(text)) {
     const end = link.start + trimUrl(text.slice(link.start, link.end)).length;
-    runs.push(...segmentRuns(text, from, link.start));
+    segmentRuns(text, from, link.start, runs);
     runs.push({ start: link.start, end });
     from = end;
   }
-  runs.push(...segmentRuns(text, from, text.length));
+  segmentRuns(text, from, text.length, runs);
   return runs;
 }
 
@@ -144,8 +144,8 @@ function isUrlChar(char: string): boolean {
   return !'<>«»"'.includes(char) && !WHITESPACE.test(char);
 }
 
-function segmentRuns(text: string, from: number, to: number): LatinRun[] {
-  const runs: LatinRun[] = [];
+/** Appends to `runs` (a spread of a huge array into push() overflows the stack: `x»x»…` makes 500,000 runs). */
+function segmentRuns(text: string, from: number, to: number, runs: LatinRun[]): void {
   let segmentStart = from;
   for (let i = from; i <= to; i++) {
     if (i === to || RUN_BREAK.test(text[i])) {
@@ -156,7 +156,6 @@ function segmentRuns(text: string, from: number, to: number): LatinRun[] {
       segmentStart = i + 1;
     }
   }
-  return runs;
 }
 
 /** The one run of a stretch without right-to-left letters, if it has any left-to-right letter. */
