@@ -133,6 +133,12 @@ export class EnvDto extends DeliveryEnvDto {
   @IsOptional()
   EDITOR_TOKEN?: string;
 
+  /** A send now or breaking alert to more readers than this asks for the second step again (issue 22). */
+  @Transform(toInt)
+  @IsInt({ message: 'SEND_CONFIRM_THRESHOLD must be a whole number of readers (0 or more)' })
+  @Min(0)
+  SEND_CONFIRM_THRESHOLD = 1000;
+
   @IsIn(['all', 'web', 'worker'], { message: 'NASHRA_ROLE must be all, web or worker' })
   NASHRA_ROLE: 'all' | 'web' | 'worker' = 'all';
 

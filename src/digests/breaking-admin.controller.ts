@@ -14,11 +14,13 @@ import { AlreadyAlertedError, BreakingNews } from './breaking-news';
 import { BreakingAlertDto } from './dto/digest-requests.dto';
 import { EditionDetailDto } from './dto/edition-views.dto';
 import { EditionHistory } from './edition-history';
+import { RequirePermission } from '../auth/require-permission';
 
 /** Machines' door to breaking news (a CMS "breaking" button, a script); editors use /admin/breaking. */
 @ApiTags('digests')
 @EditorOnly()
 @Controller('admin/digests/breaking')
+@RequirePermission('alert.send')
 export class BreakingAdminController {
   constructor(
     private readonly breaking: BreakingNews,

@@ -19,11 +19,13 @@ import { EditionDetailDto, EditionPageDto, PreviewDto, TestSendResultDto } from 
 import { UnknownArticlesError } from './edition-assembler';
 import { EditionHistory } from './edition-history';
 import { EditionsService, type EditorAction } from './editions.service';
+import { RequirePermission } from '../auth/require-permission';
 
 /** The editors' digest API: preview, test send, create now, pause/resume/cancel, history. */
 @ApiTags('digests')
 @EditorOnly()
 @Controller('admin/digests')
+@RequirePermission('edition.send')
 export class DigestsAdminController {
   constructor(
     private readonly previews: DigestPreviews,
@@ -32,6 +34,7 @@ export class DigestsAdminController {
     private readonly deliveryQueue: DeliveryQueue,
   ) {}
 
+  @RequirePermission('edition.prepare')
   @Get('preview')
   @ApiOperation({ summary: 'The next edition as it would be now (nothing saved): HTML, or JSON with ?format=json' })
   @ApiProduces('text/html', 'application/json')
@@ -90,6 +93,7 @@ export class DigestsAdminController {
     }
   }
 
+  @RequirePermission('stats.view')
   @Get()
   @ApiOperation({ summary: 'Editions, newest first, with per-status delivery counts' })
   @ApiOkResponse({ type: EditionPageDto })
@@ -97,6 +101,7 @@ export class DigestsAdminController {
     return this.history.page(query);
   }
 
+  @RequirePermission('stats.view')
   @Get(':id')
   @ApiOperation({ summary: 'One edition with its articles and per-status delivery counts' })
   @ApiOkResponse({ type: EditionDetailDto })

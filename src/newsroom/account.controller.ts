@@ -6,12 +6,14 @@ import { EditorAccounts, MIN_PASSWORD_LENGTH, passwordProblem } from '../auth/ed
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { NewsroomView } from './newsroom-view';
+import { RequirePermission } from '../auth/require-permission';
 
 type PasswordForm = Partial<Record<'current' | 'password' | 'confirm', unknown>>;
 
 /** The signed-in editor's own account: changing the password (the current one is asked for first). */
 @Controller('admin/account')
 @NewsroomPage()
+@RequirePermission('newsroom.use')
 export class AccountController {
   constructor(
     private readonly view: NewsroomView,

@@ -12,6 +12,7 @@ import { MailController } from './mail.controller';
 import { ReaderImportController } from './reader-import.controller';
 import { ReadersController } from './readers.controller';
 import { TopicMerge } from './topic-merge';
+import { StepUpController } from './step-up.controller';
 import { TopicsController } from './topics.controller';
 import { DashboardController, RootController } from './dashboard.controller';
 import { EditorInvitations } from './editor-invitations';
@@ -50,6 +51,7 @@ import { SignInController } from './sign-in.controller';
     SettingsController,
     BreakingController,
     EditionsController,
+    StepUpController,
   ],
   providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard, NextDigestViewModel],
   exports: [NewsroomView, FeedsCard],

@@ -9,6 +9,7 @@ import { NewsroomPage } from '../auth/newsroom-page';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { isNewsroomPath } from '../auth/sign-in-url';
 import { NewsroomView } from './newsroom-view';
+import { Public, RequirePermission } from '../auth/require-permission';
 
 type SignInForm = Partial<Record<'email' | 'password' | 'next', unknown>>;
 
@@ -24,6 +25,7 @@ export class SignInController {
     private readonly audit: AuditLog,
   ) {}
 
+  @Public()
   @Get('login')
   async form(@Req() req: Request, @Res() res: Response, @Query('next') next?: string): Promise<void> {
     if (await this.sessions.editorOf(req)) {
@@ -36,6 +38,7 @@ export class SignInController {
 
   // The body is read as a plain object (the global ValidationPipe skips it) so a bad form gets an Arabic page;
   // a body in a type no parser reads (text/plain) arrives as undefined.
+  @Public()
   @Post('login')
   async signIn(@Req() req: Request, @Res() res: Response, @Body() body: SignInForm = {}): Promise<void> {
     const email = typeof body.email === 'string' ? normaliseEmail(body.email) : '';
@@ -65,6 +68,7 @@ export class SignInController {
     res.redirect(303, next);
   }
 
+  @RequirePermission('newsroom.use')
   @Post('logout')
   @NewsroomPage()
   async signOut(@Req() req: Request, @Res() res: Response, @CurrentEditor() editor: SignedInEditor): Promise<void> {
