@@ -88,7 +88,7 @@ export async function createEditorFromCommandLine(argv: string[]): Promise<numbe
  * The URL of the embedded server a running `npm start` owns (postmaster.pid names its pid and port), so this
  * command neither stops it nor starts a second one on the same data.
  */
-function runningEmbeddedUrl(dataDir: string): string | undefined {
+export function runningEmbeddedUrl(dataDir: string): string | undefined {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) {
     return undefined;

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { can, Permission, Role, ROLES, ROLE_PERMISSIONS } from '../../src/auth/permissions';
 import { concrete, DeclaredRoute, declaredRoutes, expressRoutes } from '../helpers/declared-routes';
 import { createEditor, signIn } from '../helpers/editor-session';
+import { fingerprint } from '../helpers/fingerprint';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
 // Routes Express serves that no Nest controller declares: Swagger's pages and files under /admin/docs, behind
@@ -13,21 +14,6 @@ const GUARDS = ['NewsroomPageGuard', 'EditorAuthGuard'];
 const ROLE_REFUSAL = 'لا يسمح دورك';
 
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
-
-/** A fingerprint of every table but the session store: equal before and after means nothing changed. */
-async function fingerprint(t: TestApp): Promise<string> {
-  const tables = (await t.dataSource.query(
-    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('editor_sessions') ORDER BY 1`,
-  )) as { tablename: string }[];
-  const parts: string[] = [];
-  for (const { tablename } of tables) {
-    const [row] = (await t.dataSource.query(
-      `SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${tablename}" x`,
-    )) as { n: number; h: string }[];
-    parts.push(`${tablename}:${row.n}:${row.h}`);
-  }
-  return parts.join('\n');
-}
 
 /**
  * The route walk of issue 22: every route the app serves declares what it needs (`@RequirePermission` or
