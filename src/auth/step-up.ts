@@ -16,10 +16,16 @@ type EditorSession = Session & Partial<SessionData>;
  * answers it with a 303 to the step-up page (HX-Redirect for htmx), which comes back to `next` afterwards.
  */
 export class StepUpRequired extends HttpException {
-  constructor(readonly next: string) {
+  constructor(
+    readonly next: string,
+    /** A machine-API route reached with a session: answered 403 JSON naming the step-up page, not a redirect. */
+    readonly api = false,
+  ) {
     super('Confirm it is you first', HttpStatus.SEE_OTHER);
   }
 }
+
+export const STEP_UP_NEEDED = 'هذا الإرسال يصل إلى عدد كبير من القرّاء: أكّد هويتك أولًا في صفحة التأكيد ثم أعد المحاولة.';
 
 export function stepUpUrl(next: string): string {
   return `${STEP_UP_PATH}?next=${encodeURIComponent(next)}`;
@@ -57,13 +63,13 @@ export class StepUp {
    */
   requireRecent(
     session: EditorSession | undefined,
-    options: { audience: number; returnTo: string },
+    options: { audience: number; returnTo: string; api?: boolean },
   ): { secondStepAt: string } | null {
     if (!this.isLoud(options.audience)) {
       return null;
     }
     if (!this.isRecent(session)) {
-      throw new StepUpRequired(options.returnTo);
+      throw new StepUpRequired(options.returnTo, options.api);
     }
     return { secondStepAt: new Date(session!.secondStepAt!).toISOString() };
   }

@@ -199,6 +199,25 @@ describe('Newsroom roles', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('asks the same of a signed-in editor on the machine API, but not of the EDITOR_TOKEN', async () => {
+    const { agent, csrfToken } = await agentFor(CHIEF);
+    const before = await counts();
+    for (const [path, body] of [
+      ['/admin/digests', { frequency: 'daily' }],
+      ['/admin/digests/breaking', { articleId: articleIds[1] }],
+    ] as const) {
+      const res = await agent.post(path).set('X-CSRF-Token', csrfToken).send(body);
+      expect([path, res.status]).toEqual([path, 403]);
+      expect((res.body as { stepUp: string }).stepUp).toMatch(/^\/admin\/step-up\?next=/);
+    }
+    expect(await counts()).toEqual(before);
+    await request(s.t.baseUrl)
+      .post('/admin/digests/breaking')
+      .set('Authorization', s.t.editorAuth)
+      .send({ articleId: articleIds[1] })
+      .expect(201);
+  });
+
   it('owners change roles and grant alerts to an editor; the last owner cannot be demoted', async () => {
     const editorAgent = await agentFor(EDITOR);
     await editorAgent.agent.get('/admin/breaking').expect(403);
