@@ -17,7 +17,7 @@ import { ApiTokens } from './api-tokens';
 import { EditorSessions, isUnsafeMethod } from './editor-sessions';
 import { PermissionGate } from './permission-gate';
 import { signInUrl } from './sign-in-url';
-import { STEP_UP_NEEDED, StepUpRequired, stepUpUrl } from './step-up';
+import { StepUpRequired, stepUpUrl } from './step-up';
 
 /** A page was asked for without a session: the filter below answers with a redirect to the sign-in form. */
 export class SignInRequired extends HttpException {
@@ -50,7 +50,7 @@ export class SignInRedirectFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const htmx = Boolean(req.headers['hx-request']);
     if (exception instanceof StepUpRequired && exception.api) {
-      res.status(403).json({ statusCode: 403, message: STEP_UP_NEEDED, stepUp: stepUpUrl(exception.next) });
+      res.status(403).json({ statusCode: 403, message: exception.reason, stepUp: stepUpUrl(exception.next) });
       return;
     }
     if (exception instanceof SignInRequired || exception instanceof StepUpRequired) {

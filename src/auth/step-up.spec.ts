@@ -1,11 +1,13 @@
 import type { Session, SessionData } from 'express-session';
 import { FakeClock } from '../../test/helpers/fake-clock';
+import type { Locale } from '../common/locale';
 import type { AppConfig } from '../config/app-config';
 import { StepUp, StepUpRequired } from './step-up';
 
 describe('StepUp', () => {
   const clock = new FakeClock();
-  const stepUp = new StepUp({ env: { SEND_CONFIRM_THRESHOLD: 1000 } } as unknown as AppConfig, clock);
+  const locale = { t: (key: string) => key } as unknown as Locale;
+  const stepUp = new StepUp({ env: { SEND_CONFIRM_THRESHOLD: 1000 } } as unknown as AppConfig, clock, locale);
   const session = () => ({}) as Session & Partial<SessionData>;
 
   it('lets a send to the threshold or fewer readers through without asking', () => {

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import type { Session, SessionData } from 'express-session';
 import { Clock } from '../common/clock';
+import { Locale } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 
 /** How long a second step counts as recent for the loudest sends. */
@@ -20,12 +21,12 @@ export class StepUpRequired extends HttpException {
     readonly next: string,
     /** A machine-API route reached with a session: answered 403 JSON naming the step-up page, not a redirect. */
     readonly api = false,
+    /** The Arabic reason, for that JSON answer. */
+    readonly reason = '',
   ) {
     super('Confirm it is you first', HttpStatus.SEE_OTHER);
   }
 }
-
-export const STEP_UP_NEEDED = 'هذا الإرسال يصل إلى عدد كبير من القرّاء: أكّد هويتك أولًا في صفحة التأكيد ثم أعد المحاولة.';
 
 export function stepUpUrl(next: string): string {
   return `${STEP_UP_PATH}?next=${encodeURIComponent(next)}`;
@@ -44,6 +45,7 @@ export class StepUp {
   constructor(
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly locale: Locale,
   ) {}
 
   /** True when a send to this many readers needs a recent second step. */
@@ -69,7 +71,7 @@ export class StepUp {
       return null;
     }
     if (!this.isRecent(session)) {
-      throw new StepUpRequired(options.returnTo, options.api);
+      throw new StepUpRequired(options.returnTo, options.api, this.locale.t('roles.stepUp.needed'));
     }
     return { secondStepAt: new Date(session!.secondStepAt!).toISOString() };
   }

@@ -14,6 +14,9 @@ import { NewsroomView } from './newsroom-view';
 type InviteForm = Partial<Record<'email' | 'name' | 'role', unknown>>;
 type RoleForm = Partial<Record<'role' | 'grants', unknown>>;
 
+/** Locale keys (under roles.grants) naming each grantable permission on the Editors screen. */
+const GRANT_LABEL_KEYS: Partial<Record<Permission, string>> = { 'alert.send': 'alertSend' };
+
 /** The editors list: roles and grants, inviting a colleague with a role, and the machine tokens. Owners only. */
 @Controller('admin/editors')
 @NewsroomPage()
@@ -49,7 +52,7 @@ export class EditorsController {
       return this.render(req, res, 400, { error: 'أدخل بريدًا إلكترونيًا صحيحًا.', email, name, inviteRole: role });
     }
     if (!isRole(role)) {
-      return this.render(req, res, 400, { error: 'اختر دورًا للمدعو.', email, name });
+      return this.render(req, res, 400, { error: this.locale.t('roles.editors.pickInviteRole'), email, name });
     }
     let invitation: Awaited<ReturnType<EditorAccounts['invite']>>;
     try {
@@ -84,20 +87,26 @@ export class EditorsController {
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
     if (!isRole(body.role)) {
-      return this.render(req, res, 400, { error: 'اختر دورًا من القائمة.' });
+      return this.render(req, res, 400, { error: this.locale.t('roles.editors.pickRole') });
     }
     const asked = Array.isArray(body.grants) ? body.grants : body.grants === undefined ? [] : [body.grants];
     const grants = asked.filter((g): g is string => typeof g === 'string');
     try {
       const changed = await this.accounts.setRole(id, body.role, grants);
       if (!changed) {
-        return this.render(req, res, 404, { error: 'لا يوجد محرر بهذا المعرّف.' });
+        return this.render(req, res, 404, { error: this.locale.t('roles.editors.noEditor') });
       }
       await this.audit.record(editor, 'editor.role', changed.email, { role: changed.role, grants: changed.grants });
-      this.view.flash(req, `صار دور ${changed.name}: ${this.locale.t(`roles.names.${changed.role}`)}.`);
+      this.view.flash(
+        req,
+        this.locale.t('roles.editors.roleChanged', {
+          name: changed.name,
+          role: this.locale.t(`roles.names.${changed.role}`),
+        }),
+      );
     } catch (err) {
       if (err instanceof LastOwnerError) {
-        return this.render(req, res, 409, { error: 'لا بد من مالك واحد على الأقل: عيّن مالكًا آخر أولًا.' });
+        return this.render(req, res, 409, { error: this.locale.t('roles.editors.lastOwner') });
       }
       throw err;
     }
@@ -114,10 +123,10 @@ export class EditorsController {
   ): Promise<void> {
     const revoked = await this.tokens.revoke(id);
     if (!revoked) {
-      return this.render(req, res, 404, { error: 'لا يوجد مفتاح نشط بهذا المعرّف.' });
+      return this.render(req, res, 404, { error: this.locale.t('roles.tokens.noToken') });
     }
     await this.audit.record(editor, 'api-token.revoke', revoked.name, { scopes: revoked.scopes });
-    this.view.flash(req, `أُلغي المفتاح «${revoked.name}».`);
+    this.view.flash(req, this.locale.t('roles.tokens.revoked', { name: revoked.name }));
     res.redirect(303, '/admin/editors');
   }
 
@@ -133,7 +142,7 @@ export class EditorsController {
       roles: roleOptions(e.role),
       grantable: (Object.keys(GRANTABLE) as Permission[]).map((p) => ({
         permission: p,
-        label: p === 'alert.send' ? 'يرسل الأخبار العاجلة' : p,
+        label: this.locale.t(`roles.grants.${GRANT_LABEL_KEYS[p] ?? 'alertSend'}`),
         checked: e.grants.includes(p),
         applies: GRANTABLE[p]!.includes(e.role),
       })),

@@ -7,6 +7,7 @@ import { NewsroomPage } from '../auth/newsroom-page';
 import { RequirePermission } from '../auth/require-permission';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { StepUp } from '../auth/step-up';
+import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 
 /** Only newsroom paths are followed after the step, so `next` can never send the editor off-site. */
@@ -30,11 +31,18 @@ export class StepUpController {
     private readonly throttle: SignInThrottle,
     private readonly stepUp: StepUp,
     private readonly audit: AuditLog,
+    private readonly locale: Locale,
   ) {}
 
   @Get()
   async show(@Query('next') next: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
-    await this.view.page(req, res, 'step-up', { next: safeNext(next) }, { title: 'تأكيد هويتك', nav: 'dashboard' });
+    await this.view.page(
+      req,
+      res,
+      'step-up',
+      { next: safeNext(next) },
+      { title: this.locale.t('roles.stepUp.title'), nav: 'dashboard' },
+    );
   }
 
   @Post()
@@ -46,16 +54,22 @@ export class StepUpController {
   ): Promise<void> {
     const next = safeNext(body.next);
     const again = (error: string, status: number) =>
-      this.view.page(req, res, 'step-up', { next, error }, { status, title: 'تأكيد هويتك', nav: 'dashboard' });
+      this.view.page(
+        req,
+        res,
+        'step-up',
+        { next, error },
+        { status, title: this.locale.t('roles.stepUp.title'), nav: 'dashboard' },
+      );
     const address = req.ip ?? '';
     if (await this.throttle.isLocked(editor.email, address)) {
-      return again('محاولات خاطئة كثيرة. انتظر ربع ساعة ثم أعد المحاولة.', 429);
+      return again(this.locale.t('roles.stepUp.locked'), 429);
     }
     const password = typeof body.password === 'string' ? body.password : '';
     if (!(await this.accounts.verifyPassword(editor.id, password))) {
       await this.throttle.recordFailure(editor.email, address);
       await this.audit.record(editor, 'editor.step-up-failed');
-      return again('كلمة المرور غير صحيحة.', 400);
+      return again(this.locale.t('roles.stepUp.wrongPassword'), 400);
     }
     this.stepUp.markVerified(req.session);
     await this.audit.record(editor, 'editor.step-up', undefined, { method: 'password', next });

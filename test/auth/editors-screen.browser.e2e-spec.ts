@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { describeBrowser, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { startTestApp, TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
 
 const SCREENSHOTS = join(__dirname, '..', 'screenshots');
 
@@ -48,25 +49,25 @@ describeBrowser('Newsroom: the Editors screen with roles in Chromium', () => {
         const page = await context.newPage();
         await signIn(page, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
         await page.goto(`${t.baseUrl}/admin/editors`);
-        const row = page.locator('tr', { hasText: 'rania@example.net' });
-        await row.getByLabel('دور رانيا الكاتبة').selectOption('editor');
-        const saved = () => page.waitForResponse((r) => r.url().endsWith('/role') && r.request().method() === 'POST');
-        await Promise.all([saved(), row.getByRole('button', { name: 'حفظ' }).click()]);
-        await page.waitForLoadState('load');
+        const rania = async () =>
+          (
+            (await t.dataSource.query(`SELECT role, grants FROM editors WHERE email = $1`, ['rania@example.net'])) as {
+              role: string;
+              grants: string[];
+            }[]
+          )[0];
+        const row = () => page.locator('tr', { hasText: 'rania@example.net' });
+        await row().getByLabel('دور رانيا الكاتبة').selectOption('editor');
+        await Promise.all([page.waitForEvent('framenavigated'), row().getByRole('button', { name: 'حفظ' }).click()]);
         await page.getByText('صار دور رانيا الكاتبة: محرر').waitFor();
+        expect(await rania()).toEqual({ role: 'editor', grants: [] });
         // Now an editor, the row offers the alert grant.
-        const editorRow = page.locator('tr', { hasText: 'rania@example.net' });
-        await editorRow.getByLabel('يرسل الأخبار العاجلة').check();
-        await Promise.all([saved(), editorRow.getByRole('button', { name: 'حفظ' }).click()]);
-        await page.waitForLoadState('load');
-        await page.getByText('صار دور رانيا الكاتبة: محرر').waitFor();
-        expect(
-          await page.locator('tr', { hasText: 'rania@example.net' }).getByLabel('يرسل الأخبار العاجلة').isChecked(),
-        ).toBe(true);
-        const [rania] = (await t.dataSource.query(`SELECT role, grants FROM editors WHERE email = $1`, [
-          'rania@example.net',
-        ])) as { role: string; grants: string[] }[];
-        expect(rania).toEqual({ role: 'editor', grants: ['alert.send'] });
+        await row().getByLabel('يرسل الأخبار العاجلة').check();
+        await Promise.all([page.waitForEvent('framenavigated'), row().getByRole('button', { name: 'حفظ' }).click()]);
+        await waitFor(rania, (r) => r.grants.length === 1, 10_000, 'the grant to be saved');
+        expect(await rania()).toEqual({ role: 'editor', grants: ['alert.send'] });
+        await page.goto(`${t.baseUrl}/admin/editors`);
+        expect(await row().getByLabel('يرسل الأخبار العاجلة').isChecked()).toBe(true);
 
         expect(await page.getAttribute('html', 'dir')).toBe('rtl');
         const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
