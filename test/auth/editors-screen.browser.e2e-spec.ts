@@ -58,12 +58,22 @@ describeBrowser('Newsroom: the Editors screen with roles in Chromium', () => {
           )[0];
         const row = () => page.locator('tr', { hasText: 'rania@example.net' });
         await row().getByLabel('دور رانيا الكاتبة').selectOption('editor');
-        await Promise.all([page.waitForEvent('framenavigated'), row().getByRole('button', { name: 'حفظ' }).click()]);
-        await page.getByText('صار دور رانيا الكاتبة: محرر').waitFor();
-        expect(await rania()).toEqual({ role: 'editor', grants: [] });
+        const [posted] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/role')),
+          row().getByRole('button', { name: 'حفظ' }).click(),
+        ]);
+        expect(posted.status()).toBe(303);
+        await waitFor(rania, (r) => r.role === 'editor', 10_000, 'the role to be saved');
+        await page.waitForURL(/\/admin\/editors$/);
+        await page.waitForLoadState('load');
+        await page.getByText('صار دور رانيا الكاتبة: محرر').waitFor({ timeout: 10_000 });
         // Now an editor, the row offers the alert grant.
         await row().getByLabel('يرسل الأخبار العاجلة').check();
-        await Promise.all([page.waitForEvent('framenavigated'), row().getByRole('button', { name: 'حفظ' }).click()]);
+        const [granted] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/role')),
+          row().getByRole('button', { name: 'حفظ' }).click(),
+        ]);
+        expect(granted.status()).toBe(303);
         await waitFor(rania, (r) => r.grants.length === 1, 10_000, 'the grant to be saved');
         expect(await rania()).toEqual({ role: 'editor', grants: ['alert.send'] });
         await page.goto(`${t.baseUrl}/admin/editors`);
