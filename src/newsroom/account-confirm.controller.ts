@@ -5,6 +5,7 @@ import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { RequirePermission } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { isNewsroomPath } from '../auth/sign-in-url';
@@ -23,6 +24,7 @@ type PasskeyBody = Partial<Record<'response' | 'next', unknown>>;
  */
 @Controller('admin/account/confirm')
 @NewsroomPage()
+@RequirePermission('newsroom.use')
 export class AccountConfirmController {
   constructor(
     private readonly view: NewsroomView,

@@ -5,6 +5,7 @@ import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { RequirePermission } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { isNewsroomPath } from '../auth/sign-in-url';
 import { Locale } from '../common/locale';
@@ -22,6 +23,7 @@ type PasskeyBody = Partial<Record<'response' | 'name', unknown>>;
  */
 @Controller('admin/account')
 @NewsroomPage()
+@RequirePermission('newsroom.use')
 export class AccountTwoStepController {
   constructor(
     private readonly view: NewsroomView,

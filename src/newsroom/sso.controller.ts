@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { EditorAccounts } from '../auth/editor-accounts';
 import { OidcSignIn, SsoRefusal } from '../auth/oidc-sign-in';
+import { Public } from '../auth/require-permission';
 import { errorMessage } from '../common/error-message';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
@@ -20,6 +21,7 @@ const SSO_TTL_MS = 10 * 60_000;
  */
 @ApiExcludeController()
 @Controller('admin/login/sso')
+@Public()
 export class SsoController {
   private readonly logger = new Logger(SsoController.name);
 

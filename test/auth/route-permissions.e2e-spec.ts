@@ -55,18 +55,27 @@ describe('Route permissions', () => {
       .filter((r) => r.permission && !r.guards.some((g) => GUARDS.includes(g)))
       .map((r) => `${key(r)} (${r.handler})`);
     expect(unguarded).toEqual([]);
-    // Nothing under /admin is public but the sign-in and invitation forms and their assets.
-    expect(
-      routes
-        .filter((r) => r.isPublic && r.path.startsWith('/admin'))
-        .map(key)
-        .sort(),
-    ).toEqual([
+    // Nothing under /admin is public but the sign-in (its steps under /admin/login/: the second step, setting one
+    // up when required, passkeys, single sign-on, all before a session exists), the invitation form and assets.
+    const publicAdmin = routes.filter((r) => r.isPublic && r.path.startsWith('/admin')).map(key);
+    expect(publicAdmin.filter((r) => !/^\w+ \/admin\/login(\/|$)/.test(r)).sort()).toEqual([
       'GET /admin/assets/:name',
       'GET /admin/invite',
-      'GET /admin/login',
       'POST /admin/invite',
+    ]);
+    expect(publicAdmin.filter((r) => /^\w+ \/admin\/login(\/|$)/.test(r)).sort()).toEqual([
+      'GET /admin/login',
+      'GET /admin/login/second-step',
+      'GET /admin/login/setup',
+      'GET /admin/login/sso',
+      'GET /admin/login/sso/callback',
       'POST /admin/login',
+      'POST /admin/login/passkey',
+      'POST /admin/login/passkey/options',
+      'POST /admin/login/second-step',
+      'POST /admin/login/setup/passkey',
+      'POST /admin/login/setup/passkey/options',
+      'POST /admin/login/setup/totp',
     ]);
   });
 
