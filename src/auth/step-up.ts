@@ -36,9 +36,10 @@ export function stepUpUrl(next: string): string {
  * Step-up for the loudest buttons (issue 22): a send now or breaking alert to more than SEND_CONFIRM_THRESHOLD
  * readers needs the session's last second step (`session.secondStepAt`) to be under 10 minutes old.
  *
- * The seam for two-step sign-in (branch `signin`): whatever proves the editor again (a TOTP code, a passkey, or
- * for an editor without a second factor the password on /admin/step-up) calls `markVerified(req.session)`;
- * a sign-in that completed its second step may call it too. Nothing else writes `secondStepAt`.
+ * The step-up page (src/newsroom/step-up.controller.ts) proves the editor again (an authenticator or recovery
+ * code, a passkey, or for an editor without a second factor the password) and calls `markVerified`. A sign-in
+ * that completed its second step, and setting up a factor on the Account screen, set `secondStepAt` too
+ * (EditorSessions).
  */
 @Injectable()
 export class StepUp {

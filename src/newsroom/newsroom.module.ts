@@ -4,7 +4,6 @@ import { DeliveryModule } from '../delivery/delivery.module';
 import { DigestsModule } from '../digests/digests.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
 import { AccountController } from './account.controller';
-import { AccountConfirmController } from './account-confirm.controller';
 import { BreakingController } from './breaking.controller';
 import { EditionsController } from './editions.controller';
 import { NewsroomFeedsController } from './feeds.controller';
@@ -51,7 +50,6 @@ import { TotpQrCode } from './totp-qr-code';
     DashboardController,
     AccountController,
     AccountTwoStepController,
-    AccountConfirmController,
     EditorsController,
     // ReaderImportController before ReadersController: /admin/readers/import is not a reader id.
     ReaderImportController,

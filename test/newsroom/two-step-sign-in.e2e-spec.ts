@@ -144,23 +144,27 @@ describe('Two-step sign-in with an authenticator app and recovery codes', () => 
       return Number(rows[0].at);
     };
     const before = await secondStepAt();
-    const form = await agent.get('/admin/account/confirm?next=%2Fadmin%2Fnext').expect(200);
+    const form = await agent.get('/admin/step-up?next=%2Fadmin%2Fnext').expect(200);
     expect(form.text).toContain('تأكيد هويتك');
+    expect(form.text).toContain('name="code"');
+    expect(form.text).not.toContain('name="password"');
     const _csrf = csrfTokenIn(form.text);
+    // With a second factor set up, the password alone no longer confirms (a phished password is not enough).
     await agent
-      .post('/admin/account/confirm')
+      .post('/admin/step-up')
       .type('form')
-      .send({ code: '12345', next: '/admin/next', _csrf })
+      .send({ password: editor.password, next: '/admin/next', _csrf })
       .expect(401);
+    await agent.post('/admin/step-up').type('form').send({ code: '12345', next: '/admin/next', _csrf }).expect(401);
     const done = await agent
-      .post('/admin/account/confirm')
+      .post('/admin/step-up')
       .type('form')
       .send({ code: totp.codes[6], next: '/admin/next', _csrf })
       .expect(303);
     expect(done.headers.location).toBe('/admin/next');
     expect(await secondStepAt()).toBeGreaterThan(before);
     const audit = (await env.t.dataSource.query(
-      `SELECT detail->>'secondStep' AS how FROM audit_log WHERE action = 'editor.step-up' AND editor_id = $1`,
+      `SELECT detail->>'method' AS how FROM audit_log WHERE action = 'editor.step-up' AND editor_id = $1`,
       [editorId],
     )) as { how: string }[];
     expect(audit).toEqual([{ how: 'recovery-code' }]);
