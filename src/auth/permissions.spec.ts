@@ -1,4 +1,4 @@
-import { can, Permission, PERMISSIONS, ROLE_PERMISSIONS, ROLES } from './permissions';
+import { can, canSendToReaders, Permission, PERMISSIONS, ROLE_PERMISSIONS, ROLES } from './permissions';
 
 const holders = (p: Permission) => ROLES.filter((role) => can({ role, grants: [] }, p));
 
@@ -24,5 +24,10 @@ describe('the role table', () => {
     expect(can({ role: 'analyst', grants: ['alert.send'] }, 'alert.send')).toBe(false);
     // Only grantable permissions are added: a stored grant of anything else changes nothing.
     expect(can({ role: 'editor', grants: ['editors.manage'] }, 'editors.manage')).toBe(false);
+  });
+
+  it('counts as sending to readers the roles a required second step applies to: owner, chief, editor', () => {
+    expect(ROLES.filter((role) => canSendToReaders({ role, grants: [] }))).toEqual(['owner', 'chief', 'editor']);
+    expect(canSendToReaders({ role: 'writer', grants: ['alert.send'] })).toBe(false);
   });
 });

@@ -80,6 +80,17 @@ export function can(holder: PermissionHolder, permission: Permission): boolean {
   return Boolean(GRANTABLE[permission]?.includes(holder.role) && holder.grants.includes(permission));
 }
 
+/**
+ * The permissions that mail readers. The newsroom's "require a second step" (newsroom_settings) applies to the
+ * editors who hold one of them: a phished password there could mail every reader; a writer's or an analyst's
+ * could not.
+ */
+export const READER_SEND_PERMISSIONS: readonly Permission[] = ['edition.send', 'alert.send'];
+
+export function canSendToReaders(holder: PermissionHolder): boolean {
+  return READER_SEND_PERMISSIONS.some((permission) => can(holder, permission));
+}
+
 /** Every permission of a holder as a map, e.g. for templates: `{ 'edition.send': true, … }`. */
 export function permissionsOf(holder: PermissionHolder): Record<Permission, boolean> {
   return Object.fromEntries(PERMISSIONS.map((p) => [p, can(holder, p)])) as Record<Permission, boolean>;

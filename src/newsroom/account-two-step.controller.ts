@@ -85,7 +85,7 @@ export class AccountTwoStepController {
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
     const factors = await this.secondStep.factorsOf(editor.id);
-    if (factors.passkeys === 0 && (await this.secondStep.settings.requireSecondStep())) {
+    if (factors.passkeys === 0 && (await this.secondStep.isRequiredFor(editor))) {
       this.view.flash(req, this.locale.t('signin.errors.required'), 'error');
       return res.redirect(303, '/admin/account');
     }
@@ -185,7 +185,7 @@ export class AccountTwoStepController {
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
     const factors = await this.secondStep.factorsOf(editor.id);
-    if (!factors.totp && factors.passkeys <= 1 && (await this.secondStep.settings.requireSecondStep())) {
+    if (!factors.totp && factors.passkeys <= 1 && (await this.secondStep.isRequiredFor(editor))) {
       this.view.flash(req, this.locale.t('signin.errors.required'), 'error');
       return res.redirect(303, '/admin/account');
     }

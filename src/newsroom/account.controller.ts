@@ -34,7 +34,7 @@ export class AccountController {
     const [factors, passkeys, required] = await Promise.all([
       this.secondStep.factorsOf(editor.id),
       this.secondStep.passkeys.list(editor.id),
-      this.secondStep.settings.requireSecondStep(),
+      this.secondStep.isRequiredFor(editor),
     ]);
     return {
       minLength: MIN_PASSWORD_LENGTH,

@@ -239,17 +239,19 @@ describe('Passkey sign-in answers that do not check out', () => {
   });
 });
 
-describe('A newsroom that requires a second step', () => {
+describe('A newsroom that requires a second step of those who can send to readers', () => {
   const env = appWithSmtpSink();
-  const editor = { email: 'writer@nashra.test', password: 'writer-password-123', name: 'كاتب' };
+  const editor = { email: 'desk@nashra.test', password: 'editor-password-123', name: 'محرر', role: 'editor' };
+  const writer = { email: 'writer@nashra.test', password: 'writer-password-123', name: 'كاتب', role: 'writer' };
 
-  it('leads an editor without one to set it up at the next sign-in, then signs them in', async () => {
+  it('leads an editor (role editor) without one to set it up at the next sign-in, then signs them in', async () => {
     await createEditor(env.t.dataSource, DEFAULT_EDITOR);
     await createEditor(env.t.dataSource, editor);
+    await createEditor(env.t.dataSource, writer);
     const owner = request.agent(env.t.baseUrl);
     const { csrfToken } = await signIn(owner, { baseUrl: env.t.baseUrl, ...DEFAULT_EDITOR });
     const settings = await owner.get('/admin/settings').expect(200);
-    expect(settings.text).toContain('اشتراط الدخول بخطوتين لكل المحررين');
+    expect(settings.text).toContain('اشتراط الدخول بخطوتين لكل من يرسل إلى القرّاء');
     await owner.post('/admin/settings/sign-in').type('form').send({ requireSecondStep: 'on' }).expect(403);
     await owner
       .post('/admin/settings/sign-in')
@@ -278,5 +280,23 @@ describe('A newsroom that requires a second step', () => {
     const codes = await agent.get(done.headers.location).expect(200);
     expect([...codes.text.matchAll(/<li><code>/g)]).toHaveLength(10);
     await agent.get('/admin').expect(200);
+    const account = await agent.get('/admin/account').expect(200);
+    expect(account.text).toContain('تشترطه غرفة التحرير');
+  });
+
+  it('lets a writer, who cannot send to readers, sign in with the password alone while it is on', async () => {
+    const agent = request.agent(env.t.baseUrl);
+    const afterPassword = await password(agent, writer, 303);
+    expect(afterPassword.headers.location).toBe('/admin');
+    await agent.get('/admin').expect(200);
+    const account = await agent.get('/admin/account').expect(200);
+    expect(account.text).toContain('تدخل بكلمة المرور وحدها');
+    expect(account.text).not.toContain('تشترطه غرفة التحرير');
+    const signIns = (await env.t.dataSource.query(
+      `SELECT detail->>'secondStep' AS step FROM audit_log
+       WHERE action = 'editor.sign-in' AND editor_id = (SELECT id FROM editors WHERE email = $1)`,
+      [writer.email],
+    )) as { step: string | null }[];
+    expect(signIns).toEqual([{ step: null }]);
   });
 });
