@@ -184,13 +184,15 @@ export class EditorAccounts {
   }
 
   /**
-   * The editor single sign-on vouched for, made on first sign-in when absent (with a random password nobody
-   * knows, so the account is the ordinary kind and only SSO or a reset opens it). An invitation still open for
-   * the address is taken as accepted.
+   * The editor single sign-on vouched for, made on first sign-in when absent with the given role
+   * (OIDC_DEFAULT_ROLE, even for the first account: being first through the issuer must not make an owner) and a
+   * random password nobody knows, so the account is the ordinary kind and only SSO or a reset opens it. An
+   * invitation still open for the address is taken as accepted, with the role it was made with.
    */
   async forSingleSignOn(input: {
     email: string;
     name?: string;
+    role: Role;
   }): Promise<{ editor: SignedInEditor; created: boolean }> {
     const email = normaliseEmail(input.email);
     const existing = await this.editors.findByEmail(email);
@@ -200,7 +202,8 @@ export class EditorAccounts {
       }
       return { editor: signedIn(existing), created: false };
     }
-    return { editor: await this.create({ email, name: input.name, password: generatePassword() }), created: true };
+    const editor = await this.create({ email, name: input.name, password: generatePassword(), role: input.role });
+    return { editor, created: true };
   }
 
   /** Sets the invited editor's password and spends the token; undefined when it is unknown, used or expired. */
