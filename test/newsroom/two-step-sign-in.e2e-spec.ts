@@ -244,6 +244,17 @@ describe('A newsroom that requires a second step of those who can send to reader
   const editor = { email: 'desk@nashra.test', password: 'editor-password-123', name: 'محرر', role: 'editor' };
   const writer = { email: 'writer@nashra.test', password: 'writer-password-123', name: 'كاتب', role: 'writer' };
 
+  it('shows the sign-in card of Settings to owners only: a chief sees the page without it', async () => {
+    const chief = { email: 'chief@nashra.test', password: 'chief-password-123', role: 'chief' };
+    await createEditor(env.t.dataSource, chief);
+    const agent = request.agent(env.t.baseUrl);
+    await signIn(agent, { baseUrl: env.t.baseUrl, ...chief });
+    const settings = await agent.get('/admin/settings').expect(200);
+    expect(settings.text).toContain('الإعدادات');
+    expect(settings.text).not.toContain('id="settings-sign-in"');
+    expect(settings.text).not.toContain('/admin/settings/sign-in');
+  });
+
   it('leads an editor (role editor) without one to set it up at the next sign-in, then signs them in', async () => {
     await createEditor(env.t.dataSource, DEFAULT_EDITOR);
     await createEditor(env.t.dataSource, editor);
