@@ -103,6 +103,25 @@ describe('Route permissions', () => {
     expect(await fingerprint(t)).toBe(before);
   });
 
+  it('checks the permission of an upload whose CSRF token travels in its form fields, before reading it', async () => {
+    // POST /admin/readers/import without an X-CSRF-Token header leaves the token to the upload interceptor;
+    // the role must still be refused by the guard, with the file never stored.
+    const imports = async () =>
+      ((await t.dataSource.query('SELECT count(*)::int AS n FROM reader_imports')) as { n: number }[])[0].n;
+    const before = await imports();
+    for (const role of ROLES.filter((r) => !can({ role: r, grants: [] }, 'readers.import'))) {
+      const { agent, csrfToken } = agents.get(role)!;
+      const res = await agent
+        .post('/admin/readers/import')
+        .set('Accept', 'text/html')
+        .field('_csrf', csrfToken)
+        .attach('file', Buffer.from('email\nreader@example.net\n'), 'readers.csv')
+        .field('frequency', 'daily');
+      expect([role, res.status, res.text.includes(ROLE_REFUSAL)]).toEqual([role, 403, true]);
+    }
+    expect(await imports()).toBe(before);
+  });
+
   it('lets each role open every page and API read it holds the permission for', async () => {
     const refused: string[] = [];
     for (const role of ROLES) {
