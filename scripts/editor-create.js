@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run editor:create -- --email you@example.com [--name "…"] [--password …]
+// npm run editor:create -- --email you@example.com [--name "…"] [--password …] [--role owner|chief|editor|writer|analyst]
 // Builds dist/ when it is missing or stale (like `npm start`), then runs the compiled command. In the Docker
 // image (no scripts/): node dist/src/auth/editor-create.cli.js --email …
 require('./build-if-needed');

@@ -14,6 +14,7 @@ import { ArticlesService, InvalidCursorError } from './articles.service';
 import { ListArticlesQuery } from './dto/list-articles.dto';
 import { PushArticleBatchDto, PushArticleDto, PushResultDto } from './dto/push-article.dto';
 import type { IncomingArticle } from './incoming-article';
+import { RequirePermission } from '../auth/require-permission';
 
 export interface ArticleView {
   id: string;
@@ -41,6 +42,7 @@ const bodyValidation = new ValidationPipe({ whitelist: true, forbidNonWhiteliste
 export class ArticlesController {
   constructor(private readonly articles: ArticlesService) {}
 
+  @RequirePermission('articles.write')
   @Post()
   @HttpCode(200)
   @ApiOperation({
@@ -85,6 +87,7 @@ export class ArticlesController {
     };
   }
 
+  @RequirePermission('edition.prepare')
   @Get()
   @ApiOperation({ summary: 'Recent articles, newest first; page with `before=<nextCursor>`' })
   @ApiOkResponse({ description: '{ articles: [...], nextCursor: string | null }' })

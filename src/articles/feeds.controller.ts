@@ -4,11 +4,13 @@ import { AppConfig } from '../config/app-config';
 import { EditorOnly } from '../auth/editor-only';
 import { FeedPoller } from './feed-poller';
 import type { PollAllResult } from './feed-poller';
+import { RequirePermission } from '../auth/require-permission';
 
 /** What editors can see (and do) about feed polling. */
 @ApiTags('feeds')
 @EditorOnly()
 @Controller('admin/feeds')
+@RequirePermission('settings.manage')
 export class FeedsController {
   constructor(
     private readonly poller: FeedPoller,

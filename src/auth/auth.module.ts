@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { ApiTokens } from './api-tokens';
+import { ApiTokensRepository } from './api-tokens.repository';
 import { AuditLog } from './audit-log';
 import { EditorAccounts } from './editor-accounts';
 import { EditorAuthGuard } from './editor-auth.guard';
@@ -14,6 +16,8 @@ import { SecondStep } from './second-step';
 import { SignInSettings } from './sign-in-settings';
 import { SignInThrottle } from './sign-in-throttle';
 import { TotpFactor } from './totp-factor';
+import { PermissionGate } from './permission-gate';
+import { StepUp } from './step-up';
 
 /**
  * Editors: accounts, sessions and CSRF, the guards every admin controller uses (`EditorOnly()` for the
@@ -38,6 +42,10 @@ import { TotpFactor } from './totp-factor';
     SecondStep,
     EditorDevices,
     OidcSignIn,
+    ApiTokensRepository,
+    ApiTokens,
+    PermissionGate,
+    StepUp,
   ],
   exports: [
     EditorAccounts,
@@ -49,6 +57,9 @@ import { TotpFactor } from './totp-factor';
     SecondStep,
     EditorDevices,
     OidcSignIn,
+    ApiTokens,
+    PermissionGate,
+    StepUp,
   ],
 })
 export class AuthModule {}

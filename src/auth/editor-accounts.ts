@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { hash, verify } from '@node-rs/argon2';
 import { hashToken, newToken } from '../common/secure-token';
 import { EditorRow, EditorsRepository } from './editors.repository';
+import { GRANTABLE, Permission, Role } from './permissions';
 import { SignedInEditor } from './signed-in-editor';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -15,6 +16,21 @@ export class DuplicateEditorError extends Error {
 }
 
 /** Argon2id (@node-rs/argon2's default algorithm and parameters: 19 MiB, 2 passes). */
+/** A role change that would leave the newsroom without an owner who can sign in. */
+export class LastOwnerError extends Error {
+  constructor() {
+    super('The newsroom needs at least one owner');
+  }
+}
+
+const signedIn = (row: EditorRow): SignedInEditor => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  role: row.role,
+  grants: row.grants,
+});
+
 export function hashPassword(password: string): Promise<string> {
   return hash(password);
 }
@@ -60,15 +76,21 @@ export class EditorAccounts {
 
   async find(id: string): Promise<SignedInEditor | undefined> {
     const row = await this.editors.findById(id);
-    return row && row.passwordHash ? { id: row.id, email: row.email, name: row.name } : undefined;
+    return row && row.passwordHash ? signedIn(row) : undefined;
   }
 
-  async create(input: { email: string; name?: string; password: string }): Promise<SignedInEditor> {
+  /** Creates an account with a password; the first editor is an owner unless a role is given. */
+  async create(input: { email: string; name?: string; password: string; role?: Role }): Promise<SignedInEditor> {
     const email = normaliseEmail(input.email);
+    const role = input.role ?? ((await this.editors.count()) === 0 ? 'owner' : undefined);
+    if (!role) {
+      throw new Error('A role is required: the newsroom already has editors');
+    }
     const created = await this.editors.insert({
       email,
       name: input.name?.trim() || email.split('@')[0],
       passwordHash: await hashPassword(input.password),
+      role,
     });
     if (!created) {
       throw new DuplicateEditorError(email);
@@ -84,7 +106,30 @@ export class EditorAccounts {
       return undefined;
     }
     await this.editors.touchSignIn(row.id);
-    return { id: row.id, email: row.email, name: row.name };
+    return signedIn(row);
+  }
+
+  /** True when the password is this editor's (the step-up page asks it again before a loud send). */
+  async verifyPassword(id: string, password: string): Promise<boolean> {
+    const row = await this.editors.findById(id);
+    const ok = await verify(row?.passwordHash ?? (await this.decoy), password).catch(() => false);
+    return Boolean(row?.passwordHash && ok);
+  }
+
+  /**
+   * Gives an editor a role, and the extra grants an owner chose that this role may receive (others are dropped:
+   * `alert.send` means something only for an editor). Throws LastOwnerError rather than leave no owner.
+   */
+  async setRole(id: string, role: Role, grants: readonly string[] = []): Promise<SignedInEditor | undefined> {
+    if (!(await this.editors.findById(id))) {
+      return undefined;
+    }
+    const kept = grants.filter((g) => GRANTABLE[g as Permission]?.includes(role));
+    const changed = await this.editors.setRole(id, role, [...new Set(kept)].sort());
+    if (!changed) {
+      throw new LastOwnerError();
+    }
+    return changed;
   }
 
   /** Changes a password after checking the current one; false when the current one is wrong. */
@@ -103,7 +148,7 @@ export class EditorAccounts {
    * invitation is still unused issues a fresh token.
    */
   async invite(
-    input: { email: string; name?: string },
+    input: { email: string; name?: string; role: Role },
     invitedBy: SignedInEditor,
   ): Promise<{ editor: SignedInEditor; token: string; expiresAt: Date }> {
     const email = normaliseEmail(input.email);
@@ -114,13 +159,14 @@ export class EditorAccounts {
       if (existing.passwordHash) {
         throw new DuplicateEditorError(email);
       }
-      await this.editors.renewInvite(existing.id, hashToken(token), expiresAt);
-      return { editor: { id: existing.id, email: existing.email, name: existing.name }, token, expiresAt };
+      await this.editors.renewInvite(existing.id, hashToken(token), expiresAt, input.role);
+      return { editor: { ...signedIn(existing), role: input.role, grants: [] }, token, expiresAt };
     }
     const created = await this.editors.insert({
       email,
       name: input.name?.trim() || email.split('@')[0],
       passwordHash: null,
+      role: input.role,
       inviteTokenHash: hashToken(token),
       inviteExpiresAt: expiresAt,
       invitedBy: invitedBy.id,
@@ -134,17 +180,19 @@ export class EditorAccounts {
   /** The invited editor a live token belongs to (for the set-password form). */
   async findInvite(token: string): Promise<SignedInEditor | undefined> {
     const row = await this.editors.findByInviteToken(hashToken(token));
-    return row ? { id: row.id, email: row.email, name: row.name } : undefined;
+    return row ? signedIn(row) : undefined;
   }
 
   /**
-   * The editor single sign-on vouched for, made on first sign-in when absent (with a random password nobody
-   * knows, so the account is the ordinary kind and only SSO or a reset opens it). An invitation still open for
-   * the address is taken as accepted.
+   * The editor single sign-on vouched for, made on first sign-in when absent with the given role
+   * (OIDC_DEFAULT_ROLE, even for the first account: being first through the issuer must not make an owner) and a
+   * random password nobody knows, so the account is the ordinary kind and only SSO or a reset opens it. An
+   * invitation still open for the address is taken as accepted, with the role it was made with.
    */
   async forSingleSignOn(input: {
     email: string;
     name?: string;
+    role: Role;
   }): Promise<{ editor: SignedInEditor; created: boolean }> {
     const email = normaliseEmail(input.email);
     const existing = await this.editors.findByEmail(email);
@@ -152,9 +200,10 @@ export class EditorAccounts {
       if (!existing.passwordHash) {
         await this.editors.setPassword(existing.id, await hashPassword(generatePassword()));
       }
-      return { editor: { id: existing.id, email: existing.email, name: existing.name }, created: false };
+      return { editor: signedIn(existing), created: false };
     }
-    return { editor: await this.create({ email, name: input.name, password: generatePassword() }), created: true };
+    const editor = await this.create({ email, name: input.name, password: generatePassword(), role: input.role });
+    return { editor, created: true };
   }
 
   /** Sets the invited editor's password and spends the token; undefined when it is unknown, used or expired. */

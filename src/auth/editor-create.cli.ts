@@ -1,5 +1,5 @@
-// `npm run editor:create -- --email you@example.com [--name "…"] [--password …]`
-// Creates an editor account. Uses DATABASE_URL, or the embedded PostgreSQL under VAR_DIR like `npm start`
+// `npm run editor:create -- --email you@example.com [--name "…"] [--password …] [--role owner|chief|editor|writer|analyst]`
+// Creates an editor account (the first one is an owner when --role is left out; later ones need --role). Uses DATABASE_URL, or the embedded PostgreSQL under VAR_DIR like `npm start`
 // (the one a running `npm start` already serves, when there is one). Runs pending migrations first.
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,15 +12,21 @@ import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../database/embed
 import { runMigrationsLocked } from '../database/migrator';
 import { DuplicateEditorError, EditorAccounts, generatePassword, MIN_PASSWORD_LENGTH } from './editor-accounts';
 import { EditorsRepository } from './editors.repository';
+import { isRole, Role, ROLES } from './permissions';
 
-const USAGE = 'usage: npm run editor:create -- --email you@example.com [--name "Your Name"] [--password …]';
+const USAGE = `usage: npm run editor:create -- --email you@example.com [--name "Your Name"] [--password …] [--role ${ROLES.join('|')}]`;
 
 export async function createEditorFromCommandLine(argv: string[]): Promise<number> {
-  let args: { email?: string; name?: string; password?: string };
+  let args: { email?: string; name?: string; password?: string; role?: string };
   try {
     args = parseArgs({
       args: argv,
-      options: { email: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } },
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        password: { type: 'string' },
+        role: { type: 'string' },
+      },
     }).values;
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -34,6 +40,11 @@ export async function createEditorFromCommandLine(argv: string[]): Promise<numbe
     console.error(`--password must be at least ${MIN_PASSWORD_LENGTH} characters (or leave it out to get one)`);
     return 1;
   }
+  if (args.role !== undefined && !isRole(args.role)) {
+    console.error(`--role must be one of ${ROLES.join(', ')}\n${USAGE}`);
+    return 1;
+  }
+  const role = args.role as Role | undefined;
   const config = loadConfig(process.env);
   let embedded: EmbeddedPostgresHandle | undefined;
   const url =
@@ -44,13 +55,16 @@ export async function createEditorFromCommandLine(argv: string[]): Promise<numbe
     const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
     try {
       await runMigrationsLocked(dataSource);
+      const repository = new EditorsRepository(dataSource);
+      const accounts = new EditorAccounts(repository);
+      if (!role && (await accounts.count()) > 0 && !(await repository.findByEmail(args.email))) {
+        console.error(`The newsroom already has editors: say which role this one gets with --role\n${USAGE}`);
+        return 1;
+      }
       const password = args.password ?? generatePassword();
-      const editor = await new EditorAccounts(new EditorsRepository(dataSource)).create({
-        email: args.email,
-        name: args.name,
-        password,
-      });
-      console.log(`Editor created: ${editor.email} (${editor.name})`);
+      // Without --role only the first editor gets here, or an existing email, which the insert refuses.
+      const editor = await accounts.create({ email: args.email, name: args.name, password, role: role ?? 'owner' });
+      console.log(`Editor created: ${editor.email} (${editor.name}), role ${editor.role}`);
       if (args.password === undefined) {
         console.log(`Password (shown only this once, keep it somewhere safe): ${password}`);
       }
@@ -74,7 +88,7 @@ export async function createEditorFromCommandLine(argv: string[]): Promise<numbe
  * The URL of the embedded server a running `npm start` owns (postmaster.pid names its pid and port), so this
  * command neither stops it nor starts a second one on the same data.
  */
-function runningEmbeddedUrl(dataDir: string): string | undefined {
+export function runningEmbeddedUrl(dataDir: string): string | undefined {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) {
     return undefined;

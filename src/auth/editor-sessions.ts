@@ -8,6 +8,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { hmac, safeEqual } from '../common/secure-token';
 import { AppConfig } from '../config/app-config';
+import { ApiTokens } from './api-tokens';
 import { EDITOR_KEY } from './current-editor';
 import { EditorAccounts } from './editor-accounts';
 import { signInUrl } from './sign-in-url';
@@ -42,6 +43,7 @@ export class EditorSessions implements OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly accounts: EditorAccounts,
     private readonly dataSource: DataSource,
+    private readonly tokens: ApiTokens,
   ) {
     this.secureCookies = config.publicBaseUrl.startsWith('https:');
     const PgStore = connectPgSimple(session);
@@ -93,6 +95,10 @@ export class EditorSessions implements OnApplicationShutdown {
       void (async () => {
         if (this.hasBearerHeader(req) ? this.bearerIsValid(req) : await this.editorOf(req)) {
           return next();
+        }
+        if (this.hasBearerHeader(req) && (await this.tokens.fromRequest(req))) {
+          // A scoped token is real but opens only its own routes; the API's description is not one of them.
+          return res.status(403).json({ statusCode: 403, message: 'This token opens only the routes of its scopes' });
         }
         if (!this.hasBearerHeader(req) && req.method === 'GET' && req.accepts(['json', 'html']) === 'html') {
           return res.redirect(303, signInUrl(req.originalUrl));

@@ -15,8 +15,11 @@ import {
 import { Reflector } from '@nestjs/core';
 import { ApiExcludeController, ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { ApiTokens } from './api-tokens';
 import { EditorSessions, isUnsafeMethod } from './editor-sessions';
+import { PermissionGate } from './permission-gate';
 import { signInUrl } from './sign-in-url';
+import { StepUpRequired, stepUpUrl } from './step-up';
 
 /** A page was asked for without a session: the filter below answers with a redirect to the sign-in form. */
 export class SignInRequired extends HttpException {
@@ -25,7 +28,10 @@ export class SignInRequired extends HttpException {
   }
 }
 
-/** A newsroom action refused by the guard (401 without a session, 403 without a valid CSRF token). */
+/**
+ * A newsroom action refused by the guard (401 without a session, 403 without a valid CSRF token or without the
+ * route's permission).
+ */
 export class NewsroomRefusal extends HttpException {
   constructor(status: 401 | 403, message: string) {
     super({ statusCode: status, message }, status);
@@ -54,14 +60,18 @@ const CSRF_REJECTED = CSRF_REJECTED_MESSAGE;
  * Answers the guard's refusals the way the client can use them: a redirect to sign-in for pages, HX-Redirect
  * for htmx, a short Arabic page for a browser's form post, JSON for scripts. Nothing else is caught here.
  */
-@Catch(SignInRequired, NewsroomRefusal)
+@Catch(SignInRequired, NewsroomRefusal, StepUpRequired)
 export class SignInRedirectFilter implements ExceptionFilter {
-  catch(exception: SignInRequired | NewsroomRefusal, host: ArgumentsHost): void {
+  catch(exception: SignInRequired | NewsroomRefusal | StepUpRequired, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const htmx = Boolean(req.headers['hx-request']);
-    if (exception instanceof SignInRequired) {
-      const target = signInUrl(exception.next);
+    if (exception instanceof StepUpRequired && exception.api) {
+      res.status(403).json({ statusCode: 403, message: exception.reason, stepUp: stepUpUrl(exception.next) });
+      return;
+    }
+    if (exception instanceof SignInRequired || exception instanceof StepUpRequired) {
+      const target = exception instanceof StepUpRequired ? stepUpUrl(exception.next) : signInUrl(exception.next);
       if (htmx) {
         // htmx follows redirects inside XHR and would swap the sign-in page into a fragment; ask for a full load.
         res.status(401).setHeader('HX-Redirect', target).end();
@@ -110,29 +120,41 @@ export function refusalPage(message: string, href: string, label: string): strin
 /**
  * Newsroom pages need a signed-in editor. GET/HEAD without one redirect (303) to the sign-in form and come
  * back after; other methods without one get 401; unsafe methods need the CSRF token (`_csrf` form field or
- * `X-CSRF-Token` header), else 403 before the handler runs.
+ * `X-CSRF-Token` header), else 403 before the handler runs; then the editor's role must hold the route's
+ * `@RequirePermission`, else 403 with the reason in Arabic. A scoped machine token is refused here (403): it
+ * opens only the API routes of its scopes.
  */
 @Injectable()
 export class NewsroomPageGuard implements CanActivate {
   constructor(
     private readonly sessions: EditorSessions,
     private readonly reflector: Reflector,
+    private readonly tokens: ApiTokens,
+    private readonly gate: PermissionGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
-    if (!(await this.sessions.editorOf(req))) {
+    const editor = await this.sessions.editorOf(req);
+    if (!editor) {
+      const token = this.sessions.hasBearerHeader(req) ? await this.tokens.fromRequest(req) : undefined;
+      if (token) {
+        throw new NewsroomRefusal(403, this.gate.tokenRefusal(context, token) ?? SIGN_IN_FIRST);
+      }
       if (req.method === 'GET' || req.method === 'HEAD') {
         throw new SignInRequired(req.originalUrl);
       }
       throw new NewsroomRefusal(401, SIGN_IN_FIRST);
     }
     if (isUnsafeMethod(req.method) && this.defersToUpload(context, req)) {
+      // The upload interceptor checks the token; the permission is still checked here, before any byte is read.
       (req as unknown as Record<symbol, boolean>)[CSRF_DEFERRED] = true;
-      return true;
-    }
-    if (isUnsafeMethod(req.method) && !this.sessions.acceptCsrf(req)) {
+    } else if (isUnsafeMethod(req.method) && !this.sessions.acceptCsrf(req)) {
       throw new NewsroomRefusal(403, CSRF_REJECTED);
+    }
+    const refusal = this.gate.editorRefusal(context, editor);
+    if (refusal) {
+      throw new NewsroomRefusal(403, refusal);
     }
     return true;
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { type BaseClient, generators, Issuer } from 'openid-client';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
+import { isRole, Role, ROLES } from './permissions';
 
 /** What the issuer says about the person, once every check passed. */
 export interface SsoIdentity {
@@ -58,11 +59,15 @@ export class OidcSignIn {
   }
 
   /**
-   * The role an account made by single sign-on is meant to have (OIDC_DEFAULT_ROLE). Roles are not stored yet
-   * on this branch; the roles work wires it to the editor's role column.
+   * The role stored for an account single sign-on makes (OIDC_DEFAULT_ROLE, checked at start-up; checked again
+   * against the role table here so a value the table does not know can never reach the role column).
    */
-  get defaultRole(): string {
-    return this.config.env.OIDC_DEFAULT_ROLE;
+  get defaultRole(): Role {
+    const role = this.config.env.OIDC_DEFAULT_ROLE;
+    if (!isRole(role)) {
+      throw new Error(`OIDC_DEFAULT_ROLE must be one of ${ROLES.join(', ')}`);
+    }
+    return role;
   }
 
   get redirectUri(): string {

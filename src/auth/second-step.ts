@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Passkeys } from './passkeys';
+import { canSendToReaders, PermissionHolder } from './permissions';
 import { RecoveryCodes } from './recovery-codes';
 import { SignInSettings } from './sign-in-settings';
 import { TotpFactor } from './totp-factor';
@@ -31,6 +32,14 @@ export class SecondStep {
       this.recovery.remaining(editorId),
     ]);
     return { totp, passkeys, recoveryCodes };
+  }
+
+  /**
+   * Whether this editor must have a second step: the newsroom requires one (Settings → sign-in) and the
+   * editor's role or grants can send to readers (`edition.send`, `alert.send`). Others may still set one up.
+   */
+  async isRequiredFor(editor: PermissionHolder): Promise<boolean> {
+    return canSendToReaders(editor) && (await this.settings.requireSecondStep());
   }
 
   async hasAny(editorId: string): Promise<boolean> {

@@ -1,8 +1,14 @@
+import type { Role } from './permissions';
+
 /** The editor behind a request: set by the guards, read with `@CurrentEditor()`. */
 export interface SignedInEditor {
   id: string;
   email: string;
   name: string;
+  /** One of the five roles of src/auth/permissions.ts. */
+  role: Role;
+  /** Extra permissions an owner gave this editor beyond the role (`alert.send` for an editor). */
+  grants: string[];
 }
 
 declare module 'express-session' {
@@ -15,8 +21,9 @@ declare module 'express-session' {
     signInFormAt?: number;
     /**
      * When (ms since the epoch) this session last passed a second step: an authenticator code, a recovery code
-     * or a passkey, at sign-in or when asked again (step-up). Unset when the editor signed in with a password
-     * alone (no second factor set up). Read it to decide whether to ask again.
+     * or a passkey, at sign-in or when asked again on the step-up page (/admin/step-up); for an editor without a
+     * second factor, the password re-entered there. Unset when the editor signed in with a password alone.
+     * `StepUp` reads it before the loudest sends.
      */
     secondStepAt?: number;
     /**

@@ -145,6 +145,12 @@ export class EnvDto extends DeliveryEnvDto {
   @IsOptional()
   EDITOR_TOKEN?: string;
 
+  /** A send now or breaking alert to more readers than this asks for the second step again (issue 22). */
+  @Transform(toInt)
+  @IsInt({ message: 'SEND_CONFIRM_THRESHOLD must be a whole number of readers (0 or more)' })
+  @Min(0)
+  SEND_CONFIRM_THRESHOLD = 1000;
+
   // Single sign-on (OpenID Connect): on when OIDC_ISSUER is set.
   @Transform(emptyToUndefined)
   @IsUrl({ require_tld: false, require_protocol: true }, { message: 'OIDC_ISSUER must be an http(s) URL' })

@@ -9,6 +9,7 @@ import { parseSesNotification } from './late-reports/ses-notification';
 import { SnsSignatures } from './late-reports/sns-signature';
 import { BasicAuthSecret, MailgunSigned, SignedBody } from './late-reports/webhook-guards';
 import { NoControlChars } from '../common/no-control-chars';
+import { Public } from '../common/public-route';
 
 export { bounceSignature } from './late-reports/webhook-guards';
 
@@ -40,6 +41,8 @@ function parsed<T>(parse: () => T): T {
  * report goes to LateReports, which marks deliveries (the ledger is delivery's) and tells the readers' owner.
  * An unknown address answers 200 all the same: the provider must not retry it forever.
  */
+// Public to editors' permissions: each provider's route checks its own signature or secret (guards below).
+@Public()
 @ApiExcludeController()
 @Controller('webhooks/bounces')
 export class BounceWebhookController {

@@ -5,6 +5,7 @@ import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Response } from 'express';
 import { EditorOnly } from '../auth/editor-only';
 import { Outbox } from './outbox';
+import { RequirePermission } from '../auth/require-permission';
 
 class OutboxListQuery {
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
@@ -40,6 +41,7 @@ class OutboxListDto {
 @ApiTags('outbox')
 @EditorOnly()
 @Controller('admin/outbox')
+@RequirePermission('readers.view')
 export class OutboxController {
   constructor(private readonly outbox: Outbox) {}
 

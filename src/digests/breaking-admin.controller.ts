@@ -1,4 +1,5 @@
-import { Body, ConflictException, Controller, Post } from '@nestjs/common';
+import { Body, ConflictException, Controller, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -10,20 +11,24 @@ import {
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { EditorOnly } from '../auth/editor-only';
+import { StepUp } from '../auth/step-up';
 import { AlreadyAlertedError, BreakingNews } from './breaking-news';
 import { BreakingAlertDto } from './dto/digest-requests.dto';
 import { EditionDetailDto } from './dto/edition-views.dto';
 import { EditionHistory } from './edition-history';
+import { RequirePermission } from '../auth/require-permission';
 
 /** Machines' door to breaking news (a CMS "breaking" button, a script); editors use /admin/breaking. */
 @ApiTags('digests')
 @EditorOnly()
 @Controller('admin/digests/breaking')
+@RequirePermission('alert.send')
 export class BreakingAdminController {
   constructor(
     private readonly breaking: BreakingNews,
     private readonly history: EditionHistory,
     private readonly audit: AuditLog,
+    private readonly stepUp: StepUp,
   ) {}
 
   @Post()
@@ -40,7 +45,16 @@ export class BreakingAdminController {
   async send(
     @Body() body: BreakingAlertDto,
     @CurrentEditor() editor: SignedInEditor | undefined,
+    @Req() req: Request,
   ): Promise<EditionDetailDto> {
+    // A signed-in editor (not a token) proves themselves again before a loud alert, as on /admin/breaking.
+    const stepUp = editor
+      ? this.stepUp.requireRecent(req.session, {
+          audience: await this.breaking.audienceSize(),
+          returnTo: '/admin/breaking',
+          api: true,
+        })
+      : null;
     try {
       const edition = await this.breaking.send(
         body.articleId,
@@ -50,6 +64,7 @@ export class BreakingAdminController {
       await this.audit.record(editor ?? 'api-token', 'breaking.send', `edition #${edition.id}`, {
         articleId: body.articleId,
         subject: edition.subject,
+        ...stepUp,
       });
       return await this.history.detail(edition.id);
     } catch (err) {

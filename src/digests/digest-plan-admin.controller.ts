@@ -14,11 +14,13 @@ import {
   UpdatePlanDto,
 } from './dto/digest-plan.dto';
 import { NextEditionPlanService } from './next-edition-plan.service';
+import { RequirePermission } from '../auth/require-permission';
 
 /** The same plan and settings the newsroom screens edit, for machines holding the editor token. */
 @ApiTags('digests')
 @EditorOnly()
 @Controller('admin')
+@RequirePermission('edition.prepare')
 export class DigestPlanAdminController {
   constructor(
     private readonly plans: NextEditionPlanService,
@@ -74,6 +76,7 @@ export class DigestPlanAdminController {
     await this.audit.record(editor ?? 'api-token', 'next-digest.reset', `plan:${frequency}`);
   }
 
+  @RequirePermission('newsletters.manage')
   @Get('digest-settings')
   @ApiOperation({ summary: 'Schedules, articles per digest and order in force, with the next run times' })
   @ApiOkResponse({ type: DigestSettingsViewDto })
@@ -86,6 +89,7 @@ export class DigestPlanAdminController {
     };
   }
 
+  @RequirePermission('newsletters.manage')
   @Put('digest-settings')
   @ApiOperation({ summary: 'Save the digest settings; every instance follows within 15 s, without a restart' })
   @ApiOkResponse({ type: DigestSettingsViewDto })

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -9,8 +9,10 @@ import {
   ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { EditorOnly } from '../auth/editor-only';
+import { StepUp } from '../auth/step-up';
 import { ParseBigintIdPipe } from '../common/bigint-id';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef, DigestPreviews } from './digest-previews';
@@ -19,19 +21,25 @@ import { EditionDetailDto, EditionPageDto, PreviewDto, TestSendResultDto } from 
 import { UnknownArticlesError } from './edition-assembler';
 import { EditionHistory } from './edition-history';
 import { EditionsService, type EditorAction } from './editions.service';
+import { NextEditionPlanService } from './next-edition-plan.service';
+import { RequirePermission } from '../auth/require-permission';
 
 /** The editors' digest API: preview, test send, create now, pause/resume/cancel, history. */
 @ApiTags('digests')
 @EditorOnly()
 @Controller('admin/digests')
+@RequirePermission('edition.send')
 export class DigestsAdminController {
   constructor(
     private readonly previews: DigestPreviews,
     private readonly editions: EditionsService,
     private readonly history: EditionHistory,
     private readonly deliveryQueue: DeliveryQueue,
+    private readonly plans: NextEditionPlanService,
+    private readonly stepUp: StepUp,
   ) {}
 
+  @RequirePermission('edition.prepare')
   @Get('preview')
   @ApiOperation({ summary: 'The next edition as it would be now (nothing saved): HTML, or JSON with ?format=json' })
   @ApiProduces('text/html', 'application/json')
@@ -75,7 +83,21 @@ export class DigestsAdminController {
   @ApiCreatedResponse({ type: EditionDetailDto })
   @ApiBadRequestResponse({ description: 'Unknown article ids or invalid fields' })
   @ApiConflictResponse({ description: 'No new articles' })
-  async create(@Body() body: CreateEditionDto): Promise<EditionDetailDto> {
+  async create(
+    @Body() body: CreateEditionDto,
+    @CurrentEditor() editor: SignedInEditor | undefined,
+    @Req() req: Request,
+  ): Promise<EditionDetailDto> {
+    if (editor) {
+      // A signed-in editor (not a token) proves themselves again before a loud send, as on /admin/next. The
+      // active readers of the frequency bound the audience whatever articles are chosen.
+      const { audience } = await this.plans.view(body.frequency);
+      this.stepUp.requireRecent(req.session, {
+        audience: audience.active,
+        returnTo: `/admin/next?frequency=${body.frequency}`,
+        api: true,
+      });
+    }
     try {
       const edition = await this.editions.createNow(body.frequency, {
         articleIds: body.articleIds,
@@ -90,6 +112,7 @@ export class DigestsAdminController {
     }
   }
 
+  @RequirePermission('stats.view')
   @Get()
   @ApiOperation({ summary: 'Editions, newest first, with per-status delivery counts' })
   @ApiOkResponse({ type: EditionPageDto })
@@ -97,6 +120,7 @@ export class DigestsAdminController {
     return this.history.page(query);
   }
 
+  @RequirePermission('stats.view')
   @Get(':id')
   @ApiOperation({ summary: 'One edition with its articles and per-status delivery counts' })
   @ApiOkResponse({ type: EditionDetailDto })

@@ -10,6 +10,7 @@ import { EditionArchive } from './edition-archive';
 import { EditionRenderer } from './edition-renderer';
 import { publicEditionHtml } from './public-edition';
 import { EditionsService } from './editions.service';
+import { Public } from '../common/public-route';
 
 const ARCHIVE_PAGE_SIZE = 20;
 const FEED_SIZE = 20;
@@ -20,6 +21,7 @@ const FEED_SIZE = 20;
  */
 @ApiExcludeController()
 @Controller('digests')
+@Public()
 export class DigestsController {
   constructor(
     private readonly editions: EditionsService,

@@ -4,11 +4,13 @@ import { EditorOnly } from '../auth/editor-only';
 import { ParseBigintIdPipe } from '../common/bigint-id';
 import { EditionStatsDto, TopicStatsDto } from './dto/edition-stats.dto';
 import { EditionStats } from './edition-stats';
+import { RequirePermission } from '../auth/require-permission';
 
 /** Engagement stats of editions (clicks; opens when OPEN_TRACKING=on), for editors and their tools. */
 @ApiTags('digests')
 @EditorOnly()
 @Controller('admin')
+@RequirePermission('stats.view')
 export class EditionStatsController {
   constructor(private readonly stats: EditionStats) {}
 

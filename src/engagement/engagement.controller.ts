@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { Locale } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { EngagementRecorder } from './engagement-recorder';
+import { Public } from '../common/public-route';
 
 // The smallest transparent GIF (43 bytes).
 const PIXEL = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
@@ -16,6 +17,7 @@ const PIXEL_FILE = /^([A-Za-z0-9_-]{1,64})\.gif$/;
  */
 @ApiExcludeController()
 @Controller()
+@Public()
 export class EngagementController {
   constructor(
     private readonly recorder: EngagementRecorder,

@@ -5,6 +5,7 @@ import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { RequirePermission } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { isNewsroomPath } from '../auth/sign-in-url';
 import { Locale } from '../common/locale';
@@ -22,6 +23,7 @@ type PasskeyBody = Partial<Record<'response' | 'name', unknown>>;
  */
 @Controller('admin/account')
 @NewsroomPage()
+@RequirePermission('newsroom.use')
 export class AccountTwoStepController {
   constructor(
     private readonly view: NewsroomView,
@@ -83,7 +85,7 @@ export class AccountTwoStepController {
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
     const factors = await this.secondStep.factorsOf(editor.id);
-    if (factors.passkeys === 0 && (await this.secondStep.settings.requireSecondStep())) {
+    if (factors.passkeys === 0 && (await this.secondStep.isRequiredFor(editor))) {
       this.view.flash(req, this.locale.t('signin.errors.required'), 'error');
       return res.redirect(303, '/admin/account');
     }
@@ -183,7 +185,7 @@ export class AccountTwoStepController {
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
     const factors = await this.secondStep.factorsOf(editor.id);
-    if (!factors.totp && factors.passkeys <= 1 && (await this.secondStep.settings.requireSecondStep())) {
+    if (!factors.totp && factors.passkeys <= 1 && (await this.secondStep.isRequiredFor(editor))) {
       this.view.flash(req, this.locale.t('signin.errors.required'), 'error');
       return res.redirect(303, '/admin/account');
     }

@@ -7,12 +7,14 @@ import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { SecondStep } from '../auth/second-step';
 import { NewsroomView } from './newsroom-view';
+import { RequirePermission } from '../auth/require-permission';
 
 type PasswordForm = Partial<Record<'current' | 'password' | 'confirm', unknown>>;
 
 /** The signed-in editor's own account: changing the password (the current one is asked for first). */
 @Controller('admin/account')
 @NewsroomPage()
+@RequirePermission('newsroom.use')
 export class AccountController {
   constructor(
     private readonly view: NewsroomView,
@@ -32,7 +34,7 @@ export class AccountController {
     const [factors, passkeys, required] = await Promise.all([
       this.secondStep.factorsOf(editor.id),
       this.secondStep.passkeys.list(editor.id),
-      this.secondStep.settings.requireSecondStep(),
+      this.secondStep.isRequiredFor(editor),
     ]);
     return {
       minLength: MIN_PASSWORD_LENGTH,

@@ -4,6 +4,7 @@ import { stripHashtagMarkers } from '../articles/topics';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { StepUp } from '../auth/step-up';
 import { NotFoundError } from '../common/domain-errors';
 import { personalise } from '../common/reader-placeholders';
 import { AppConfig } from '../config/app-config';
@@ -12,6 +13,7 @@ import { BreakingAlertDto } from '../digests/dto/digest-requests.dto';
 import { EditionRenderer } from '../digests/edition-renderer';
 import { NewsroomView } from './newsroom-view';
 import { whenText } from './sending-view';
+import { RequirePermission } from '../auth/require-permission';
 
 const text = (value: unknown, max = 200): string => (typeof value === 'string' ? value.trim().slice(0, max) : '');
 
@@ -21,6 +23,7 @@ const text = (value: unknown, max = 200): string => (typeof value === 'string' ?
  */
 @Controller('admin/breaking')
 @NewsroomPage()
+@RequirePermission('alert.send')
 export class BreakingController {
   constructor(
     private readonly view: NewsroomView,
@@ -28,6 +31,7 @@ export class BreakingController {
     private readonly breaking: BreakingNews,
     private readonly renderer: EditionRenderer,
     private readonly config: AppConfig,
+    private readonly stepUp: StepUp,
   ) {}
 
   @Get()
@@ -55,6 +59,8 @@ export class BreakingController {
       return;
     }
     const chosen = text(subject) || this.renderer.breakingSubject(article);
+    const audience = await this.breaking.audienceSize();
+    this.stepUp.requireRecent(req.session, { audience, returnTo: req.originalUrl });
     const alertEditionId = await this.breaking.alertEditionId(article.id);
     await this.view.page(
       req,
@@ -65,7 +71,7 @@ export class BreakingController {
         summary: stripHashtagMarkers(article.summary ?? '').trim(),
         subject: chosen,
         subjectParam: encodeURIComponent(chosen),
-        audience: await this.breaking.audienceSize(),
+        audience,
         alertEditionId,
       },
       { nav: 'breaking', title: 'تأكيد الخبر العاجل' },
@@ -101,13 +107,18 @@ export class BreakingController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
+    const audience = await this.breaking.audienceSize();
+    const stepUp = this.stepUp.requireRecent(req.session, {
+      audience,
+      returnTo: `/admin/breaking/confirm?articleId=${encodeURIComponent(body.articleId)}&subject=${encodeURIComponent(body.subject ?? '')}`,
+    });
     try {
-      const audience = await this.breaking.audienceSize();
       const edition = await this.breaking.send(body.articleId, { subject: body.subject }, `editor:${editor.email}`);
       await this.audit.record(editor, 'breaking.send', `edition #${edition.id}`, {
         articleId: body.articleId,
         subject: edition.subject,
         audience,
+        ...stepUp,
       });
       this.view.flash(req, `بدأ إرسال الخبر العاجل إلى ${audience} قارئاً.`, 'success');
       res.redirect(303, `/admin/editions/${edition.id}`);

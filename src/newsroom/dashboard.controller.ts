@@ -14,12 +14,14 @@ import { ReaderStats } from '../subscribers/reader-stats';
 import { editionLabels, feedHealth, STATUS_LABELS } from './dashboard-labels';
 import { editorTime } from './editor-time';
 import { NewsroomView } from './newsroom-view';
+import { Public, RequirePermission } from '../auth/require-permission';
 
 const CHART_DAYS = 30;
 
 /** `/` belongs to editors (readers arrive through links and the embedded form): it opens the newsroom. */
 @ApiExcludeController()
 @Controller()
+@Public()
 export class RootController {
   @Get()
   @ApiExcludeEndpoint()
@@ -30,6 +32,7 @@ export class RootController {
 /** The dashboard: readers, the next editions, feeds' health, the last editions and the audit log. */
 @Controller('admin')
 @NewsroomPage()
+@RequirePermission('newsroom.use')
 export class DashboardController {
   constructor(
     private readonly view: NewsroomView,

@@ -27,6 +27,7 @@ import {
   whenText,
   type SendingView,
 } from './sending-view';
+import { RequirePermission } from '../auth/require-permission';
 
 type Notice = { text: string; tone: 'success' | 'error' | 'info' };
 type Action = EditorAction | 'retry-failed';
@@ -44,6 +45,7 @@ const controlsKey = (v: SendingView) => `${v.status}${v.canRetry ? '-retry' : ''
 /** History (`/admin/editions`) and the sending screen of one edition (`/admin/editions/:id`). */
 @Controller('admin/editions')
 @NewsroomPage()
+@RequirePermission('stats.view')
 export class EditionsController {
   constructor(
     private readonly view: NewsroomView,
@@ -205,21 +207,25 @@ export class EditionsController {
       .send(personalise(render.html, { unsubscribeUrl: '#', preferencesUrl: '#' }));
   }
 
+  @RequirePermission('edition.send')
   @Post(':id/pause')
   pause(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
     return this.act(id, 'pause', editor, req, res);
   }
 
+  @RequirePermission('edition.send')
   @Post(':id/resume')
   resume(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
     return this.act(id, 'resume', editor, req, res);
   }
 
+  @RequirePermission('edition.send')
   @Post(':id/cancel')
   cancel(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
     return this.act(id, 'cancel', editor, req, res);
   }
 
+  @RequirePermission('edition.send')
   @Post(':id/retry-failed')
   retry(@Param('id') id: string, @CurrentEditor() editor: SignedInEditor, @Req() req: Request, @Res() res: Response) {
     return this.act(id, 'retry-failed', editor, req, res);

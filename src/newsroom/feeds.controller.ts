@@ -8,10 +8,12 @@ import { NewsroomPage } from '../auth/newsroom-page';
 import { FeedPollForm, FeedUrlForm } from './dto/feeds.dto';
 import { FeedsCard } from './feeds-card';
 import { NewsroomView } from './newsroom-view';
+import { RequirePermission } from '../auth/require-permission';
 
 /** Settings → feeds: the list with each feed's health, add, remove and poll now. Each change is audited. */
 @Controller('admin/settings/feeds')
 @NewsroomPage()
+@RequirePermission('settings.manage')
 export class NewsroomFeedsController {
   constructor(
     private readonly view: NewsroomView,

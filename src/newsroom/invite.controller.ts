@@ -5,6 +5,7 @@ import { AuditLog } from '../auth/audit-log';
 import { EditorAccounts, MIN_PASSWORD_LENGTH, passwordProblem } from '../auth/editor-accounts';
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomView } from './newsroom-view';
+import { Public } from '../common/public-route';
 
 type AcceptForm = Partial<Record<'token' | 'password' | 'confirm', unknown>>;
 
@@ -13,6 +14,7 @@ const GONE = 'رابط الدعوة غير صالح: ربما استُخدم م�
 /** An invited editor chooses a password through the one-time link, and is signed in. Public, like sign-in. */
 @ApiExcludeController()
 @Controller('admin/invite')
+@Public()
 export class InviteController {
   constructor(
     private readonly view: NewsroomView,

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { Outbox } from '../delivery/outbox';
 import { editorTime } from './editor-time';
 import { NewsroomView } from './newsroom-view';
+import { RequirePermission } from '../auth/require-permission';
 
 /**
  * The outbox (SMTP_URL unset: every email is written as an .eml file): newest first, each opened as the reader
@@ -12,6 +13,7 @@ import { NewsroomView } from './newsroom-view';
  */
 @Controller('admin/mail')
 @NewsroomPage()
+@RequirePermission('readers.view')
 export class MailController {
   constructor(
     private readonly view: NewsroomView,

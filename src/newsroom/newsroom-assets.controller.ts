@@ -3,6 +3,7 @@ import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TEMPLATES_DIR } from '../common/templates-dir';
+import { Public } from '../common/public-route';
 
 // The only files served: the stylesheet, the dashboard's and engagement's chart scripts, and htmx and Chart.js straight from node_modules (no build step).
 const ASSETS: Record<string, string> = {
@@ -26,6 +27,7 @@ const ASSETS: Record<string, string> = {
 /** Static files of the newsroom: public (they hold nothing private), cached for an hour. */
 @ApiExcludeController()
 @Controller('admin/assets')
+@Public()
 export class NewsroomAssetsController {
   @Get(':name')
   asset(@Param('name') name: string, @Res() res: Response): void {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EditorSessions } from '../auth/editor-sessions';
+import { can, Permission, permissionsOf } from '../auth/permissions';
+import type { SignedInEditor } from '../auth/signed-in-editor';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 
@@ -14,23 +16,29 @@ export interface PageOptions {
   nav?: string;
 }
 
-/** The newsroom's menu, in reading order. */
-export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
-  { key: 'dashboard', href: '/admin', label: 'لوحة التحكم' },
-  { key: 'next', href: '/admin/next', label: 'العدد القادم' },
-  { key: 'breaking', href: '/admin/breaking', label: 'خبر عاجل' },
-  { key: 'editions', href: '/admin/editions', label: 'الأعداد' },
-  { key: 'readers', href: '/admin/readers', label: 'القرّاء' },
-  { key: 'topics', href: '/admin/topics', label: 'المواضيع' },
-  { key: 'settings', href: '/admin/settings', label: 'الإعدادات' },
-  { key: 'mail', href: '/admin/mail', label: 'البريد الصادر' },
-  { key: 'editors', href: '/admin/editors', label: 'المحررون' },
-  { key: 'account', href: '/admin/account', label: 'حسابي' },
+/** The newsroom's menu, in reading order; each entry shows only to editors who hold its page's permission. */
+export const NEWSROOM_NAV: { key: string; href: string; label: string; permission: Permission }[] = [
+  { key: 'dashboard', href: '/admin', label: 'لوحة التحكم', permission: 'newsroom.use' },
+  { key: 'next', href: '/admin/next', label: 'العدد القادم', permission: 'edition.prepare' },
+  { key: 'breaking', href: '/admin/breaking', label: 'خبر عاجل', permission: 'alert.send' },
+  { key: 'editions', href: '/admin/editions', label: 'الأعداد', permission: 'stats.view' },
+  { key: 'readers', href: '/admin/readers', label: 'القرّاء', permission: 'stats.view' },
+  { key: 'topics', href: '/admin/topics', label: 'المواضيع', permission: 'topics.manage' },
+  { key: 'settings', href: '/admin/settings', label: 'الإعدادات', permission: 'newsletters.manage' },
+  { key: 'mail', href: '/admin/mail', label: 'البريد الصادر', permission: 'readers.view' },
+  { key: 'editors', href: '/admin/editors', label: 'المحررون', permission: 'editors.manage' },
+  { key: 'account', href: '/admin/account', label: 'حسابي', permission: 'newsroom.use' },
 ];
+
+/** What templates test to hide what the editor cannot do: `{{#if can.[edition.send]}}` (`@root.can` in loops). */
+function permissionsFor(editor: SignedInEditor | undefined): Record<string, boolean> {
+  return editor ? permissionsOf(editor) : {};
+}
 
 /**
  * Renders the newsroom: `templates/newsroom/<name>.hbs` inside `templates/layouts/newsroom.hbs`. Every page
- * gets `{ title, editor, csrfToken, nav, navItems, flash, publication }`; forms add
+ * gets `{ title, editor, can, csrfToken, nav, navItems, flash, publication }` (`can` maps each permission to
+ * whether this editor holds it); forms add
  * `<input type="hidden" name="_csrf" value="{{csrfToken}}">`, and htmx sends the token from `<body hx-headers>`.
  */
 @Injectable()
@@ -58,9 +66,15 @@ export class NewsroomView {
       ...context,
       title: options.title ?? (context.title as string | undefined) ?? NEWSROOM_NAV.find((n) => n.key === nav)?.label,
       editor,
+      can: permissionsFor(editor),
       csrfToken: this.sessions.csrfToken(req, res),
       nav,
-      navItems: editor ? NEWSROOM_NAV.map((item) => ({ ...item, current: item.key === nav })) : [],
+      navItems: editor
+        ? NEWSROOM_NAV.filter((item) => can(editor, item.permission)).map((item) => ({
+            ...item,
+            current: item.key === nav,
+          }))
+        : [],
       flash,
       publication: this.config.env.PUBLICATION_NAME,
     });
@@ -69,10 +83,11 @@ export class NewsroomView {
 
   /** A partial for htmx (`templates/newsroom/<name>.hbs`, no layout); `csrfToken` and `editor` are filled in. */
   fragment(res: Response, name: string, context: Record<string, unknown>, status = 200): void {
-    const req = res.req as Request & { nashraSignedInEditor?: unknown };
+    const req = res.req as Request & { nashraSignedInEditor?: SignedInEditor };
     const html = this.renderer.renderFragment(`newsroom/${name}.hbs`, {
       csrfToken: req?.sessionID ? this.sessions.csrfToken(req, res) : undefined,
       editor: req?.nashraSignedInEditor,
+      can: permissionsFor(req?.nashraSignedInEditor),
       publication: this.config.env.PUBLICATION_NAME,
       ...context,
     });

@@ -12,6 +12,7 @@ import { MailController } from './mail.controller';
 import { ReaderImportController } from './reader-import.controller';
 import { ReadersController } from './readers.controller';
 import { TopicMerge } from './topic-merge';
+import { StepUpController } from './step-up.controller';
 import { TopicsController } from './topics.controller';
 import { DashboardController, RootController } from './dashboard.controller';
 import { EditorInvitations } from './editor-invitations';
@@ -30,7 +31,6 @@ import { SecondStepController } from './second-step.controller';
 import { SignInFlow } from './sign-in-flow';
 import { SignInSettingsController } from './sign-in-settings.controller';
 import { SsoController } from './sso.controller';
-import { StepUpController } from './step-up.controller';
 import { TotpQrCode } from './totp-qr-code';
 
 /**
@@ -50,7 +50,6 @@ import { TotpQrCode } from './totp-qr-code';
     DashboardController,
     AccountController,
     AccountTwoStepController,
-    StepUpController,
     EditorsController,
     // ReaderImportController before ReadersController: /admin/readers/import is not a reader id.
     ReaderImportController,
@@ -64,6 +63,7 @@ import { TotpQrCode } from './totp-qr-code';
     SignInSettingsController,
     BreakingController,
     EditionsController,
+    StepUpController,
   ],
   providers: [
     NewsroomView,

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { StepUp } from '../auth/step-up';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { DigestPreviews } from '../digests/digest-previews';
@@ -15,12 +16,14 @@ import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
+import { RequirePermission } from '../auth/require-permission';
 
 /** Newsroom → Next digest: send a test to myself, send now (after a confirmation), schedule, cancel. */
 @ApiExcludeController()
 @NewsroomPage()
 @UseFilters(NewsroomFormErrors)
 @Controller('admin/next')
+@RequirePermission('edition.send')
 export class NextDigestSendController {
   constructor(
     private readonly views: NextDigestViewModel,
@@ -30,9 +33,11 @@ export class NextDigestSendController {
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly stepUp: StepUp,
   ) {}
 
   /** Same path as POST /admin/digests/test, to the signed-in editor's own address only. */
+  @RequirePermission('edition.prepare')
   @Post('test')
   async test(
     @Body() body: FrequencyFormDto,
@@ -62,6 +67,11 @@ export class NextDigestSendController {
       await seeOther(req, res, nextDigestUrl(query.frequency));
       return;
     }
+    // Asked here already, so the editor confirms who they are before the button rather than after it.
+    this.stepUp.requireRecent(req.session, {
+      audience: (context.audience as { receiving: number }).receiving,
+      returnTo: req.originalUrl,
+    });
     await this.view.page(req, res, 'next-digest-confirm', context, { nav: 'next', title: 'تأكيد الإرسال' });
   }
 
@@ -74,11 +84,18 @@ export class NextDigestSendController {
   ): Promise<void> {
     // On success the editor lands on the edition's live sending screen; on failure back here with the reason.
     let target = nextDigestUrl(body.frequency);
+    const { audience } = (await this.views.confirmation(body.frequency)) as { audience: { receiving: number } };
+    const stepUp = this.stepUp.requireRecent(req.session, {
+      audience: audience.receiving,
+      returnTo: `/admin/next/confirm?frequency=${body.frequency}`,
+    });
     await this.attempt(req, async () => {
       const edition = await this.editions.createNow(body.frequency, {}, `editor:${editor.email}`);
       await this.audit.record(editor, 'edition.send', `edition:${edition.id}`, {
         frequency: body.frequency,
         articles: edition.articleIds.length,
+        audience: audience.receiving,
+        ...stepUp,
       });
       this.view.flash(req, `بدأ إرسال «${edition.subject}» (العدد رقم ${edition.id}).`, 'success');
       target = `/admin/editions/${edition.id}`;

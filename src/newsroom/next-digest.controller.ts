@@ -18,6 +18,7 @@ import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
+import { RequirePermission } from '../auth/require-permission';
 
 const TITLE = 'العدد القادم';
 
@@ -44,6 +45,7 @@ export function editorMessage(err: unknown): string | null {
 @NewsroomPage()
 @UseFilters(NewsroomFormErrors)
 @Controller('admin/next')
+@RequirePermission('edition.prepare')
 export class NextDigestController {
   constructor(
     private readonly views: NextDigestViewModel,

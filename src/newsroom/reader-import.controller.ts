@@ -26,6 +26,7 @@ import { editorTime } from './editor-time';
 import { ImportUploadErrors } from './import-upload-errors';
 import { NewsroomView } from './newsroom-view';
 import { streamToTempFile } from './upload-storage';
+import { RequirePermission } from '../auth/require-permission';
 
 export const MAX_IMPORT_BYTES = 100 * 1024 * 1024;
 const FORMAT_LABELS: Record<string, string> = {
@@ -56,6 +57,7 @@ export function importView(job: ReaderImport, timeZone: string) {
  */
 @Controller('admin/readers/import')
 @NewsroomPage()
+@RequirePermission('readers.import')
 export class ReaderImportController {
   constructor(
     private readonly view: NewsroomView,

@@ -12,6 +12,8 @@ import { EraseReaderForm, ReaderListQuery } from './dto/readers.dto';
 import { editorTime } from './editor-time';
 import { NewsroomView } from './newsroom-view';
 import { csvRow, readerExportCsv } from './reader-export';
+import { can } from '../auth/permissions';
+import { RequirePermission } from '../auth/require-permission';
 
 const PAGE_SIZE = 50;
 const STATUS_LABELS: Record<string, string> = {
@@ -42,11 +44,23 @@ export class ReadersController {
     return editorTime(value, this.config.env.TIMEZONE);
   }
 
+  @RequirePermission('stats.view')
   @Get()
-  async list(@Query() query: ReaderListQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async list(
+    @Query() query: ReaderListQuery,
+    @CurrentEditor() editor: SignedInEditor,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const { before, ...filter } = query;
+    // Without readers.view (an analyst) the screen shows counts only: no list, and no search by address, whose
+    // count would tell whether one person is a reader.
+    const addresses = can(editor, 'readers.view');
+    if (!addresses) {
+      delete filter.q;
+    }
     const [page, counts, topics] = await Promise.all([
-      this.directory.list(filter, before, PAGE_SIZE),
+      addresses ? this.directory.list(filter, before, PAGE_SIZE) : { readers: [], nextBefore: null },
       this.directory.countsByStatus(filter),
       this.topics.list(),
     ]);
@@ -93,6 +107,7 @@ export class ReadersController {
   }
 
   /** The readers the filters select, as CSV, streamed batch by batch (declared before `:id`). */
+  @RequirePermission('readers.export')
   @Get('export.csv')
   async exportList(
     @Query() query: ReaderListQuery,
@@ -117,6 +132,7 @@ export class ReadersController {
     res.end();
   }
 
+  @RequirePermission('readers.view')
   @Get(':id')
   show(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.renderReader(id, req, res, 200);
@@ -159,6 +175,7 @@ export class ReadersController {
     );
   }
 
+  @RequirePermission('readers.export')
   @Get(':id/export.json')
   async exportJson(
     @Param('id') id: string,
@@ -174,6 +191,7 @@ export class ReadersController {
       .send(JSON.stringify(data, null, 2));
   }
 
+  @RequirePermission('readers.export')
   @Get(':id/export.csv')
   async exportCsv(
     @Param('id') id: string,
@@ -187,6 +205,7 @@ export class ReadersController {
   }
 
   /** Erasure asks for the box to be ticked: the form says what is deleted and what is kept. */
+  @RequirePermission('readers.erase')
   @Post(':id/erase')
   async erase(
     @Param('id') id: string,

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { EditorAccounts } from '../auth/editor-accounts';
 import { EditorSessions } from '../auth/editor-sessions';
+import { Public } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { SignedInEditor } from '../auth/signed-in-editor';
@@ -24,10 +25,11 @@ type PasskeyBody = Partial<Record<'response' | 'next' | 'name', unknown>>;
  * - /admin/login/second-step: an authenticator-app code, a recovery code or a passkey;
  * - /admin/login/setup: an editor the newsroom requires a second step of, who has none, sets one up;
  * - /admin/login/passkey: a passkey as the second step, or as the whole sign-in (no password).
- * Every POST checks the CSRF token; JSON posts carry it in X-CSRF-Token.
+ * Every POST checks the CSRF token; JSON posts carry it in X-CSRF-Token. `@Public()`: no editor is signed in yet.
  */
 @ApiExcludeController()
 @Controller('admin/login')
+@Public()
 export class SecondStepController {
   constructor(
     private readonly view: NewsroomView,

@@ -14,6 +14,7 @@ import { FeedsCard } from './feeds-card';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
+import { RequirePermission } from '../auth/require-permission';
 
 const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
 
@@ -26,6 +27,7 @@ const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأر�
 @NewsroomPage()
 @UseFilters(NewsroomFormErrors)
 @Controller('admin/settings')
+@RequirePermission('newsletters.manage')
 export class SettingsController {
   constructor(
     private readonly settings: DigestSettingsService,

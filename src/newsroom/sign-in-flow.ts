@@ -15,7 +15,8 @@ export type Reply = 'redirect' | 'json';
 /**
  * The steps of signing in, whatever the first one was (password, single sign-on, passkey):
  * 1. the first step passes → `afterFirstStep`: an editor with a second factor is sent to give it; one without,
- *    while the newsroom requires a second step, is sent to set one up; anyone else is signed in;
+ *    while the newsroom requires a second step of a role that can send to readers, is sent to set one up;
+ *    anyone else is signed in;
  * 2. `complete`: a fresh session with `editorId` and, when a second step was given, `secondStepAt` (ms);
  *    the audit log gets `editor.sign-in`, and a browser new to the editor gets `editor.new-device` and, when
  *    the editor had signed in from another browser before, an email.
@@ -47,7 +48,7 @@ export class SignInFlow {
       });
       return res.redirect(303, '/admin/login/second-step');
     }
-    if (await this.secondStep.settings.requireSecondStep()) {
+    if (await this.secondStep.isRequiredFor(editor)) {
       await this.sessions.beginPending(req, { editorId: editor.id, at: Date.now(), next, method, reason: 'setup' });
       return res.redirect(303, '/admin/login/setup');
     }

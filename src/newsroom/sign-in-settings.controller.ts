@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { RequirePermission } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
@@ -11,11 +12,11 @@ type RequireForm = Partial<Record<'requireSecondStep', unknown>>;
 
 /**
  * Settings → sign-in: whether every editor must pass a second step. Editors without one are led to set one up
- * at their next sign-in. Meant for owners (`settings.manage` once roles exist); until then any signed-in editor,
- * like the rest of the settings page.
+ * at their next sign-in. Owners only (`settings.manage`).
  */
 @Controller('admin/settings/sign-in')
 @NewsroomPage()
+@RequirePermission('settings.manage')
 export class SignInSettingsController {
   constructor(
     private readonly secondStep: SecondStep,

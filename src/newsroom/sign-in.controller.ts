@@ -11,6 +11,7 @@ import { OidcSignIn } from '../auth/oidc-sign-in';
 import { isNewsroomPath } from '../auth/sign-in-url';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
+import { Public, RequirePermission } from '../auth/require-permission';
 import { SignInFlow } from './sign-in-flow';
 
 type SignInForm = Partial<Record<'email' | 'password' | 'next', unknown>>;
@@ -30,6 +31,7 @@ export class SignInController {
     private readonly locale: Locale,
   ) {}
 
+  @Public()
   @Get('login')
   async form(@Req() req: Request, @Res() res: Response, @Query('next') next?: string): Promise<void> {
     if (await this.sessions.editorOf(req)) {
@@ -45,6 +47,7 @@ export class SignInController {
 
   // The body is read as a plain object (the global ValidationPipe skips it) so a bad form gets an Arabic page;
   // a body in a type no parser reads (text/plain) arrives as undefined.
+  @Public()
   @Post('login')
   async signIn(@Req() req: Request, @Res() res: Response, @Body() body: SignInForm = {}): Promise<void> {
     const email = typeof body.email === 'string' ? normaliseEmail(body.email) : '';
@@ -83,6 +86,7 @@ export class SignInController {
     return { ...context, sso: this.sso.enabled ? sso : undefined };
   }
 
+  @RequirePermission('newsroom.use')
   @Post('logout')
   @NewsroomPage()
   async signOut(@Req() req: Request, @Res() res: Response, @CurrentEditor() editor: SignedInEditor): Promise<void> {

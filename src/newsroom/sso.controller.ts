@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { EditorAccounts } from '../auth/editor-accounts';
 import { OidcSignIn, SsoRefusal } from '../auth/oidc-sign-in';
+import { Public } from '../auth/require-permission';
 import { errorMessage } from '../common/error-message';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
@@ -14,12 +15,12 @@ const SSO_TTL_MS = 10 * 60_000;
 
 /**
  * Single sign-on (OpenID Connect) when OIDC_ISSUER is set: /admin/login/sso sends the browser to the issuer,
- * /admin/login/sso/callback brings it back. A first sign-in makes the account (OIDC_DEFAULT_ROLE is the
- * role it is meant to get). Then the usual second step applies, unless the issuer reports a multi-factor
- * sign-in, which counts as it.
+ * /admin/login/sso/callback brings it back. A first sign-in makes the account with the role OIDC_DEFAULT_ROLE.
+ * Then the usual second step applies, unless the issuer reports a multi-factor sign-in, which counts as it.
  */
 @ApiExcludeController()
 @Controller('admin/login/sso')
+@Public()
 export class SsoController {
   private readonly logger = new Logger(SsoController.name);
 
@@ -57,11 +58,11 @@ export class SsoController {
     }
     try {
       const identity = await this.sso.finish(req, held);
-      const { editor, created } = await this.accounts.forSingleSignOn(identity);
+      const { editor, created } = await this.accounts.forSingleSignOn({ ...identity, role: this.sso.defaultRole });
       if (created) {
         await this.audit.record(editor, 'editor.created-by-sso', undefined, {
           issuer: this.sso.label,
-          role: this.sso.defaultRole,
+          role: editor.role,
         });
       }
       if (identity.multiFactor) {

@@ -3,66 +3,98 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
-import { EditorSessions } from '../auth/editor-sessions';
+import { EditorAccounts } from '../auth/editor-accounts';
 import { NewsroomPage } from '../auth/newsroom-page';
-import { SecondStep } from '../auth/second-step';
+import { RequirePermission } from '../auth/require-permission';
+import { SecondFactors, SecondStep } from '../auth/second-step';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { isNewsroomPath } from '../auth/sign-in-url';
+import { STEP_UP_PATH, StepUp } from '../auth/step-up';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
-type ConfirmForm = Partial<Record<'code' | 'next', unknown>>;
+type StepUpForm = Partial<Record<'code' | 'password' | 'next', unknown>>;
 type PasskeyBody = Partial<Record<'response' | 'next', unknown>>;
 
+/** Only newsroom paths are followed after the step, so `next` can never send the editor off-site or in a loop. */
+function safeNext(value: unknown): string {
+  return typeof value === 'string' &&
+    isNewsroomPath(value) &&
+    !value.startsWith('/admin/login') &&
+    !value.startsWith(STEP_UP_PATH)
+    ? value
+    : '/admin';
+}
+
+function hasFactor(factors: SecondFactors): boolean {
+  return factors.totp || factors.passkeys > 0;
+}
+
 /**
- * The second step asked again of a signed-in editor (a step-up before a loud action): send the browser to
- * `/admin/account/confirm?next=<path>`; on success the session's `secondStepAt` is now and the browser goes
- * back to `next`. Wrong codes count as failed sign-ins, like at sign-in.
+ * "Confirm it is you" (`/admin/step-up?next=…`), the one page that sets a signed-in session's `secondStepAt`
+ * again: `StepUp.requireRecent` sends the loudest sends here, and anything else that wants a fresh second step
+ * may link to it. An editor with a second factor gives it again (an authenticator or recovery code, or a
+ * passkey: the checks of the sign-in's second step); an editor without one gives the password. Wrong answers
+ * count towards the sign-in throttle; `editor.step-up` / `editor.step-up-failed` go to the audit log.
  */
-@Controller('admin/account/confirm')
+@Controller('admin/step-up')
 @NewsroomPage()
+@RequirePermission('newsroom.use')
 export class StepUpController {
   constructor(
     private readonly view: NewsroomView,
+    private readonly accounts: EditorAccounts,
     private readonly secondStep: SecondStep,
-    private readonly sessions: EditorSessions,
     private readonly throttle: SignInThrottle,
+    private readonly stepUp: StepUp,
     private readonly audit: AuditLog,
     private readonly locale: Locale,
   ) {}
 
   @Get()
   async form(
+    @Query('next') next: unknown,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
-    @CurrentEditor() editor: SignedInEditor,
-    @Query('next') next?: string,
   ): Promise<void> {
-    await this.show(req, res, editor, backTo(next));
+    await this.show(req, res, editor, safeNext(next));
   }
 
   @Post()
-  async confirm(
+  async verify(
+    @Body() body: StepUpForm,
+    @CurrentEditor() editor: SignedInEditor,
     @Req() req: Request,
     @Res() res: Response,
-    @Body() body: ConfirmForm,
-    @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
-    const next = backTo(typeof body.next === 'string' ? body.next : undefined);
+    const next = safeNext(body.next);
     const address = req.ip ?? 'unknown';
     if (await this.throttle.isLocked(editor.email, address)) {
-      return this.show(req, res, editor, next, 429, this.locale.t('signin.errors.locked'));
+      return this.show(req, res, editor, next, 429, this.locale.t('roles.stepUp.locked'));
     }
-    const used = await this.secondStep.verifyCode(editor.id, typeof body.code === 'string' ? body.code : '');
-    if (!used) {
+    // Which proof is asked follows the account, not the form: an editor with a factor cannot fall back to the
+    // password here, which is what a phished password alone would try.
+    const factors = await this.secondStep.factorsOf(editor.id);
+    let method: string | undefined;
+    if (hasFactor(factors)) {
+      method = await this.secondStep.verifyCode(editor.id, typeof body.code === 'string' ? body.code : '');
+    } else if (await this.accounts.verifyPassword(editor.id, typeof body.password === 'string' ? body.password : '')) {
+      method = 'password';
+    }
+    if (!method) {
       await this.throttle.recordFailure(editor.email, address);
-      await this.audit.record(editor, 'editor.second-step-refused', undefined, { stepUp: true });
-      return this.show(req, res, editor, next, 401, this.locale.t('signin.errors.wrongCode'));
+      await this.audit.record(editor, 'editor.step-up-failed', undefined, {
+        method: hasFactor(factors) ? 'code' : 'password',
+      });
+      return hasFactor(factors)
+        ? this.show(req, res, editor, next, 401, this.locale.t('signin.errors.wrongCode'), factors)
+        : this.show(req, res, editor, next, 400, this.locale.t('roles.stepUp.wrongPassword'), factors);
     }
-    this.sessions.recordSecondStep(req);
-    await this.audit.record(editor, 'editor.step-up', undefined, { secondStep: used });
+    this.stepUp.markVerified(req.session);
+    await this.audit.record(editor, 'editor.step-up', undefined, { method, next });
     res.redirect(303, next);
   }
 
@@ -91,12 +123,14 @@ export class StepUpController {
         editor.id,
       ));
     if (!ok) {
+      await this.audit.record(editor, 'editor.step-up-failed', undefined, { method: 'passkey' });
       res.status(401).json({ message: this.locale.t('signin.errors.passkey') });
       return;
     }
-    this.sessions.recordSecondStep(req);
-    await this.audit.record(editor, 'editor.step-up', undefined, { secondStep: 'passkey' });
-    res.status(200).json({ redirect: backTo(typeof body.next === 'string' ? body.next : undefined) });
+    const next = safeNext(body.next);
+    this.stepUp.markVerified(req.session);
+    await this.audit.record(editor, 'editor.step-up', undefined, { method: 'passkey', next });
+    res.status(200).json({ redirect: next });
   }
 
   private async show(
@@ -106,22 +140,21 @@ export class StepUpController {
     next: string,
     status = 200,
     error?: string,
+    known?: SecondFactors,
   ): Promise<void> {
-    const factors = await this.secondStep.factorsOf(editor.id);
-    if (!factors.totp && factors.passkeys === 0) {
-      this.view.flash(req, this.locale.t('signin.stepUp.noFactor'), 'error');
-      return res.redirect(303, '/admin/account');
-    }
+    const factors = known ?? (await this.secondStep.factorsOf(editor.id));
     await this.view.page(
       req,
       res,
-      'account-confirm',
-      { factors, codes: factors.totp || factors.recoveryCodes > 0, next, error },
-      { status, nav: 'account', title: this.locale.t('signin.stepUp.title') },
+      'step-up',
+      {
+        next,
+        error,
+        // With a factor: its code field (authenticator or recovery codes) and passkey button; else the password.
+        factors: hasFactor(factors) ? factors : undefined,
+        codes: factors.totp || (hasFactor(factors) && factors.recoveryCodes > 0),
+      },
+      { status, title: this.locale.t('roles.stepUp.title'), nav: 'dashboard' },
     );
   }
-}
-
-function backTo(next: string | undefined): string {
-  return next && isNewsroomPath(next) && !next.startsWith('/admin/login') ? next : '/admin';
 }

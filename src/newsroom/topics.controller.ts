@@ -8,10 +8,12 @@ import { ReaderDirectory } from '../subscribers/reader-directory';
 import { FollowableTopicsForm, HideTopicForm, MergeTopicForm, RenameTopicForm } from './dto/topics.dto';
 import { NewsroomView } from './newsroom-view';
 import { TopicMerge } from './topic-merge';
+import { RequirePermission } from '../auth/require-permission';
 
 /** Topics: counts, rename, merge, hide, and which ones readers may follow. Each change is audited. */
 @Controller('admin/topics')
 @NewsroomPage()
+@RequirePermission('topics.manage')
 export class TopicsController {
   constructor(
     private readonly view: NewsroomView,

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { Locale } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 import { ReaderPages } from './reader-pages';
+import { Public } from '../common/public-route';
 
 /**
  * The footer form for news sites: `/embed/form` to iframe (or copy), `/embed/nashra.js` to enhance a copied
@@ -11,6 +12,7 @@ import { ReaderPages } from './reader-pages';
  */
 @ApiExcludeController()
 @Controller('embed')
+@Public()
 export class EmbedController {
   constructor(
     private readonly pages: ReaderPages,

@@ -6,6 +6,7 @@ import { ParseBigintIdPipe } from '../common/bigint-id';
 import { FindSubscriberQuery } from './dto/find-subscriber.dto';
 import { SubscriberPrivacyService } from './subscriber-privacy.service';
 import type { SubscriberExport, SubscriberSummary } from './subscriber-privacy.service';
+import { RequirePermission } from '../auth/require-permission';
 
 /** Privacy requests (GDPR access and erasure) handled by an editor. */
 @ApiTags('subscribers')
@@ -17,6 +18,7 @@ export class SubscribersAdminController {
     private readonly clock: Clock,
   ) {}
 
+  @RequirePermission('readers.view')
   @Get()
   @ApiOperation({ summary: 'Find a subscriber by address (any case); also says if the address is suppressed' })
   @ApiOkResponse({ description: '{ subscribers: [...], suppressed: boolean }' })
@@ -24,6 +26,7 @@ export class SubscribersAdminController {
     return this.privacy.findByEmail(query.email);
   }
 
+  @RequirePermission('readers.export')
   @Get(':id/export')
   @ApiOperation({ summary: 'Everything nashra holds about one subscriber, as JSON' })
   @ApiNotFoundResponse({ description: 'No such subscriber' })
@@ -31,6 +34,7 @@ export class SubscribersAdminController {
     return this.privacy.export(id, this.clock.now());
   }
 
+  @RequirePermission('readers.erase')
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Erase a subscriber; only a hash of the address stays, on the suppression list' })

@@ -12,6 +12,7 @@ import { ReaderPages } from './reader-pages';
 import { SubscriberLinks } from './subscriber-links';
 import type { ConsentRecord } from './subscriber.entity';
 import { SubscriptionsService } from './subscriptions.service';
+import { Public } from '../common/public-route';
 
 /**
  * The reader's side: signup, confirmation, unsubscribe and preferences. Links in emails carry their token
@@ -19,6 +20,7 @@ import { SubscriptionsService } from './subscriptions.service';
  */
 @ApiExcludeController()
 @Controller('subscriptions')
+@Public()
 export class SubscriptionsController {
   constructor(
     private readonly subscriptions: SubscriptionsService,

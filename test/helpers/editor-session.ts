@@ -8,6 +8,10 @@ export interface EditorCredentials {
   email: string;
   password: string;
   name?: string;
+  /** One of the roles of src/auth/permissions.ts; default 'owner' (every power, as before roles existed). */
+  role?: string;
+  /** Extra grants, e.g. ['alert.send'] for an editor. */
+  grants?: string[];
 }
 
 export const DEFAULT_EDITOR: EditorCredentials = {
@@ -24,8 +28,14 @@ export async function createEditor(
   db: DataSource | string,
   editor: EditorCredentials = DEFAULT_EDITOR,
 ): Promise<string> {
-  const sql = `INSERT INTO editors (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id`;
-  const params = [editor.email.toLowerCase(), editor.name ?? editor.email.split('@')[0], await hash(editor.password)];
+  const sql = `INSERT INTO editors (email, name, password_hash, role, grants) VALUES ($1, $2, $3, $4, $5) RETURNING id`;
+  const params = [
+    editor.email.toLowerCase(),
+    editor.name ?? editor.email.split('@')[0],
+    await hash(editor.password),
+    editor.role ?? 'owner',
+    editor.grants ?? [],
+  ];
   if (typeof db !== 'string') {
     const rows = (await db.query(sql, params)) as { id: string }[];
     return rows[0].id;

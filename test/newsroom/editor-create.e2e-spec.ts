@@ -70,15 +70,27 @@ describe('editor:create and the first start in development', () => {
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('--password must be at least');
 
+    // The first editor became an owner without --role; later ones must say their role, from the five.
+    const noRole = await editorCreate(['--email', 'sami@example.net'], env);
+    expect(noRole.code).toBe(1);
+    expect(noRole.stderr).toContain('say which role this one gets with --role');
+    const badRole = await editorCreate(['--email', 'sami@example.net', '--role', 'boss'], env);
+    expect(badRole.code).toBe(1);
+    expect(badRole.stderr).toContain('--role must be one of owner, chief, editor, writer, analyst');
+    const writer = await editorCreate(['--email', 'sami@example.net', '--role', 'writer'], env);
+    expect(writer).toMatchObject({ code: 0 });
+    expect(writer.stdout).toContain('Editor created: sami@example.net (sami), role writer');
+
     const t = await startTestApp({ database: db });
     try {
       const agent = request.agent(t.baseUrl);
       await signIn(agent, { baseUrl: t.baseUrl, email: 'lina@example.net', password });
       const page = await agent.get('/admin').expect(200);
       expect(page.text).toContain('لينا');
-      const [row] = (await t.dataSource.query(`SELECT password_hash FROM editors WHERE email = $1`, [
+      const [row] = (await t.dataSource.query(`SELECT password_hash, role FROM editors WHERE email = $1`, [
         'lina@example.net',
-      ])) as { password_hash: string }[];
+      ])) as { password_hash: string; role: string }[];
+      expect(row.role).toBe('owner');
       expect(row.password_hash).toMatch(/^\$argon2id\$/);
       expect(row.password_hash).not.toContain(password);
     } finally {

@@ -94,11 +94,12 @@ describe('Single sign-on (OpenID Connect)', () => {
     expect([back.status, back.headers.location]).toEqual([303, '/admin']);
     const dashboard = await agent.get('/admin').expect(200);
     expect(dashboard.text).toContain('layla@nashra.test');
-    const [editor] = (await t.dataSource.query(`SELECT id, name FROM editors WHERE email = 'layla@nashra.test'`)) as {
-      id: string;
-      name: string;
-    }[];
+    const [editor] = (await t.dataSource.query(
+      `SELECT id, name, role FROM editors WHERE email = 'layla@nashra.test'`,
+    )) as { id: string; name: string; role: string }[];
     expect(editor.name).toBe('SSO Layla');
+    // OIDC_DEFAULT_ROLE, though she is the newsroom's first account: being first through the issuer makes no owner.
+    expect(editor.role).toBe('editor');
     const audit = (await t.dataSource.query(`SELECT action, detail FROM audit_log WHERE editor_id = $1 ORDER BY id`, [
       editor.id,
     ])) as { action: string; detail: Record<string, unknown> | null }[];
@@ -111,6 +112,21 @@ describe('Single sign-on (OpenID Connect)', () => {
     expect(second.status).toBe(303);
     const count = (await t.dataSource.query(`SELECT count(*)::int AS n FROM editors`)) as { n: number }[];
     expect(count[0].n).toBe(1);
+  });
+
+  it('makes a later account with OIDC_DEFAULT_ROLE too, and its role decides what it may open', async () => {
+    const agent = request.agent(t.baseUrl);
+    const back = await signInThroughProvider(agent, t.baseUrl, providerOrigin, 'omar@newsroom.example');
+    expect([back.status, back.headers.location]).toEqual([303, '/admin']);
+    const rows = (await t.dataSource.query(
+      `SELECT role, grants FROM editors WHERE email = 'omar@newsroom.example'`,
+    )) as {
+      role: string;
+      grants: string[];
+    }[];
+    expect(rows).toEqual([{ role: 'editor', grants: [] }]);
+    await agent.get('/admin/next').expect(200);
+    await agent.get('/admin/editors').expect(403);
   });
 
   it('refuses an address outside OIDC_ALLOWED_DOMAINS, in Arabic, and makes no account', async () => {

@@ -144,23 +144,27 @@ describe('Two-step sign-in with an authenticator app and recovery codes', () => 
       return Number(rows[0].at);
     };
     const before = await secondStepAt();
-    const form = await agent.get('/admin/account/confirm?next=%2Fadmin%2Fnext').expect(200);
+    const form = await agent.get('/admin/step-up?next=%2Fadmin%2Fnext').expect(200);
     expect(form.text).toContain('تأكيد هويتك');
+    expect(form.text).toContain('name="code"');
+    expect(form.text).not.toContain('name="password"');
     const _csrf = csrfTokenIn(form.text);
+    // With a second factor set up, the password alone no longer confirms (a phished password is not enough).
     await agent
-      .post('/admin/account/confirm')
+      .post('/admin/step-up')
       .type('form')
-      .send({ code: '12345', next: '/admin/next', _csrf })
+      .send({ password: editor.password, next: '/admin/next', _csrf })
       .expect(401);
+    await agent.post('/admin/step-up').type('form').send({ code: '12345', next: '/admin/next', _csrf }).expect(401);
     const done = await agent
-      .post('/admin/account/confirm')
+      .post('/admin/step-up')
       .type('form')
       .send({ code: totp.codes[6], next: '/admin/next', _csrf })
       .expect(303);
     expect(done.headers.location).toBe('/admin/next');
     expect(await secondStepAt()).toBeGreaterThan(before);
     const audit = (await env.t.dataSource.query(
-      `SELECT detail->>'secondStep' AS how FROM audit_log WHERE action = 'editor.step-up' AND editor_id = $1`,
+      `SELECT detail->>'method' AS how FROM audit_log WHERE action = 'editor.step-up' AND editor_id = $1`,
       [editorId],
     )) as { how: string }[];
     expect(audit).toEqual([{ how: 'recovery-code' }]);
@@ -235,17 +239,30 @@ describe('Passkey sign-in answers that do not check out', () => {
   });
 });
 
-describe('A newsroom that requires a second step', () => {
+describe('A newsroom that requires a second step of those who can send to readers', () => {
   const env = appWithSmtpSink();
-  const editor = { email: 'writer@nashra.test', password: 'writer-password-123', name: 'كاتب' };
+  const editor = { email: 'desk@nashra.test', password: 'editor-password-123', name: 'محرر', role: 'editor' };
+  const writer = { email: 'writer@nashra.test', password: 'writer-password-123', name: 'كاتب', role: 'writer' };
 
-  it('leads an editor without one to set it up at the next sign-in, then signs them in', async () => {
+  it('shows the sign-in card of Settings to owners only: a chief sees the page without it', async () => {
+    const chief = { email: 'chief@nashra.test', password: 'chief-password-123', role: 'chief' };
+    await createEditor(env.t.dataSource, chief);
+    const agent = request.agent(env.t.baseUrl);
+    await signIn(agent, { baseUrl: env.t.baseUrl, ...chief });
+    const settings = await agent.get('/admin/settings').expect(200);
+    expect(settings.text).toContain('الإعدادات');
+    expect(settings.text).not.toContain('id="settings-sign-in"');
+    expect(settings.text).not.toContain('/admin/settings/sign-in');
+  });
+
+  it('leads an editor (role editor) without one to set it up at the next sign-in, then signs them in', async () => {
     await createEditor(env.t.dataSource, DEFAULT_EDITOR);
     await createEditor(env.t.dataSource, editor);
+    await createEditor(env.t.dataSource, writer);
     const owner = request.agent(env.t.baseUrl);
     const { csrfToken } = await signIn(owner, { baseUrl: env.t.baseUrl, ...DEFAULT_EDITOR });
     const settings = await owner.get('/admin/settings').expect(200);
-    expect(settings.text).toContain('اشتراط الدخول بخطوتين لكل المحررين');
+    expect(settings.text).toContain('اشتراط الدخول بخطوتين لكل من يرسل إلى القرّاء');
     await owner.post('/admin/settings/sign-in').type('form').send({ requireSecondStep: 'on' }).expect(403);
     await owner
       .post('/admin/settings/sign-in')
@@ -274,5 +291,23 @@ describe('A newsroom that requires a second step', () => {
     const codes = await agent.get(done.headers.location).expect(200);
     expect([...codes.text.matchAll(/<li><code>/g)]).toHaveLength(10);
     await agent.get('/admin').expect(200);
+    const account = await agent.get('/admin/account').expect(200);
+    expect(account.text).toContain('تشترطه غرفة التحرير');
+  });
+
+  it('lets a writer, who cannot send to readers, sign in with the password alone while it is on', async () => {
+    const agent = request.agent(env.t.baseUrl);
+    const afterPassword = await password(agent, writer, 303);
+    expect(afterPassword.headers.location).toBe('/admin');
+    await agent.get('/admin').expect(200);
+    const account = await agent.get('/admin/account').expect(200);
+    expect(account.text).toContain('تدخل بكلمة المرور وحدها');
+    expect(account.text).not.toContain('تشترطه غرفة التحرير');
+    const signIns = (await env.t.dataSource.query(
+      `SELECT detail->>'secondStep' AS step FROM audit_log
+       WHERE action = 'editor.sign-in' AND editor_id = (SELECT id FROM editors WHERE email = $1)`,
+      [writer.email],
+    )) as { step: string | null }[];
+    expect(signIns).toEqual([{ step: null }]);
   });
 });
