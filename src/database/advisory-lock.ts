@@ -18,6 +18,8 @@ export const LOCK_KEYS = {
   bounceMailbox: 0x6e616278,
   /** Readers' lifecycle emails (reminder, sunset); 0x6e61726c = "narl". */
   readerLifecycle: 0x6e61726c,
+  /** Key space of worker processes' holder ids (WorkerIdentity); 0x6e617768 = "nawh". */
+  workerHolder: 0x6e617768,
 } as const;
 
 /** A fixed key, or a key space and a name within it. */

@@ -19,10 +19,10 @@ export class ClaimCursor {
     private readonly leaseSeconds: number,
   ) {}
 
-  async claim(editionIds: string[], limit: number): Promise<ClaimedDelivery[]> {
+  async claim(editionIds: string[], limit: number, holder: number): Promise<ClaimedDelivery[]> {
     this.forgetAllBut(editionIds);
     const from = editionIds.map((id) => this.after.get(id) ?? '0');
-    const ahead = await this.ledger.claim(editionIds, limit, this.leaseSeconds, from);
+    const ahead = await this.ledger.claim(editionIds, limit, this.leaseSeconds, from, holder);
     const short = ahead.length < limit && from.some((id) => id !== '0');
     const behind = short
       ? await this.ledger.claim(
@@ -30,6 +30,7 @@ export class ClaimCursor {
           limit - ahead.length,
           this.leaseSeconds,
           editionIds.map(() => '0'),
+          holder,
         )
       : [];
     const claimed = ahead.concat(behind);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { returnedRows } from '../database/returning';
+import { LIVE_HOLDERS_SQL } from './worker-identity';
 
 /** A transactional row a worker holds a lease on. */
 export interface ClaimedMessage {
@@ -38,24 +39,29 @@ const KEEP_DAYS = 30;
 export class TransactionalRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async claim(limit: number, leaseSeconds: number): Promise<ClaimedMessage[]> {
+  /**
+   * Up to `limit` due rows: queued and due, or sending with a lapsed lease or a holder whose process is gone
+   * (WorkerIdentity), stamped with `holder`.
+   */
+  async claim(limit: number, leaseSeconds: number, holder: number): Promise<ClaimedMessage[]> {
     const result: unknown = await this.dataSource.query(
       `WITH claimable AS (
          SELECT id FROM transactional_messages
          WHERE status IN ('queued', 'sending')
            AND ((status = 'queued' AND next_attempt_at <= clock_timestamp())
-             OR (status = 'sending' AND lease_expires_at < clock_timestamp()))
+             OR (status = 'sending'
+                 AND (lease_expires_at < clock_timestamp() OR claimed_by <> ALL (${LIVE_HOLDERS_SQL}))))
          ORDER BY id
          LIMIT $1
          FOR UPDATE SKIP LOCKED
        )
        UPDATE transactional_messages t
-       SET status = 'sending', lease_expires_at = clock_timestamp() + make_interval(secs => $2),
+       SET status = 'sending', claimed_by = $3, lease_expires_at = clock_timestamp() + make_interval(secs => $2),
            updated_at = clock_timestamp()
        WHERE t.id = ANY(ARRAY(SELECT id FROM claimable))
        RETURNING t.id::text, t.kind, t.recipient, t.subscriber_id::text, t.attempts, t.message_key::text, t.subject,
                  t.html, t.text, t.headers`,
-      [limit, leaseSeconds],
+      [limit, leaseSeconds, holder],
     );
     return returnedRows<ClaimedMessage>(result).sort((a, b) => Number(a.id) - Number(b.id));
   }

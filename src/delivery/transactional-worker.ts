@@ -18,6 +18,7 @@ import { SendRateLimiter } from './send-rate-limiter';
 import { TransactionalOutbox } from './transactional-outbox';
 import { type ClaimedMessage, type MessageResult, TransactionalRepository } from './transactional-repository';
 import { TransportHealth } from './transport-health';
+import { WorkerIdentity } from './worker-identity';
 import { WorkerLoop } from './worker-loop';
 
 /** Small batches: transactional mail is a trickle, and a small claim keeps the rows a crash can repeat few. */
@@ -60,6 +61,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     private readonly clock: Clock,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly results: AttemptResults,
+    private readonly identity: WorkerIdentity,
   ) {}
 
   /** Messages in flight at once: one per pooled connection. */
@@ -91,15 +93,16 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
 
   private async cycle(): Promise<void> {
     await this.pruneNowAndThen();
-    const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS);
+    const holder = await this.identity.holder();
+    const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS, holder);
     if (claimed.length === 0) {
       await this.loop.idle(IDLE_POLL_MS);
       return;
     }
-    await this.sendBatch(claimed);
+    await this.sendBatch(claimed, holder);
   }
 
-  private async sendBatch(batch: ClaimedMessage[]): Promise<void> {
+  private async sendBatch(batch: ClaimedMessage[], holder: number): Promise<void> {
     const leaseSeconds = this.config.env.DELIVERY_LEASE_SECONDS;
     const hold = this.transport.usesOutbox ? 0 : await this.health.pauseMs();
     const unfinished = new Set(batch.map((m) => m.id));
@@ -119,8 +122,9 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
         const message = batch[next++];
         // The send's time is taken as it starts: the moment the server may have the message.
         const startedAt = this.clock.now();
+        // A lost holder lock lets others take these rows at once: hand them back rather than send them too.
         const result =
-          !this.loop.running || hold > 0 || this.health.paused
+          !this.loop.running || this.identity.current !== holder || hold > 0 || this.health.paused
             ? handBack(message, Math.ceil(hold / 1000) || this.health.secondsLeft)
             : await this.deliver(message);
         await this.record(result, startedAt);
