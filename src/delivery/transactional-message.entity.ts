@@ -66,6 +66,14 @@ export class TransactionalMessage {
   @Column('jsonb', { nullable: true })
   headers: Record<string, string> | null;
 
+  /** Set instead of html and text: composed from this template when sent (MESSAGE_TEMPLATES). */
+  @Column('text', { nullable: true })
+  template: string | null;
+
+  /** The template's per-reader values (a token): cleared once the message is accepted. */
+  @Column('jsonb', { name: 'template_values', nullable: true })
+  templateValues: Record<string, string> | null;
+
   @Column('timestamptz', { name: 'sent_at', nullable: true })
   sentAt: Date | null;
 

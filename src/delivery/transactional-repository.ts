@@ -13,9 +13,12 @@ export interface ClaimedMessage {
   attempts: number;
   message_key: string;
   subject: string;
-  html: string;
-  text: string;
+  /** Null when the row is stored by template (then composed when sent). */
+  html: string | null;
+  text: string | null;
   headers: Record<string, string> | null;
+  template: string | null;
+  template_values: Record<string, string> | null;
 }
 
 export interface MessageResult {
@@ -60,7 +63,7 @@ export class TransactionalRepository {
            updated_at = clock_timestamp()
        WHERE t.id = ANY(ARRAY(SELECT id FROM claimable))
        RETURNING t.id::text, t.kind, t.recipient, t.subscriber_id::text, t.attempts, t.message_key::text, t.subject,
-                 t.html, t.text, t.headers`,
+                 t.html, t.text, t.headers, t.template, t.template_values`,
       [limit, leaseSeconds, holder],
     );
     return returnedRows<ClaimedMessage>(result).sort((a, b) => Number(a.id) - Number(b.id));
@@ -76,7 +79,8 @@ export class TransactionalRepository {
 
   /**
    * One row's result. `sentAt` comes from the app's Clock (the resend throttle and the reminder compare it with
-   * the Clock); bodies are cleared once the message is accepted or bounced, since they carry tokens.
+   * the Clock); bodies and template values are cleared once the message is accepted or bounced, since they carry
+   * tokens.
    */
   async writeBack(result: MessageResult, sentAt: Date): Promise<{ bouncedSubscriber: string | null }> {
     const answer: unknown = await this.dataSource.query(
@@ -91,6 +95,7 @@ export class TransactionalRepository {
            attempts = attempts + $6::int,
            html = CASE WHEN $2 IN ('sent', 'bounced') THEN NULL ELSE html END,
            text = CASE WHEN $2 IN ('sent', 'bounced') THEN NULL ELSE text END,
+           template_values = CASE WHEN $2 IN ('sent', 'bounced') THEN NULL ELSE template_values END,
            updated_at = clock_timestamp()
        WHERE id = $1 AND status = 'sending'
        RETURNING subscriber_id::text, status`,

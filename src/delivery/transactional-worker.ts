@@ -9,7 +9,7 @@ import {
 import { Clock } from '../common/clock';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
-import { RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
+import { MESSAGE_TEMPLATES, type MessageTemplates, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
 import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './prebuilt-message';
@@ -62,6 +62,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly results: AttemptResults,
     private readonly identity: WorkerIdentity,
+    @Inject(MESSAGE_TEMPLATES) private readonly templates: MessageTemplates,
   ) {}
 
   /** Messages in flight at once: one per pooled connection. */
@@ -149,12 +150,15 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     const base = { id: message.id, retrySeconds: null, attemptsDelta: 1 as const };
     const messageId = deliveryMessageId(message.message_key, this.config.mailDomain);
     try {
+      const body = message.template
+        ? await this.templates.composeTemplate(message.template, message.template_values ?? {})
+        : { subject: message.subject, html: message.html ?? '', text: message.text ?? '' };
       await this.rateLimiter.take();
       await this.transport.send({
         to: message.recipient,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
+        subject: body.subject,
+        html: body.html,
+        text: body.text,
         headers: message.headers ?? undefined,
         messageId,
       });
