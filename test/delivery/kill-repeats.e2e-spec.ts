@@ -1,6 +1,7 @@
 import { RECORD_LAG_LIMIT } from '../../src/delivery/delivery-batch';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
+import { TranspiledApp } from '../helpers/transpiled-app';
 import { WorkerProcess } from '../helpers/worker-process';
 import { ledger, queueTestEdition, setEditionStatus, waitForEditionSent } from './ledger-fixtures';
 
@@ -13,7 +14,8 @@ const SENT_PER_LIFE = 300;
 /**
  * Issue 19, point 6 and "repeats bounded by what was in flight": ten kill -9 during one 5,000-reader send, each
  * worker process killed at full speed (no rate limit) once it has had SENT_PER_LIFE messages accepted, the next
- * one (already loaded, see standby-main.ts) started at once, on the default lease (120 s). The dead worker's claims are taken over at once (its
+ * one started at once, on the default lease (120 s). The app is transpiled once for the eleven processes
+ * (TranspiledApp), so a restart costs the app's own start, not ts-node's compile. The dead worker's claims are taken over at once (its
  * holder lock is free), so the send finishes long before one lease could run out; no reader is missing, and
  * each kill repeats at most SMTP_POOL_SIZE + RECORD_LAG_LIMIT messages: those on a connection when it died, and
  * those accepted but not yet written back (a connection holds its next message back while RECORD_LAG_LIMIT
@@ -22,9 +24,11 @@ const SENT_PER_LIFE = 300;
 describe('Ten kill -9 during one send', () => {
   let sink: SmtpSink;
   let t: TestApp;
+  let app: TranspiledApp;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
+    app = TranspiledApp.build();
     sink = await SmtpSink.start();
     t = await startTestApp({ env: { NASHRA_ROLE: 'web', SMTP_URL: sink.url } });
   });
@@ -32,6 +36,7 @@ describe('Ten kill -9 during one send', () => {
     workers.forEach((w) => w.cleanup());
     await t?.close();
     await sink?.stop();
+    app?.dispose();
   });
 
   it('no reader missing, and each kill repeats at most SMTP_POOL_SIZE + RECORD_LAG_LIMIT messages', async () => {
@@ -40,24 +45,12 @@ describe('Ten kill -9 during one send', () => {
     const env = { SMTP_POOL_SIZE: String(POOL), LOG_LEVEL: 'warn' };
     /** sink.messages index at which each worker's life began (after the previous one was dead). */
     const lifeStarts: number[] = [];
-    // The next two worker processes load (ts-node) while the current one sends; each starts when its
-    // predecessor is dead.
-    const standby = () => {
-      const w = new WorkerProcess(t, sink.url, env, { standby: true });
-      workers.push(w);
-      return w;
-    };
-    const upcoming = [standby(), standby()];
     for (let life = 0; life <= KILLS; life++) {
-      const w = upcoming.shift()!;
-      await w.ready();
+      const w = new WorkerProcess(t, sink.url, env, { main: app.main });
+      workers.push(w);
       lifeStarts.push(sink.messages.length);
-      w.go();
       if (life === KILLS) {
         break;
-      }
-      if (life + upcoming.length < KILLS) {
-        upcoming.push(standby());
       }
       await sink.waitForMessages(lifeStarts[life] + SENT_PER_LIFE, 120_000);
       w.kill('SIGKILL');

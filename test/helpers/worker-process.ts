@@ -14,13 +14,10 @@ export class WorkerProcess {
   private readonly child: ChildProcess;
   private readonly varDir = mkdtempSync(join(tmpdir(), 'nashra-worker-'));
 
-  /**
-   * `standby`: load everything first and start main.ts only on `go()` (test/helpers/standby-main.ts), so the
-   * process can be prepared while another one works.
-   */
-  constructor(t: TestApp, smtpUrl: string, env: Record<string, string>, options: { standby?: boolean } = {}) {
-    const main = options.standby ? 'test/helpers/standby-main.ts' : 'src/main.ts';
-    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', main], {
+  /** `main`: a transpiled main.js to run with plain node (TranspiledApp), instead of src/main.ts through ts-node. */
+  constructor(t: TestApp, smtpUrl: string, env: Record<string, string>, options: { main?: string } = {}) {
+    const args = options.main ? [options.main] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+    this.child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
@@ -38,27 +35,12 @@ export class WorkerProcess {
         TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
         ...env,
       },
-      stdio: [options.standby ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => this.output.push(...chunk.toString().split('\n').filter(Boolean));
     this.child.stdout!.on('data', collect);
     this.child.stderr!.on('data', collect);
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-  }
-
-  /** A standby process has loaded everything and waits for `go()`. */
-  ready(): Promise<unknown> {
-    return waitFor(
-      async () => this.output.includes('standby ready'),
-      (ok) => ok,
-      120_000,
-      'standby worker loaded',
-    );
-  }
-
-  /** Starts a standby process's main.ts. */
-  go(): void {
-    this.child.stdin!.write('go\n');
   }
 
   started(): Promise<unknown> {
