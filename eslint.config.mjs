@@ -45,6 +45,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      '.transpiled-*/**',
       'var/**',
       'node_modules/**',
       'coverage/**',

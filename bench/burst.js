@@ -20,10 +20,12 @@ function summary(result) {
   };
 }
 
-async function runBurst(base, seconds, log) {
+/** `hooks.beforeSignup` / `hooks.afterSignup`: awaited around the signup burst alone (CPU accounting). */
+async function runBurst(base, seconds, log, hooks = {}) {
   const health = summary(await cannon({ url: `${base}/health`, connections: 50, duration: seconds }));
   log(`GET /health: ${health.rps.toFixed(0)} req/s, p99 ${health.p99} ms`);
   let n = 0;
+  await hooks.beforeSignup?.();
   const signup = summary(
     await cannon({
       url: base,
@@ -42,6 +44,7 @@ async function runBurst(base, seconds, log) {
       ],
     }),
   );
+  await hooks.afterSignup?.(signup);
   log(`POST /subscriptions: ${signup.rps.toFixed(0)} req/s, p99 ${signup.p99} ms, ${signup.non2xx} non-2xx`);
   return { seconds, health, signup, ratio: signup.rps / health.rps };
 }

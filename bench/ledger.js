@@ -73,7 +73,7 @@ async function explainClaimRuns(db, params) {
 async function explainClaim(db, editionId, limit = 200) {
   await db.query('BEGIN');
   try {
-    return await explainClaimRuns(db, [limit, 300, [editionId], ['0']]);
+    return await explainClaimRuns(db, [limit, 300, [editionId], ['0'], 0]);
   } finally {
     await db.query('ROLLBACK');
   }
@@ -93,7 +93,7 @@ async function explainClaimAtPending(db, editionId, pending, limit = 200) {
     await db.query('ANALYZE deliveries');
     // The worker's cursor (ClaimCursor) stands after the last row it claimed: the last one sent.
     const after = sent.rows.reduce((max, r) => (BigInt(r.id) > max ? BigInt(r.id) : max), 0n).toString();
-    return await explainClaimRuns(db, [limit, 300, [editionId], [after]]);
+    return await explainClaimRuns(db, [limit, 300, [editionId], [after], 0]);
   } finally {
     await db.query('ROLLBACK');
   }
@@ -103,7 +103,7 @@ async function explainClaimAtPending(db, editionId, pending, limit = 200) {
 async function explainWriteBack(db, editionId, limit = 200) {
   await db.query('BEGIN');
   try {
-    const claimed = (await db.query(sql().CLAIM_SQL, [limit, 300, [editionId], ['0']])).rows;
+    const claimed = (await db.query(sql().CLAIM_SQL, [limit, 300, [editionId], ['0'], 0])).rows;
     const ids = claimed.map((r) => r.id);
     const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql().WRITE_BACK_SQL}`, [
       ids,

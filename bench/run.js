@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
 //                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB) [--no-two-workers] [--no-dkim]
+//                [--only signup]       (only the signup burst beside GET /health; prints, writes no RESULTS.md;
+//                                       with --profile, a CPU profile of the web process in bench/profiles)
 //
 // The whole send path, end to end, on this machine:
 //  1. a throwaway database (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test) with N
@@ -41,6 +43,7 @@ function parseArgs(argv) {
     profile: false,
     twoWorkers: true,
     dkim: true,
+    only: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +58,7 @@ function parseArgs(argv) {
     else if (a === '--worker-heap') opts.workerHeap = value();
     else if (a === '--no-two-workers') opts.twoWorkers = false;
     else if (a === '--no-dkim') opts.dkim = false;
+    else if (a === '--only') opts.only = argv[++i];
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.large) {
@@ -62,6 +66,11 @@ function parseArgs(argv) {
     opts.burst = false;
   }
   opts.pool = opts.pool || 5;
+  if (opts.only !== undefined && opts.only !== 'signup') throw new Error(`--only takes signup, not ${opts.only}`);
+  if (opts.only === 'signup') {
+    opts.readers = argv.includes('--readers') ? opts.readers : 1000;
+    opts.burst = true;
+  }
   return opts;
 }
 
@@ -272,7 +281,9 @@ async function main() {
       LOG_LEVEL: 'info',
       VAR_DIR: varDir,
     };
-    web = startApp('web', { ...common, PORT: String(webPort) });
+    const webArgs =
+      opts.only === 'signup' && opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, 'profiles')}`] : [];
+    web = startApp('web', { ...common, PORT: String(webPort) }, webArgs);
     const base = `http://127.0.0.1:${webPort}`;
     await waitUntil(
       'the web process',
@@ -292,7 +303,24 @@ async function main() {
     log(`${opts.readers} readers inserted in ${results.readersInsertSeconds.toFixed(1)} s`);
 
     if (opts.burst) {
-      results.burst = await runBurst(base, opts.burstSeconds, log);
+      // CPU spent per signup by the web process and its PostgreSQL backends: on a shared machine the latency
+      // swings with the neighbours' load, the CPU a signup costs much less.
+      let cpuBefore;
+      const cpuPids = async () => [web.child.pid, ...(await backendPids(db))];
+      results.burst = await runBurst(base, opts.burstSeconds, log, {
+        beforeSignup: async () => {
+          cpuBefore = proc.snapshot(await cpuPids());
+        },
+        afterSignup: async (signup) => {
+          const pids = await cpuPids();
+          const webCpu = proc.cpuDelta([web.child.pid], cpuBefore);
+          const pgCpu = proc.cpuDelta(
+            pids.filter((pid) => pid !== web.child.pid),
+            cpuBefore,
+          );
+          signup.cpuMsPerSignup = { web: (webCpu * 1000) / signup.requests, pg: (pgCpu * 1000) / signup.requests };
+        },
+      });
       // Each new address of the burst queued its confirmation email in the transactional outbox, which a worker
       // sends before any edition row. Those are not the edition send measured below (the sink must count exactly
       // the edition's N), so they are set aside here, and their number reported.
@@ -302,6 +330,17 @@ async function main() {
           WHERE status = 'queued'`,
       );
       log(`signup burst queued ${setAside.rowCount} confirmation emails (set aside, not sent by the worker leg)`);
+    }
+    if (opts.only === 'signup') {
+      const { signup, health } = results.burst;
+      log(
+        `signup only: ${signup.rps.toFixed(0)} signups/s, p50 ${signup.p50} ms, p99 ${signup.p99} ms, ` +
+          `CPU per signup: web ${signup.cpuMsPerSignup.web.toFixed(2)} ms, PostgreSQL ` +
+          `${signup.cpuMsPerSignup.pg.toFixed(2)} ms; ` +
+          `${signup.non2xx} non-2xx, ${signup.errors} errors; /health ${health.rps.toFixed(0)} req/s; ` +
+          `load before ${results.machine.load}, after ${proc.machine().load}`,
+      );
+      return;
     }
 
     await ledger.insertArticles(db, ROOT);

@@ -20,6 +20,8 @@ export const LOCK_KEYS = {
   readerLifecycle: 0x6e61726c,
   /** The nightly recount of kept counts; 0x6e61636e = "nacn". */
   countsReconciliation: 0x6e61636e,
+  /** Key space of worker processes' holder ids (WorkerIdentity); 0x6e617768 = "nawh". */
+  workerHolder: 0x6e617768,
 } as const;
 
 /** A fixed key, or a key space and a name within it. */

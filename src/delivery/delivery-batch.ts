@@ -6,7 +6,18 @@ import { type ClaimedDelivery, DeliveryRepository, type DeliveryResult } from '.
 import { DeliverySender } from './delivery-sender';
 import { TransportHealth } from './transport-health';
 
-const FLUSH_INTERVAL_MS = 250;
+/** Results wait at most this long for their write-back (plus the write-back in progress, if any). */
+export const FLUSH_INTERVAL_MS = 20;
+/** A write-back starts early once this many results wait, so the lag limit below is seldom reached. */
+const FLUSH_AT_RESULTS = 5;
+/**
+ * At most this many messages the server may have accepted wait for their write-back, beyond one per
+ * connection: a connection holds its next message back until the count drops. So a kill -9 repeats at most
+ * SMTP_POOL_SIZE + RECORD_LAG_LIMIT messages (docs/delivery.md).
+ */
+export const RECORD_LAG_LIMIT = 10;
+/** How often a send asks which editions may still send, and checks failure rates. */
+const EDITION_CHECK_MS = 250;
 /** An edition pauses only after this many finished deliveries, so two early failures cannot stop a send. */
 export const FAILURE_PAUSE_MIN_SAMPLE = 20;
 
@@ -22,11 +33,13 @@ export type Refill = (room: number) => Promise<{ claimed: ClaimedDelivery[]; sen
  * background (`refill`) while the rest send, so no connection waits on the database. This process never holds
  * more than DELIVERY_BATCH_SIZE claimed rows, so a crash can repeat at most that many.
  *
- * Results are written back every FLUSH_INTERVAL_MS (or every few messages) in one statement, in the
- * background, so a row is `sent` moments after the server accepted it. Each flush also asks which editions may
- * still send (an editor's pause or cancel stops the rest within a flush: the rows go back to the queue) and
- * reports editions whose failures pass DELIVERY_FAILURE_PAUSE_PERCENT. The held rows' leases are renewed on a
- * timer (heartbeat) until written back.
+ * Results are written back every FLUSH_INTERVAL_MS (20 ms, or as soon as FLUSH_AT_RESULTS wait) in one
+ * statement, in the background, and at the end of the send. A message that reached the server and is not yet
+ * written back would be sent again after a kill -9, so their number is bounded: a connection that has its next
+ * message waits before sending it while SMTP_POOL_SIZE + RECORD_LAG_LIMIT such messages are unrecorded
+ * (`exposed`). Every EDITION_CHECK_MS a flush also asks which editions may still send (an editor's pause or
+ * cancel stops the rest: the rows go back to the queue) and reports editions whose failures pass
+ * DELIVERY_FAILURE_PAUSE_PERCENT. The held rows' leases are renewed on a timer (heartbeat) until written back.
  */
 @Injectable()
 export class DeliveryBatch {
@@ -58,10 +71,20 @@ export class DeliveryBatch {
     /** Claimed rows not yet written back: what the heartbeat renews, and the refill's measure. */
     const held = new Set(batch.map((d) => d.id));
     let pending: DeliveryResult[] = [];
+    /**
+     * Rows whose message went to the server (or is going) and whose result is not yet written back: what a kill
+     * would send again. At most SMTP_POOL_SIZE + RECORD_LAG_LIMIT (see `transmitting`).
+     */
+    const exposed = new Set<string>();
+    const exposedLimit = this.config.env.SMTP_POOL_SIZE + RECORD_LAG_LIMIT;
+    let gateWaiters: Array<() => void> = [];
     /** The newest answer to "which editions may send", from a flush or a refill. */
     let view = { at: 0, editions: new Set<string>() };
-    let lastFlush = Date.now();
+    let lastEditionCheck = Date.now();
+    /** Editions with a failure or bounce since the last check, with the last error seen. */
+    const troubled = new Map<string, string | null>();
     let flushing: Promise<void> = Promise.resolve();
+    let flushQueued = false;
     let flushError: unknown;
     let refilling: Promise<void> | undefined;
     let exhausted = !refill;
@@ -71,43 +94,77 @@ export class DeliveryBatch {
         view = { at, editions: new Set(editions) };
       }
     };
-    const flush = (): Promise<void> => {
-      flushing = flushing.then(async () => {
-        if (flushError !== undefined) {
-          return;
-        }
-        try {
-          const results = pending;
-          pending = [];
-          lastFlush = Date.now();
-          if (results.length > 0) {
-            await this.writeBack(results);
-            results.forEach((r) => held.delete(r.id));
+    const openGate = () => {
+      const waiters = gateWaiters;
+      gateWaiters = [];
+      waiters.forEach((w) => w());
+    };
+    /** Awaited by a connection before it sends a message: holds it back while too many are unrecorded. */
+    const transmitting = (id: string) => async (): Promise<void> => {
+      while (exposed.size >= exposedLimit && flushError === undefined) {
+        await new Promise<void>((resolve) => gateWaiters.push(resolve));
+      }
+      exposed.add(id);
+    };
+    /** Writes back what waits, and every EDITION_CHECK_MS (or when `final`) checks the editions. */
+    const writeWaiting = async (final: boolean): Promise<void> => {
+      flushQueued = false;
+      if (flushError !== undefined) {
+        return;
+      }
+      try {
+        const results = pending;
+        pending = [];
+        if (results.length > 0) {
+          await this.writeBack(results);
+          results.forEach((r) => {
+            held.delete(r.id);
+            exposed.delete(r.id);
+          });
+          openGate();
+          for (const r of results) {
+            if (r.status === 'failed' || r.status === 'bounced') {
+              troubled.set(r.editionId, r.error ?? troubled.get(r.editionId) ?? null);
+            }
           }
+        }
+        if (final || Date.now() - lastEditionCheck >= EDITION_CHECK_MS) {
+          lastEditionCheck = Date.now();
           const askedAt = Date.now();
           see(askedAt, await this.lifecycle.sendingEditions());
-          const troubled = new Set(
-            results.filter((r) => r.status === 'failed' || r.status === 'bounced').map((r) => r.editionId),
-          );
-          for (const editionId of troubled) {
-            await this.pauseIfFailing(editionId, results.find((r) => r.editionId === editionId && r.error)?.error);
+          const editions = [...troubled];
+          troubled.clear();
+          for (const [editionId, lastError] of editions) {
+            await this.pauseIfFailing(editionId, lastError);
           }
-        } catch (err) {
-          // Nothing more is sent in this call: results that cannot be recorded would be sent again by the next
-          // worker. The rows stay `sending` until their lease runs out.
-          flushError = err;
         }
-      });
+      } catch (err) {
+        // Nothing more is sent in this call: results that cannot be recorded would be sent again by the next
+        // worker. The rows stay `sending` until their holder is gone or their lease runs out.
+        flushError = err;
+        openGate();
+      }
+    };
+    /** Queues one write-back behind the one in progress (never more than one waiting). */
+    const flush = (final = false): Promise<void> => {
+      if (!flushQueued || final) {
+        flushQueued = true;
+        flushing = flushing.then(() => writeWaiting(final));
+      }
       return flushing;
     };
     // Senders do not wait for a flush: flushes run one after another in the background.
     const record = (result: DeliveryResult) => {
       pending.push(result);
-      if (pending.length >= Math.max(10, this.concurrency * 2) || Date.now() - lastFlush >= FLUSH_INTERVAL_MS) {
-        lastFlush = Date.now();
+      if (pending.length >= FLUSH_AT_RESULTS) {
         void flush();
       }
     };
+    const flushTimer = setInterval(() => {
+      if (pending.length > 0 || Date.now() - lastEditionCheck >= EDITION_CHECK_MS) {
+        void flush();
+      }
+    }, FLUSH_INTERVAL_MS);
     const startRefill = () => {
       if (exhausted || refilling || !running() || flushError !== undefined || held.size > holdLimit / 2) {
         return;
@@ -174,7 +231,7 @@ export class DeliveryBatch {
           record(handBack(delivery, this.health.secondsLeft));
           continue;
         }
-        record(await this.sender.deliver(delivery));
+        record(await this.sender.deliver(delivery, transmitting(delivery.id)));
       }
     };
     try {
@@ -183,12 +240,13 @@ export class DeliveryBatch {
       await refilling;
       // Anything a last refill brought after the runners ended (shutdown) goes back.
       queue.slice(head).forEach((d) => record(handBack(d)));
-      await flush();
+      await flush(true);
       if (flushError !== undefined) {
         throw flushError;
       }
     } finally {
       clearInterval(heartbeat);
+      clearInterval(flushTimer);
     }
   }
 

@@ -29,6 +29,19 @@ export interface MessageSource {
   renderSegment(editionId: string, segmentKey: string): Promise<SegmentMessage>;
 }
 
+/**
+ * Composes a transactional message stored by template (TransactionalOutbox.enqueueWith): subject, HTML and text
+ * from the template's name and the per-reader values stored with it. The readers module provides it.
+ */
+export const MESSAGE_TEMPLATES = Symbol('MESSAGE_TEMPLATES');
+
+export interface MessageTemplates {
+  composeTemplate(
+    template: string,
+    values: Record<string, string>,
+  ): Promise<{ subject: string; html: string; text: string }>;
+}
+
 export const RECIPIENT_LINKS = Symbol('RECIPIENT_LINKS');
 /** A reader's personal links and the token their unsubscribe mail carries. */
 export interface RecipientLinks {

@@ -54,18 +54,19 @@ export class DeliverySender {
     private readonly results: AttemptResults,
   ) {}
 
-  async deliver(delivery: ClaimedDelivery): Promise<DeliveryResult> {
+  /** `beforeTransmit`: see MailTransport.sendRaw (DeliveryBatch's bound on unrecorded messages). */
+  async deliver(delivery: ClaimedDelivery, beforeTransmit?: () => Promise<void>): Promise<DeliveryResult> {
     const base = { id: delivery.id, editionId: delivery.edition_id, retrySeconds: null, attemptsDelta: 1 as const };
     if (delivery.subscriber_status !== 'active') {
       // Unsubscribed or bounced after the edition was queued: they get nothing more (and nothing was tried).
       const error = `reader is ${delivery.subscriber_status}`;
       return { ...base, status: 'skipped', error, messageId: null, attemptsDelta: 0 };
     }
-    const outcome = await this.send(delivery);
+    const outcome = await this.send(delivery, beforeTransmit);
     return { ...base, ...(await this.results.resultOf(outcome, delivery.attempts)) };
   }
 
-  private async send(delivery: ClaimedDelivery): Promise<SendOutcome> {
+  private async send(delivery: ClaimedDelivery, beforeTransmit?: () => Promise<void>): Promise<SendOutcome> {
     try {
       const message = await this.prebuilt(delivery.edition_id, delivery.segment_key);
       const to = await this.recipientAddress(delivery.email);
@@ -93,6 +94,7 @@ export class DeliverySender {
         raw,
         messageId,
         message.encoding === '8bit',
+        beforeTransmit,
       );
       // Answered, so written: the buffer serves the next message (one too small is replaced by a larger one).
       this.freeBuffers.push(raw.buffer === buffer.buffer ? buffer : Buffer.allocUnsafeSlow(raw.length * 2));

@@ -19,6 +19,7 @@ import { trimError } from './send-outcome';
 import { SendProgress } from './send-progress';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransportHealth } from './transport-health';
+import { WorkerIdentity } from './worker-identity';
 import { WorkerLoop } from './worker-loop';
 
 export { FAILURE_PAUSE_MIN_SAMPLE } from './delivery-batch';
@@ -33,6 +34,8 @@ interface Turn {
   claimed: ClaimedDelivery[];
   /** When `sending` was asked (Date.now()). */
   askedAt: number;
+  /** The holder id the rows were claimed under. */
+  holder?: number;
 }
 
 /**
@@ -73,6 +76,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly queue: DeliveryQueue,
     private readonly rateLimiter: SendRateLimiter,
     private readonly health: TransportHealth,
+    private readonly identity: WorkerIdentity,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
   ) {
     this.cursor = new ClaimCursor(ledger, config.env.DELIVERY_LEASE_SECONDS);
@@ -131,11 +135,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async cycle(): Promise<void> {
     const first = await this.turn(this.config.env.DELIVERY_BATCH_SIZE);
     if (first.claimed.length > 0) {
-      // One send session: the next claims are made while the pool sends (DeliveryBatch), until none is due.
+      // One send session: the next claims are made while the pool sends (DeliveryBatch), until none is due. If
+      // this process loses its holder lock meanwhile, others may take its rows at once: it stops sending them.
+      const holder = first.holder;
       await this.batches.send(
         first.claimed,
-        () => this.running,
-        (room) => this.turn(room),
+        () => this.running && this.identity.current === holder,
+        (room) => this.turn(room, holder),
       );
     }
     await this.finishEditions(first.sending);
@@ -150,17 +156,23 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    * nothing is claimed until the next try is due), and up to `limit` claimed rows. During a send session the
    * edition checks run here too, off the send path and at most once a second.
    */
-  private async turn(limit: number): Promise<Turn> {
+  private async turn(limit: number, sessionHolder?: number): Promise<Turn> {
     const askedAt = Date.now();
     const sending = await this.lifecycle.sendingEditions();
     const hold = this.transport.usesOutbox || sending.length === 0 ? 0 : await this.health.pauseMs();
-    const claimed = hold > 0 || sending.length === 0 || !this.running ? [] : await this.cursor.claim(sending, limit);
+    const wanted = hold === 0 && sending.length > 0 && this.running;
+    const holder = wanted ? await this.identity.holder() : undefined;
+    // A refill under another holder than its session's (the lock was lost and taken anew) claims nothing.
+    const claimed =
+      holder === undefined || (sessionHolder !== undefined && holder !== sessionHolder)
+        ? []
+        : await this.cursor.claim(sending, limit, holder);
     if (claimed.length > 0) {
       const editions = new Set(claimed.map((d) => d.edition_id));
       this.progress.working(editions);
       this.scheduleHousekeeping(sending.filter((id) => !editions.has(id)));
     }
-    return { sending, hold, claimed, askedAt };
+    return { sending, hold, claimed, askedAt, holder };
   }
 
   /**

@@ -42,6 +42,10 @@ export class Delivery {
   @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
   leaseExpiresAt: Date | null;
 
+  /** The worker process holding the claim (WorkerIdentity): claimable at once when its lock is free. */
+  @Column('int', { name: 'claimed_by', nullable: true })
+  claimedBy: number | null;
+
   @Column('text', { name: 'last_error', nullable: true })
   lastError: string | null;
 

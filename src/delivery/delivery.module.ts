@@ -26,6 +26,7 @@ import { TransactionalRepository } from './transactional-repository';
 import { TransactionalWorker } from './transactional-worker';
 import { TransportHealth } from './transport-health';
 import { TransportStatusRepository } from './transport-status.repository';
+import { WorkerIdentity } from './worker-identity';
 
 /**
  * Delivery: the ledger, workers, SMTP transport (or the outbox editors browse), retries, bounces. It sits
@@ -60,6 +61,7 @@ import { TransportStatusRepository } from './transport-status.repository';
     TransactionalRepository,
     TransactionalOutbox,
     TransactionalWorker,
+    WorkerIdentity,
   ],
   exports: [
     MailTransport,

@@ -5,14 +5,16 @@ import { LOCK_KEYS, tryTransactionLock } from '../database/advisory-lock';
 import { returnedRows } from '../database/returning';
 import type { Audience } from './delivery-ports';
 import type { DeliveryStatus } from './delivery.entity';
+import { LIVE_HOLDERS_SQL } from './worker-identity';
 
 /** Segment key of readers whose topics match none of the edition's articles (their row is `skipped`). */
 export const NO_MATCHING_ARTICLES_SEGMENT = 'none';
 
 /**
  * The claim ($1 limit, $2 lease seconds, $3 edition ids, $4 for each edition the id after which to look, 0 for
- * the front; see ClaimCursor): up to $1 due rows (queued and due, or sending with a lapsed lease), marked
- * `sending` with a lease. Exported so `npm run bench` explains the very statement.
+ * the front, see ClaimCursor; $5 the claiming process's holder id, see WorkerIdentity): up to $1 due rows
+ * (queued and due, or sending with a lapsed lease or a holder whose process is gone), marked `sending` with a
+ * lease and the holder. Exported so `npm run bench` explains the very statement.
  */
 export const CLAIM_SQL = `WITH claimable AS (
   -- One index walk per sending edition, each stopping after $1 due rows: ix_deliveries_pending_edition
@@ -25,11 +27,13 @@ export const CLAIM_SQL = `WITH claimable AS (
     SELECT d.id
     FROM deliveries d
     WHERE d.edition_id = e.id AND d.id > e.after AND d.status IN ('queued', 'sending')
-      -- Due: queued and its time has come, or sending with a lapsed lease. As a CASE, not an OR of two
-      -- indexable conditions: the OR let the planner estimate a few hundred due rows, fetch every unfinished
-      -- row of the edition through ix_deliveries_claim and sort them (10k rows read at 10k pending).
+      -- Due: queued and its time has come, or sending with a lapsed lease or a dead holder (its advisory lock
+      -- is free: the process is gone, see WorkerIdentity; a row without holder waits for its lease). As a CASE,
+      -- not an OR of two indexable conditions: the OR let the planner estimate a few hundred due rows, fetch
+      -- every unfinished row of the edition through ix_deliveries_claim and sort them (10k rows read at 10k
+      -- pending).
       AND CASE WHEN d.status = 'queued' THEN d.next_attempt_at <= clock_timestamp()
-               ELSE d.lease_expires_at < clock_timestamp() END
+               ELSE d.lease_expires_at < clock_timestamp() OR d.claimed_by <> ALL (${LIVE_HOLDERS_SQL}) END
     ORDER BY d.id
     LIMIT $1
     FOR UPDATE OF d SKIP LOCKED
@@ -38,7 +42,7 @@ export const CLAIM_SQL = `WITH claimable AS (
   LIMIT $1
 ), claimed AS (
   UPDATE deliveries d
-  SET status = 'sending',
+  SET status = 'sending', claimed_by = $5,
       lease_expires_at = clock_timestamp() + make_interval(secs => $2), updated_at = clock_timestamp()
   -- ANY(ARRAY(…)) keeps the UPDATE on the primary key whatever the planner guesses of claimable's size
   -- (a join back to deliveries was planned as a hash join over the whole table: see bench/RESULTS.md).
@@ -228,10 +232,16 @@ export class DeliveryRepository {
    * Up to `limit` rows of the given editions that are due (queued and due, or sending with a lapsed lease),
    * marked `sending` with a lease, `FOR UPDATE SKIP LOCKED` so concurrent workers never share a row. A claim
    * does not count as an attempt (see DeliveryResult.attemptsDelta). `after`, one id per edition: look only
-   * past it (ClaimCursor's keyset walk; '0' for the front).
+   * past it (ClaimCursor's keyset walk; '0' for the front). `holder`: the claiming process (WorkerIdentity).
    */
-  async claim(editionIds: string[], limit: number, leaseSeconds: number, after: string[]): Promise<ClaimedDelivery[]> {
-    return this.dataSource.query(CLAIM_SQL, [limit, leaseSeconds, editionIds, after]);
+  async claim(
+    editionIds: string[],
+    limit: number,
+    leaseSeconds: number,
+    after: string[],
+    holder: number,
+  ): Promise<ClaimedDelivery[]> {
+    return this.dataSource.query(CLAIM_SQL, [limit, leaseSeconds, editionIds, after, holder]);
   }
 
   async renewLeases(ids: string[], leaseSeconds: number): Promise<void> {

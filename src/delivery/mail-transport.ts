@@ -123,18 +123,23 @@ export class MailTransport implements OnApplicationShutdown {
    * Sends prebuilt MIME bytes to one recipient. nodemailer adds SMTPUTF8 to MAIL FROM by itself when the
    * envelope holds a UTF-8 address and the server offers it; check `supportsSmtpUtf8()` first for such
    * addresses, so a server without it gives a clear error instead of a mangled address. `eightBit` asks for
-   * BODY=8BITMIME (check `supports8BitMime()` before building an 8bit message).
+   * BODY=8BITMIME (check `supports8BitMime()` before building an 8bit message). `beforeTransmit` is awaited
+   * once a connection is the message's, just before it goes out (see RawSmtpPool.send).
    */
   async sendRaw(
     envelope: { from: string; to: string },
     raw: Buffer | string,
     messageId: string,
     eightBit = false,
+    beforeTransmit?: () => Promise<void>,
   ): Promise<SentMail> {
     if (this.rawPool) {
       const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-      const { response } = await this.rawPool.send({ ...envelope, use8BitMime: eightBit }, bytes);
+      const { response } = await this.rawPool.send({ ...envelope, use8BitMime: eightBit }, bytes, beforeTransmit);
       return { messageId, response };
+    }
+    if (beforeTransmit) {
+      await beforeTransmit();
     }
     const info = await this.transporter.sendMail({
       envelope: { ...envelope, use8BitMime: eightBit },

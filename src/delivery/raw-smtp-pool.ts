@@ -38,8 +38,16 @@ export class RawSmtpPool {
     private readonly size: number,
   ) {}
 
-  async send(envelope: RawEnvelope, raw: Buffer): Promise<{ response: string }> {
+  /**
+   * `beforeTransmit`, when given, is awaited once a connection is this message's and before a byte of it goes
+   * out: the caller's back-pressure (DeliveryBatch bounds the messages the server may have that are not yet
+   * recorded). It must not throw.
+   */
+  async send(envelope: RawEnvelope, raw: Buffer, beforeTransmit?: () => Promise<void>): Promise<{ response: string }> {
     const pooled = await this.acquire();
+    if (beforeTransmit) {
+      await beforeTransmit();
+    }
     return new Promise((resolve, reject) => {
       pooled.connection.send(
         { from: envelope.from, to: [envelope.to], use8BitMime: envelope.use8BitMime },

@@ -37,6 +37,10 @@ export class TransactionalMessage {
   @Column('timestamptz', { name: 'lease_expires_at', nullable: true })
   leaseExpiresAt: Date | null;
 
+  /** The worker process holding the claim (WorkerIdentity): claimable at once when its lock is free. */
+  @Column('int', { name: 'claimed_by', nullable: true })
+  claimedBy: number | null;
+
   @Column('text', { name: 'last_error', nullable: true })
   lastError: string | null;
 
@@ -61,6 +65,14 @@ export class TransactionalMessage {
 
   @Column('jsonb', { nullable: true })
   headers: Record<string, string> | null;
+
+  /** Set instead of html and text: composed from this template when sent (MESSAGE_TEMPLATES). */
+  @Column('text', { nullable: true })
+  template: string | null;
+
+  /** The template's per-reader values (a token): cleared once the message is accepted. */
+  @Column('jsonb', { name: 'template_values', nullable: true })
+  templateValues: Record<string, string> | null;
 
   @Column('timestamptz', { name: 'sent_at', nullable: true })
   sentAt: Date | null;

@@ -80,10 +80,16 @@ export class TransactionalOutbox {
    * null) and `send` (boolean); the mail is queued when `send` is true, else a `skipped` no-op row without
    * address or body is written, so both outcomes do the same work. Answers the source row's columns.
    * `with` and `source` use parameters $1…$n (`params`); the mail's values follow them.
+   *
+   * The mail is either composed (html, text) or a template and its per-reader values (`template`), which the
+   * worker composes when it sends it (MESSAGE_TEMPLATES): a few bytes instead of a whole email in the statement.
    */
   async enqueueWith<T extends object>(
     query: { with: string; source: string; params: unknown[] },
-    mail: Omit<TransactionalMail, 'to' | 'subscriberId'> & { to: string },
+    mail: Omit<TransactionalMail, 'to' | 'subscriberId' | 'html' | 'text'> & { to: string } & (
+        | { html: string; text: string; template?: undefined }
+        | { template: { name: string; values: Record<string, string> }; html?: undefined; text?: undefined }
+      ),
   ): Promise<T & { send: boolean }> {
     const n = query.params.length;
     const p = (i: number) => `$${n + i}`;
@@ -93,10 +99,12 @@ export class TransactionalOutbox {
       `WITH ${query.with},
        source AS (${query.source}),
        queued AS (
-         INSERT INTO transactional_messages (kind, recipient, subscriber_id, status, dedupe_key, subject, html, text, headers)
+         INSERT INTO transactional_messages (kind, recipient, subscriber_id, status, dedupe_key, subject, html, text, headers,
+                                             template, template_values)
          SELECT ${p(1)}, CASE WHEN send THEN ${p(2)} END, CASE WHEN send THEN subscriber_id END,
                 CASE WHEN send THEN 'queued' ELSE 'skipped' END, ${p(3)}, CASE WHEN send THEN ${p(4)} END,
-                CASE WHEN send THEN ${p(5)} END, CASE WHEN send THEN ${p(6)} END, ${p(7)}::jsonb
+                CASE WHEN send THEN ${p(5)} END, CASE WHEN send THEN ${p(6)} END, ${p(7)}::jsonb,
+                CASE WHEN send THEN ${p(8)} END, CASE WHEN send THEN ${p(9)}::jsonb END
          FROM source
          ON CONFLICT (dedupe_key) DO NOTHING
        )
@@ -107,9 +115,11 @@ export class TransactionalOutbox {
         mail.to,
         mail.dedupeKey ?? null,
         mail.subject,
-        mail.html,
-        mail.text,
+        mail.html ?? null,
+        mail.text ?? null,
         mail.headers ? JSON.stringify(mail.headers) : null,
+        mail.template?.name ?? null,
+        mail.template ? JSON.stringify(mail.template.values) : null,
       ],
     );
     return row;

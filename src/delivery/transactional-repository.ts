@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { returnedRows } from '../database/returning';
+import { LIVE_HOLDERS_SQL } from './worker-identity';
 
 /** A transactional row a worker holds a lease on. */
 export interface ClaimedMessage {
@@ -12,9 +13,12 @@ export interface ClaimedMessage {
   attempts: number;
   message_key: string;
   subject: string;
-  html: string;
-  text: string;
+  /** Null when the row is stored by template (then composed when sent). */
+  html: string | null;
+  text: string | null;
   headers: Record<string, string> | null;
+  template: string | null;
+  template_values: Record<string, string> | null;
 }
 
 export interface MessageResult {
@@ -38,24 +42,29 @@ const KEEP_DAYS = 30;
 export class TransactionalRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async claim(limit: number, leaseSeconds: number): Promise<ClaimedMessage[]> {
+  /**
+   * Up to `limit` due rows: queued and due, or sending with a lapsed lease or a holder whose process is gone
+   * (WorkerIdentity), stamped with `holder`.
+   */
+  async claim(limit: number, leaseSeconds: number, holder: number): Promise<ClaimedMessage[]> {
     const result: unknown = await this.dataSource.query(
       `WITH claimable AS (
          SELECT id FROM transactional_messages
          WHERE status IN ('queued', 'sending')
            AND ((status = 'queued' AND next_attempt_at <= clock_timestamp())
-             OR (status = 'sending' AND lease_expires_at < clock_timestamp()))
+             OR (status = 'sending'
+                 AND (lease_expires_at < clock_timestamp() OR claimed_by <> ALL (${LIVE_HOLDERS_SQL}))))
          ORDER BY id
          LIMIT $1
          FOR UPDATE SKIP LOCKED
        )
        UPDATE transactional_messages t
-       SET status = 'sending', lease_expires_at = clock_timestamp() + make_interval(secs => $2),
+       SET status = 'sending', claimed_by = $3, lease_expires_at = clock_timestamp() + make_interval(secs => $2),
            updated_at = clock_timestamp()
        WHERE t.id = ANY(ARRAY(SELECT id FROM claimable))
        RETURNING t.id::text, t.kind, t.recipient, t.subscriber_id::text, t.attempts, t.message_key::text, t.subject,
-                 t.html, t.text, t.headers`,
-      [limit, leaseSeconds],
+                 t.html, t.text, t.headers, t.template, t.template_values`,
+      [limit, leaseSeconds, holder],
     );
     return returnedRows<ClaimedMessage>(result).sort((a, b) => Number(a.id) - Number(b.id));
   }
@@ -70,7 +79,8 @@ export class TransactionalRepository {
 
   /**
    * One row's result. `sentAt` comes from the app's Clock (the resend throttle and the reminder compare it with
-   * the Clock); bodies are cleared once the message is accepted or bounced, since they carry tokens.
+   * the Clock); bodies and template values are cleared once the message is accepted or bounced, since they carry
+   * tokens.
    */
   async writeBack(result: MessageResult, sentAt: Date): Promise<{ bouncedSubscriber: string | null }> {
     const answer: unknown = await this.dataSource.query(
@@ -85,6 +95,7 @@ export class TransactionalRepository {
            attempts = attempts + $6::int,
            html = CASE WHEN $2 IN ('sent', 'bounced') THEN NULL ELSE html END,
            text = CASE WHEN $2 IN ('sent', 'bounced') THEN NULL ELSE text END,
+           template_values = CASE WHEN $2 IN ('sent', 'bounced') THEN NULL ELSE template_values END,
            updated_at = clock_timestamp()
        WHERE id = $1 AND status = 'sending'
        RETURNING subscriber_id::text, status`,

@@ -9,7 +9,7 @@ import {
 import { Clock } from '../common/clock';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
-import { RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
+import { MESSAGE_TEMPLATES, type MessageTemplates, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
 import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './prebuilt-message';
@@ -18,6 +18,7 @@ import { SendRateLimiter } from './send-rate-limiter';
 import { TransactionalOutbox } from './transactional-outbox';
 import { type ClaimedMessage, type MessageResult, TransactionalRepository } from './transactional-repository';
 import { TransportHealth } from './transport-health';
+import { WorkerIdentity } from './worker-identity';
 import { WorkerLoop } from './worker-loop';
 
 /** Small batches: transactional mail is a trickle, and a small claim keeps the rows a crash can repeat few. */
@@ -60,6 +61,8 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     private readonly clock: Clock,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly results: AttemptResults,
+    private readonly identity: WorkerIdentity,
+    @Inject(MESSAGE_TEMPLATES) private readonly templates: MessageTemplates,
   ) {}
 
   /** Messages in flight at once: one per pooled connection. */
@@ -91,15 +94,16 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
 
   private async cycle(): Promise<void> {
     await this.pruneNowAndThen();
-    const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS);
+    const holder = await this.identity.holder();
+    const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS, holder);
     if (claimed.length === 0) {
       await this.loop.idle(IDLE_POLL_MS);
       return;
     }
-    await this.sendBatch(claimed);
+    await this.sendBatch(claimed, holder);
   }
 
-  private async sendBatch(batch: ClaimedMessage[]): Promise<void> {
+  private async sendBatch(batch: ClaimedMessage[], holder: number): Promise<void> {
     const leaseSeconds = this.config.env.DELIVERY_LEASE_SECONDS;
     const hold = this.transport.usesOutbox ? 0 : await this.health.pauseMs();
     const unfinished = new Set(batch.map((m) => m.id));
@@ -119,8 +123,9 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
         const message = batch[next++];
         // The send's time is taken as it starts: the moment the server may have the message.
         const startedAt = this.clock.now();
+        // A lost holder lock lets others take these rows at once: hand them back rather than send them too.
         const result =
-          !this.loop.running || hold > 0 || this.health.paused
+          !this.loop.running || this.identity.current !== holder || hold > 0 || this.health.paused
             ? handBack(message, Math.ceil(hold / 1000) || this.health.secondsLeft)
             : await this.deliver(message);
         await this.record(result, startedAt);
@@ -145,12 +150,15 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     const base = { id: message.id, retrySeconds: null, attemptsDelta: 1 as const };
     const messageId = deliveryMessageId(message.message_key, this.config.mailDomain);
     try {
+      const body = message.template
+        ? await this.templates.composeTemplate(message.template, message.template_values ?? {})
+        : { subject: message.subject, html: message.html ?? '', text: message.text ?? '' };
       await this.rateLimiter.take();
       await this.transport.send({
         to: message.recipient,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
+        subject: body.subject,
+        html: body.html,
+        text: body.text,
         headers: message.headers ?? undefined,
         messageId,
       });

@@ -1,4 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import type { MessageTemplates } from '../delivery/delivery-ports';
 import { Locale } from '../common/locale';
 import { READER_PLACEHOLDERS } from '../common/reader-placeholders';
 import { TemplateRenderer } from '../common/template-renderer';
@@ -14,7 +15,8 @@ const PLACEHOLDERS = {
   ...READER_PLACEHOLDERS,
 } as const;
 
-type ReaderEmailName = 'confirm' | 'welcome' | 'reminder' | 'sunset';
+const READER_EMAIL_NAMES = ['confirm', 'welcome', 'reminder', 'sunset'] as const;
+type ReaderEmailName = (typeof READER_EMAIL_NAMES)[number];
 
 export interface ComposedEmail {
   subject: string;
@@ -36,7 +38,7 @@ export interface ReaderValues {
  * placeholders for the reader's token and links, and personalised by string substitution, as editions are.
  */
 @Injectable()
-export class ReaderEmails implements OnApplicationBootstrap {
+export class ReaderEmails implements OnApplicationBootstrap, MessageTemplates {
   private readonly compiled = new Map<ReaderEmailName, Promise<ComposedEmail>>();
 
   constructor(
@@ -47,6 +49,20 @@ export class ReaderEmails implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.template('confirm');
+  }
+
+  /** An email's subject (the same for every reader). */
+  async subject(name: ReaderEmailName): Promise<string> {
+    return (await this.template(name)).subject;
+  }
+
+  /** MESSAGE_TEMPLATES: composes an outbox row stored by template when the worker sends it. */
+  composeTemplate(template: string, values: Record<string, string>): Promise<ComposedEmail> {
+    const name = READER_EMAIL_NAMES.find((n) => n === template);
+    if (!name) {
+      return Promise.reject(new Error(`unknown reader email template ${template}`));
+    }
+    return this.compose(name, values);
   }
 
   confirmUrl(token: string): string {

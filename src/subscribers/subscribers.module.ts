@@ -1,7 +1,7 @@
 import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { RECIPIENT_EVENTS, RECIPIENT_LINKS } from '../delivery/delivery-ports';
+import { MESSAGE_TEMPLATES, RECIPIENT_EVENTS, RECIPIENT_LINKS } from '../delivery/delivery-ports';
 import { DeliveryModule } from '../delivery/delivery.module';
 import { AudienceRepository } from './audience.repository';
 import { EmbedController } from './embed.controller';
@@ -42,6 +42,7 @@ import { Suppressions } from './suppressions';
     AudienceRepository,
     ReaderBounces,
     { provide: RECIPIENT_LINKS, useExisting: SubscriberLinks },
+    { provide: MESSAGE_TEMPLATES, useExisting: ReaderEmails },
     { provide: RECIPIENT_EVENTS, useExisting: ReaderBounces },
     SubscriptionsService,
     SubscriberPrivacyService,
@@ -64,6 +65,7 @@ import { Suppressions } from './suppressions';
     Suppressions,
     AudienceRepository,
     RECIPIENT_LINKS,
+    MESSAGE_TEMPLATES,
     RECIPIENT_EVENTS,
     SubscriberPrivacyService,
     ReaderDirectory,

@@ -14,8 +14,10 @@ export class WorkerProcess {
   private readonly child: ChildProcess;
   private readonly varDir = mkdtempSync(join(tmpdir(), 'nashra-worker-'));
 
-  constructor(t: TestApp, smtpUrl: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  /** `main`: a transpiled main.js to run with plain node (TranspiledApp), instead of src/main.ts through ts-node. */
+  constructor(t: TestApp, smtpUrl: string, env: Record<string, string>, options: { main?: string } = {}) {
+    const args = options.main ? [options.main] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+    this.child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
