@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ArticlesModule } from '../articles/articles.module';
+import { DeliverabilityModule } from '../deliverability/deliverability.module';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { DeliverabilityController } from './deliverability.controller';
 import { DigestsModule } from '../digests/digests.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
 import { AccountController } from './account.controller';
@@ -30,7 +32,7 @@ import { SignInController } from './sign-in.controller';
  * other modules' services; no module imports this one. AuthModule is global: guards and AuditLog need no import.
  */
 @Module({
-  imports: [DigestsModule, SubscribersModule, ArticlesModule, DeliveryModule],
+  imports: [DigestsModule, SubscribersModule, ArticlesModule, DeliveryModule, DeliverabilityModule],
   controllers: [
     RootController,
     NewsroomAssetsController,
@@ -50,6 +52,7 @@ import { SignInController } from './sign-in.controller';
     SettingsController,
     BreakingController,
     EditionsController,
+    DeliverabilityController,
   ],
   providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard, NextDigestViewModel],
   exports: [NewsroomView, FeedsCard],

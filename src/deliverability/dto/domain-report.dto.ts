@@ -1,0 +1,38 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+
+export class DomainReportQueryDto {
+  @ApiPropertyOptional({ enum: ['1', '0'], description: '1: ask the DNS again instead of answering the cached report' })
+  @IsIn(['1', '0', 'true', 'false'], { message: 'refresh يقبل 1 أو 0 فقط' })
+  @IsOptional()
+  refresh?: string;
+}
+
+export class DomainCheckDto {
+  @ApiProperty({ enum: ['spf', 'dkim', 'dmarc', 'mx', 'mta-sts', 'bimi'] })
+  name!: string;
+
+  @ApiProperty({ enum: ['pass', 'warn', 'fail'] })
+  status!: string;
+
+  @ApiProperty({ description: 'What the check found, in Arabic' })
+  detail!: string;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'In Arabic, the exact record to publish; null when it passes',
+  })
+  fix!: string | null;
+}
+
+export class DomainReportDto {
+  @ApiProperty({ example: 'example.net', description: "MAIL_FROM's domain" })
+  domain!: string;
+
+  @ApiProperty({ description: 'When the DNS was asked (ISO 8601)' })
+  checkedAt!: string;
+
+  @ApiProperty({ type: [DomainCheckDto] })
+  checks!: DomainCheckDto[];
+}

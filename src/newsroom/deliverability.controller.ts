@@ -1,0 +1,81 @@
+import {
+  CanActivate,
+  Controller,
+  ExecutionContext,
+  Get,
+  Injectable,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { EditorSessions } from '../auth/editor-sessions';
+import { NewsroomPageGuard, SignInRedirectFilter } from '../auth/newsroom-page';
+import { DomainReportDto, DomainReportQueryDto } from '../deliverability/dto/domain-report.dto';
+import { DomainReadiness } from '../deliverability/domain-readiness';
+
+/**
+ * One address, two readers: a script with the EDITOR_TOKEN bearer gets JSON; a signed-in editor's browser gets the
+ * page (a browser without a session is sent to sign in, as on every newsroom page).
+ */
+@Injectable()
+export class BearerOrNewsroomPageGuard implements CanActivate {
+  private readonly page: NewsroomPageGuard;
+
+  constructor(private readonly sessions: EditorSessions) {
+    this.page = new NewsroomPageGuard(sessions);
+  }
+
+  canActivate(context: ExecutionContext): Promise<boolean> | boolean {
+    const req = context.switchToHttp().getRequest<Request>();
+    if (this.sessions.hasBearerHeader(req)) {
+      if (!this.sessions.bearerIsValid(req)) {
+        throw new UnauthorizedException('An editor token is required (Authorization: Bearer <EDITOR_TOKEN>)');
+      }
+      return true;
+    }
+    if (req.accepts(['html', 'json']) !== 'html') {
+      return this.sessions.editorOf(req).then((editor) => {
+        if (!editor) {
+          throw new UnauthorizedException('An editor token is required (Authorization: Bearer <EDITOR_TOKEN>)');
+        }
+        return true;
+      });
+    }
+    return this.page.canActivate(context);
+  }
+}
+
+/** `/admin/deliverability`: is MAIL_FROM's domain ready to send (SPF, DKIM, DMARC, MX…), and what to publish. */
+@ApiTags('deliverability')
+@Controller('admin/deliverability')
+@UseGuards(BearerOrNewsroomPageGuard)
+@UseFilters(SignInRedirectFilter)
+export class DeliverabilityController {
+  constructor(
+    private readonly sessions: EditorSessions,
+    private readonly readiness: DomainReadiness,
+  ) {}
+
+  @Get()
+  @ApiBearerAuth('editor')
+  @ApiOperation({
+    summary:
+      "DNS checks of MAIL_FROM's domain (spf, dkim, dmarc, mx, mta-sts, bimi): pass, warn or fail, with the record to publish",
+  })
+  @ApiOkResponse({ type: DomainReportDto })
+  @ApiUnauthorizedResponse({ description: 'Missing or wrong editor token' })
+  async show(@Query() query: DomainReportQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const report = await this.readiness.report(query.refresh === '1' || query.refresh === 'true');
+    const wantsJson = this.sessions.hasBearerHeader(req) || req.accepts(['html', 'json']) !== 'html';
+    if (wantsJson) {
+      res.json({ domain: report.domain, checkedAt: report.checkedAt, checks: report.checks });
+      return;
+    }
+    res.json(report);
+  }
+}
