@@ -1,14 +1,28 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { LEDGER_EVENTS } from '../delivery/delivery-ports';
 import { DnsLookup } from './dns-lookup';
 import { DomainChecks } from './domain-checks';
 import { DomainReadiness } from './domain-readiness';
+import { ProviderCountsRepository } from './provider-counts.repository';
+import { ReputationWatch } from './reputation-watch';
 
 /**
- * Deliverability: is MAIL_FROM's domain ready (SPF, DKIM, DMARC, MX in DNS), and is the mail landing (complaints
- * and bounces by mailbox provider). It reads the delivery ledger's facts; the newsroom shows what it finds.
+ * Deliverability: is MAIL_FROM's domain ready (SPF, DKIM, DMARC, MX in DNS), and is the mail welcome
+ * (complaints and bounces by mailbox provider, the automatic pause that protects the domain's reputation).
+ * Global so delivery's LEDGER_EVENTS port, which it provides, reaches the delivery module without an import.
  */
+@Global()
 @Module({
-  providers: [DnsLookup, DomainChecks, DomainReadiness],
-  exports: [DomainReadiness, DnsLookup],
+  imports: [DeliveryModule],
+  providers: [
+    DnsLookup,
+    DomainChecks,
+    DomainReadiness,
+    ProviderCountsRepository,
+    ReputationWatch,
+    { provide: LEDGER_EVENTS, useExisting: ReputationWatch },
+  ],
+  exports: [DomainReadiness, DnsLookup, ProviderCountsRepository, LEDGER_EVENTS],
 })
 export class DeliverabilityModule {}
