@@ -5,6 +5,7 @@ import { DnsLookup } from './dns-lookup';
 import { DomainChecks } from './domain-checks';
 import { DomainReadiness } from './domain-readiness';
 import { ProviderCountsRepository } from './provider-counts.repository';
+import { ProviderRateReport } from './provider-rates';
 import { ReputationWatch } from './reputation-watch';
 
 /**
@@ -21,8 +22,9 @@ import { ReputationWatch } from './reputation-watch';
     DomainReadiness,
     ProviderCountsRepository,
     ReputationWatch,
+    ProviderRateReport,
     { provide: LEDGER_EVENTS, useExisting: ReputationWatch },
   ],
-  exports: [DomainReadiness, DnsLookup, ProviderCountsRepository, LEDGER_EVENTS],
+  exports: [DomainReadiness, DnsLookup, ProviderRateReport, LEDGER_EVENTS],
 })
 export class DeliverabilityModule {}
