@@ -27,6 +27,8 @@ export interface DomainCheck {
   status: CheckStatus;
   detail: string;
   fix: string | null;
+  /** The record of `fix` on its own, to copy into the DNS zone; absent when the fix is not one record. */
+  record?: { name: string; type: 'TXT'; value: string };
 }
 
 export interface DomainReport {
@@ -39,6 +41,7 @@ export interface DomainReport {
 const SPF_LOOKUP_LIMIT = 10;
 /** An address of TEST-NET-1 (RFC 5737): matches no real SPF term, so evaluating it walks the whole record. */
 const NOBODY = '192.0.2.1';
+const ARABIC = /\p{Script=Arabic}/u;
 const PRIVATE_V4 = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|169\.254\.)/;
 
 /**
@@ -139,7 +142,7 @@ export class DomainChecks {
       return {
         status,
         detail: this.t('spf.ending', { ending: ending ?? '—' }),
-        fix: this.t('spf.publish', { domain, record: fixed }),
+        ...this.publishing('spf.publish', { domain, record: fixed }),
       };
     }
     if (relay) {
@@ -151,7 +154,9 @@ export class DomainChecks {
     }
     const relayNote = relay
       ? this.t('spf.relayCovered', { host: relay.host, ip: relay.ip })
-      : this.t('spf.relayUnknown');
+      : this.config.env.SMTP_URL
+        ? this.t('spf.relayUnknown')
+        : '.';
     return {
       status: 'pass',
       detail: this.t('spf.pass', { record, count: lookups, limit: SPF_LOOKUP_LIMIT, relay: relayNote }),
@@ -176,21 +181,27 @@ export class DomainChecks {
 
   private async dkim(domain: string): Promise<Omit<DomainCheck, 'name'>> {
     const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;
+    const setUp = {
+      command: 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem',
+      settings: `DKIM_DOMAIN=${domain} DKIM_SELECTOR=nashra DKIM_PRIVATE_KEY_FILE=dkim.pem`,
+    };
     if (!DKIM_DOMAIN || !DKIM_SELECTOR || !DKIM_PRIVATE_KEY_FILE) {
-      return this.failure('dkim.unsigned', {}, 'dkim.setUp', { domain });
+      return this.failure('dkim.unsigned', {}, 'dkim.setUp', setUp);
     }
     let ours: { k: string; p: string; spki: Buffer };
     try {
       ours = publicKeyOf(createPrivateKey(readFileSync(DKIM_PRIVATE_KEY_FILE, 'utf8')));
     } catch (err) {
-      return this.failure('dkim.keyFile', { error: errorMessage(err) }, 'dkim.setUp', { domain });
+      return this.failure('dkim.keyFile', { error: errorMessage(err) }, 'dkim.setUp', setUp);
     }
     const name = `${DKIM_SELECTOR}._domainkey.${DKIM_DOMAIN}`;
     const record = `v=DKIM1; k=${ours.k}; p=${ours.p}`;
     const publish = { name, record };
     const aligned = organisation(DKIM_DOMAIN) === organisation(domain);
     if (!aligned) {
-      return this.failure('dkim.unaligned', { dkimDomain: DKIM_DOMAIN, domain }, 'dkim.align', { domain });
+      return this.failure('dkim.unaligned', { signing: `d=${DKIM_DOMAIN}`, domain }, 'dkim.align', {
+        setting: `DKIM_DOMAIN=${domain}`,
+      });
     }
     const published = (await this.dns.txt(name)).map(tags).find((t) => t.p !== undefined);
     if (!published) {
@@ -199,35 +210,48 @@ export class DomainChecks {
     if (!samePublicKey(published.p ?? '', ours)) {
       return this.failure('dkim.mismatch', { name }, 'dkim.publish', publish);
     }
-    return { status: 'pass', detail: this.t('dkim.pass', { name, dkimDomain: DKIM_DOMAIN, domain }), fix: null };
+    return { status: 'pass', detail: this.t('dkim.pass', { name, signing: `d=${DKIM_DOMAIN}`, domain }), fix: null };
   }
 
   private async dmarc(domain: string): Promise<Omit<DomainCheck, 'name'>> {
     const found = await getDmarcRecord(domain, this.dns.resolve);
     const suggested = `v=DMARC1; p=quarantine; rua=mailto:dmarc@${domain}`;
     if (!found) {
-      return this.failure('dmarc.missing', { domain }, 'dmarc.publish', { domain, record: suggested });
+      return this.failure('dmarc.missing', { domain }, 'dmarc.publish', {
+        name: `_dmarc.${domain}`,
+        record: suggested,
+      });
     }
     const policy = String(found.p ?? '').toLowerCase();
     if (policy === 'quarantine' || policy === 'reject') {
       const pct = typeof found.pct === 'number' && found.pct < 100 ? this.t('dmarc.pct', { pct: found.pct }) : '';
-      return { status: 'pass', detail: this.t('dmarc.pass', { record: found.rr, policy, pct }), fix: null };
+      return {
+        status: 'pass',
+        detail: this.t('dmarc.pass', { record: found.rr, policy: `p=${policy}`, pct }),
+        fix: null,
+      };
     }
     const stricter = /\bp=\s*\w*/i.test(found.rr) ? found.rr.replace(/\bp=\s*\w*/i, 'p=quarantine') : suggested;
     if (policy === 'none') {
       return {
         status: 'warn',
         detail: this.t('dmarc.none', { record: found.rr }),
-        fix: this.t('dmarc.publish', { domain, record: stricter }),
+        ...this.publishing('dmarc.publish', { name: `_dmarc.${domain}`, record: stricter }),
       };
     }
-    return this.failure('dmarc.invalid', { record: found.rr }, 'dmarc.publish', { domain, record: suggested });
+    return this.failure('dmarc.invalid', { record: found.rr }, 'dmarc.publish', {
+      name: `_dmarc.${domain}`,
+      record: suggested,
+    });
   }
 
   private async mx(domain: string): Promise<Omit<DomainCheck, 'name'>> {
     const hosts = (await this.dns.mx(domain)).sort((a, b) => a.priority - b.priority);
     if (hosts.length === 0) {
-      return this.failure('mx.missing', { domain }, 'mx.publish', { domain });
+      return this.failure('mx.missing', { domain }, 'mx.publish', {
+        domain,
+        example: `${domain} MX 10 mail.${domain}`,
+      });
     }
     const list = hosts.map((h) => `${h.priority} ${h.exchange}`).join('، ');
     return { status: 'pass', detail: this.t('mx.pass', { domain, hosts: list }), fix: null };
@@ -239,10 +263,14 @@ export class DomainChecks {
       return {
         status: 'warn',
         detail: this.t('mtaSts.missing', { domain }),
-        fix: this.t('mtaSts.publish', { domain, id: this.clock.now().toISOString().slice(0, 10).replace(/-/g, '') }),
+        ...this.publishing('mtaSts.publish', {
+          name: `_mta-sts.${domain}`,
+          record: `v=STSv1; id=${this.clock.now().toISOString().slice(0, 10).replace(/-/g, '')}`,
+          url: `https://mta-sts.${domain}/.well-known/mta-sts.txt`,
+        }),
       };
     }
-    return { status: 'pass', detail: this.t('mtaSts.pass', { domain, id }), fix: null };
+    return { status: 'pass', detail: this.t('mtaSts.pass', { domain, id: `id=${id}` }), fix: null };
   }
 
   private async bimi(domain: string): Promise<Omit<DomainCheck, 'name'>> {
@@ -252,7 +280,7 @@ export class DomainChecks {
       return {
         status: 'warn',
         detail: this.t('bimi.missing', { name }),
-        fix: this.t('bimi.publish', { name, domain }),
+        ...this.publishing('bimi.publish', { name, record: `v=BIMI1; l=https://${domain}/bimi.svg` }),
       };
     }
     return { status: 'pass', detail: this.t('bimi.pass', { name, record }), fix: null };
@@ -264,11 +292,28 @@ export class DomainChecks {
     fixKey: string,
     fixVars: Record<string, string | number>,
   ): Omit<DomainCheck, 'name'> {
-    return { status: 'fail', detail: this.t(detailKey, detailVars), fix: this.t(fixKey, fixVars) };
+    return { status: 'fail', detail: this.t(detailKey, detailVars), ...this.publishing(fixKey, fixVars) };
   }
 
+  /** The Arabic fix, and when it publishes one TXT record, that record apart. */
+  private publishing(fixKey: string, vars: Record<string, string | number>): Pick<DomainCheck, 'fix' | 'record'> {
+    const fix = this.t(fixKey, vars);
+    if (typeof vars.record !== 'string' || !/\.publish(One)?$/.test(fixKey)) {
+      return { fix };
+    }
+    const name = String(vars.name ?? vars.domain);
+    return { fix, record: { name, type: 'TXT', value: vars.record } };
+  }
+
+  /**
+   * The Arabic sentence, each left-to-right value in it (a record, a host, an address, an error) isolated whole
+   * (LRI … PDI) so its spaces and punctuation keep their order inside the right-to-left text.
+   */
   private t(key: string, vars: Record<string, string | number> = {}): string {
-    return this.locale.t(`deliverability.checks.${key}`, vars);
+    const isolated = Object.fromEntries(
+      Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' && v && !ARABIC.test(v) ? `\u2066${v}\u2069` : v]),
+    );
+    return this.locale.t(`deliverability.checks.${key}`, isolated);
   }
 }
 

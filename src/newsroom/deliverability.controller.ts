@@ -17,6 +17,20 @@ import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomPageGuard, SignInRedirectFilter } from '../auth/newsroom-page';
 import { DomainReportDto, DomainReportQueryDto } from '../deliverability/dto/domain-report.dto';
 import { DomainReadiness } from '../deliverability/domain-readiness';
+import { ProviderRateReport } from '../deliverability/provider-rates';
+import { Locale } from '../common/locale';
+import { AppConfig } from '../config/app-config';
+import { NewsroomView } from './newsroom-view';
+
+const TONES = { pass: 'ok', warn: 'warn', fail: 'error' } as const;
+const LABELS: Record<string, string> = {
+  spf: 'SPF',
+  dkim: 'DKIM',
+  dmarc: 'DMARC',
+  mx: 'MX',
+  'mta-sts': 'MTA-STS',
+  bimi: 'BIMI',
+};
 
 /**
  * One address, two readers: a script with the EDITOR_TOKEN bearer gets JSON; a signed-in editor's browser gets the
@@ -59,6 +73,10 @@ export class DeliverabilityController {
   constructor(
     private readonly sessions: EditorSessions,
     private readonly readiness: DomainReadiness,
+    private readonly rates: ProviderRateReport,
+    private readonly view: NewsroomView,
+    private readonly locale: Locale,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -76,6 +94,30 @@ export class DeliverabilityController {
       res.json({ domain: report.domain, checkedAt: report.checkedAt, checks: report.checks });
       return;
     }
-    res.json(report);
+    const providers = await this.rates.lastDays();
+    const t = (key: string, vars: Record<string, string | number> = {}) =>
+      this.locale.t(`deliverability.screen.${key}`, vars);
+    const tally = (status: string) => report.checks.filter((c) => c.status === status).length;
+    await this.view.page(
+      req,
+      res,
+      'deliverability',
+      {
+        report,
+        checks: report.checks.map((c) => ({
+          ...c,
+          label: LABELS[c.name] ?? c.name,
+          tone: TONES[c.status],
+          statusLabel: t(c.status),
+        })),
+        summary: t('summary', { pass: tally('pass'), warn: tally('warn'), fail: tally('fail') }),
+        publishThis: t('publishThis'),
+        recordLabels: { name: t('recordName'), type: t('recordType'), value: t('recordValue') },
+        providers,
+        gmail: providers.gmail,
+        permille: this.config.env.COMPLAINT_PAUSE_PERMILLE,
+      },
+      { title: t('title') },
+    );
   }
 }

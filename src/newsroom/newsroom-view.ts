@@ -24,6 +24,7 @@ export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
   { key: 'topics', href: '/admin/topics', label: 'المواضيع' },
   { key: 'settings', href: '/admin/settings', label: 'الإعدادات' },
   { key: 'mail', href: '/admin/mail', label: 'البريد الصادر' },
+  { key: 'deliverability', href: '/admin/deliverability', label: 'قابلية التسليم' },
   { key: 'editors', href: '/admin/editors', label: 'المحررون' },
   { key: 'account', href: '/admin/account', label: 'حسابي' },
 ];

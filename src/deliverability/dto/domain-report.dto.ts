@@ -24,6 +24,12 @@ export class DomainCheckDto {
     description: 'In Arabic, the exact record to publish; null when it passes',
   })
   fix!: string | null;
+
+  @ApiPropertyOptional({
+    description: 'The record of `fix` on its own, to copy into the DNS zone',
+    example: { name: '_dmarc.example.net', type: 'TXT', value: 'v=DMARC1; p=quarantine' },
+  })
+  record?: { name: string; type: 'TXT'; value: string };
 }
 
 export class DomainReportDto {
