@@ -65,4 +65,17 @@ export class DeliverabilityEnvDto extends DeliveryEnvDto {
   @Min(1)
   @Max(1000)
   COMPLAINT_PAUSE_PERMILLE = 3;
+
+  /** Warm-up of a new domain: messages allowed on its first day of sending (0: no warm-up, no daily cap). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WARMUP_START_PER_DAY = 0;
+
+  /** Warm-up: how much the daily allowance grows each day, in percent. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WARMUP_GROWTH_PERCENT = 50;
 }

@@ -1,17 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module';
-import { LEDGER_EVENTS } from '../delivery/delivery-ports';
+import { LEDGER_EVENTS, SEND_ALLOWANCE } from '../delivery/delivery-ports';
 import { DnsLookup } from './dns-lookup';
 import { DomainChecks } from './domain-checks';
 import { DomainReadiness } from './domain-readiness';
 import { ProviderCountsRepository } from './provider-counts.repository';
 import { ProviderRateReport } from './provider-rates';
 import { ReputationWatch } from './reputation-watch';
+import { WarmUp, WarmUpAllowance } from './warm-up';
 
 /**
  * Deliverability: is MAIL_FROM's domain ready (SPF, DKIM, DMARC, MX in DNS), and is the mail welcome
  * (complaints and bounces by mailbox provider, the automatic pause that protects the domain's reputation).
- * Global so delivery's LEDGER_EVENTS port, which it provides, reaches the delivery module without an import.
+ * Global so delivery's LEDGER_EVENTS and SEND_ALLOWANCE ports, which it provides, reach the delivery module without an import.
  */
 @Global()
 @Module({
@@ -23,8 +24,11 @@ import { ReputationWatch } from './reputation-watch';
     ProviderCountsRepository,
     ReputationWatch,
     ProviderRateReport,
+    WarmUp,
+    WarmUpAllowance,
     { provide: LEDGER_EVENTS, useExisting: ReputationWatch },
+    { provide: SEND_ALLOWANCE, useExisting: WarmUpAllowance },
   ],
-  exports: [DomainReadiness, DnsLookup, ProviderRateReport, LEDGER_EVENTS],
+  exports: [DomainReadiness, DnsLookup, ProviderRateReport, WarmUp, LEDGER_EVENTS, SEND_ALLOWANCE],
 })
 export class DeliverabilityModule {}

@@ -138,3 +138,18 @@ export interface LedgerEvents {
   /** Fact: a late report about these readers was applied (the message it names, when it names one). */
   lateReport(kind: 'hard' | 'soft' | 'complaint', subscriberIds: string[], messageId: string | null): Promise<void>;
 }
+
+export const SEND_ALLOWANCE = Symbol('SEND_ALLOWANCE');
+/**
+ * How many messages a day the domain may send, when a module limits it (deliverability's warm-up of a new
+ * domain). Optional: without a provider, queued rows are due at once.
+ */
+export interface SendAllowance {
+  /** Whether newly queued rows wait (held) until the allowance releases them. */
+  holdsNewRows(): boolean;
+  /**
+   * Fact: rows were queued held; the allowance may release some of them now through `release` (which makes up
+   * to `count` held rows due, the most engaged readers' first, and says how many).
+   */
+  heldRowsQueued(release: (count: number) => Promise<number>): Promise<void>;
+}
