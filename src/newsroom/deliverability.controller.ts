@@ -18,6 +18,7 @@ import { NewsroomPageGuard, SignInRedirectFilter } from '../auth/newsroom-page';
 import { DomainReportDto, DomainReportQueryDto } from '../deliverability/dto/domain-report.dto';
 import { DomainReadiness } from '../deliverability/domain-readiness';
 import { ProviderRateReport } from '../deliverability/provider-rates';
+import { WarmUp } from '../deliverability/warm-up';
 import { Locale } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 import { NewsroomView } from './newsroom-view';
@@ -77,6 +78,7 @@ export class DeliverabilityController {
     private readonly view: NewsroomView,
     private readonly locale: Locale,
     private readonly config: AppConfig,
+    private readonly warmUp: WarmUp,
   ) {}
 
   @Get()
@@ -94,7 +96,7 @@ export class DeliverabilityController {
       res.json({ domain: report.domain, checkedAt: report.checkedAt, checks: report.checks });
       return;
     }
-    const providers = await this.rates.lastDays();
+    const [providers, plan] = await Promise.all([this.rates.lastDays(), this.warmUp.plan()]);
     const t = (key: string, vars: Record<string, string | number> = {}) =>
       this.locale.t(`deliverability.screen.${key}`, vars);
     const tally = (status: string) => report.checks.filter((c) => c.status === status).length;
@@ -116,6 +118,7 @@ export class DeliverabilityController {
         providers,
         gmail: providers.gmail,
         permille: this.config.env.COMPLAINT_PAUSE_PERMILLE,
+        warmUp: { ...plan, started: plan.startedOn ?? plan.today.day },
       },
       { title: t('title') },
     );

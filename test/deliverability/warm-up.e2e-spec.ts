@@ -1,6 +1,8 @@
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { WarmUp } from '../../src/deliverability/warm-up';
 import { insertEdition, insertRender, setEditionStatus } from '../delivery/ledger-fixtures';
+import request from 'supertest';
+import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { FakeClock } from '../helpers/fake-clock';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -79,6 +81,15 @@ describe('Deliverability: warm-up of a new domain', () => {
       { day: '2026-11-26', allowance: 2250, sends: 2250 },
       { day: '2026-11-27', allowance: 3375, sends: 250 },
     ]);
+
+    // The Deliverability screen shows the plan.
+    await createEditor(t.dataSource, DEFAULT_EDITOR);
+    const agent = request.agent(t.baseUrl);
+    await signIn(agent, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
+    const page = (await agent.get('/admin/deliverability').expect(200)).text;
+    expect(page).toContain('أُطلقت 1000 من حصة 1000 رسالة');
+    expect(page).toContain('بانتظار الأيام القادمة: 4000 رسالة');
+    expect(page).toMatch(/<td dir="ltr">2026-11-25<\/td><td class="num">1,500<\/td><td class="num">1,500<\/td>/);
 
     // The next day the allowance grows by half and the edition goes on.
     clock.advance(DAY_MS);
