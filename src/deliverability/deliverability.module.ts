@@ -7,6 +7,7 @@ import { DomainReadiness } from './domain-readiness';
 import { ProviderCountsRepository } from './provider-counts.repository';
 import { ProviderRateReport } from './provider-rates';
 import { ReputationWatch } from './reputation-watch';
+import { SelfCheck } from './self-check';
 import { WarmUp, WarmUpAllowance } from './warm-up';
 
 /**
@@ -23,6 +24,7 @@ import { WarmUp, WarmUpAllowance } from './warm-up';
     DomainReadiness,
     ProviderCountsRepository,
     ReputationWatch,
+    SelfCheck,
     ProviderRateReport,
     WarmUp,
     WarmUpAllowance,

@@ -11,6 +11,7 @@ import {
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { providerName } from './mailbox-providers';
 import { type ProviderCounts, ProviderCountsRepository, type ReportKind } from './provider-counts.repository';
+import { SelfCheck } from './self-check';
 
 /** Complaint rates are judged from this many delivered on (below it, one complaint is noise, not a rate). */
 export const COMPLAINT_MIN_DELIVERED = 200;
@@ -33,12 +34,17 @@ export class ReputationWatch implements LedgerEvents {
     private readonly config: AppConfig,
     private readonly queue: DeliveryQueue,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
+    private readonly selfCheck: SelfCheck,
   ) {}
 
   // Watching must never stop sending or a webhook's answer: a failure here is logged, and the ledger goes on.
   async writtenBack(results: ReadonlyArray<{ id: string; editionId: string; status: string }>): Promise<void> {
     try {
       await this.judge(await this.counts.recordWriteBack(results));
+      // The first messages an edition sends are the moment to verify them as a receiver will.
+      await this.selfCheck.firstMessagesOf([
+        ...new Set(results.filter((r) => r.status === 'sent').map((r) => r.editionId)),
+      ]);
     } catch (err) {
       this.logger.warn(`Counts by mailbox provider not updated: ${errorMessage(err)}`);
     }
@@ -98,14 +104,21 @@ export class ReputationWatch implements LedgerEvents {
 
   private hardBouncesPassed(byProvider: ProviderCounts[]): ReputationReport | null {
     const percent = this.config.env.DELIVERY_FAILURE_PAUSE_PERCENT;
+    // Past the threshold as a whole, the edition is delivery's failure pause (which says the SMTP error, and
+    // resumes when failed rows are retried); this rule is for one provider refusing while the rest accept.
+    const hard = byProvider.reduce((n, c) => n + c.hardBounces, 0);
+    const finished = byProvider.reduce((n, c) => n + c.delivered + c.hardBounces, 0);
+    if (hard * 100 > percent * finished) {
+      return null;
+    }
     for (const c of [...byProvider].sort((a, b) => b.hardBounces - a.hardBounces)) {
-      const finished = c.delivered + c.hardBounces;
-      if (finished >= FAILURE_PAUSE_MIN_SAMPLE && c.hardBounces * 100 > percent * finished) {
+      const atProvider = c.delivered + c.hardBounces;
+      if (atProvider >= FAILURE_PAUSE_MIN_SAMPLE && c.hardBounces * 100 > percent * atProvider) {
         return {
           cause: 'hard-bounces',
           provider: providerName(c.provider),
           count: c.hardBounces,
-          of: finished,
+          of: atProvider,
           limit: `${percent}%`,
           fromProvider: c.hardBounces,
         };

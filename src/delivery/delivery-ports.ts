@@ -110,6 +110,11 @@ export interface EditionLifecycle {
    * limit. True when that paused it; resuming is an editor's decision.
    */
   reputationAtRisk(editionId: string, report: ReputationReport): Promise<boolean>;
+  /**
+   * Fact (from deliverability): the edition's first message failed its self-check (DKIM against DNS, alignment);
+   * `detail` is the receiver's verdict. True when that paused it; resuming is an editor's decision.
+   */
+  selfCheckFailed(editionId: string, detail: string): Promise<boolean>;
 }
 
 /** What deliverability saw when an edition put the domain's reputation at risk. */

@@ -72,6 +72,14 @@ export class DigestEditionLifecycle implements EditionLifecycle {
     return paused;
   }
 
+  /** sending → paused: the first message would fail DKIM at the receivers. */
+  async selfCheckFailed(editionId: string, detail: string): Promise<boolean> {
+    const reason =
+      `${REPUTATION_PAUSE_REASON_PREFIX} the self-check of the first message failed (${detail}). ` +
+      `Publish the DKIM record shown at /admin/deliverability, then resume.`;
+    return this.editions.change(editionId, 'reputationPause', trimError(reason).slice(0, 300));
+  }
+
   /** sent or automatically paused → sending again. */
   async failedRowsRequeued(editionId: string): Promise<void> {
     if (await this.editions.change(editionId, 'resend')) {
