@@ -4,6 +4,7 @@ import { LEDGER_EVENTS, SEND_ALLOWANCE } from '../delivery/delivery-ports';
 import { DnsLookup } from './dns-lookup';
 import { DomainChecks } from './domain-checks';
 import { DomainReadiness } from './domain-readiness';
+import { HostedDomains } from './hosted-domains';
 import { ProviderCountsRepository } from './provider-counts.repository';
 import { ProviderRateReport } from './provider-rates';
 import { ReputationWatch } from './reputation-watch';
@@ -22,6 +23,7 @@ import { WarmUp, WarmUpAllowance } from './warm-up';
     DnsLookup,
     DomainChecks,
     DomainReadiness,
+    HostedDomains,
     ProviderCountsRepository,
     ReputationWatch,
     SelfCheck,

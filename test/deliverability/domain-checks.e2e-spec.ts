@@ -8,6 +8,9 @@ import { Locale } from '../../src/common/locale';
 import { loadConfig } from '../../src/config/app-config';
 import { DnsLookup } from '../../src/deliverability/dns-lookup';
 import { DomainChecks, DomainReport } from '../../src/deliverability/domain-checks';
+import { HostedDomains } from '../../src/deliverability/hosted-domains';
+import { ReputationWatch } from '../../src/deliverability/reputation-watch';
+import { insertEdition } from '../delivery/ledger-fixtures';
 import { TestDnsServer, Zone } from '../helpers/dns-server';
 import { startTestApp, TestApp } from '../helpers/test-app';
 
@@ -133,6 +136,42 @@ describe('Deliverability: DNS checks of the sending domain', () => {
       .expect(401);
     await request(t.baseUrl).get('/admin/deliverability').expect(303); // a browser goes to sign in
     await request(t.baseUrl).get('/admin/deliverability?refresh=maybe').set('Authorization', t.editorAuth).expect(400);
+  });
+
+  it("groups readers' own domains with the provider hosting their mail, by MX, and counts them there", async () => {
+    dns.zone.mx!['ministry.test'] = [{ exchange: 'ministry-test.mail.protection.outlook.com', priority: 0 }];
+    dns.zone.mx!['school.test'] = [{ exchange: 'mail.school.test', priority: 10 }];
+    const readers: Array<{ id: string }> = await t.dataSource.query(
+      `INSERT INTO subscribers (email, email_key, status, frequency, topics, confirmed_at)
+       VALUES ('a@ministry.test', 'a@ministry.test', 'active', 'daily', '{}', now()),
+              ('b@school.test', 'b@school.test', 'active', 'daily', '{}', now())
+       RETURNING id::text`,
+    );
+    await t.get(HostedDomains).runOnce();
+    expect(
+      await t.dataSource.query(
+        `SELECT domain, provider, source FROM mailbox_domains WHERE domain LIKE '%.test' ORDER BY domain`,
+      ),
+    ).toEqual([
+      { domain: 'ministry.test', provider: 'outlook', source: 'mx' },
+      { domain: 'school.test', provider: 'other', source: 'mx' },
+    ]);
+    const edition = await insertEdition(t.dataSource, { status: 'sent' });
+    const rows: Array<{ id: string }> = await t.dataSource.query(
+      `INSERT INTO deliveries (edition_id, subscriber_id, segment_key, status, attempts, sent_at)
+       SELECT $1, unnest($2::bigint[]), 'all', 'sent', 1, now() RETURNING id::text`,
+      [edition, readers.map((r) => r.id)],
+    );
+    await t.get(ReputationWatch).writtenBack(rows.map((r) => ({ id: r.id, editionId: edition, status: 'sent' })));
+    expect(
+      await t.dataSource.query(
+        `SELECT provider, delivered FROM provider_counts WHERE edition_id = $1 ORDER BY provider`,
+        [edition],
+      ),
+    ).toEqual([
+      { provider: 'other', delivered: 1 },
+      { provider: 'outlook', delivered: 1 },
+    ]);
   });
 
   describe('SPF in detail', () => {
