@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
  * Module borders (see README, "Project layout"): which feature modules each folder of src/ may import.
  * The base folders (common, config, database) may import one another; everything may import them.
  */
-const FEATURES = ['auth', 'delivery', 'subscribers', 'engagement', 'articles', 'digests', 'health', 'newsroom'];
+const FEATURES = [
+  'auth',
+  'delivery',
+  'subscribers',
+  'engagement',
+  'articles',
+  'digests',
+  'deliverability',
+  'health',
+  'newsroom',
+];
 const MAY_IMPORT = {
   common: [],
   config: [],
@@ -18,7 +28,8 @@ const MAY_IMPORT = {
   subscribers: ['auth', 'delivery'],
   engagement: ['auth', 'delivery', 'subscribers'],
   digests: ['auth', 'delivery', 'subscribers', 'engagement', 'articles'],
-  newsroom: ['auth', 'delivery', 'subscribers', 'engagement', 'articles', 'digests'],
+  deliverability: ['auth', 'delivery'],
+  newsroom: ['auth', 'delivery', 'subscribers', 'engagement', 'articles', 'digests', 'deliverability'],
 };
 const borders = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
   files: [`src/${folder}/**/*.ts`],

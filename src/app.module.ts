@@ -7,6 +7,7 @@ import { loggerParams } from './common/logging';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DeliverabilityModule } from './deliverability/deliverability.module';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DigestsModule } from './digests/digests.module';
 import { EngagementModule } from './engagement/engagement.module';
@@ -39,6 +40,7 @@ export class AppModule {
         ArticlesModule,
         DigestsModule,
         DeliveryModule,
+        DeliverabilityModule,
         NewsroomModule,
       ],
     };

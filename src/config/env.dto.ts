@@ -14,7 +14,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { DeliveryEnvDto } from './delivery-env.dto';
+import { DeliverabilityEnvDto } from './deliverability-env.dto';
 import { emptyToUndefined, toInt } from './env-transforms';
 import { parseTrustProxy } from './trust-proxy';
 import { parseFeedAllowList } from './feed-allow-list';
@@ -60,9 +60,10 @@ const cronPattern = /^(\S+\s+){4,5}\S+$/;
 /**
  * Every environment variable nashra reads, with its rules. `.env.example` documents each one;
  * `loadConfig` turns a bad value into a start-up error that names the variable. The delivery settings
- * live in DeliveryEnvDto (delivery-env.dto.ts), which this class extends.
+ * live in DeliveryEnvDto (delivery-env.dto.ts), the deliverability ones in DeliverabilityEnvDto, which this
+ * class extends.
  */
-export class EnvDto extends DeliveryEnvDto {
+export class EnvDto extends DeliverabilityEnvDto {
   @IsIn(['development', 'production', 'test'])
   @IsOptional()
   NODE_ENV: 'development' | 'production' | 'test' = 'development';

@@ -1,7 +1,14 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
-import { EDITION_LIFECYCLE, type EditionLifecycle, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
+import {
+  EDITION_LIFECYCLE,
+  type EditionLifecycle,
+  LEDGER_EVENTS,
+  type LedgerEvents,
+  RECIPIENT_EVENTS,
+  type RecipientEvents,
+} from './delivery-ports';
 import { type ClaimedDelivery, DeliveryRepository, type DeliveryResult } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
 import { TransportHealth } from './transport-health';
@@ -52,6 +59,7 @@ export class DeliveryBatch {
     private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
+    @Optional() @Inject(LEDGER_EVENTS) private readonly events?: LedgerEvents,
   ) {}
 
   /** Two per pooled connection, so each connection has the next message ready when one is accepted. */
@@ -255,6 +263,7 @@ export class DeliveryBatch {
     if (bounced.length > 0) {
       await this.recipients.bounced(bounced);
     }
+    await this.events?.writtenBack(results);
   }
 
   /**

@@ -118,4 +118,56 @@ export interface EditionLifecycle {
   failureRatePassed(editionId: string, report: FailureReport): Promise<boolean>;
   /** Fact: failed rows of the edition were queued again. */
   failedRowsRequeued(editionId: string): Promise<void>;
+  /**
+   * Fact (from deliverability): the edition's complaints, or one mailbox provider's hard bounces, passed their
+   * limit. True when that paused it; resuming is an editor's decision.
+   */
+  reputationAtRisk(editionId: string, report: ReputationReport): Promise<boolean>;
+  /**
+   * Fact (from deliverability): the edition's first message failed its self-check (DKIM against DNS, alignment);
+   * `detail` is the receiver's verdict. True when that paused it; resuming is an editor's decision.
+   */
+  selfCheckFailed(editionId: string, detail: string): Promise<boolean>;
+}
+
+/** What deliverability saw when an edition put the domain's reputation at risk. */
+export interface ReputationReport {
+  cause: 'complaints' | 'hard-bounces';
+  /** The mailbox provider most of them came from (Gmail, Yahoo/AOL, Outlook, iCloud, other domains). */
+  provider: string;
+  /** Complaints (or that provider's hard bounces) … */
+  count: number;
+  /** … of so many delivered (the edition's, or that provider's finished) … */
+  of: number;
+  /** … against this limit, e.g. `3‰` or `20%`. */
+  limit: string;
+  /** How many of `count` came from `provider`. */
+  fromProvider: number;
+}
+
+export const LEDGER_EVENTS = Symbol('LEDGER_EVENTS');
+/**
+ * Who watches what the ledger records, when a module provides it (deliverability keeps rates by mailbox
+ * provider from these facts). Optional: without a provider, delivery records nothing more.
+ */
+export interface LedgerEvents {
+  /** Fact: these rows were written back with these statuses (`sent`, `bounced` at SMTP time, …). */
+  writtenBack(results: ReadonlyArray<{ id: string; editionId: string; status: string }>): Promise<void>;
+  /** Fact: a late report about these readers was applied (the message it names, when it names one). */
+  lateReport(kind: 'hard' | 'soft' | 'complaint', subscriberIds: string[], messageId: string | null): Promise<void>;
+}
+
+export const SEND_ALLOWANCE = Symbol('SEND_ALLOWANCE');
+/**
+ * How many messages a day the domain may send, when a module limits it (deliverability's warm-up of a new
+ * domain). Optional: without a provider, queued rows are due at once.
+ */
+export interface SendAllowance {
+  /** Whether newly queued rows wait (held) until the allowance releases them. */
+  holdsNewRows(): boolean;
+  /**
+   * Fact: rows were queued held; the allowance may release some of them now through `release` (which makes up
+   * to `count` held rows due, the most engaged readers' first, and says how many).
+   */
+  heldRowsQueued(release: (count: number) => Promise<number>): Promise<void>;
 }

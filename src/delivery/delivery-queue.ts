@@ -1,5 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type Audience, EDITION_LIFECYCLE, type EditionLifecycle } from './delivery-ports';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  type Audience,
+  EDITION_LIFECYCLE,
+  type EditionLifecycle,
+  SEND_ALLOWANCE,
+  type SendAllowance,
+} from './delivery-ports';
 import { DeliveryRepository, type ReaderDelivery } from './delivery.repository';
 import type { DeliveryStatus } from './delivery.entity';
 import { TransportHealth, type TransportState } from './transport-health';
@@ -44,6 +50,7 @@ export class DeliveryQueue {
     private readonly ledger: DeliveryRepository,
     private readonly health: TransportHealth,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
+    @Optional() @Inject(SEND_ALLOWANCE) private readonly allowance?: SendAllowance,
   ) {}
 
   /**
@@ -52,8 +59,18 @@ export class DeliveryQueue {
    * email, but the ledger says why they got nothing.
    */
   async queueEdition(editionId: string, audience?: Audience): Promise<{ queued: number; skipped: number }> {
-    const result = await this.ledger.queueAudience(editionId, audience ?? (await this.lifecycle.audienceOf(editionId)));
-    this.logger.log(`Edition ${editionId}: queued ${result.queued} deliveries, skipped ${result.skipped}`);
+    const held = this.allowance?.holdsNewRows() ?? false;
+    const result = await this.ledger.queueAudience(
+      editionId,
+      audience ?? (await this.lifecycle.audienceOf(editionId)),
+      held,
+    );
+    this.logger.log(
+      `Edition ${editionId}: queued ${result.queued} deliveries${held ? ' (held for the warm-up allowance)' : ''}, skipped ${result.skipped}`,
+    );
+    if (held && result.queued > 0) {
+      await this.allowance!.heldRowsQueued((count) => this.releaseHeld(count));
+    }
     if (result.queued > 0) {
       this.notifyWork();
     }
@@ -67,6 +84,19 @@ export class DeliveryQueue {
       counts[row.status] = row.n;
     }
     return counts;
+  }
+
+  /** Makes up to `count` held rows due, the most engaged readers' first (see DeliveryRepository.releaseHeld). */
+  async releaseHeld(count: number): Promise<number> {
+    const released = count > 0 ? await this.ledger.releaseHeld(count) : 0;
+    if (released > 0) {
+      this.notifyWork();
+    }
+    return released;
+  }
+
+  heldCount(): Promise<number> {
+    return this.ledger.heldCount();
   }
 
   /** Counts, rate and ETA of an edition's send, for logs and the editors' API. */

@@ -143,16 +143,23 @@ export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** One INSERT … SELECT over the audience; the unique key makes a second call a no-op. */
-  async queueAudience(editionId: string, audience: Audience): Promise<{ queued: number; skipped: number }> {
+  async queueAudience(
+    editionId: string,
+    audience: Audience,
+    held = false,
+  ): Promise<{ queued: number; skipped: number }> {
     const edition = `$${audience.params.length + 1}`;
+    // Held rows (a warm-up's daily allowance) are due only when releaseHeld makes them so.
+    const due = held ? `'infinity'::timestamptz` : 'now()';
     const [row]: Array<{ queued: string; skipped: string }> = await this.dataSource.query(
       `WITH audience AS (${audience.sql}),
        inserted AS (
-         INSERT INTO deliveries (edition_id, subscriber_id, segment_key, status, last_error)
+         INSERT INTO deliveries (edition_id, subscriber_id, segment_key, status, last_error, next_attempt_at)
          SELECT ${edition}::bigint, subscriber_id,
                 coalesce(segment_key, '${NO_MATCHING_ARTICLES_SEGMENT}'),
                 CASE WHEN segment_key IS NULL THEN 'skipped' ELSE 'queued' END,
-                CASE WHEN segment_key IS NULL THEN 'no article in this edition matches the reader''s topics' END
+                CASE WHEN segment_key IS NULL THEN 'no article in this edition matches the reader''s topics' END,
+                ${due}
          FROM audience
          ON CONFLICT (edition_id, subscriber_id) DO NOTHING
          RETURNING status
@@ -163,6 +170,35 @@ export class DeliveryRepository {
       [...audience.params, editionId],
     );
     return { queued: Number(row.queued), skipped: Number(row.skipped) };
+  }
+
+  /**
+   * Makes up to `count` held rows due now, those of the most recently engaged readers first (a warm-up sends
+   * its first days to the readers most likely to open, the best signal a new domain can give). Returns how many.
+   */
+  async releaseHeld(count: number): Promise<number> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE deliveries SET next_attempt_at = clock_timestamp(), updated_at = clock_timestamp()
+         WHERE id = ANY(ARRAY(
+           SELECT d.id FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+           WHERE d.status = 'queued' AND d.next_attempt_at = 'infinity'
+           ORDER BY s.last_engaged_at DESC NULLS LAST, d.id
+           LIMIT $1
+           FOR UPDATE OF d SKIP LOCKED))
+         RETURNING id`,
+        [count],
+      ),
+    );
+    return rows.length;
+  }
+
+  /** Rows queued held, waiting for a day's allowance. */
+  async heldCount(): Promise<number> {
+    const [row]: Array<{ n: string }> = await this.dataSource.query(
+      `SELECT count(*) AS n FROM deliveries WHERE status = 'queued' AND next_attempt_at = 'infinity'`,
+    );
+    return Number(row.n);
   }
 
   /**

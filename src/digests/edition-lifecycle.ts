@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Audience, EditionLifecycle, FailureReport } from '../delivery/delivery-ports';
+import type { Audience, EditionLifecycle, FailureReport, ReputationReport } from '../delivery/delivery-ports';
 import { trimError } from '../delivery/send-outcome';
 import { AudienceRepository } from '../subscribers/audience.repository';
 import { NotFoundError } from '../common/domain-errors';
-import { EditionsRepository, FAILURE_PAUSE_REASON_PREFIX } from './editions.repository';
+import { EditionsRepository, FAILURE_PAUSE_REASON_PREFIX, REPUTATION_PAUSE_REASON_PREFIX } from './editions.repository';
 
 /**
  * Digests' side of the delivery ledger (delivery's EDITION_LIFECYCLE port): which editions may send, who
@@ -55,6 +55,29 @@ export class DigestEditionLifecycle implements EditionLifecycle {
       `(over the ${report.limitPercent}% limit). Last error: ${report.lastError ?? 'unknown'}. ` +
       `Fix the cause, then retry failed deliveries.`;
     return this.editions.change(editionId, 'autoPause', trimError(reason).slice(0, 300));
+  }
+
+  /** sending → paused, naming the cause and the mailbox provider; only an editor resumes it. */
+  async reputationAtRisk(editionId: string, report: ReputationReport): Promise<boolean> {
+    const what = report.cause === 'complaints' ? 'complaints' : `hard bounces at ${report.provider}`;
+    const base = report.cause === 'complaints' ? 'delivered' : `finished at ${report.provider}`;
+    const reason =
+      `${REPUTATION_PAUSE_REASON_PREFIX} ${report.count} ${what} of ${report.of} ${base} (over the ${report.limit} limit)` +
+      (report.cause === 'complaints' ? `, ${report.fromProvider} of them from ${report.provider}` : '') +
+      `. Find the cause (list source, content, frequency), then resume.`;
+    const paused = await this.editions.change(editionId, 'reputationPause', reason.slice(0, 300));
+    if (paused) {
+      this.logger.warn(`Edition #${editionId} paused: ${reason}`);
+    }
+    return paused;
+  }
+
+  /** sending → paused: the first message would fail DKIM at the receivers. */
+  async selfCheckFailed(editionId: string, detail: string): Promise<boolean> {
+    const reason =
+      `${REPUTATION_PAUSE_REASON_PREFIX} the self-check of the first message failed (${detail}). ` +
+      `Publish the DKIM record shown at /admin/deliverability, then resume.`;
+    return this.editions.change(editionId, 'reputationPause', trimError(reason).slice(0, 300));
   }
 
   /** sent or automatically paused → sending again. */

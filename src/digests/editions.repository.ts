@@ -9,6 +9,11 @@ import { Edition, type EditionKind, type EditionStatus } from './edition.entity'
 
 /** status_reason prefix of an edition paused because too many of its deliveries failed. */
 export const FAILURE_PAUSE_REASON_PREFIX = 'Paused automatically:';
+/**
+ * status_reason prefix of an edition paused because its complaints (or one provider's hard bounces) put the
+ * domain's reputation at risk. Unlike a failure pause, re-queuing failed rows does not resume it: an editor does.
+ */
+export const REPUTATION_PAUSE_REASON_PREFIX = 'Paused to protect the reputation:';
 
 interface EditionChange {
   from: EditionStatus[];
@@ -50,6 +55,8 @@ export const EDITION_CHANGES = {
     guard: `updated_at < clock_timestamp() - interval '1 minute'`,
   },
   autoPause: { from: ['sending'], to: 'paused', reason: FAILURE_PAUSE_REASON_PREFIX },
+  // Deliverability's fact: complaints or one provider's hard bounces passed their limit (resumed by an editor).
+  reputationPause: { from: ['sending'], to: 'paused', reason: REPUTATION_PAUSE_REASON_PREFIX },
   // Failed rows queued again: a finished or automatically paused edition sends again; an edition an editor
   // paused or cancelled keeps its status (resuming it is the editor's call).
   resend: {

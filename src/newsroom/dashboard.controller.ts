@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { EditionStats } from '../digests/edition-stats';
 import { topicsView } from './engagement-view';
 import { TransportHealth } from '../delivery/transport-health';
+import { ProviderRateReport } from '../deliverability/provider-rates';
 import { EditionOverview } from '../digests/edition-overview';
 import { ReaderStats } from '../subscribers/reader-stats';
 import { editionLabels, feedHealth, STATUS_LABELS } from './dashboard-labels';
@@ -44,12 +45,13 @@ export class DashboardController {
     private readonly clock: Clock,
     private readonly transport: TransportHealth,
     private readonly engagement: EditionStats,
+    private readonly providerRates: ProviderRateReport,
   ) {}
 
   @Get()
   async dashboard(@Req() req: Request, @Res() res: Response): Promise<void> {
     const now = this.clock.now();
-    const [counts, days, recent, polled, audit, smtp, topics] = await Promise.all([
+    const [counts, days, recent, polled, audit, smtp, topics, providers] = await Promise.all([
       this.readers.counts(),
       this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
       this.editions.recent(8),
@@ -57,6 +59,7 @@ export class DashboardController {
       this.audit.recent(20),
       this.transport.state(),
       this.engagement.byTopic(),
+      this.providerRates.lastDays(),
     ]);
     const statuses = Object.entries(counts.byStatus).map(([status, n]) => ({ label: STATUS_LABELS[status], n }));
     await this.view.page(req, res, 'dashboard', {
@@ -79,6 +82,8 @@ export class DashboardController {
       editions: recent.map(editionLabels),
       audit,
       engagementTopics: topicsView(topics),
+      providers,
+      gmail: providers.gmail,
       // "SMTP unreachable since …": sending is paused for every edition until the server answers again.
       smtp: smtp.reachable
         ? null

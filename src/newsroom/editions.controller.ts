@@ -12,6 +12,7 @@ import { EditionStats } from '../digests/edition-stats';
 import { DIRECT_LINKS_SUFFIX } from '../digests/edition-segments';
 import { clickedView, engagementCard } from './engagement-view';
 import { DeliveryQueue } from '../delivery/delivery-queue';
+import { ProviderRateReport } from '../deliverability/provider-rates';
 import { HistoryQueryDto, STATUS_VALUES } from '../digests/dto/digest-requests.dto';
 import { EditionHistory } from '../digests/edition-history';
 import { EditionRenderer } from '../digests/edition-renderer';
@@ -56,6 +57,7 @@ export class EditionsController {
     private readonly queue: DeliveryQueue,
     private readonly config: AppConfig,
     private readonly stats: EditionStats,
+    private readonly providerRates: ProviderRateReport,
   ) {}
 
   @Get()
@@ -130,10 +132,11 @@ export class EditionsController {
   ): Promise<void> {
     const edition = await this.found(id);
     const v = await this.sending(edition);
-    const [renders, articles, card] = await Promise.all([
+    const [renders, articles, card, providers] = await Promise.all([
       this.history.storedRenders(edition.id),
       this.renderer.articlesInOrder(edition.articleIds),
       engagementCard(edition, v.settled, this.stats),
+      this.providerRates.ofEdition(edition.id),
     ]);
     const chosen = renders.some((r) => r.segmentKey === segment) ? segment! : 'all';
     const tz = this.config.env.TIMEZONE;
@@ -148,6 +151,7 @@ export class EditionsController {
         createdAt: whenText(edition.createdAt, tz),
         sentAt: whenText(edition.sentAt, tz),
         articles,
+        providers,
         v,
         controlsKey: controlsKey(v),
         withControls: true,

@@ -26,6 +26,7 @@ export const NEWSROOM_NAV: { key: string; href: string; label: string; permissio
   { key: 'topics', href: '/admin/topics', label: 'المواضيع', permission: 'topics.manage' },
   { key: 'settings', href: '/admin/settings', label: 'الإعدادات', permission: 'newsletters.manage' },
   { key: 'mail', href: '/admin/mail', label: 'البريد الصادر', permission: 'readers.view' },
+  { key: 'deliverability', href: '/admin/deliverability', label: 'قابلية التسليم', permission: 'stats.view' },
   { key: 'editors', href: '/admin/editors', label: 'المحررون', permission: 'editors.manage' },
   { key: 'account', href: '/admin/account', label: 'حسابي', permission: 'newsroom.use' },
 ];

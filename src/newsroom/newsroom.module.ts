@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ArticlesModule } from '../articles/articles.module';
+import { DeliverabilityModule } from '../deliverability/deliverability.module';
 import { DeliveryModule } from '../delivery/delivery.module';
+import { DeliverabilityController } from './deliverability.controller';
 import { DigestsModule } from '../digests/digests.module';
 import { SubscribersModule } from '../subscribers/subscribers.module';
 import { AccountController } from './account.controller';
@@ -38,7 +40,7 @@ import { TotpQrCode } from './totp-qr-code';
  * other modules' services; no module imports this one. AuthModule is global: guards and AuditLog need no import.
  */
 @Module({
-  imports: [DigestsModule, SubscribersModule, ArticlesModule, DeliveryModule],
+  imports: [DigestsModule, SubscribersModule, ArticlesModule, DeliveryModule, DeliverabilityModule],
   controllers: [
     RootController,
     NewsroomAssetsController,
@@ -64,6 +66,7 @@ import { TotpQrCode } from './totp-qr-code';
     BreakingController,
     EditionsController,
     StepUpController,
+    DeliverabilityController,
   ],
   providers: [
     NewsroomView,

@@ -1,5 +1,5 @@
 import type { DeliveryProgress } from '../delivery/delivery-queue';
-import { FAILURE_PAUSE_REASON_PREFIX } from '../digests/editions.repository';
+import { FAILURE_PAUSE_REASON_PREFIX, REPUTATION_PAUSE_REASON_PREFIX } from '../digests/editions.repository';
 import type { Edition, EditionStatus } from '../digests/edition.entity';
 
 /** What the sending screen and the history show of an edition, in the newsroom's words. */
@@ -45,6 +45,12 @@ export function reasonText(reason: string | null): { text: string; detail: strin
   if (reason.startsWith(FAILURE_PAUSE_REASON_PREFIX)) {
     return {
       text: 'أُوقف الإرسال تلقائياً لأن نسبة الرسائل الفاشلة أو المرتدّة تجاوزت الحد المسموح. عالِج السبب ثم أعد محاولة الفاشلة واستأنف.',
+      detail: reason,
+    };
+  }
+  if (reason.startsWith(REPUTATION_PAUSE_REASON_PREFIX)) {
+    return {
+      text: 'أُوقف الإرسال تلقائياً حمايةً لسمعة النطاق: تجاوزت شكاوى القرّاء (أو ارتدادات أحد مزوّدي البريد) الحد. ابحث عن السبب (مصدر القائمة، المحتوى، وتيرة الإرسال) ثم استأنف بنفسك.',
       detail: reason,
     };
   }

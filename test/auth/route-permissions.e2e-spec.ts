@@ -10,7 +10,8 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 // favicon (public, src/common/favicon.ts).
 const outsideNest = (route: string) =>
   /^GET \/admin\/docs(-json|-yaml|\/.*)?$/.test(route) || ['GET /favicon.ico', 'GET /favicon.svg'].includes(route);
-const GUARDS = ['NewsroomPageGuard', 'EditorAuthGuard'];
+// BearerOrNewsroomPageGuard (deliverability: one address for the JSON and the page) delegates to the other two.
+const GUARDS = ['NewsroomPageGuard', 'EditorAuthGuard', 'BearerOrNewsroomPageGuard'];
 const ROLE_REFUSAL = 'لا يسمح دورك';
 
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;

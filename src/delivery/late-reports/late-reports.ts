@@ -1,6 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { RECIPIENT_EVENTS, type RecipientEvents, type ReportedRecipient } from '../delivery-ports';
+import {
+  LEDGER_EVENTS,
+  type LedgerEvents,
+  RECIPIENT_EVENTS,
+  type RecipientEvents,
+  type ReportedRecipient,
+} from '../delivery-ports';
 import type { LateReport } from './late-report';
 import { LateReportLedger } from './late-report-ledger';
 
@@ -25,6 +31,7 @@ export class LateReports {
     private readonly ledger: LateReportLedger,
     @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly config: AppConfig,
+    @Optional() @Inject(LEDGER_EVENTS) private readonly events?: LedgerEvents,
   ) {}
 
   async applyAll(reports: LateReport[], source: string): Promise<LateReportOutcome> {
@@ -49,9 +56,21 @@ export class LateReports {
   }
 
   private async applyTo(who: ReportedRecipient, report: LateReport, source: string): Promise<LateReportOutcome> {
+    const outcome = await this.applyToReaders(who, report, source);
+    if (outcome.named.length > 0) {
+      await this.events?.lateReport(report.kind, outcome.named, report.messageId);
+    }
+    return { readers: outcome.readers, deliveries: outcome.deliveries };
+  }
+
+  private async applyToReaders(
+    who: ReportedRecipient,
+    report: LateReport,
+    source: string,
+  ): Promise<LateReportOutcome & { named: string[] }> {
     if (report.kind === 'complaint') {
       const readers = await this.recipients.reported(who, 'complained');
-      return { readers: readers.length, deliveries: 0 };
+      return { readers: readers.length, deliveries: 0, named: readers };
     }
     if (report.kind === 'hard') {
       const readers = await this.recipients.reported(who, 'bounced');
@@ -62,7 +81,7 @@ export class LateReports {
       this.logger.log(
         `Late bounce (${source}): ${readers.length} reader(s), ${deliveries} delivery(ies) marked bounced`,
       );
-      return { readers: readers.length, deliveries };
+      return { readers: readers.length, deliveries, named: readers };
     }
     const rule = { limit: this.config.env.SOFT_BOUNCE_LIMIT, windowDays: this.config.env.SOFT_BOUNCE_WINDOW_DAYS };
     const counted = await this.recipients.softBounced(who, report.messageId, rule);
@@ -74,6 +93,6 @@ export class LateReports {
             `soft bounce ${rule.limit} in ${rule.windowDays} day(s), reported by ${source}`,
           )
         : 0;
-    return { readers: counted.readers.length, deliveries };
+    return { readers: counted.readers.length, deliveries, named: counted.readers };
   }
 }
