@@ -149,7 +149,13 @@ describe('Route permissions', () => {
       expect.arrayContaining(['/admin/editors', '/admin/breaking', '/admin/settings']),
     );
     expect(await nav('writer')).toEqual(['/admin', '/admin/next', '/admin/account']);
-    expect(await nav('analyst')).toEqual(['/admin', '/admin/editions', '/admin/readers', '/admin/account']);
+    expect(await nav('analyst')).toEqual([
+      '/admin',
+      '/admin/editions',
+      '/admin/readers',
+      '/admin/deliverability',
+      '/admin/account',
+    ]);
     expect(await nav('editor')).not.toContain('/admin/breaking');
   });
 });
