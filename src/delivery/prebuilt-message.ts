@@ -41,6 +41,8 @@ export interface MessageContent {
   text: string;
   /** `Name <list.id>` for List-Id. */
   listId: string;
+  /** The newsletter (slug) the message belongs to: readers' one-click links end only that subscription. */
+  newsletter?: string;
 }
 
 type LinkSlot = 'unsubscribeUrl' | 'preferencesUrl';
@@ -92,6 +94,7 @@ export class PrebuiltMessage {
   private constructor(
     private readonly pieces: Piece[],
     readonly encoding: BodyEncoding,
+    readonly newsletter?: string,
   ) {}
 
   static build(content: MessageContent, encoding: BodyEncoding = '8bit'): PrebuiltMessage {
@@ -148,7 +151,7 @@ export class PrebuiltMessage {
     }
     push(`--${boundary}--${CRLF}`);
     pieces.push(Buffer.from(pending, 'utf8'));
-    return new PrebuiltMessage(pieces, encoding);
+    return new PrebuiltMessage(pieces, encoding, content.newsletter);
   }
 
   /**

@@ -128,12 +128,18 @@ export class EditionRenderer {
     return formatDay(date, this.dateStyle);
   }
 
-  /** Daily: the day; weekly (given the window's start): the week's range, `18 – 24 تشرين الثاني 2026`. */
-  defaultSubject(frequency: Frequency, date: Date, windowFrom?: Date): string {
+  /**
+   * Daily: the day; weekly (given the window's start): the week's range, `18 – 24 تشرين الثاني 2026`. A newsletter
+   * other than the two standard digests gives its `name`: «الاقتصاد — 18 – 24 تشرين الثاني 2026».
+   */
+  defaultSubject(frequency: Frequency, date: Date, windowFrom?: Date, name?: string): string {
     const when =
       frequency === 'weekly' && windowFrom
         ? formatRange(windowFrom, new Date(date.getTime() - 1), this.dateStyle)
         : this.formatDate(date);
+    if (name) {
+      return this.locale.t('newsletters.subject', { name, date: when }).slice(0, 200);
+    }
     return this.locale.t(`digest.subject.${frequency}`, { date: when });
   }
 

@@ -165,14 +165,24 @@ export class EditionsRepository {
     return this.dataSource.getRepository(EditionRender).findOneBy({ editionId, segmentKey });
   }
 
-  /** Whether the schedule ever made an edition of this frequency, and where the last live one ends. */
-  async scheduleState(frequency: Frequency): Promise<{ scheduledBefore: boolean; lastWindowTo: Date | null }> {
+  /** Whether the schedule ever made an edition of this digest newsletter, and where the last live one ends. */
+  async scheduleState(slug: string): Promise<{ scheduledBefore: boolean; lastWindowTo: Date | null }> {
     const [row]: Array<{ scheduled_before: boolean | null; last_window_to: Date | null }> = await this.dataSource.query(
       `SELECT bool_or(triggered_by = 'schedule') AS scheduled_before, max(window_to) AS last_window_to
-         FROM editions WHERE frequency = $1 AND status <> 'cancelled'`,
-      [frequency],
+         FROM editions WHERE newsletter_id = (SELECT id FROM newsletters WHERE slug = $1) AND status <> 'cancelled'`,
+      [slug],
     );
     return { scheduledBefore: row.scheduled_before === true, lastWindowTo: row.last_window_to };
+  }
+
+  /** The newsletter an edition belongs to, as its emails name it (null: an edition made before newsletters). */
+  async listOf(editionId: string): Promise<{ slug: string; name: string; senderName: string | null } | null> {
+    const [row]: Array<{ slug: string; name: string; senderName: string | null }> = await this.dataSource.query(
+      `SELECT n.slug, n.name, n.sender_name AS "senderName"
+         FROM editions e JOIN newsletters n ON n.id = e.newsletter_id WHERE e.id = $1`,
+      [editionId],
+    );
+    return row ?? null;
   }
 
   async idsWithStatus(status: EditionStatus): Promise<string[]> {
@@ -224,14 +234,22 @@ export class EditionsRepository {
     manager: EntityManager,
     values: Pick<
       Edition,
-      'key' | 'frequency' | 'windowFrom' | 'windowTo' | 'articleIds' | 'leftOutArticleIds' | 'subject' | 'preheader'
+      | 'key'
+      | 'frequency'
+      | 'newsletterId'
+      | 'windowFrom'
+      | 'windowTo'
+      | 'articleIds'
+      | 'leftOutArticleIds'
+      | 'subject'
+      | 'preheader'
     > & { triggeredBy: string; editorNote?: string | null; scheduledFor?: Date | null },
   ): Promise<Edition> {
     const rows: { id: string }[] = await manager.query(
       `INSERT INTO editions (key, frequency, window_from, window_to, article_ids, left_out_article_ids, subject,
-                             preheader, status, triggered_by, editor_note, scheduled_for)
+                             preheader, status, triggered_by, editor_note, scheduled_for, newsletter_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $11::timestamptz IS NULL THEN 'draft' ELSE 'scheduled' END,
-               $9, $10, $11)
+               $9, $10, $11, $12)
        RETURNING id`,
       [
         values.key,
@@ -245,6 +263,7 @@ export class EditionsRepository {
         values.triggeredBy,
         values.editorNote ?? null,
         values.scheduledFor ?? null,
+        values.newsletterId,
       ],
     );
     return manager.getRepository(Edition).findOneByOrFail({ id: rows[0].id });
@@ -252,15 +271,25 @@ export class EditionsRepository {
 
   /** A breaking alert in draft, or null when its key (one alert per article) is taken. */
   async insertAlert(
-    values: Pick<Edition, 'key' | 'windowFrom' | 'articleIds' | 'subject' | 'preheader'> & { triggeredBy: string },
+    values: Pick<Edition, 'key' | 'windowFrom' | 'articleIds' | 'subject' | 'preheader' | 'newsletterId'> & {
+      triggeredBy: string;
+    },
   ): Promise<Edition | null> {
     const rows: { id: string }[] = await this.dataSource.query(
       `INSERT INTO editions (key, kind, frequency, window_from, window_to, article_ids, subject, preheader, status,
-                             triggered_by)
-       VALUES ($1, 'breaking', NULL, $2, $2, $3, $4, $5, 'draft', $6)
+                             triggered_by, newsletter_id)
+       VALUES ($1, 'breaking', NULL, $2, $2, $3, $4, $5, 'draft', $6, $7)
        ON CONFLICT (key) DO NOTHING
        RETURNING id`,
-      [values.key, values.windowFrom, values.articleIds, values.subject, values.preheader, values.triggeredBy],
+      [
+        values.key,
+        values.windowFrom,
+        values.articleIds,
+        values.subject,
+        values.preheader,
+        values.triggeredBy,
+        values.newsletterId,
+      ],
     );
     return rows.length > 0 ? this.dataSource.getRepository(Edition).findOneByOrFail({ id: rows[0].id }) : null;
   }

@@ -68,7 +68,7 @@ export class NextEditionPlanService {
       preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
       editorNote: plan.editorNote ?? null,
       pinnedArticleId: decisions?.leadArticleId ?? null,
-      audience: await this.audience(frequency, plan.articles),
+      audience: await this.audience(plan.newsletterId, plan.articles),
     };
   }
 
@@ -138,8 +138,8 @@ export class NextEditionPlanService {
   }
 
   /** How many readers the edition would reach if sent now: the very audience query the delivery ledger queues. */
-  async audience(frequency: Frequency, articles: Article[]): Promise<Audience> {
-    const { sql, params } = this.audiences.forEdition(frequency, articles);
+  async audience(newsletterId: number, articles: Article[]): Promise<Audience> {
+    const { sql, params } = this.audiences.forEdition(newsletterId, articles);
     const [row] = (await this.dataSource.query(
       `SELECT count(*) AS active, count(segment_key) AS receiving FROM (${sql}) audience`,
       params,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Frequency } from '../common/frequency';
 import { AppConfig } from '../config/app-config';
 import type { Audience } from '../delivery/delivery-ports';
 
@@ -10,8 +9,8 @@ export interface AudienceArticle {
 }
 
 /**
- * Who gets a digest edition, decided here because readers own it: every active reader of the edition's
- * frequency. Each reader's segment: readers without topics get `all`; readers with topics get the ids of the
+ * Who gets a digest edition, decided here because readers own it: every active reader with an active
+ * subscription to the edition's newsletter. Each reader's segment: readers without topics get `all`; readers with topics get the ids of the
  * edition's articles that share a topic with them, ascending and joined by `,` (`all` when that is every
  * article), or null when none does. Readers who opted out of click tracking get the same key with `-direct`
  * after it (one more segment, compiled once, with direct links), unless CLICK_TRACKING=off. Returned as SQL for the delivery ledger's INSERT … SELECT, so an audience
@@ -21,7 +20,7 @@ export interface AudienceArticle {
 export class AudienceRepository {
   constructor(private readonly config: AppConfig) {}
 
-  forEdition(frequency: Frequency, articles: AudienceArticle[]): Audience {
+  forEdition(newsletterId: number, articles: AudienceArticle[]): Audience {
     return {
       sql: `
         SELECT subscriber_id, ${this.segmentWithOptOut('segment_key')} AS segment_key FROM (
@@ -43,18 +42,22 @@ export class AudienceRepository {
                  )
                END AS segment_key,
                s.track_clicks
-        FROM subscribers s
-        WHERE s.status = 'active' AND s.frequency = $1) audience`,
-      params: [frequency, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
+        FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+        WHERE sub.newsletter_id = $1 AND sub.status = 'active' AND s.status = 'active') audience`,
+      params: [newsletterId, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
     };
   }
 
-  /** Every active reader, each getting the whole edition (`all`): the audience of a breaking alert. */
-  everyActiveReader(): Audience {
+  /**
+   * Every active reader subscribed to an alerts newsletter, each getting the whole edition (`all`): the audience
+   * of a breaking alert (readers' topics do not filter alerts; an alerts newsletter's own topics do).
+   */
+  forAlert(newsletterId: number): Audience {
     return {
       sql: `SELECT s.id AS subscriber_id, ${this.segmentWithOptOut("'all'", 's.track_clicks')} AS segment_key
-              FROM subscribers s WHERE s.status = 'active'`,
-      params: [],
+              FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+             WHERE sub.newsletter_id = $1 AND sub.status = 'active' AND s.status = 'active'`,
+      params: [newsletterId],
     };
   }
 

@@ -8,6 +8,7 @@ import { EmbedController } from './embed.controller';
 import { ImportConfirmations } from './import/import-confirmations';
 import { ReaderImportRepository } from './import/reader-import.repository';
 import { ReaderImporter } from './import/reader-importer';
+import { NewslettersRepository } from './newsletters.repository';
 import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderBounces } from './reader-bounces';
@@ -39,6 +40,7 @@ import { Suppressions } from './suppressions';
   providers: [
     SubscriberLinks,
     AudienceRepository,
+    NewslettersRepository,
     ReaderBounces,
     { provide: RECIPIENT_LINKS, useExisting: SubscriberLinks },
     { provide: RECIPIENT_EVENTS, useExisting: ReaderBounces },
@@ -61,6 +63,8 @@ import { Suppressions } from './suppressions';
     SubscriberLinks,
     Suppressions,
     AudienceRepository,
+    NewslettersRepository,
+    SubscriptionsService,
     RECIPIENT_LINKS,
     RECIPIENT_EVENTS,
     SubscriberPrivacyService,

@@ -90,16 +90,24 @@ export class ReaderImportRepository {
       return [];
     }
     const inserted = (await manager.query(
-      `INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
-                                confirmation_expires_at, confirmed_at)
-       SELECT i.email, i.email_key, i.status, i.frequency, i.consent, i.token_hash,
-              CASE WHEN i.status = 'pending' THEN $7::timestamptz END,
-              CASE WHEN i.status = 'active' THEN $8::timestamptz END
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $9::text[])
-            AS i(email, email_key, status, frequency, consent, token_hash, email_hash)
-       WHERE NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email_hash = i.email_hash)
-       ON CONFLICT (email_key) DO NOTHING
-       RETURNING id, email_key AS "emailKey", status`,
+      // Each imported reader subscribes to their frequency's digest and to the breaking alerts (what a reader
+      // of that frequency got before newsletters existed), with the import's consent record.
+      `WITH inserted AS (
+         INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
+                                  confirmation_expires_at, confirmed_at)
+         SELECT i.email, i.email_key, i.status, i.frequency, i.consent, i.token_hash,
+                CASE WHEN i.status = 'pending' THEN $7::timestamptz END,
+                CASE WHEN i.status = 'active' THEN $8::timestamptz END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $9::text[])
+              AS i(email, email_key, status, frequency, consent, token_hash, email_hash)
+         WHERE NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email_hash = i.email_hash)
+         ON CONFLICT (email_key) DO NOTHING
+         RETURNING id, email_key, status, frequency, consent
+       ), subscribed AS (
+         INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
+         SELECT r.id, n.id, 'active', r.consent FROM inserted r JOIN newsletters n ON n.slug IN (r.frequency, 'breaking')
+       )
+       SELECT id, email_key AS "emailKey", status FROM inserted`,
       [
         rows.map((r) => r.email),
         rows.map((r) => r.emailKey),

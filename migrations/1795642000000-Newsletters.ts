@@ -1,0 +1,162 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Several newsletters (issue 21): `newsletters` (what a reader can subscribe to), `subscriptions` (reader ×
+ * newsletter, with its own state and consent) and `editions.newsletter_id`. The reader row keeps the address's
+ * own state (pending, active, bounced, complained) and the confirmation; a subscription only says whether the
+ * reader wants that newsletter.
+ *
+ * Existing readers keep what they get today: `daily` and `weekly` are the two digests (schedule NULL: they follow
+ * the digest settings and DIGEST_*_CRON as before), each reader's frequency becomes the matching subscription,
+ * and every reader who is active (or still confirming) is subscribed to `breaking`, because alerts reach every
+ * active reader today. Existing editions are attached to their newsletter.
+ *
+ * `newsletters.subscriber_count` (active subscriptions of active readers) is kept by triggers in the same
+ * transaction as every change to a subscription or to a reader's status, so screens never count rows.
+ */
+export class Newsletters1795642000000 implements MigrationInterface {
+  name = 'Newsletters1795642000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE "newsletters" (
+        "id" integer GENERATED ALWAYS AS IDENTITY NOT NULL,
+        "slug" text NOT NULL,
+        "name" text NOT NULL,
+        "description" text NOT NULL DEFAULT '',
+        "kind" text NOT NULL,
+        "period" text,
+        "schedule_cron" text,
+        "topics" text[] NOT NULL DEFAULT '{}',
+        "max_articles" integer,
+        "article_order" text,
+        "sender_name" text,
+        "show_on_form" boolean NOT NULL DEFAULT true,
+        "default_checked" boolean NOT NULL DEFAULT false,
+        "status" text NOT NULL DEFAULT 'active',
+        "position" integer NOT NULL DEFAULT 100,
+        "subscriber_count" integer NOT NULL DEFAULT 0,
+        "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "pk_newsletters" PRIMARY KEY ("id"),
+        CONSTRAINT "uq_newsletters_slug" UNIQUE ("slug"),
+        CONSTRAINT "ck_newsletters_slug" CHECK ("slug" ~ '^[a-z0-9][a-z0-9-]{0,39}$'),
+        CONSTRAINT "ck_newsletters_kind" CHECK ("kind" IN ('digest', 'alerts')),
+        CONSTRAINT "ck_newsletters_period" CHECK (
+          ("kind" = 'digest' AND "period" IN ('daily', 'weekly')) OR ("kind" = 'alerts' AND "period" IS NULL
+            AND "schedule_cron" IS NULL)),
+        CONSTRAINT "ck_newsletters_order" CHECK ("article_order" IS NULL OR "article_order" IN ('newest', 'oldest')),
+        CONSTRAINT "ck_newsletters_status" CHECK ("status" IN ('active', 'archived'))
+      )`);
+    await queryRunner.query(`
+      INSERT INTO "newsletters" ("slug", "name", "description", "kind", "period", "show_on_form", "default_checked",
+                                 "position")
+      VALUES ('daily', 'النشرة اليومية', 'أهم أخبار اليوم في رسالة واحدة كل صباح.', 'digest', 'daily', true, true, 10),
+             ('weekly', 'النشرة الأسبوعية', 'خلاصة الأسبوع وأكثر القصص قراءة، مرة في الأسبوع.', 'digest', 'weekly',
+              true, false, 20),
+             ('breaking', 'الأخبار العاجلة', 'تنبيه فوري بالخبر العاجل حين يقع.', 'alerts', NULL, true, true, 30)`);
+
+    await queryRunner.query(`
+      CREATE TABLE "subscriptions" (
+        "subscriber_id" bigint NOT NULL,
+        "newsletter_id" integer NOT NULL,
+        "status" text NOT NULL DEFAULT 'active',
+        "consent" jsonb,
+        "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        "unsubscribed_at" TIMESTAMP WITH TIME ZONE,
+        "unsubscribe_reason" text,
+        CONSTRAINT "pk_subscriptions" PRIMARY KEY ("subscriber_id", "newsletter_id"),
+        CONSTRAINT "ck_subscriptions_status" CHECK ("status" IN ('active', 'unsubscribed')),
+        CONSTRAINT "fk_subscriptions_subscriber" FOREIGN KEY ("subscriber_id") REFERENCES "subscribers"("id")
+          ON DELETE CASCADE,
+        CONSTRAINT "fk_subscriptions_newsletter" FOREIGN KEY ("newsletter_id") REFERENCES "newsletters"("id")
+      )`);
+    // The audience of an edition walks one newsletter's active subscriptions.
+    await queryRunner.query(
+      `CREATE INDEX "ix_subscriptions_newsletter_active" ON "subscriptions" ("newsletter_id", "subscriber_id")
+        WHERE "status" = 'active'`,
+    );
+
+    // Today's readers: frequency → digest, and alerts for everyone who gets mail (or will once confirmed).
+    await queryRunner.query(`
+      INSERT INTO "subscriptions" ("subscriber_id", "newsletter_id", "status", "consent", "created_at",
+                                   "unsubscribed_at", "unsubscribe_reason")
+      SELECT s."id", n."id",
+             CASE WHEN s."status" = 'unsubscribed' THEN 'unsubscribed' ELSE 'active' END,
+             s."consent", s."created_at", s."unsubscribed_at", s."unsubscribe_reason"
+        FROM "subscribers" s JOIN "newsletters" n ON n."slug" = s."frequency"`);
+    await queryRunner.query(`
+      INSERT INTO "subscriptions" ("subscriber_id", "newsletter_id", "status", "consent", "created_at")
+      SELECT s."id", n."id", 'active', s."consent", s."created_at"
+        FROM "subscribers" s JOIN "newsletters" n ON n."slug" = 'breaking'
+       WHERE s."status" IN ('active', 'pending')`);
+
+    await queryRunner.query(`ALTER TABLE "editions" ADD "newsletter_id" integer`);
+    await queryRunner.query(`
+      ALTER TABLE "editions" ADD CONSTRAINT "fk_editions_newsletter" FOREIGN KEY ("newsletter_id")
+        REFERENCES "newsletters"("id")`);
+    await queryRunner.query(`
+      UPDATE "editions" e SET "newsletter_id" = n."id" FROM "newsletters" n
+       WHERE n."slug" = CASE WHEN e."kind" = 'breaking' THEN 'breaking' ELSE e."frequency" END`);
+    await queryRunner.query(`CREATE INDEX "ix_editions_newsletter" ON "editions" ("newsletter_id", "window_to")`);
+
+    // Kept counts. A subscription counts while it is active and its reader is active.
+    await queryRunner.query(`
+      CREATE FUNCTION "newsletters_count_subscription"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'active'
+           AND EXISTS (SELECT 1 FROM subscribers WHERE id = OLD.subscriber_id AND status = 'active') THEN
+          UPDATE newsletters SET subscriber_count = subscriber_count - 1 WHERE id = OLD.newsletter_id;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'active'
+           AND EXISTS (SELECT 1 FROM subscribers WHERE id = NEW.subscriber_id AND status = 'active') THEN
+          UPDATE newsletters SET subscriber_count = subscriber_count + 1 WHERE id = NEW.newsletter_id;
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`
+      CREATE TRIGGER "tg_subscriptions_count" AFTER INSERT OR DELETE OR UPDATE OF "status", "newsletter_id"
+        ON "subscriptions" FOR EACH ROW EXECUTE FUNCTION "newsletters_count_subscription"()`);
+    await queryRunner.query(`
+      CREATE FUNCTION "newsletters_count_reader"() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        delta integer;
+      BEGIN
+        IF TG_OP = 'DELETE' THEN
+          delta := CASE WHEN OLD.status = 'active' THEN -1 ELSE 0 END;
+        ELSE
+          delta := (CASE WHEN NEW.status = 'active' THEN 1 ELSE 0 END) - (CASE WHEN OLD.status = 'active' THEN 1 ELSE 0 END);
+        END IF;
+        IF delta <> 0 THEN
+          UPDATE newsletters n SET subscriber_count = n.subscriber_count + delta
+            FROM subscriptions s
+           WHERE s.subscriber_id = OLD.id AND s.status = 'active' AND n.id = s.newsletter_id;
+        END IF;
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
+      END $$`);
+    // BEFORE DELETE: the reader's subscriptions are still there to uncount (the cascade removes them after).
+    await queryRunner.query(`
+      CREATE TRIGGER "tg_subscribers_count_status" AFTER UPDATE OF "status" ON "subscribers"
+        FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION "newsletters_count_reader"()`);
+    await queryRunner.query(`
+      CREATE TRIGGER "tg_subscribers_count_delete" BEFORE DELETE ON "subscribers"
+        FOR EACH ROW WHEN (OLD.status = 'active') EXECUTE FUNCTION "newsletters_count_reader"()`);
+    await queryRunner.query(`
+      UPDATE "newsletters" n SET "subscriber_count" = (
+        SELECT count(*) FROM "subscriptions" s JOIN "subscribers" r ON r."id" = s."subscriber_id"
+         WHERE s."newsletter_id" = n."id" AND s."status" = 'active' AND r."status" = 'active')`);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER "tg_subscribers_count_delete" ON "subscribers"`);
+    await queryRunner.query(`DROP TRIGGER "tg_subscribers_count_status" ON "subscribers"`);
+    await queryRunner.query(`DROP FUNCTION "newsletters_count_reader"()`);
+    await queryRunner.query(`DROP TABLE "subscriptions"`);
+    await queryRunner.query(`DROP FUNCTION "newsletters_count_subscription"()`);
+    await queryRunner.query(`DROP INDEX "ix_editions_newsletter"`);
+    await queryRunner.query(`ALTER TABLE "editions" DROP CONSTRAINT "fk_editions_newsletter"`);
+    await queryRunner.query(`ALTER TABLE "editions" DROP COLUMN "newsletter_id"`);
+    await queryRunner.query(`DROP TABLE "newsletters"`);
+  }
+}
