@@ -77,7 +77,7 @@ export class DigestsAdminController {
   @ApiConflictResponse({ description: 'No new articles' })
   async create(@Body() body: CreateEditionDto): Promise<EditionDetailDto> {
     try {
-      const edition = await this.editions.createNow(body.frequency, {
+      const edition = await this.editions.createNow((body.newsletter ?? body.frequency)!, {
         articleIds: body.articleIds,
         subject: body.subject,
       });
