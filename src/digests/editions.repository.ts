@@ -185,6 +185,17 @@ export class EditionsRepository {
     return row ?? null;
   }
 
+  /** Each newsletter's latest edition that went out (by newsletter slug), for the Newsletters screen. */
+  async lastSentByNewsletter(): Promise<Map<string, { id: string; subject: string; sentAt: Date }>> {
+    const rows: Array<{ slug: string; id: string; subject: string; sent_at: Date }> = await this.dataSource.query(
+      `SELECT n.slug, e.id::text, e.subject, e.sent_at FROM newsletters n
+         CROSS JOIN LATERAL (SELECT id, subject, sent_at FROM editions
+                              WHERE newsletter_id = n.id AND status = 'sent'
+                              ORDER BY window_to DESC, id DESC LIMIT 1) e`,
+    );
+    return new Map(rows.map((r) => [r.slug, { id: r.id, subject: r.subject, sentAt: r.sent_at }]));
+  }
+
   async idsWithStatus(status: EditionStatus): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(
       `SELECT id::text FROM editions WHERE status = $1 ORDER BY id`,

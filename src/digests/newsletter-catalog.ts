@@ -1,11 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CronTime } from 'cron';
 import { InvalidInputError } from '../common/domain-errors';
+
+/** A newsletter rule broken; `key` names it in the locale (newsletters.errors.*) for editors' screens. */
+export class NewsletterRuleError extends InvalidInputError {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 import { AppConfig } from '../config/app-config';
 import type { Newsletter } from '../subscribers/newsletter.entity';
 import { type NewsletterInput, NewslettersRepository } from '../subscribers/newsletters.repository';
 import { DigestScheduler } from './digest-scheduler';
+import { EditionsRepository } from './editions.repository';
 import type { CreateNewsletterDto, NewsletterDto, UpdateNewsletterDto } from './dto/newsletter.dto';
+
+const ALERTS_HAVE_NO_SCHEDULE = 'An alerts newsletter has no schedule or period: editors send each alert';
 
 /**
  * Editors' newsletters: create, change, archive, with the rules only a service can check (a digest's period
@@ -20,10 +33,16 @@ export class NewsletterCatalog {
     private readonly newsletters: NewslettersRepository,
     private readonly scheduler: DigestScheduler,
     private readonly config: AppConfig,
+    private readonly editions: EditionsRepository,
   ) {}
 
   async list(options: { archived?: boolean } = { archived: true }): Promise<NewsletterDto[]> {
     return (await this.newsletters.list(options)).map((n) => this.view(n));
+  }
+
+  /** Each newsletter's latest edition that went out, by slug. */
+  lastSent(): Promise<Map<string, { id: string; subject: string; sentAt: Date }>> {
+    return this.editions.lastSentByNewsletter();
   }
 
   async get(slug: string): Promise<NewsletterDto> {
@@ -48,7 +67,7 @@ export class NewsletterCatalog {
       position: dto.position ?? 100,
     };
     if (dto.kind === 'alerts' && (dto.scheduleCron || dto.period)) {
-      throw new InvalidInputError('An alerts newsletter has no schedule or period: editors send each alert');
+      throw new NewsletterRuleError('newsletters.errors.alertsSchedule', ALERTS_HAVE_NO_SCHEDULE);
     }
     const created = await this.newsletters.create(input);
     this.logger.log(`Newsletter ${created.slug} (${created.kind}) created`);
@@ -59,7 +78,7 @@ export class NewsletterCatalog {
   async update(slug: string, dto: UpdateNewsletterDto): Promise<NewsletterDto> {
     const current = await this.newsletters.bySlugOrFail(slug);
     if (current.kind === 'alerts' && ((dto.scheduleCron ?? null) !== null || dto.period !== undefined)) {
-      throw new InvalidInputError('An alerts newsletter has no schedule or period: editors send each alert');
+      throw new NewsletterRuleError('newsletters.errors.alertsSchedule', ALERTS_HAVE_NO_SCHEDULE);
     }
     const patch: Partial<NewsletterInput> = {
       ...(dto.name !== undefined ? { name: dto.name.trim() } : {}),
@@ -87,13 +106,17 @@ export class NewsletterCatalog {
     if (!cron) {
       return null;
     }
+    let valid = cron.split(' ').length === 5;
     try {
       new CronTime(cron, this.config.env.TIMEZONE);
     } catch {
-      throw new InvalidInputError(`scheduleCron is not a valid cron expression: ${cron}`);
+      valid = false;
     }
-    if (cron.split(' ').length !== 5) {
-      throw new InvalidInputError('scheduleCron must have five fields: minute hour day month weekday');
+    if (!valid) {
+      throw new NewsletterRuleError(
+        'newsletters.errors.cron',
+        `scheduleCron is not a valid cron expression of five fields (minute hour day month weekday): ${cron}`,
+      );
     }
     return cron;
   }

@@ -22,6 +22,7 @@ export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
   { key: 'editions', href: '/admin/editions', label: 'الأعداد' },
   { key: 'readers', href: '/admin/readers', label: 'القرّاء' },
   { key: 'topics', href: '/admin/topics', label: 'المواضيع' },
+  { key: 'newsletters', href: '/admin/settings/newsletters', label: 'النشرات' },
   { key: 'settings', href: '/admin/settings', label: 'الإعدادات' },
   { key: 'mail', href: '/admin/mail', label: 'البريد الصادر' },
   { key: 'editors', href: '/admin/editors', label: 'المحررون' },
