@@ -229,11 +229,17 @@ export class EditionsRepository {
   }
 
   /** Scheduled editions not yet handed off, soonest first. */
-  upcoming(frequency?: string): Promise<Edition[]> {
-    return this.dataSource.getRepository(Edition).find({
-      where: { status: 'scheduled', ...(frequency ? { frequency: frequency as Frequency } : {}) },
-      order: { scheduledFor: 'ASC', id: 'ASC' },
-    });
+  upcoming(slug?: string): Promise<Edition[]> {
+    const query = this.dataSource
+      .getRepository(Edition)
+      .createQueryBuilder('e')
+      .where(`e.status = 'scheduled'`)
+      .orderBy('e.scheduledFor', 'ASC')
+      .addOrderBy('e.id', 'ASC');
+    if (slug) {
+      query.andWhere('e.newsletter_id = (SELECT n.id FROM newsletters n WHERE n.slug = :slug)', { slug });
+    }
+    return query.getMany();
   }
 
   exists(manager: EntityManager, key: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { acquireTransactionLock, LOCK_KEYS, type LockKey, tryTransactionLock } from '../database/advisory-lock';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { EditionAssembler, type EditionPlan } from './edition-assembler';
+import { ownName } from './newsletter-names';
 import { newsletterEditionKey } from './edition-calendar';
 import { EditionPlanRepository } from './edition-plan.repository';
 import { EditionRenderer } from './edition-renderer';
@@ -198,11 +199,6 @@ export class EditionsService {
     return (await this.editions.change(id, change, reason)) ? this.find(id) : null;
   }
 
-  /** A newsletter other than the two standard digests names itself in its default subject. */
-  private ownName(plan: EditionPlan): string | undefined {
-    return plan.slug === plan.frequency ? undefined : plan.newsletterName;
-  }
-
   private async insert(
     manager: EntityManager,
     key: string,
@@ -222,7 +218,7 @@ export class EditionsService {
       subject:
         overrides.subject?.trim() ||
         plan.subject?.trim() ||
-        this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom, this.ownName(plan)),
+        this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom, ownName(plan)),
       preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
       triggeredBy,
       editorNote: plan.editorNote?.trim() || null,

@@ -4,13 +4,13 @@ import { DataSource } from 'typeorm';
 import type { Article } from '../articles/article.entity';
 import { InvalidInputError } from '../common/domain-errors';
 import { AudienceRepository } from '../subscribers/audience.repository';
-import type { Frequency } from '../common/frequency';
 import type { EditionPlan } from './edition-assembler';
 import { EditionPlanRepository, type EditionPlanPatch } from './edition-plan.repository';
 import { EditionRenderer } from './edition-renderer';
 import type { EditionPlanRow } from './edition-plan.entity';
 import { moved } from './editorial-plan';
 import { EditionsService } from './editions.service';
+import { ownName } from './newsletter-names';
 
 export type PlanAction = 'drop' | 'restore' | 'up' | 'down' | 'pin' | 'unpin';
 
@@ -22,7 +22,8 @@ export interface PlanTexts {
 
 /** The next edition as an editor sees it before sending. */
 export interface NextEditionView {
-  frequency: Frequency;
+  /** The digest newsletter's slug (`daily`, `weekly`, or another). */
+  frequency: string;
   plan: EditionPlan;
   subject: string;
   preheader: string;
@@ -59,12 +60,13 @@ export class NextEditionPlanService {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  async view(frequency: Frequency): Promise<NextEditionView> {
+  async view(frequency: string): Promise<NextEditionView> {
     const [plan, decisions] = await Promise.all([this.editions.preview(frequency), this.plans.find(frequency)]);
     return {
       frequency,
       plan,
-      subject: plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo),
+      subject:
+        plan.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo, undefined, ownName(plan)),
       preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
       editorNote: plan.editorNote ?? null,
       pinnedArticleId: decisions?.leadArticleId ?? null,
@@ -73,7 +75,7 @@ export class NextEditionPlanService {
   }
 
   /** Sets the given fields of the plan at once (the machines' API). */
-  async replace(frequency: Frequency, patch: EditionPlanPatch, editor: string): Promise<void> {
+  async replace(frequency: string, patch: EditionPlanPatch, editor: string): Promise<void> {
     await this.plans.update(frequency, editor, () => ({
       ...patch,
       ...('subject' in patch ? { subject: blankToNull(patch.subject) } : {}),
@@ -83,15 +85,15 @@ export class NextEditionPlanService {
   }
 
   /** The next edition as it would be now, with the plan applied (nothing saved). */
-  preview(frequency: Frequency): Promise<EditionPlan> {
+  preview(frequency: string): Promise<EditionPlan> {
     return this.editions.preview(frequency);
   }
 
-  decisions(frequency: Frequency): Promise<EditionPlanRow | null> {
+  decisions(frequency: string): Promise<EditionPlanRow | null> {
     return this.plans.find(frequency);
   }
 
-  async act(frequency: Frequency, articleId: string, action: PlanAction, editor: string): Promise<void> {
+  async act(frequency: string, articleId: string, action: PlanAction, editor: string): Promise<void> {
     const next = await this.editions.preview(frequency);
     const shown = next.articles.map((a) => a.id);
     const known = [...next.articles, ...next.leftOut, ...(next.dropped ?? [])].some((a) => a.id === articleId);
@@ -124,7 +126,7 @@ export class NextEditionPlanService {
     this.logger.log(`Next ${frequency} edition: ${action} article ${articleId} by ${editor}`);
   }
 
-  async setTexts(frequency: Frequency, texts: PlanTexts, editor: string): Promise<void> {
+  async setTexts(frequency: string, texts: PlanTexts, editor: string): Promise<void> {
     await this.plans.update(frequency, editor, () => ({
       subject: blankToNull(texts.subject),
       preheader: blankToNull(texts.preheader),
@@ -133,7 +135,7 @@ export class NextEditionPlanService {
   }
 
   /** Forget every decision: the next edition goes back to the default selection. */
-  reset(frequency: Frequency): Promise<void> {
+  reset(frequency: string): Promise<void> {
     return this.plans.consume(frequency);
   }
 

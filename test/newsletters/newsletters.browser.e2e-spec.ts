@@ -155,6 +155,9 @@ describeBrowser(
       const [mail] = sink.to('economy-reader@example.com').filter((m) => m.parsed.subject === edition.subject);
       expect(String(mail.parsed.html)).toContain('البنك المركزي يرفع سعر الفائدة');
       expect(String(mail.parsed.html)).not.toContain('المنتخب يفوز');
+      // The email names its newsletter beside the date, not «النشرة الأسبوعية».
+      expect(String(mail.parsed.html)).toContain('الاقتصاد ·');
+      expect(String(mail.parsed.html)).not.toContain('النشرة الأسبوعية');
       expect((mail.parsed.headers.get('list') as Record<string, Record<string, string>>).id.id).toMatch(/^economy\./);
       // The JSON reader's subscription is waiting for their confirmation: nothing for them yet.
       expect(sink.to('js-reader@example.com').filter((m) => m.parsed.subject === edition.subject)).toHaveLength(0);
