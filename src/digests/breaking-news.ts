@@ -99,9 +99,14 @@ export class BreakingNews {
     }));
   }
 
-  /** The alert edition already made for the article, or null. */
-  async alertEditionId(articleId: string): Promise<string | null> {
-    return (await this.repository.findByKey(breakingKey(articleId)))?.id ?? null;
+  /** The alert edition already made for the article in an alerts newsletter (default breaking), or null. */
+  async alertEditionId(articleId: string, slug?: string): Promise<string | null> {
+    return (await this.repository.findByKey(breakingKey(articleId, slug)))?.id ?? null;
+  }
+
+  /** Every active alerts newsletter, in display order. */
+  async alertsNewsletters(): Promise<Newsletter[]> {
+    return (await this.newsletters.list()).filter((n) => n.kind === 'alerts');
   }
 
   async article(articleId: string): Promise<Article> {

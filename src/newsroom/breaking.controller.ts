@@ -47,6 +47,7 @@ export class BreakingController {
   async confirm(
     @Query('articleId') articleId: unknown,
     @Query('subject') subject: unknown,
+    @Query('newsletter') newsletter: unknown,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -55,7 +56,15 @@ export class BreakingController {
       return;
     }
     const chosen = text(subject) || this.renderer.breakingSubject(article);
-    const alertEditionId = await this.breaking.alertEditionId(article.id);
+    // Which alerts newsletter: `breaking` unless the editor picked another (the page offers every active one).
+    const lists = await this.breaking.alertsNewsletters();
+    const list = lists.find((n) => n.slug === text(newsletter, 40)) ?? lists.find((n) => n.slug === 'breaking');
+    if (!list) {
+      this.view.flash(req, 'لا توجد نشرة تنبيهات مفعّلة؛ فعّلها من صفحة النشرات.', 'error');
+      res.redirect(303, '/admin/breaking');
+      return;
+    }
+    const alertEditionId = await this.breaking.alertEditionId(article.id, list.slug);
     await this.view.page(
       req,
       res,
@@ -65,7 +74,9 @@ export class BreakingController {
         summary: stripHashtagMarkers(article.summary ?? '').trim(),
         subject: chosen,
         subjectParam: encodeURIComponent(chosen),
-        audience: await this.breaking.audienceSize(),
+        audience: list.subscriberCount,
+        newsletter: { slug: list.slug, name: list.name },
+        otherLists: lists.length > 1 ? lists.map((n) => ({ ...n, current: n.slug === list.slug })) : [],
         alertEditionId,
       },
       { nav: 'breaking', title: 'تأكيد الخبر العاجل' },
@@ -102,10 +113,15 @@ export class BreakingController {
     @Res() res: Response,
   ): Promise<void> {
     try {
-      const audience = await this.breaking.audienceSize();
-      const edition = await this.breaking.send(body.articleId, { subject: body.subject }, `editor:${editor.email}`);
+      const audience = await this.breaking.audienceSize(body.newsletter);
+      const edition = await this.breaking.send(
+        body.articleId,
+        { subject: body.subject, newsletter: body.newsletter },
+        `editor:${editor.email}`,
+      );
       await this.audit.record(editor, 'breaking.send', `edition #${edition.id}`, {
         articleId: body.articleId,
+        newsletter: body.newsletter ?? 'breaking',
         subject: edition.subject,
         audience,
       });

@@ -189,5 +189,20 @@ describeBrowser(
       );
       expect(reader.status).toBe('active');
     });
+
+    it('the Readers screen filters by newsletter', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await signIn(page, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
+      await page.goto(`${t.baseUrl}/admin/readers?newsletter=breaking`);
+      const table = (await page.locator('table').first().textContent()) ?? '';
+      expect(table).toContain('economy-reader@example.com');
+      expect(table).not.toContain('js-reader@example.com');
+      await page.goto(`${t.baseUrl}/admin/readers?newsletter=economy`);
+      const both = (await page.locator('table').first().textContent()) ?? '';
+      expect(both).toContain('economy-reader@example.com');
+      expect(both).toContain('js-reader@example.com');
+      await context.close();
+    });
   },
 );

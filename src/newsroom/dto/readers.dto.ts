@@ -32,6 +32,12 @@ export class ReaderListQuery {
   @MaxLength(200, { message: 'الموضوع أطول من اللازم' })
   topic?: string;
 
+  /** Readers with an active subscription to this newsletter (slug). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'نشرة غير معروفة' })
+  newsletter?: string;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @NoControlChars()
