@@ -112,6 +112,8 @@ export class EditionsRepository {
   page(filter: {
     kind?: EditionKind;
     frequency?: Frequency;
+    /** A newsletter's slug. */
+    newsletter?: string;
     status?: EditionStatus;
     from?: string;
     to?: string;
@@ -119,7 +121,7 @@ export class EditionsRepository {
     before?: string;
     take: number;
   }): Promise<Edition[]> {
-    const columns = ['id', 'key', 'kind', 'frequency', 'status', 'statusReason', 'subject', 'preheader']
+    const columns = ['id', 'key', 'kind', 'frequency', 'newsletterId', 'status', 'statusReason', 'subject', 'preheader']
       .concat(['windowFrom', 'windowTo', 'articleIds', 'leftOutArticleIds', 'triggeredBy', 'createdAt'])
       .concat(['sendingStartedAt', 'sentAt']);
     const q = this.dataSource
@@ -133,6 +135,11 @@ export class EditionsRepository {
     }
     if (filter.frequency) {
       q.andWhere('e.frequency = :frequency', { frequency: filter.frequency });
+    }
+    if (filter.newsletter) {
+      q.andWhere('e.newsletter_id = (SELECT n.id FROM newsletters n WHERE n.slug = :newsletter)', {
+        newsletter: filter.newsletter,
+      });
     }
     if (filter.status) {
       q.andWhere('e.status = :status', { status: filter.status });

@@ -327,37 +327,44 @@ export class SubscriptionsService {
    * the newsletter (whether or not it was still active: leaving twice is still "left"), or null for an unknown slug.
    */
   async unsubscribeFrom(id: string, slug: string): Promise<ReaderNewsletter | null> {
-    const [newsletter] = (await this.dataSource.query('SELECT id FROM newsletters WHERE slug = $1', [slug])) as Array<{
-      id: number;
-    }>;
+    const [newsletter] = (await this.dataSource.query(
+      'SELECT id, slug, name, description, kind FROM newsletters WHERE slug = $1',
+      [slug],
+    )) as Array<Pick<ReaderNewsletter, 'slug' | 'name' | 'description' | 'kind'> & { id: number }>;
     if (!newsletter) {
       return null;
     }
+    const now = this.clock.now();
     const rows = returnedRows(
       await this.dataSource.query(
         `UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $3, unsubscribe_reason = 'reader',
                 updated_at = now()
           WHERE subscriber_id = $1 AND newsletter_id = $2 AND status = 'active'
           RETURNING subscriber_id`,
-        [id, newsletter.id, this.clock.now()],
+        [id, newsletter.id, now],
       ),
     );
     if (rows.length > 0) {
       this.logger.log(`Subscriber ${id} left the ${slug} newsletter`);
     }
-    return (await this.newsletters(id)).find((n) => n.slug === slug) ?? null;
+    return {
+      slug: newsletter.slug,
+      name: newsletter.name,
+      description: newsletter.description,
+      kind: newsletter.kind,
+      subscription: 'unsubscribed',
+      since: null,
+      unsubscribedAt: now,
+    };
   }
 
-  /**
-   * Every active newsletter (and any other the reader is subscribed to), in display order, with the reader's
-   * subscription to each.
-   */
+  /** Every active newsletter, in display order, with the reader's subscription to each. */
   async newsletters(id: string): Promise<ReaderNewsletter[]> {
     return (await this.dataSource.query(
       `SELECT n.slug, n.name, n.description, n.kind, sub.status AS subscription, sub.created_at AS since,
               sub.unsubscribed_at AS "unsubscribedAt"
          FROM newsletters n LEFT JOIN subscriptions sub ON sub.newsletter_id = n.id AND sub.subscriber_id = $1
-        WHERE n.status = 'active' OR sub.status = 'active'
+        WHERE n.status = 'active'
         ORDER BY n.position, n.id`,
       [id],
     )) as ReaderNewsletter[];
@@ -365,7 +372,7 @@ export class SubscriptionsService {
 
   /**
    * The preferences page's switches: the newsletters of `slugs` become (or stay) active, the reader's other
-   * subscriptions end. No new confirmation: the address was confirmed once. Unknown slugs → 400.
+   * subscriptions to active newsletters end (an archived newsletter's are kept, in case it returns). No new confirmation: the address was confirmed once. Unknown slugs → 400.
    */
   async chooseNewsletters(id: string, slugs: string[]): Promise<void> {
     const unique = [...new Set(slugs)];
@@ -393,7 +400,8 @@ export class SubscriptionsService {
       await manager.query(
         `UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $3, unsubscribe_reason = 'reader',
                 updated_at = now()
-          WHERE subscriber_id = $1 AND status = 'active' AND NOT (newsletter_id = ANY($2::int[]))`,
+          WHERE subscriber_id = $1 AND status = 'active' AND NOT (newsletter_id = ANY($2::int[]))
+            AND newsletter_id IN (SELECT id FROM newsletters WHERE status = 'active')`,
         [id, ids, now],
       );
       await manager.query(`UPDATE subscribers SET frequency = $2, updated_at = now() WHERE id = $1`, [

@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { TransactionalOutbox } from '../../src/delivery/transactional-outbox';
+import { ReaderImporter } from '../../src/subscribers/import/reader-importer';
+import { uploadedFile } from '../factories/reader-csv';
 import { insertArticle } from '../factories/articles';
 import { insertReader } from '../factories/readers';
 import { appWithSmtpSink } from '../helpers/app-with-sink';
@@ -157,6 +159,30 @@ describe('Newsletters: the machine API, the JSON signup and alerts per newslette
       await insertReader(t().dataSource, 'settled@example.org', { newsletters: ['weekly'] });
       await postJson(t(), { email: 'settled@example.org', newsletters: ['daily', 'breaking'] }).expect(200);
       expect(await subscriptionsOf('settled@example.org')).toEqual({ weekly: 'active' });
+    });
+  });
+
+  describe('imports', () => {
+    it('subscribe the file to the newsletters chosen, or (none chosen) to the frequency digest and the alerts', async () => {
+      const importer = t().get(ReaderImporter);
+      const run = async (text: string, newsletters?: string[]) => {
+        const job = await importer.start({
+          uploadedPath: uploadedFile(text),
+          fileName: 'readers.csv',
+          frequency: 'weekly',
+          newsletters,
+          trustConsent: false,
+          startedBy: 'editor@nashra.test',
+        });
+        await importer.settled(job.id);
+      };
+      await run('email\nimported-chosen@example.net\n', ['daily', 'iraq-alerts']);
+      await run('email\nimported-default@example.net\n');
+      expect(await subscriptionsOf('imported-chosen@example.net')).toEqual({
+        daily: 'active',
+        'iraq-alerts': 'active',
+      });
+      expect(await subscriptionsOf('imported-default@example.net')).toEqual({ weekly: 'active', breaking: 'active' });
     });
   });
 

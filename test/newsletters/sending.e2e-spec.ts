@@ -80,6 +80,22 @@ describe('Newsletters: each reader gets the newsletters they chose, each edition
     expect(app.sink.messages).toHaveLength(5);
   });
 
+  it('the history API filters editions by newsletter and names each one', async () => {
+    const weeklies = await request(t().baseUrl)
+      .get('/admin/digests?newsletter=weekly')
+      .set('Authorization', t().editorAuth)
+      .expect(200);
+    expect((weeklies.body.items as Array<{ id: string; newsletter: string }>).map((e) => [e.id, e.newsletter])).toEqual(
+      [[weekly.id, 'weekly']],
+    );
+    const all = await request(t().baseUrl).get('/admin/digests').set('Authorization', t().editorAuth).expect(200);
+    expect((all.body.items as Array<{ newsletter: string }>).map((e) => e.newsletter).sort()).toEqual([
+      'breaking',
+      'daily',
+      'weekly',
+    ]);
+  });
+
   it('daily and weekly carry their own List-Id and one-click link', () => {
     const [d] = got('both@example.org', daily.subject);
     const [w] = got('both@example.org', weekly.subject);

@@ -116,6 +116,11 @@ export class HistoryQueryDto {
   @IsIn(FREQUENCY_VALUES, { message: 'frequency must be daily or weekly' })
   frequency?: Frequency;
 
+  @ApiPropertyOptional({ example: 'economy', description: 'Editions of one newsletter (slug)' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'newsletter must be a newsletter slug' })
+  newsletter?: string;
+
   @ApiPropertyOptional({ enum: STATUS_VALUES })
   @IsOptional()
   @IsIn(STATUS_VALUES, { message: `status must be one of ${STATUS_VALUES.join(', ')}` })

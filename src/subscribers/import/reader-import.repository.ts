@@ -42,6 +42,7 @@ export class ReaderImportRepository {
     fileName: string;
     filePath: string;
     frequency: Frequency;
+    newsletters: string[];
     trustConsent: boolean;
     startedBy: string;
   }): Promise<ReaderImport> {
@@ -85,13 +86,14 @@ export class ReaderImportRepository {
     rows: ImportCandidate[],
     confirmationExpiresAt: Date,
     now: Date,
+    newsletters: string[] = [],
   ): Promise<Array<{ id: string; emailKey: string; status: SubscriberStatus }>> {
     if (rows.length === 0) {
       return [];
     }
     const inserted = (await manager.query(
-      // Each imported reader subscribes to their frequency's digest and to the breaking alerts (what a reader
-      // of that frequency got before newsletters existed), with the import's consent record.
+      // Each imported reader subscribes to the import's newsletters, or (none chosen) to their frequency's digest
+      // and the breaking alerts (what a reader of that frequency got before newsletters), with the import's consent.
       `WITH inserted AS (
          INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
                                   confirmation_expires_at, confirmed_at)
@@ -105,7 +107,9 @@ export class ReaderImportRepository {
          RETURNING id, email_key, status, frequency, consent
        ), subscribed AS (
          INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
-         SELECT r.id, n.id, 'active', r.consent FROM inserted r JOIN newsletters n ON n.slug IN (r.frequency, 'breaking')
+         SELECT r.id, n.id, 'active', r.consent FROM inserted r
+           JOIN newsletters n ON n.slug = ANY(CASE WHEN cardinality($10::text[]) > 0 THEN $10::text[]
+                                                   ELSE ARRAY[r.frequency, 'breaking'] END)
        )
        SELECT id, email_key AS "emailKey", status FROM inserted`,
       [
@@ -118,6 +122,7 @@ export class ReaderImportRepository {
         confirmationExpiresAt,
         now,
         rows.map((r) => r.emailHash),
+        newsletters,
       ],
     )) as Array<{ id: string; emailKey: string; status: SubscriberStatus }>;
     return inserted;
