@@ -110,6 +110,10 @@ describe('Newsletters: each reader gets the newsletters they chose, each edition
   it("a one-click POST to the weekly email's List-Unsubscribe ends only weekly; the next daily still arrives", async () => {
     const [w] = got('both@example.org', weekly.subject);
     const url = new URL(listOf(w).unsubscribe.url);
+    // Opening the link changes nothing: the page names the newsletter and offers leaving all of them.
+    const opened = await request(t().baseUrl).get(`${url.pathname}${url.search}`).expect(200);
+    expect(opened.text).toContain('إلغاء الاشتراك في «النشرة الأسبوعية»');
+    expect(opened.text).toContain('ألغِ كل اشتراكاتي');
     // What a mail provider sends (RFC 8058): a POST with this body, no cookie.
     const page = await request(t().baseUrl)
       .post(`${url.pathname}${url.search}`)
