@@ -12,7 +12,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * active reader today. Existing editions are attached to their newsletter.
  *
  * `newsletters.subscriber_count` (active subscriptions of active readers) is kept by triggers in the same
- * transaction as every change to a subscription or to a reader's status, so screens never count rows.
+ * transaction as every change to a subscription or to a reader's status, with each day's joins and departures
+ * in `newsletter_growth`, so screens never count rows.
  */
 export class Newsletters1795642000000 implements MigrationInterface {
   name = 'Newsletters1795642000000';
@@ -101,17 +102,36 @@ export class Newsletters1795642000000 implements MigrationInterface {
        WHERE n."slug" = CASE WHEN e."kind" = 'breaking' THEN 'breaking' ELSE e."frequency" END`);
     await queryRunner.query(`CREATE INDEX "ix_editions_newsletter" ON "editions" ("newsletter_id", "window_to")`);
 
-    // Kept counts. A subscription counts while it is active and its reader is active.
+    // Kept counts. A subscription counts while it is active and its reader is active; every change of a count
+    // is also added to the day's growth row (joined / left), so "growth over 30 days" sums at most 30 rows.
+    await queryRunner.query(`
+      CREATE TABLE "newsletter_growth" (
+        "newsletter_id" integer NOT NULL,
+        "day" date NOT NULL,
+        "joined" integer NOT NULL DEFAULT 0,
+        "left" integer NOT NULL DEFAULT 0,
+        CONSTRAINT "pk_newsletter_growth" PRIMARY KEY ("newsletter_id", "day"),
+        CONSTRAINT "fk_newsletter_growth_newsletter" FOREIGN KEY ("newsletter_id") REFERENCES "newsletters"("id")
+          ON DELETE CASCADE
+      )`);
+    await queryRunner.query(`
+      CREATE FUNCTION "newsletters_count_move"(newsletter integer, delta integer) RETURNS void LANGUAGE sql AS $$
+        UPDATE newsletters SET subscriber_count = subscriber_count + delta WHERE id = newsletter;
+        INSERT INTO newsletter_growth (newsletter_id, day, joined, "left")
+        VALUES (newsletter, current_date, greatest(delta, 0), greatest(-delta, 0))
+        ON CONFLICT (newsletter_id, day) DO UPDATE
+          SET joined = newsletter_growth.joined + EXCLUDED.joined, "left" = newsletter_growth."left" + EXCLUDED."left";
+      $$`);
     await queryRunner.query(`
       CREATE FUNCTION "newsletters_count_subscription"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'active'
            AND EXISTS (SELECT 1 FROM subscribers WHERE id = OLD.subscriber_id AND status = 'active') THEN
-          UPDATE newsletters SET subscriber_count = subscriber_count - 1 WHERE id = OLD.newsletter_id;
+          PERFORM newsletters_count_move(OLD.newsletter_id, -1);
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'active'
            AND EXISTS (SELECT 1 FROM subscribers WHERE id = NEW.subscriber_id AND status = 'active') THEN
-          UPDATE newsletters SET subscriber_count = subscriber_count + 1 WHERE id = NEW.newsletter_id;
+          PERFORM newsletters_count_move(NEW.newsletter_id, 1);
         END IF;
         RETURN NULL;
       END $$`);
@@ -129,9 +149,8 @@ export class Newsletters1795642000000 implements MigrationInterface {
           delta := (CASE WHEN NEW.status = 'active' THEN 1 ELSE 0 END) - (CASE WHEN OLD.status = 'active' THEN 1 ELSE 0 END);
         END IF;
         IF delta <> 0 THEN
-          UPDATE newsletters n SET subscriber_count = n.subscriber_count + delta
-            FROM subscriptions s
-           WHERE s.subscriber_id = OLD.id AND s.status = 'active' AND n.id = s.newsletter_id;
+          PERFORM newsletters_count_move(s.newsletter_id, delta)
+             FROM subscriptions s WHERE s.subscriber_id = OLD.id AND s.status = 'active';
         END IF;
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
       END $$`);
@@ -154,6 +173,8 @@ export class Newsletters1795642000000 implements MigrationInterface {
     await queryRunner.query(`DROP FUNCTION "newsletters_count_reader"()`);
     await queryRunner.query(`DROP TABLE "subscriptions"`);
     await queryRunner.query(`DROP FUNCTION "newsletters_count_subscription"()`);
+    await queryRunner.query(`DROP FUNCTION "newsletters_count_move"(integer, integer)`);
+    await queryRunner.query(`DROP TABLE "newsletter_growth"`);
     await queryRunner.query(`DROP INDEX "ix_editions_newsletter"`);
     await queryRunner.query(`ALTER TABLE "editions" DROP CONSTRAINT "fk_editions_newsletter"`);
     await queryRunner.query(`ALTER TABLE "editions" DROP COLUMN "newsletter_id"`);

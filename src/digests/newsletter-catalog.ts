@@ -37,7 +37,8 @@ export class NewsletterCatalog {
   ) {}
 
   async list(options: { archived?: boolean } = { archived: true }): Promise<NewsletterDto[]> {
-    return (await this.newsletters.list(options)).map((n) => this.view(n));
+    const [newsletters, growth] = await Promise.all([this.newsletters.list(options), this.newsletters.growth(30)]);
+    return newsletters.map((n) => this.view(n, growth.get(n.slug)));
   }
 
   /** Each newsletter's latest edition that went out, by slug. */
@@ -46,7 +47,8 @@ export class NewsletterCatalog {
   }
 
   async get(slug: string): Promise<NewsletterDto> {
-    return this.view(await this.newsletters.bySlugOrFail(slug));
+    const [newsletter, growth] = await Promise.all([this.newsletters.bySlugOrFail(slug), this.newsletters.growth(30)]);
+    return this.view(newsletter, growth.get(slug));
   }
 
   async create(dto: CreateNewsletterDto): Promise<NewsletterDto> {
@@ -121,7 +123,7 @@ export class NewsletterCatalog {
     return cron;
   }
 
-  view(n: Newsletter): NewsletterDto {
+  view(n: Newsletter, growth = { joined: 0, left: 0 }): NewsletterDto {
     const digest = n.kind === 'digest' && n.status === 'active';
     return {
       slug: n.slug,
@@ -141,6 +143,7 @@ export class NewsletterCatalog {
       status: n.status,
       position: n.position,
       subscribers: n.subscriberCount,
+      growth30: growth,
     };
   }
 }

@@ -71,6 +71,21 @@ export class NewslettersRepository {
     return newsletter;
   }
 
+  /**
+   * Readers who joined and left each newsletter over the last `days` days (the kept `newsletter_growth` rows,
+   * at most `days` per newsletter), by slug.
+   */
+  async growth(days: number): Promise<Map<string, { joined: number; left: number }>> {
+    const rows: Array<{ slug: string; joined: number; left: number }> = await this.dataSource.query(
+      `SELECT n.slug, sum(g.joined)::int AS joined, sum(g."left")::int AS left
+         FROM newsletter_growth g JOIN newsletters n ON n.id = g.newsletter_id
+        WHERE g.day > current_date - $1::int
+        GROUP BY n.slug`,
+      [days],
+    );
+    return new Map(rows.map((r) => [r.slug, { joined: r.joined, left: r.left }]));
+  }
+
   /** When any newsletter last changed: schedulers on other instances poll it. */
   async lastChange(): Promise<number> {
     const [row]: Array<{ at: Date | null; n: string }> = await this.dataSource.query(

@@ -47,6 +47,8 @@ describe('Newsletters: the machine API, the JSON signup and alerts per newslette
         ['breaking', 'alerts', 1],
       ]);
       expect(list[0].cronInForce).toBeTruthy();
+      // Growth over 30 days, kept per day by the same triggers.
+      expect((list[1] as unknown as { growth30: unknown }).growth30).toEqual({ joined: 1, left: 0 });
       expect(list[2].cronInForce).toBeNull();
     });
 

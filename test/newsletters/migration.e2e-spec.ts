@@ -112,12 +112,30 @@ describe('the Newsletters migration on a database made by the previous version',
     expect(await counts(ds)).toEqual({ daily: 0, weekly: 2, breaking: 1 });
     await ds.query(`DELETE FROM subscribers WHERE email = 'pending@example.org'`);
     expect(await counts(ds)).toEqual({ daily: 0, weekly: 1, breaking: 0 });
+    // Each move is also today's growth: joins and departures since the migration.
+    const growth: Array<{ slug: string; joined: number; left: number }> = await ds.query(
+      `SELECT n.slug, g.joined, g."left" FROM newsletter_growth g JOIN newsletters n ON n.id = g.newsletter_id
+        ORDER BY n.position`,
+    );
+    expect(growth).toEqual([
+      { slug: 'daily', joined: 0, left: 1 },
+      { slug: 'weekly', joined: 1, left: 1 },
+      { slug: 'breaking', joined: 1, left: 3 },
+    ]);
   });
 
   it('reverts to the previous schema and applies again', async () => {
-    await ds.undoLastMigration();
+    // Undo down to (and including) Newsletters: later migrations (ImportNewsletters, others') go first.
+    for (;;) {
+      const [last]: Array<{ name: string }> = await ds.query('SELECT name FROM migrations ORDER BY id DESC LIMIT 1');
+      await ds.undoLastMigration();
+      if (last.name === 'Newsletters1795642000000') {
+        break;
+      }
+    }
     const tables: Array<{ table_name: string }> = await ds.query(
-      `SELECT table_name FROM information_schema.tables WHERE table_name IN ('newsletters', 'subscriptions')`,
+      `SELECT table_name FROM information_schema.tables
+        WHERE table_name IN ('newsletters', 'subscriptions', 'newsletter_growth')`,
     );
     expect(tables).toEqual([]);
     await runMigrationsLocked(ds);

@@ -175,6 +175,11 @@ export class NewsletterDto {
   position: number;
   @ApiProperty({ description: 'Active readers with an active subscription (a kept count)' })
   subscribers: number;
+  @ApiProperty({
+    description: 'Joined and left over the last 30 days (kept per day)',
+    example: { joined: 12, left: 3 },
+  })
+  growth30: { joined: number; left: number };
 }
 
 export type NewsletterFields = Partial<Omit<Newsletter, 'id' | 'createdAt' | 'updatedAt' | 'subscriberCount'>>;
