@@ -115,29 +115,50 @@ export class Newsletters1795642000000 implements MigrationInterface {
           ON DELETE CASCADE
       )`);
     await queryRunner.query(`
-      CREATE FUNCTION "newsletters_count_move"(newsletter integer, delta integer) RETURNS void LANGUAGE sql AS $$
-        UPDATE newsletters SET subscriber_count = subscriber_count + delta WHERE id = newsletter;
+      CREATE FUNCTION "newsletters_count_add"(newsletter integer, joined integer, gone integer) RETURNS void
+      LANGUAGE sql AS $$
+        UPDATE newsletters SET subscriber_count = subscriber_count + joined - gone WHERE id = newsletter;
         INSERT INTO newsletter_growth (newsletter_id, day, joined, "left")
-        VALUES (newsletter, current_date, greatest(delta, 0), greatest(-delta, 0))
+        VALUES (newsletter, current_date, joined, gone)
         ON CONFLICT (newsletter_id, day) DO UPDATE
           SET joined = newsletter_growth.joined + EXCLUDED.joined, "left" = newsletter_growth."left" + EXCLUDED."left";
       $$`);
+    // Statement-level with transition tables: an import or a migration subscribing 100,000 readers moves each
+    // newsletter's count once, not once per row. Subscriptions change only their status (never their keys).
     await queryRunner.query(`
-      CREATE FUNCTION "newsletters_count_subscription"() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION "newsletters_count_subscriptions"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'active'
-           AND EXISTS (SELECT 1 FROM subscribers WHERE id = OLD.subscriber_id AND status = 'active') THEN
-          PERFORM newsletters_count_move(OLD.newsletter_id, -1);
-        END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'active'
-           AND EXISTS (SELECT 1 FROM subscribers WHERE id = NEW.subscriber_id AND status = 'active') THEN
-          PERFORM newsletters_count_move(NEW.newsletter_id, 1);
+        IF TG_OP = 'INSERT' THEN
+          PERFORM newsletters_count_add(d.newsletter_id, d.n, 0) FROM (
+            SELECT r.newsletter_id, count(*)::int AS n FROM new_rows r JOIN subscribers s ON s.id = r.subscriber_id
+             WHERE r.status = 'active' AND s.status = 'active' GROUP BY r.newsletter_id) d;
+        ELSIF TG_OP = 'DELETE' THEN
+          PERFORM newsletters_count_add(d.newsletter_id, 0, d.n) FROM (
+            SELECT r.newsletter_id, count(*)::int AS n FROM old_rows r JOIN subscribers s ON s.id = r.subscriber_id
+             WHERE r.status = 'active' AND s.status = 'active' GROUP BY r.newsletter_id) d;
+        ELSE
+          PERFORM newsletters_count_add(d.newsletter_id, d.joined, d.gone) FROM (
+            SELECT n.newsletter_id,
+                   (count(*) FILTER (WHERE n.status = 'active'))::int AS joined,
+                   (count(*) FILTER (WHERE o.status = 'active'))::int AS gone
+              FROM new_rows n
+              JOIN old_rows o ON o.subscriber_id = n.subscriber_id AND o.newsletter_id = n.newsletter_id
+              JOIN subscribers s ON s.id = n.subscriber_id
+             WHERE s.status = 'active' AND n.status IS DISTINCT FROM o.status
+             GROUP BY n.newsletter_id) d;
         END IF;
         RETURN NULL;
       END $$`);
     await queryRunner.query(`
-      CREATE TRIGGER "tg_subscriptions_count" AFTER INSERT OR DELETE OR UPDATE OF "status", "newsletter_id"
-        ON "subscriptions" FOR EACH ROW EXECUTE FUNCTION "newsletters_count_subscription"()`);
+      CREATE TRIGGER "tg_subscriptions_count_insert" AFTER INSERT ON "subscriptions"
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "newsletters_count_subscriptions"()`);
+    await queryRunner.query(`
+      CREATE TRIGGER "tg_subscriptions_count_update" AFTER UPDATE ON "subscriptions"
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION "newsletters_count_subscriptions"()`);
+    await queryRunner.query(`
+      CREATE TRIGGER "tg_subscriptions_count_delete" AFTER DELETE ON "subscriptions"
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION "newsletters_count_subscriptions"()`);
     await queryRunner.query(`
       CREATE FUNCTION "newsletters_count_reader"() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
@@ -149,11 +170,12 @@ export class Newsletters1795642000000 implements MigrationInterface {
           delta := (CASE WHEN NEW.status = 'active' THEN 1 ELSE 0 END) - (CASE WHEN OLD.status = 'active' THEN 1 ELSE 0 END);
         END IF;
         IF delta <> 0 THEN
-          PERFORM newsletters_count_move(s.newsletter_id, delta)
+          PERFORM newsletters_count_add(s.newsletter_id, greatest(delta, 0), greatest(-delta, 0))
              FROM subscriptions s WHERE s.subscriber_id = OLD.id AND s.status = 'active';
         END IF;
         RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NULL END;
       END $$`);
+    // Row level, and only when the status changes (rare, a reader at a time; engagement updates skip it).
     // BEFORE DELETE: the reader's subscriptions are still there to uncount (the cascade removes them after).
     await queryRunner.query(`
       CREATE TRIGGER "tg_subscribers_count_status" AFTER UPDATE OF "status" ON "subscribers"
@@ -172,8 +194,8 @@ export class Newsletters1795642000000 implements MigrationInterface {
     await queryRunner.query(`DROP TRIGGER "tg_subscribers_count_status" ON "subscribers"`);
     await queryRunner.query(`DROP FUNCTION "newsletters_count_reader"()`);
     await queryRunner.query(`DROP TABLE "subscriptions"`);
-    await queryRunner.query(`DROP FUNCTION "newsletters_count_subscription"()`);
-    await queryRunner.query(`DROP FUNCTION "newsletters_count_move"(integer, integer)`);
+    await queryRunner.query(`DROP FUNCTION "newsletters_count_subscriptions"()`);
+    await queryRunner.query(`DROP FUNCTION "newsletters_count_add"(integer, integer, integer)`);
     await queryRunner.query(`DROP TABLE "newsletter_growth"`);
     await queryRunner.query(`DROP INDEX "ix_editions_newsletter"`);
     await queryRunner.query(`ALTER TABLE "editions" DROP CONSTRAINT "fk_editions_newsletter"`);

@@ -136,7 +136,7 @@ export class SubscriptionsController {
     }
     const reader = await this.subscriptions.settings(id);
     const slug = newsletterSlug(newsletter);
-    const one = slug ? (await this.subscriptions.newsletters(id)).find((n) => n.slug === slug) : undefined;
+    const one = slug ? ((await this.subscriptions.newsletterNamed(slug)) ?? undefined) : undefined;
     const html = this.pages.html('readers-unsubscribe', {
       title: one
         ? this.locale.t('newsletters.unsubscribe.pageTitle', { name: one.name })

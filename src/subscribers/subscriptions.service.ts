@@ -327,10 +327,7 @@ export class SubscriptionsService {
    * the newsletter (whether or not it was still active: leaving twice is still "left"), or null for an unknown slug.
    */
   async unsubscribeFrom(id: string, slug: string): Promise<ReaderNewsletter | null> {
-    const [newsletter] = (await this.dataSource.query(
-      'SELECT id, slug, name, description, kind FROM newsletters WHERE slug = $1',
-      [slug],
-    )) as Array<Pick<ReaderNewsletter, 'slug' | 'name' | 'description' | 'kind'> & { id: number }>;
+    const newsletter = await this.newsletterNamed(slug);
     if (!newsletter) {
       return null;
     }
@@ -356,6 +353,17 @@ export class SubscriptionsService {
       since: null,
       unsubscribedAt: now,
     };
+  }
+
+  /** A newsletter by slug (archived ones too: their emails' links still work), or null. */
+  async newsletterNamed(
+    slug: string,
+  ): Promise<(Pick<ReaderNewsletter, 'slug' | 'name' | 'description' | 'kind'> & { id: number }) | null> {
+    const [newsletter] = (await this.dataSource.query(
+      'SELECT id, slug, name, description, kind FROM newsletters WHERE slug = $1',
+      [slug],
+    )) as Array<Pick<ReaderNewsletter, 'slug' | 'name' | 'description' | 'kind'> & { id: number }>;
+    return newsletter ?? null;
   }
 
   /** Every active newsletter, in display order, with the reader's subscription to each. */
