@@ -16,6 +16,9 @@ import { Suppressions } from './suppressions';
 import { SignupLimits } from './signup-limits';
 import { returnedRows } from '../database/returning';
 
+/** How long a process remembers which newsletters are active (signups check their choice against it). */
+const NEWSLETTERS_TTL_MS = 5_000;
+
 /** One confirmation email per address per this many milliseconds, however often the form is sent. */
 export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -132,6 +135,10 @@ export interface TopicChoice {
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);
+  private newsletterCache: {
+    at: number;
+    list: Array<{ slug: string; showOnForm: boolean; defaultChecked: boolean }>;
+  } | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -208,15 +215,16 @@ export class SubscriptionsService {
     frequency?: Frequency;
     choice?: string;
   }): Promise<string[]> {
-    const active = (await this.dataSource.query(
-      `SELECT slug, show_on_form AS "showOnForm", default_checked AS "defaultChecked" FROM newsletters
-        WHERE status = 'active' ORDER BY position, id`,
-    )) as Array<{ slug: string; showOnForm: boolean; defaultChecked: boolean }>;
-    const slugs = new Set(active.map((n) => n.slug));
+    let active = await this.activeNewsletters();
     if (choice.newsletters && choice.newsletters.length > 0) {
       const chosen = [...new Set(choice.newsletters)];
-      if (!chosen.every((slug) => slugs.has(slug))) {
-        throw new InvalidInputError('newsletters.errors.unknown');
+      const known = () => chosen.every((slug) => active.some((n) => n.slug === slug));
+      // A newsletter created in the last seconds is not in the remembered list yet: look again before refusing.
+      if (!known()) {
+        active = await this.activeNewsletters(true);
+        if (!known()) {
+          throw new InvalidInputError('newsletters.errors.unknown');
+        }
       }
       return chosen;
     }
@@ -224,9 +232,27 @@ export class SubscriptionsService {
       throw new InvalidInputError('newsletters.errors.required');
     }
     if (choice.frequency) {
-      return [choice.frequency, 'breaking'].filter((slug) => slugs.has(slug));
+      return [choice.frequency, 'breaking'].filter((slug) => active.some((n) => n.slug === slug));
     }
     return active.filter((n) => n.showOnForm && n.defaultChecked).map((n) => n.slug);
+  }
+
+  /**
+   * The active newsletters, remembered for NEWSLETTERS_TTL_MS: a signup stays one round trip (the burst the
+   * bench measures), and editors' changes reach every process within seconds.
+   */
+  private async activeNewsletters(
+    fresh = false,
+  ): Promise<Array<{ slug: string; showOnForm: boolean; defaultChecked: boolean }>> {
+    const now = Date.now();
+    if (fresh || !this.newsletterCache || now - this.newsletterCache.at > NEWSLETTERS_TTL_MS) {
+      const list = (await this.dataSource.query(
+        `SELECT slug, show_on_form AS "showOnForm", default_checked AS "defaultChecked" FROM newsletters
+          WHERE status = 'active' ORDER BY position, id`,
+      )) as Array<{ slug: string; showOnForm: boolean; defaultChecked: boolean }>;
+      this.newsletterCache = { at: now, list };
+    }
+    return this.newsletterCache.list;
   }
 
   /**
