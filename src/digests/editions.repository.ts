@@ -63,6 +63,13 @@ export const EDITION_CHANGES = {
 
 export type EditionChangeName = keyof typeof EDITION_CHANGES;
 
+/** Each newsletter's latest sent edition: one index walk per newsletter (ix_editions_newsletter), newest first. */
+export const LAST_SENT_BY_NEWSLETTER_SQL = `
+  SELECT n.slug, e.id::text, e.subject, e.sent_at FROM newsletters n
+   CROSS JOIN LATERAL (SELECT id, subject, sent_at FROM editions
+                        WHERE newsletter_id = n.id AND status = 'sent'
+                        ORDER BY window_to DESC, id DESC LIMIT 1) e`;
+
 /** The editions table's SQL. */
 @Injectable()
 export class EditionsRepository {
@@ -194,12 +201,8 @@ export class EditionsRepository {
 
   /** Each newsletter's latest edition that went out (by newsletter slug), for the Newsletters screen. */
   async lastSentByNewsletter(): Promise<Map<string, { id: string; subject: string; sentAt: Date }>> {
-    const rows: Array<{ slug: string; id: string; subject: string; sent_at: Date }> = await this.dataSource.query(
-      `SELECT n.slug, e.id::text, e.subject, e.sent_at FROM newsletters n
-         CROSS JOIN LATERAL (SELECT id, subject, sent_at FROM editions
-                              WHERE newsletter_id = n.id AND status = 'sent'
-                              ORDER BY window_to DESC, id DESC LIMIT 1) e`,
-    );
+    const rows: Array<{ slug: string; id: string; subject: string; sent_at: Date }> =
+      await this.dataSource.query(LAST_SENT_BY_NEWSLETTER_SQL);
     return new Map(rows.map((r) => [r.slug, { id: r.id, subject: r.subject, sentAt: r.sent_at }]));
   }
 

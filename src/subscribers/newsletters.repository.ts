@@ -26,6 +26,13 @@ export type NewsletterInput = Pick<
 /** The slugs the migration made: the digests as they were, and the alerts every reader used to get. */
 export const DEFAULT_ALERTS_SLUG = 'breaking';
 
+/** Joins and departures per newsletter over the last $1 days: at most $1 kept rows each. */
+export const GROWTH_SQL = `
+  SELECT n.slug, sum(g.joined)::int AS joined, sum(g."left")::int AS left
+    FROM newsletter_growth g JOIN newsletters n ON n.id = g.newsletter_id
+   WHERE g.day > current_date - $1::int
+   GROUP BY n.slug`;
+
 const NEWSLETTER_ORDER = { position: 'ASC', id: 'ASC' } as const;
 
 /** The newsletters table's SQL: what readers can subscribe to. Counts move only by trigger. */
@@ -76,13 +83,7 @@ export class NewslettersRepository {
    * at most `days` per newsletter), by slug.
    */
   async growth(days: number): Promise<Map<string, { joined: number; left: number }>> {
-    const rows: Array<{ slug: string; joined: number; left: number }> = await this.dataSource.query(
-      `SELECT n.slug, sum(g.joined)::int AS joined, sum(g."left")::int AS left
-         FROM newsletter_growth g JOIN newsletters n ON n.id = g.newsletter_id
-        WHERE g.day > current_date - $1::int
-        GROUP BY n.slug`,
-      [days],
-    );
+    const rows: Array<{ slug: string; joined: number; left: number }> = await this.dataSource.query(GROWTH_SQL, [days]);
     return new Map(rows.map((r) => [r.slug, { joined: r.joined, left: r.left }]));
   }
 
