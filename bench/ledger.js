@@ -9,16 +9,25 @@ function sql() {
   return require(join(__dirname, '..', 'dist', 'src', 'delivery', 'delivery.repository.js'));
 }
 
-/** N active daily readers with no topic preference (so every one gets the whole edition), in one statement. */
+/**
+ * N active daily readers with no topic preference (so every one gets the whole edition), subscribed to the daily
+ * digest and the breaking alerts as every reader was after the Newsletters migration, in one statement.
+ */
 async function insertReaders(db, n) {
   const started = Date.now();
   await db.query(
-    `INSERT INTO subscribers (email, email_key, status, frequency, topics, locale, confirmed_at)
-     SELECT 'reader' || g || '@example.org', 'reader' || g || '@example.org', 'active', 'daily', '{}', 'ar', now()
-     FROM generate_series(1, $1::int) AS g`,
+    `WITH readers AS (
+       INSERT INTO subscribers (email, email_key, status, frequency, topics, locale, confirmed_at)
+       SELECT 'reader' || g || '@example.org', 'reader' || g || '@example.org', 'active', 'daily', '{}', 'ar', now()
+       FROM generate_series(1, $1::int) AS g
+       RETURNING id
+     )
+     INSERT INTO subscriptions (subscriber_id, newsletter_id, status)
+     SELECT r.id, n.id, 'active' FROM readers r JOIN newsletters n ON n.slug IN ('daily', 'breaking')`,
     [n],
   );
   await db.query('ANALYZE subscribers');
+  await db.query('ANALYZE subscriptions');
   return (Date.now() - started) / 1000;
 }
 

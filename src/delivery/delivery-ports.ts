@@ -21,6 +21,8 @@ export interface SegmentMessage {
   subject: string;
   html: string;
   text: string;
+  /** The newsletter the edition belongs to: its own List-Id, sender name and one-click unsubscribe. */
+  list?: { slug: string; name: string; senderName: string | null };
 }
 
 export const MESSAGE_SOURCE = Symbol('MESSAGE_SOURCE');
@@ -46,7 +48,8 @@ export const RECIPIENT_LINKS = Symbol('RECIPIENT_LINKS');
 /** A reader's personal links and the token their unsubscribe mail carries. */
 export interface RecipientLinks {
   token(subscriberId: string): string;
-  unsubscribeUrl(subscriberId: string): string;
+  /** With a newsletter (slug), the link ends only that subscription; without, every one. */
+  unsubscribeUrl(subscriberId: string, newsletter?: string): string;
   preferencesUrl(subscriberId: string): string;
 }
 

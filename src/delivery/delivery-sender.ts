@@ -81,7 +81,7 @@ export class DeliverySender {
         to,
         messageId,
         date: mailDate(new Date()),
-        unsubscribeUrl: this.links.unsubscribeUrl(reader),
+        unsubscribeUrl: this.links.unsubscribeUrl(reader, message.newsletter),
         preferencesUrl: this.links.preferencesUrl(reader),
         unsubscribeMailto: mailto ? `mailto:${mailto}?subject=unsubscribe%20${this.links.token(reader)}` : undefined,
         trackedUrl: (link: TrackedLink) => this.tracked.url(delivery.id, link),
@@ -165,16 +165,29 @@ export class DeliverySender {
 
   private async buildMessage(editionId: string, segmentKey: string, encoding: BodyEncoding): Promise<PrebuiltMessage> {
     const render = await this.source.renderSegment(editionId, segmentKey);
+    const list = render.list;
     return PrebuiltMessage.build(
       {
-        from: this.config.env.MAIL_FROM,
+        from: list?.senderName
+          ? withDisplayName(this.config.env.MAIL_FROM, list.senderName)
+          : this.config.env.MAIL_FROM,
         subject: render.subject,
         html: render.html,
         text: render.text,
-        listId: `${this.config.env.PUBLICATION_NAME} <nashra.${this.config.mailDomain}>`,
+        // Each newsletter is its own list (`<slug.domain>`), so mailbox filters and providers tell them apart.
+        listId: list
+          ? `${list.name} <${list.slug}.${this.config.mailDomain}>`
+          : `${this.config.env.PUBLICATION_NAME} <nashra.${this.config.mailDomain}>`,
+        newsletter: list?.slug,
       },
       encoding,
       { dkim: Boolean(this.transport.rawSigner) },
     );
   }
+}
+
+/** MAIL_FROM (`Name <address>` or a bare address) with another display name. */
+function withDisplayName(from: string, name: string): string {
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+  return `${name.replace(/["\\<>\r\n]/g, '')} <${address}>`;
 }

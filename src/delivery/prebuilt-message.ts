@@ -42,6 +42,8 @@ export interface MessageContent {
   text: string;
   /** `Name <list.id>` for List-Id. */
   listId: string;
+  /** The newsletter (slug) the message belongs to: readers' one-click links end only that subscription. */
+  newsletter?: string;
 }
 
 type LinkSlot = 'unsubscribeUrl' | 'preferencesUrl';
@@ -113,6 +115,8 @@ export class PrebuiltMessage {
     /** Index of the piece the body starts with (the header block and blank line are the pieces before it). */
     private readonly bodyIndex: number,
     canonical: boolean,
+    /** The newsletter's slug, when the message belongs to one (its one-click link ends only that subscription). */
+    readonly newsletter?: string,
   ) {
     let i = bodyIndex;
     if (canonical) {
@@ -194,7 +198,7 @@ export class PrebuiltMessage {
         }
       }
     }
-    return new PrebuiltMessage(pieces, encoding, bodyIndex, dkim);
+    return new PrebuiltMessage(pieces, encoding, bodyIndex, dkim, content.newsletter);
   }
 
   /**

@@ -33,14 +33,16 @@ export class BreakingAdminController {
 
   @Post()
   @ApiOperation({
-    summary: 'Send one article now as a breaking alert to every active reader, daily and weekly alike',
+    summary: 'Send one article now as a breaking alert to the subscribers of an alerts newsletter (default breaking)',
     description:
-      'The alert is an edition of kind "breaking" with key "breaking/<articleId>": the same article is never ' +
-      'alerted twice, whoever asks and however often. Follow it with GET /admin/digests/{id}.',
+      'The alert is an edition of kind "breaking" with key "breaking/<articleId>" (another alerts newsletter: ' +
+      '"<slug>/<articleId>"): the same article is never alerted twice in one newsletter, whoever asks and however ' +
+      'often. An alerts newsletter with topics takes only articles carrying one (409). Follow it with ' +
+      'GET /admin/digests/{id}.',
   })
   @ApiCreatedResponse({ type: EditionDetailDto })
   @ApiBadRequestResponse({ description: 'articleId missing or not an id, subject too long' })
-  @ApiNotFoundResponse({ description: 'No such article' })
+  @ApiNotFoundResponse({ description: 'No such article or alerts newsletter' })
   @ApiConflictResponse({ description: 'The article already had its alert; the body carries its editionId' })
   async send(
     @Body() body: BreakingAlertDto,
@@ -58,11 +60,12 @@ export class BreakingAdminController {
     try {
       const edition = await this.breaking.send(
         body.articleId,
-        { subject: body.subject },
+        { subject: body.subject, newsletter: body.newsletter },
         editor ? `editor:${editor.email}` : 'api',
       );
       await this.audit.record(editor ?? 'api-token', 'breaking.send', `edition #${edition.id}`, {
         articleId: body.articleId,
+        newsletter: body.newsletter ?? 'breaking',
         subject: edition.subject,
         ...stepUp,
       });

@@ -9,6 +9,8 @@ import { EditionRenderer } from './edition-renderer';
 import type { Edition } from './edition.entity';
 import { EditionsRepository } from './editions.repository';
 import { EditionsService } from './editions.service';
+import type { Newsletter } from '../subscribers/newsletter.entity';
+import { DEFAULT_ALERTS_SLUG, NewslettersRepository } from '../subscribers/newsletters.repository';
 
 /** One article an editor may alert readers about, newest first. */
 export interface BreakingCandidate {
@@ -34,16 +36,20 @@ function preheader(article: Article): string {
   return (stripHashtagMarkers(article.summary ?? '').trim() || article.title).slice(0, 200);
 }
 
-/** The edition key of an article's alert: unique, so a double click or two editors make one alert. */
-export function breakingKey(articleId: string): string {
-  return `breaking/${articleId}`;
+/**
+ * The edition key of an article's alert in an alerts newsletter: unique, so a double click or two editors make one
+ * alert (`breaking/<id>` for the default newsletter, `<slug>/<id>` for the others).
+ */
+export function breakingKey(articleId: string, slug: string = DEFAULT_ALERTS_SLUG): string {
+  return `${slug}/${articleId}`;
 }
 
 /**
- * Breaking news: one article sent now to every active reader whatever their frequency or topics. An alert is an
- * edition of kind `breaking` (frequency NULL), so it shares the ledger, the workers, pause/resume/cancel and the
- * exactly-once guarantee of digests; its key `breaking/<article id>` makes a second request for the same article
- * a no-op.
+ * Breaking news: one article sent now to every active reader subscribed to an alerts newsletter (`breaking` unless
+ * another is named), whatever their topics. An alerts newsletter with topics takes only articles carrying one.
+ * An alert is an edition of kind `breaking` (frequency NULL), so it shares the ledger, the workers,
+ * pause/resume/cancel and the exactly-once guarantee of digests; its key `<slug>/<article id>` makes a second
+ * request for the same article a no-op.
  */
 @Injectable()
 export class BreakingNews {
@@ -55,15 +61,21 @@ export class BreakingNews {
     private readonly repository: EditionsRepository,
     private readonly renderer: EditionRenderer,
     private readonly clock: Clock,
+    private readonly newsletters: NewslettersRepository,
   ) {}
 
-  /** How many readers an alert sent now would reach (every active reader). */
-  async audienceSize(): Promise<number> {
-    const [{ n }]: Array<{ n: string }> = await this.dataSource.query(
-      // Kept by the subscribers table's triggers (reader_counts), not counted over the table.
-      `SELECT coalesce(sum(n), 0) AS n FROM reader_counts WHERE status = 'active'`,
-    );
-    return Number(n);
+  /** How many readers an alert sent now would reach: the alerts newsletter's kept subscriber count. */
+  async audienceSize(slug: string = DEFAULT_ALERTS_SLUG): Promise<number> {
+    return (await this.alertsNewsletter(slug)).subscriberCount;
+  }
+
+  /** The alerts newsletter of a slug; NotFoundError when there is no such active alerts newsletter. */
+  async alertsNewsletter(slug: string = DEFAULT_ALERTS_SLUG): Promise<Newsletter> {
+    const newsletter = await this.newsletters.findBySlug(slug);
+    if (!newsletter || newsletter.kind !== 'alerts' || newsletter.status !== 'active') {
+      throw new NotFoundError(`Alerts newsletter ${slug} does not exist`);
+    }
+    return newsletter;
   }
 
   /** The latest articles (up to `limit`), optionally those whose title contains `search`. */
@@ -87,9 +99,14 @@ export class BreakingNews {
     }));
   }
 
-  /** The alert edition already made for the article, or null. */
-  async alertEditionId(articleId: string): Promise<string | null> {
-    return (await this.repository.findByKey(breakingKey(articleId)))?.id ?? null;
+  /** The alert edition already made for the article in an alerts newsletter (default breaking), or null. */
+  async alertEditionId(articleId: string, slug?: string): Promise<string | null> {
+    return (await this.repository.findByKey(breakingKey(articleId, slug)))?.id ?? null;
+  }
+
+  /** Every active alerts newsletter, in display order. */
+  async alertsNewsletters(): Promise<Newsletter[]> {
+    return (await this.newsletters.list()).filter((n) => n.kind === 'alerts');
   }
 
   async article(articleId: string): Promise<Article> {
@@ -106,12 +123,22 @@ export class BreakingNews {
    * Makes the article's alert edition and hands it to the delivery queue. Throws AlreadyAlertedError when the
    * article has had its alert (whatever became of it), NotFoundError for an unknown article.
    */
-  async send(articleId: string, options: { subject?: string } = {}, triggeredBy = 'editor'): Promise<Edition> {
+  async send(
+    articleId: string,
+    options: { subject?: string; newsletter?: string } = {},
+    triggeredBy = 'editor',
+  ): Promise<Edition> {
+    const newsletter = await this.alertsNewsletter(options.newsletter);
     const article = await this.article(articleId);
+    if (newsletter.topics.length > 0 && !article.topics.some((t) => newsletter.topics.includes(t))) {
+      throw new ConflictError(`Article ${article.id} carries none of the topics of the ${newsletter.slug} alerts`);
+    }
+    const key = breakingKey(article.id, newsletter.slug);
     const now = this.clock.now();
     const subject = options.subject?.trim() || this.renderer.breakingSubject(article);
     const created = await this.repository.insertAlert({
-      key: breakingKey(article.id),
+      key,
+      newsletterId: newsletter.id,
       windowFrom: now,
       articleIds: [article.id],
       subject,
@@ -119,7 +146,7 @@ export class BreakingNews {
       triggeredBy,
     });
     if (!created) {
-      const existing = await this.repository.findByKey(breakingKey(article.id));
+      const existing = await this.repository.findByKey(key);
       this.logger.log(`Breaking alert for article ${article.id} refused: edition #${existing?.id} already has it`);
       throw new AlreadyAlertedError(existing!.id);
     }

@@ -6,7 +6,7 @@ import { personalise, type ReaderLinks } from '../common/reader-placeholders';
 import type { RenderedEmail } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import { TransactionalOutbox } from '../delivery/transactional-outbox';
-import type { Frequency } from '../common/frequency';
+import { ownName } from './newsletter-names';
 import type { EditionPlan } from './edition-assembler';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsService } from './editions.service';
@@ -42,16 +42,19 @@ export class DigestPreviews {
     return { unsubscribeUrl: this.config.env.SITE_URL, preferencesUrl: this.config.env.SITE_URL };
   }
 
-  async preview(frequency: Frequency): Promise<DigestPreview> {
+  async preview(frequency: string): Promise<DigestPreview> {
     const plan = await this.editions.preview(frequency);
     if (plan.articles.length === 0) {
       throw new ConflictError(`No new ${frequency} articles since the last edition: the next edition would be skipped`);
     }
     // An editor's plan (Next digest screen) may set the subject, preheader and note.
-    const subject = plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo, plan.windowFrom);
+    const name = ownName(plan);
+    const subject =
+      plan.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom, name);
     const preheader = plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles);
     const compiled = await this.renderer.compose({
-      frequency,
+      frequency: plan.frequency,
+      heading: name,
       subject,
       preheader,
       date: plan.windowTo,
@@ -75,7 +78,7 @@ export class DigestPreviews {
    * the transactional outbox. Waits a few seconds for the workers so the editor can be told "sent"; what has
    * not left by then is reported as queued (it still goes).
    */
-  async sendTest(frequency: Frequency, to: string[]): Promise<{ sent: number; queued: number; subject: string }> {
+  async sendTest(frequency: string, to: string[]): Promise<{ sent: number; queued: number; subject: string }> {
     const { email, subject } = await this.preview(frequency);
     const testSubject = this.locale.t('digest.testSubject', { subject });
     const rows = await this.outbox.enqueue(

@@ -88,18 +88,19 @@ export class DigestsAdminController {
     @CurrentEditor() editor: SignedInEditor | undefined,
     @Req() req: Request,
   ): Promise<EditionDetailDto> {
+    const slug = (body.newsletter ?? body.frequency)!;
     if (editor) {
       // A signed-in editor (not a token) proves themselves again before a loud send, as on /admin/next. The
-      // active readers of the frequency bound the audience whatever articles are chosen.
-      const { audience } = await this.plans.view(body.frequency);
+      // active readers of the newsletter bound the audience whatever articles are chosen.
+      const { audience } = await this.plans.view(slug);
       this.stepUp.requireRecent(req.session, {
         audience: audience.active,
-        returnTo: `/admin/next?frequency=${body.frequency}`,
+        returnTo: `/admin/next?frequency=${encodeURIComponent(slug)}`,
         api: true,
       });
     }
     try {
-      const edition = await this.editions.createNow(body.frequency, {
+      const edition = await this.editions.createNow(slug, {
         articleIds: body.articleIds,
         subject: body.subject,
       });

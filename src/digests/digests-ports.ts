@@ -10,9 +10,15 @@ export const DIGESTS_PORTS: Provider[] = [
   { provide: EDITION_LIFECYCLE, useExisting: DigestEditionLifecycle },
   {
     provide: MESSAGE_SOURCE,
-    inject: [EditionRenderer],
-    useFactory: (renderer: EditionRenderer): MessageSource => ({
-      renderSegment: (editionId, segmentKey) => renderer.renderForSegment(editionId, segmentKey),
+    inject: [EditionRenderer, EditionsRepository],
+    useFactory: (renderer: EditionRenderer, editions: EditionsRepository): MessageSource => ({
+      renderSegment: async (editionId, segmentKey) => {
+        const [render, list] = await Promise.all([
+          renderer.renderForSegment(editionId, segmentKey),
+          editions.listOf(editionId),
+        ]);
+        return { subject: render.subject, html: render.html, text: render.text, list: list ?? undefined };
+      },
     }),
   },
   {

@@ -27,6 +27,8 @@ import { DigestSettingsRow } from './digest-settings.entity';
 import { DigestSettingsService } from './digest-settings.service';
 import { EditionPlanRow } from './edition-plan.entity';
 import { EditionPlanRepository } from './edition-plan.repository';
+import { NewsletterCatalog } from './newsletter-catalog';
+import { NewslettersAdminController } from './newsletters-admin.controller';
 import { NextEditionPlanService } from './next-edition-plan.service';
 import { ScheduledEditions } from './scheduled-editions';
 import { WeeklyReadership } from './weekly-readership';
@@ -51,8 +53,10 @@ import { EditionStatsController } from './edition-stats.controller';
     DigestPlanAdminController,
     DigestsController,
     EditionStatsController,
+    NewslettersAdminController,
   ],
   providers: [
+    NewsletterCatalog,
     EditionsRepository,
     EditionRenderer,
     SegmentLinks,
@@ -85,6 +89,7 @@ import { EditionStatsController } from './edition-stats.controller';
     DigestSettingsService,
     NextEditionPlanService,
     ScheduledEditions,
+    NewsletterCatalog,
     ...DIGESTS_PORT_TOKENS,
   ],
 })

@@ -42,6 +42,12 @@ export function editionKey(frequency: Frequency, at: Date, timeZone: string): st
   return `weekly:${isoYear}-W${pad(week)}`;
 }
 
+/** A digest newsletter's edition key: `<slug>:` and its period's date or ISO week (`economy:2026-W48`). */
+export function newsletterEditionKey(slug: string, period: Frequency, at: Date, timeZone: string): string {
+  const key = editionKey(period, at, timeZone);
+  return `${slug}${key.slice(key.indexOf(':'))}`;
+}
+
 /** The last moment at or before `now` when the cron expression fired in the time zone (null: none in 35 days). */
 export function latestTick(cron: string, timeZone: string, now: Date): Date | null {
   const time = new CronTime(cron, timeZone);

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { articleRef } from './digest-previews';
 import type { EditionDetailDto, EditionPageDto, EditionSummaryDto } from './dto/edition-views.dto';
@@ -22,13 +23,16 @@ export class EditionHistory {
     private readonly deliveryQueue: DeliveryQueue,
     private readonly editionsService: EditionsService,
     private readonly config: AppConfig,
+    private readonly newsletters: NewslettersRepository,
   ) {}
+  private readonly slugs = new Map<number, string | null>();
 
   async page(query: HistoryQueryDto): Promise<EditionPageDto> {
     const limit = query.limit ?? 20;
     const rows = await this.editions.page({
       kind: query.kind,
       frequency: query.frequency,
+      newsletter: query.newsletter,
       status: query.status,
       from: query.from,
       to: query.to,
@@ -67,6 +71,7 @@ export class EditionHistory {
       key: e.key,
       kind: e.kind,
       frequency: e.frequency,
+      newsletter: e.newsletterId === null ? null : await this.slugOf(e.newsletterId),
       status: e.status,
       statusReason: e.statusReason,
       subject: e.subject,
@@ -81,6 +86,18 @@ export class EditionHistory {
       viewUrl: e.status === 'sending' || e.status === 'sent' ? this.renderer.viewInBrowserUrl(e.id) : null,
       deliveries: await this.counts(e.id),
     };
+  }
+
+  /** A newsletter's slug by id; slugs never change, so they are remembered. */
+  private async slugOf(id: number): Promise<string | null> {
+    let slug = this.slugs.get(id);
+    if (slug === undefined) {
+      slug = (await this.newsletters.findById(id))?.slug ?? null;
+      if (slug !== null) {
+        this.slugs.set(id, slug);
+      }
+    }
+    return slug;
   }
 
   private async progress(id: string): Promise<EditionDetailDto['progress']> {

@@ -3,6 +3,7 @@ import type { Audience, EditionLifecycle, FailureReport, ReputationReport } from
 import { trimError } from '../delivery/send-outcome';
 import { AudienceRepository } from '../subscribers/audience.repository';
 import { NotFoundError } from '../common/domain-errors';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { EditionsRepository, FAILURE_PAUSE_REASON_PREFIX, REPUTATION_PAUSE_REASON_PREFIX } from './editions.repository';
 
 /**
@@ -17,22 +18,34 @@ export class DigestEditionLifecycle implements EditionLifecycle {
   constructor(
     private readonly editions: EditionsRepository,
     private readonly audiences: AudienceRepository,
+    private readonly newsletters: NewslettersRepository,
   ) {}
 
   /**
-   * A digest: every active reader of the edition's frequency, segmented by the topics of its articles. A breaking
-   * alert: every active reader, whatever their frequency and topics.
+   * A digest: every active reader subscribed to the edition's newsletter, segmented by the topics of its
+   * articles. A breaking alert: every active reader subscribed to its alerts newsletter, whatever their topics.
    */
   async audienceOf(editionId: string): Promise<Audience> {
     const edition = await this.editions.find(editionId);
     if (!edition) {
       throw new NotFoundError(`Edition ${editionId} does not exist`);
     }
+    const newsletterId = edition.newsletterId ?? (await this.newsletterOf(edition.kind, edition.frequency));
     if (edition.kind === 'breaking' || edition.frequency === null) {
-      return this.audiences.everyActiveReader();
+      return this.audiences.forAlert(newsletterId);
     }
     const articles = await this.editions.articleTopics(edition.articleIds);
-    return this.audiences.forEdition(edition.frequency, articles);
+    return this.audiences.forEdition(newsletterId, articles);
+  }
+
+  /** An edition made without a newsletter (before they existed): the one its kind and frequency mean. */
+  private async newsletterOf(kind: string, frequency: string | null): Promise<number> {
+    const slug = kind === 'breaking' || frequency === null ? 'breaking' : frequency;
+    const newsletter = await this.newsletters.findBySlug(slug);
+    if (!newsletter) {
+      throw new NotFoundError(`Newsletter ${slug} does not exist`);
+    }
+    return newsletter.id;
   }
 
   sendingEditions(): Promise<string[]> {

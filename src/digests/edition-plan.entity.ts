@@ -1,11 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Frequency } from '../common/frequency';
 
 /** An editor's decisions for the next edition of one frequency; deleted when that edition is created. */
 @Entity('edition_plans')
 export class EditionPlanRow {
   @PrimaryColumn('text')
-  frequency: Frequency;
+  /** The digest newsletter's slug (the column predates newsletters, when `daily` and `weekly` were all). */
+  frequency: string;
 
   /** Dropped by an editor: not sent, and not proposed again. */
   @Column('bigint', { name: 'excluded_article_ids', array: true, default: () => "'{}'" })

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { Frequency } from '../common/frequency';
 import { EditionPlanRow } from './edition-plan.entity';
 
 export type EditionPlanPatch = Partial<
@@ -11,12 +10,12 @@ export type EditionPlanPatch = Partial<
   >
 >;
 
-/** SQL for edition_plans: one row per frequency, changed by editors, consumed by the edition it shaped. */
+/** SQL for edition_plans: one row per digest newsletter (by slug; `daily`, `weekly`), changed by editors, consumed by the edition it shaped. */
 @Injectable()
 export class EditionPlanRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  find(frequency: Frequency, manager: EntityManager = this.dataSource.manager): Promise<EditionPlanRow | null> {
+  find(frequency: string, manager: EntityManager = this.dataSource.manager): Promise<EditionPlanRow | null> {
     return manager.getRepository(EditionPlanRow).findOneBy({ frequency });
   }
 
@@ -25,7 +24,7 @@ export class EditionPlanRepository {
    * returns the fields to set, so two editors clicking at once both land.
    */
   async update(
-    frequency: Frequency,
+    frequency: string,
     updatedBy: string,
     change: (current: EditionPlanRow) => EditionPlanPatch | Promise<EditionPlanPatch>,
   ): Promise<EditionPlanRow> {
@@ -42,7 +41,7 @@ export class EditionPlanRepository {
   }
 
   /** Forgets the plan (an edition used it, or an editor started over). */
-  async consume(frequency: Frequency, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async consume(frequency: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query('DELETE FROM edition_plans WHERE frequency = $1', [frequency]);
   }
 }

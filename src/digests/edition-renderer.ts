@@ -11,6 +11,7 @@ import type { RenderedEmail } from '../common/template-renderer';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 import type { Frequency } from '../common/frequency';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { bidiHtml } from './bidi-text';
 import { frontPage } from './digest-view';
 import { DateStyle, formatDay, formatRange, withDigits } from './edition-dates';
@@ -39,6 +40,8 @@ export interface DigestContent {
   linkFor?: (article: Article) => string;
   /** Readers who clicked the lead in the week's dailies, when it was the week's most-read (weekly editions). */
   leadReaders?: number | null;
+  /** The heading beside the date; default the period's («النشرة اليومية»). A topic newsletter's is its name. */
+  heading?: string;
 }
 
 const CACHE_LIMIT = 500;
@@ -67,6 +70,7 @@ export class EditionRenderer {
     private readonly clock: Clock,
     private readonly segmentLinks: SegmentLinks,
     private readonly readership: WeeklyReadership,
+    private readonly newsletters: NewslettersRepository,
   ) {}
 
   renderForSegment(editionId: string, segmentKey: string): Promise<EditionRender> {
@@ -100,7 +104,7 @@ export class EditionRenderer {
     return this.templates.renderEmail('digest', {
       subject: content.subject,
       preheader: content.preheader,
-      heading: this.locale.t(`digest.heading.${content.frequency}`),
+      heading: content.heading ?? this.locale.t(`digest.heading.${content.frequency}`),
       date: this.formatDate(content.date),
       logoUrl: this.config.env.LOGO_URL,
       postalAddress: this.config.env.POSTAL_ADDRESS,
@@ -128,12 +132,18 @@ export class EditionRenderer {
     return formatDay(date, this.dateStyle);
   }
 
-  /** Daily: the day; weekly (given the window's start): the week's range, `18 – 24 تشرين الثاني 2026`. */
-  defaultSubject(frequency: Frequency, date: Date, windowFrom?: Date): string {
+  /**
+   * Daily: the day; weekly (given the window's start): the week's range, `18 – 24 تشرين الثاني 2026`. A newsletter
+   * other than the two standard digests gives its `name`: «الاقتصاد — 18 – 24 تشرين الثاني 2026».
+   */
+  defaultSubject(frequency: Frequency, date: Date, windowFrom?: Date, name?: string): string {
     const when =
       frequency === 'weekly' && windowFrom
         ? formatRange(windowFrom, new Date(date.getTime() - 1), this.dateStyle)
         : this.formatDate(date);
+    if (name) {
+      return this.locale.t('newsletters.subject', { name, date: when }).slice(0, 200);
+    }
     return this.locale.t(`digest.subject.${frequency}`, { date: when });
   }
 
@@ -220,8 +230,11 @@ export class EditionRenderer {
       return { subject, direct, ...withPixel(email) };
     }
     const subject = edition.subject || this.defaultSubject(edition.frequency, edition.windowTo, edition.windowFrom);
+    const newsletter = edition.newsletterId === null ? null : await this.newsletters.findById(edition.newsletterId);
     const email = await this.compose({
       frequency: edition.frequency,
+      // The two standard digests keep their period's heading; any other newsletter is named.
+      heading: newsletter && newsletter.slug !== edition.frequency ? newsletter.name : undefined,
       subject,
       preheader,
       date: edition.windowTo,

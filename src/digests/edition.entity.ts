@@ -11,7 +11,10 @@ export class Edition {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 
-  /** One edition per frequency and window, e.g. `daily:2026-11-24`; one alert per article, `breaking/<id>`. */
+  /**
+   * One edition per newsletter and window, `<slug>:<date>` (e.g. `daily:2026-11-24`); one alert per article and
+   * alerts newsletter, `breaking/<id>` (or `<slug>/<id>`).
+   */
   @Index('uq_editions_key', { unique: true })
   @Column('text')
   key: string;
@@ -22,6 +25,10 @@ export class Edition {
   /** The readers' cadence a digest is for; NULL for a breaking alert, which goes to every cadence. */
   @Column('text', { nullable: true })
   frequency: Frequency | null;
+
+  /** The newsletter the edition belongs to (its audience, List-Id and unsubscribe link). */
+  @Column('integer', { name: 'newsletter_id', nullable: true })
+  newsletterId: number | null;
 
   @Column('timestamptz', { name: 'window_from' })
   windowFrom: Date;

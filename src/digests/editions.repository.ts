@@ -70,6 +70,13 @@ export const EDITION_CHANGES = {
 
 export type EditionChangeName = keyof typeof EDITION_CHANGES;
 
+/** Each newsletter's latest sent edition: one index walk per newsletter (ix_editions_newsletter), newest first. */
+export const LAST_SENT_BY_NEWSLETTER_SQL = `
+  SELECT n.slug, e.id::text, e.subject, e.sent_at FROM newsletters n
+   CROSS JOIN LATERAL (SELECT id, subject, sent_at FROM editions
+                        WHERE newsletter_id = n.id AND status = 'sent'
+                        ORDER BY window_to DESC, id DESC LIMIT 1) e`;
+
 /** The editions table's SQL. */
 @Injectable()
 export class EditionsRepository {
@@ -119,6 +126,8 @@ export class EditionsRepository {
   page(filter: {
     kind?: EditionKind;
     frequency?: Frequency;
+    /** A newsletter's slug. */
+    newsletter?: string;
     status?: EditionStatus;
     from?: string;
     to?: string;
@@ -126,7 +135,7 @@ export class EditionsRepository {
     before?: string;
     take: number;
   }): Promise<Edition[]> {
-    const columns = ['id', 'key', 'kind', 'frequency', 'status', 'statusReason', 'subject', 'preheader']
+    const columns = ['id', 'key', 'kind', 'frequency', 'newsletterId', 'status', 'statusReason', 'subject', 'preheader']
       .concat(['windowFrom', 'windowTo', 'articleIds', 'leftOutArticleIds', 'triggeredBy', 'createdAt'])
       .concat(['sendingStartedAt', 'sentAt']);
     const q = this.dataSource
@@ -140,6 +149,11 @@ export class EditionsRepository {
     }
     if (filter.frequency) {
       q.andWhere('e.frequency = :frequency', { frequency: filter.frequency });
+    }
+    if (filter.newsletter) {
+      q.andWhere('e.newsletter_id = (SELECT n.id FROM newsletters n WHERE n.slug = :newsletter)', {
+        newsletter: filter.newsletter,
+      });
     }
     if (filter.status) {
       q.andWhere('e.status = :status', { status: filter.status });
@@ -172,14 +186,31 @@ export class EditionsRepository {
     return this.dataSource.getRepository(EditionRender).findOneBy({ editionId, segmentKey });
   }
 
-  /** Whether the schedule ever made an edition of this frequency, and where the last live one ends. */
-  async scheduleState(frequency: Frequency): Promise<{ scheduledBefore: boolean; lastWindowTo: Date | null }> {
+  /** Whether the schedule ever made an edition of this digest newsletter, and where the last live one ends. */
+  async scheduleState(slug: string): Promise<{ scheduledBefore: boolean; lastWindowTo: Date | null }> {
     const [row]: Array<{ scheduled_before: boolean | null; last_window_to: Date | null }> = await this.dataSource.query(
       `SELECT bool_or(triggered_by = 'schedule') AS scheduled_before, max(window_to) AS last_window_to
-         FROM editions WHERE frequency = $1 AND status <> 'cancelled'`,
-      [frequency],
+         FROM editions WHERE newsletter_id = (SELECT id FROM newsletters WHERE slug = $1) AND status <> 'cancelled'`,
+      [slug],
     );
     return { scheduledBefore: row.scheduled_before === true, lastWindowTo: row.last_window_to };
+  }
+
+  /** The newsletter an edition belongs to, as its emails name it (null: an edition made before newsletters). */
+  async listOf(editionId: string): Promise<{ slug: string; name: string; senderName: string | null } | null> {
+    const [row]: Array<{ slug: string; name: string; senderName: string | null }> = await this.dataSource.query(
+      `SELECT n.slug, n.name, n.sender_name AS "senderName"
+         FROM editions e JOIN newsletters n ON n.id = e.newsletter_id WHERE e.id = $1`,
+      [editionId],
+    );
+    return row ?? null;
+  }
+
+  /** Each newsletter's latest edition that went out (by newsletter slug), for the Newsletters screen. */
+  async lastSentByNewsletter(): Promise<Map<string, { id: string; subject: string; sentAt: Date }>> {
+    const rows: Array<{ slug: string; id: string; subject: string; sent_at: Date }> =
+      await this.dataSource.query(LAST_SENT_BY_NEWSLETTER_SQL);
+    return new Map(rows.map((r) => [r.slug, { id: r.id, subject: r.subject, sentAt: r.sent_at }]));
   }
 
   async idsWithStatus(status: EditionStatus): Promise<string[]> {
@@ -215,11 +246,17 @@ export class EditionsRepository {
   }
 
   /** Scheduled editions not yet handed off, soonest first. */
-  upcoming(frequency?: string): Promise<Edition[]> {
-    return this.dataSource.getRepository(Edition).find({
-      where: { status: 'scheduled', ...(frequency ? { frequency: frequency as Frequency } : {}) },
-      order: { scheduledFor: 'ASC', id: 'ASC' },
-    });
+  upcoming(slug?: string): Promise<Edition[]> {
+    const query = this.dataSource
+      .getRepository(Edition)
+      .createQueryBuilder('e')
+      .where(`e.status = 'scheduled'`)
+      .orderBy('e.scheduledFor', 'ASC')
+      .addOrderBy('e.id', 'ASC');
+    if (slug) {
+      query.andWhere('e.newsletter_id = (SELECT n.id FROM newsletters n WHERE n.slug = :slug)', { slug });
+    }
+    return query.getMany();
   }
 
   exists(manager: EntityManager, key: string): Promise<boolean> {
@@ -231,14 +268,22 @@ export class EditionsRepository {
     manager: EntityManager,
     values: Pick<
       Edition,
-      'key' | 'frequency' | 'windowFrom' | 'windowTo' | 'articleIds' | 'leftOutArticleIds' | 'subject' | 'preheader'
+      | 'key'
+      | 'frequency'
+      | 'newsletterId'
+      | 'windowFrom'
+      | 'windowTo'
+      | 'articleIds'
+      | 'leftOutArticleIds'
+      | 'subject'
+      | 'preheader'
     > & { triggeredBy: string; editorNote?: string | null; scheduledFor?: Date | null },
   ): Promise<Edition> {
     const rows: { id: string }[] = await manager.query(
       `INSERT INTO editions (key, frequency, window_from, window_to, article_ids, left_out_article_ids, subject,
-                             preheader, status, triggered_by, editor_note, scheduled_for)
+                             preheader, status, triggered_by, editor_note, scheduled_for, newsletter_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $11::timestamptz IS NULL THEN 'draft' ELSE 'scheduled' END,
-               $9, $10, $11)
+               $9, $10, $11, $12)
        RETURNING id`,
       [
         values.key,
@@ -252,6 +297,7 @@ export class EditionsRepository {
         values.triggeredBy,
         values.editorNote ?? null,
         values.scheduledFor ?? null,
+        values.newsletterId,
       ],
     );
     return manager.getRepository(Edition).findOneByOrFail({ id: rows[0].id });
@@ -259,15 +305,25 @@ export class EditionsRepository {
 
   /** A breaking alert in draft, or null when its key (one alert per article) is taken. */
   async insertAlert(
-    values: Pick<Edition, 'key' | 'windowFrom' | 'articleIds' | 'subject' | 'preheader'> & { triggeredBy: string },
+    values: Pick<Edition, 'key' | 'windowFrom' | 'articleIds' | 'subject' | 'preheader' | 'newsletterId'> & {
+      triggeredBy: string;
+    },
   ): Promise<Edition | null> {
     const rows: { id: string }[] = await this.dataSource.query(
       `INSERT INTO editions (key, kind, frequency, window_from, window_to, article_ids, subject, preheader, status,
-                             triggered_by)
-       VALUES ($1, 'breaking', NULL, $2, $2, $3, $4, $5, 'draft', $6)
+                             triggered_by, newsletter_id)
+       VALUES ($1, 'breaking', NULL, $2, $2, $3, $4, $5, 'draft', $6, $7)
        ON CONFLICT (key) DO NOTHING
        RETURNING id`,
-      [values.key, values.windowFrom, values.articleIds, values.subject, values.preheader, values.triggeredBy],
+      [
+        values.key,
+        values.windowFrom,
+        values.articleIds,
+        values.subject,
+        values.preheader,
+        values.triggeredBy,
+        values.newsletterId,
+      ],
     );
     return rows.length > 0 ? this.dataSource.getRepository(Edition).findOneByOrFail({ id: rows[0].id }) : null;
   }

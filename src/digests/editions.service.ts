@@ -4,12 +4,12 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock';
 import { ConflictError, NotFoundError } from '../common/domain-errors';
 import { errorMessage } from '../common/error-message';
-import type { Frequency } from '../common/frequency';
 import { AppConfig } from '../config/app-config';
 import { acquireTransactionLock, LOCK_KEYS, type LockKey, tryTransactionLock } from '../database/advisory-lock';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { EditionAssembler, type EditionPlan } from './edition-assembler';
-import { editionKey } from './edition-calendar';
+import { ownName } from './newsletter-names';
+import { newsletterEditionKey } from './edition-calendar';
 import { EditionPlanRepository } from './edition-plan.repository';
 import { EditionRenderer } from './edition-renderer';
 import { Edition } from './edition.entity';
@@ -30,9 +30,9 @@ function editionNotFound(id: string): NotFoundError {
   return new NotFoundError(`Edition ${id} does not exist`);
 }
 
-/** One lock per frequency: creating an edition of a frequency is one instance's job at a time. */
-function digestLock(frequency: Frequency): LockKey {
-  return { space: LOCK_KEYS.digest, name: `digest:${frequency}` };
+/** One lock per digest newsletter: creating an edition of a newsletter is one instance's job at a time. */
+function digestLock(slug: string): LockKey {
+  return { space: LOCK_KEYS.digest, name: `digest:${slug}` };
 }
 
 @Injectable()
@@ -54,20 +54,21 @@ export class EditionsService {
    * The scheduled edition for the tick at `tickAt`: created at most once across every instance. Returns
    * null when it already exists or another instance is creating it right now.
    */
-  async createScheduled(frequency: Frequency, tickAt: Date): Promise<Edition | null> {
-    const key = editionKey(frequency, tickAt, this.config.env.TIMEZONE);
+  async createScheduled(slug: string, tickAt: Date): Promise<Edition | null> {
     const edition = await this.dataSource.transaction(async (manager) => {
-      if (!(await tryTransactionLock(manager, digestLock(frequency)))) {
+      const newsletter = await this.assembler.newsletter(manager, slug);
+      const key = newsletterEditionKey(slug, newsletter.period ?? 'daily', tickAt, this.config.env.TIMEZONE);
+      if (!(await tryTransactionLock(manager, digestLock(slug)))) {
         return null;
       }
       if (await this.editions.exists(manager, key)) {
         return null;
       }
-      const plan = await this.assembler.plan(manager, frequency, this.clock.now());
+      const plan = await this.assembler.plan(manager, slug, this.clock.now());
       return this.insert(manager, key, plan, {}, 'schedule');
     });
     if (!edition) {
-      this.logger.debug(`Edition ${key} already exists or is being created elsewhere`);
+      this.logger.debug(`The ${slug} edition of this tick already exists or is being created elsewhere`);
       return null;
     }
     return this.handOff(edition);
@@ -78,7 +79,7 @@ export class EditionsService {
    * never takes the scheduled edition's place: the next scheduled edition simply starts where it ended.
    */
   async createNow(
-    frequency: Frequency,
+    frequency: string,
     options: { articleIds?: string[]; subject?: string },
     triggeredBy = 'editor',
   ): Promise<Edition> {
@@ -89,18 +90,20 @@ export class EditionsService {
    * Like createNow, but the edition waits in status `scheduled` until `at`, when ScheduledEditions hands it off.
    * Its articles are chosen now (what the editor previewed), so the scheduled daily run does not take them too.
    */
-  scheduleFor(frequency: Frequency, at: Date, triggeredBy = 'editor'): Promise<Edition> {
+  scheduleFor(frequency: string, at: Date, triggeredBy = 'editor'): Promise<Edition> {
     return this.createForEditor(frequency, { scheduledFor: at }, triggeredBy);
   }
 
   private async createForEditor(
-    frequency: Frequency,
+    frequency: string,
     options: { articleIds?: string[]; subject?: string; scheduledFor?: Date },
     triggeredBy: string,
   ): Promise<Edition> {
     const now = this.clock.now();
-    const key = `${editionKey(frequency, now, this.config.env.TIMEZONE)}/editor-${now.getTime()}`;
     return this.dataSource.transaction(async (manager) => {
+      const newsletter = await this.assembler.newsletter(manager, frequency);
+      const scheduledKey = newsletterEditionKey(frequency, newsletter.period ?? 'daily', now, this.config.env.TIMEZONE);
+      const key = `${scheduledKey}/editor-${now.getTime()}`;
       await acquireTransactionLock(manager, digestLock(frequency));
       const plan = options.articleIds?.length
         ? await this.assembler.chosen(manager, frequency, now, options.articleIds)
@@ -113,7 +116,7 @@ export class EditionsService {
   }
 
   /** The next edition as it would be now, without saving anything. */
-  preview(frequency: Frequency): Promise<EditionPlan> {
+  preview(frequency: string): Promise<EditionPlan> {
     return this.dataSource.transaction('REPEATABLE READ', (manager) =>
       this.assembler.plan(manager, frequency, this.clock.now()),
     );
@@ -206,6 +209,7 @@ export class EditionsService {
     const edition = await this.editions.insert(manager, {
       key,
       frequency: plan.frequency,
+      newsletterId: plan.newsletterId,
       windowFrom: plan.windowFrom,
       windowTo: plan.windowTo,
       articleIds: plan.articles.map((a) => a.id),
@@ -214,7 +218,7 @@ export class EditionsService {
       subject:
         overrides.subject?.trim() ||
         plan.subject?.trim() ||
-        this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom),
+        this.renderer.defaultSubject(plan.frequency, plan.windowTo, plan.windowFrom, ownName(plan)),
       preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
       triggeredBy,
       editorNote: plan.editorNote?.trim() || null,
@@ -222,7 +226,7 @@ export class EditionsService {
     });
     if (plan.planned) {
       // The editor's plan shaped this edition; the next one starts fresh.
-      await this.editorialPlans.consume(plan.frequency, manager);
+      await this.editorialPlans.consume(plan.slug, manager);
     }
     if (plan.leftOut.length > 0) {
       this.logger.warn(

@@ -2,13 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Article } from '../articles/article.entity';
 import { InvalidInputError } from '../common/domain-errors';
 import { AudienceRepository } from '../subscribers/audience.repository';
-import type { Frequency } from '../common/frequency';
 import type { EditionPlan } from './edition-assembler';
 import { EditionPlanRepository, type EditionPlanPatch } from './edition-plan.repository';
 import { EditionRenderer } from './edition-renderer';
 import type { EditionPlanRow } from './edition-plan.entity';
 import { moved } from './editorial-plan';
 import { EditionsService } from './editions.service';
+import { ownName } from './newsletter-names';
 
 export type PlanAction = 'drop' | 'restore' | 'up' | 'down' | 'pin' | 'unpin';
 
@@ -20,7 +20,8 @@ export interface PlanTexts {
 
 /** The next edition as an editor sees it before sending. */
 export interface NextEditionView {
-  frequency: Frequency;
+  /** The digest newsletter's slug (`daily`, `weekly`, or another). */
+  frequency: string;
   plan: EditionPlan;
   subject: string;
   preheader: string;
@@ -56,21 +57,22 @@ export class NextEditionPlanService {
     private readonly audiences: AudienceRepository,
   ) {}
 
-  async view(frequency: Frequency): Promise<NextEditionView> {
+  async view(frequency: string): Promise<NextEditionView> {
     const [plan, decisions] = await Promise.all([this.editions.preview(frequency), this.plans.find(frequency)]);
     return {
       frequency,
       plan,
-      subject: plan.subject?.trim() || this.renderer.defaultSubject(frequency, plan.windowTo),
+      subject:
+        plan.subject?.trim() || this.renderer.defaultSubject(plan.frequency, plan.windowTo, undefined, ownName(plan)),
       preheader: plan.preheader?.trim() || this.renderer.defaultPreheader(plan.articles),
       editorNote: plan.editorNote ?? null,
       pinnedArticleId: decisions?.leadArticleId ?? null,
-      audience: await this.audience(frequency, plan.articles),
+      audience: await this.audience(plan.newsletterId, plan.articles),
     };
   }
 
   /** Sets the given fields of the plan at once (the machines' API). */
-  async replace(frequency: Frequency, patch: EditionPlanPatch, editor: string): Promise<void> {
+  async replace(frequency: string, patch: EditionPlanPatch, editor: string): Promise<void> {
     await this.plans.update(frequency, editor, () => ({
       ...patch,
       ...('subject' in patch ? { subject: blankToNull(patch.subject) } : {}),
@@ -80,15 +82,15 @@ export class NextEditionPlanService {
   }
 
   /** The next edition as it would be now, with the plan applied (nothing saved). */
-  preview(frequency: Frequency): Promise<EditionPlan> {
+  preview(frequency: string): Promise<EditionPlan> {
     return this.editions.preview(frequency);
   }
 
-  decisions(frequency: Frequency): Promise<EditionPlanRow | null> {
+  decisions(frequency: string): Promise<EditionPlanRow | null> {
     return this.plans.find(frequency);
   }
 
-  async act(frequency: Frequency, articleId: string, action: PlanAction, editor: string): Promise<void> {
+  async act(frequency: string, articleId: string, action: PlanAction, editor: string): Promise<void> {
     const next = await this.editions.preview(frequency);
     const shown = next.articles.map((a) => a.id);
     const known = [...next.articles, ...next.leftOut, ...(next.dropped ?? [])].some((a) => a.id === articleId);
@@ -121,7 +123,7 @@ export class NextEditionPlanService {
     this.logger.log(`Next ${frequency} edition: ${action} article ${articleId} by ${editor}`);
   }
 
-  async setTexts(frequency: Frequency, texts: PlanTexts, editor: string): Promise<void> {
+  async setTexts(frequency: string, texts: PlanTexts, editor: string): Promise<void> {
     await this.plans.update(frequency, editor, () => ({
       subject: blankToNull(texts.subject),
       preheader: blankToNull(texts.preheader),
@@ -130,15 +132,12 @@ export class NextEditionPlanService {
   }
 
   /** Forget every decision: the next edition goes back to the default selection. */
-  reset(frequency: Frequency): Promise<void> {
+  reset(frequency: string): Promise<void> {
     return this.plans.consume(frequency);
   }
 
-  /**
-   * How many readers the edition would reach if sent now: the audience query's figures, taken from the readers'
-   * kept counts per topic set rather than by running it over every reader.
-   */
-  audience(frequency: Frequency, articles: Article[]): Promise<Audience> {
-    return this.audiences.sizeOf(frequency, articles);
+  /** How many readers the edition would reach if sent now: the very audience query the delivery ledger queues. */
+  audience(newsletterId: number, articles: Article[]): Promise<Audience> {
+    return this.audiences.sizeOf(newsletterId, articles);
   }
 }

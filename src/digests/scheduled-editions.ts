@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { errorMessage } from '../common/error-message';
-import type { Frequency } from '../common/frequency';
 import { AppConfig } from '../config/app-config';
 import type { Edition } from './edition.entity';
 import { EditionsRepository } from './editions.repository';
@@ -63,8 +62,8 @@ export class ScheduledEditions implements OnApplicationBootstrap, BeforeApplicat
     return handedOff;
   }
 
-  /** Scheduled editions not yet due, soonest first (for the Next digest screen). */
-  upcoming(frequency?: Frequency): Promise<Edition[]> {
+  /** Scheduled editions not yet due, soonest first, of one digest newsletter (by slug) or all (Next digest screen). */
+  upcoming(frequency?: string): Promise<Edition[]> {
     return this.repository.upcoming(frequency);
   }
 }

@@ -51,6 +51,7 @@ export class BreakingController {
   async confirm(
     @Query('articleId') articleId: unknown,
     @Query('subject') subject: unknown,
+    @Query('newsletter') newsletter: unknown,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
@@ -59,9 +60,17 @@ export class BreakingController {
       return;
     }
     const chosen = text(subject) || this.renderer.breakingSubject(article);
-    const audience = await this.breaking.audienceSize();
+    // Which alerts newsletter: `breaking` unless the editor picked another (the page offers every active one).
+    const lists = await this.breaking.alertsNewsletters();
+    const list = lists.find((n) => n.slug === text(newsletter, 40)) ?? lists.find((n) => n.slug === 'breaking');
+    if (!list) {
+      this.view.flash(req, 'لا توجد نشرة تنبيهات مفعّلة؛ فعّلها من صفحة النشرات.', 'error');
+      res.redirect(303, '/admin/breaking');
+      return;
+    }
+    const audience = list.subscriberCount;
     this.stepUp.requireRecent(req.session, { audience, returnTo: req.originalUrl });
-    const alertEditionId = await this.breaking.alertEditionId(article.id);
+    const alertEditionId = await this.breaking.alertEditionId(article.id, list.slug);
     await this.view.page(
       req,
       res,
@@ -72,6 +81,8 @@ export class BreakingController {
         subject: chosen,
         subjectParam: encodeURIComponent(chosen),
         audience,
+        newsletter: { slug: list.slug, name: list.name },
+        otherLists: lists.length > 1 ? lists.map((n) => ({ ...n, current: n.slug === list.slug })) : [],
         alertEditionId,
       },
       { nav: 'breaking', title: 'تأكيد الخبر العاجل' },
@@ -113,9 +124,14 @@ export class BreakingController {
       returnTo: `/admin/breaking/confirm?articleId=${encodeURIComponent(body.articleId)}&subject=${encodeURIComponent(body.subject ?? '')}`,
     });
     try {
-      const edition = await this.breaking.send(body.articleId, { subject: body.subject }, `editor:${editor.email}`);
+      const edition = await this.breaking.send(
+        body.articleId,
+        { subject: body.subject, newsletter: body.newsletter },
+        `editor:${editor.email}`,
+      );
       await this.audit.record(editor, 'breaking.send', `edition #${edition.id}`, {
         articleId: body.articleId,
+        newsletter: body.newsletter ?? 'breaking',
         subject: edition.subject,
         audience,
         ...stepUp,

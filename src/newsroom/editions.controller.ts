@@ -19,6 +19,7 @@ import { EditionRenderer } from '../digests/edition-renderer';
 import type { Edition } from '../digests/edition.entity';
 import { EditionsService, type EditorAction } from '../digests/editions.service';
 import { NewsroomView } from './newsroom-view';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import {
   editionType,
   type EditionType,
@@ -58,20 +59,24 @@ export class EditionsController {
     private readonly config: AppConfig,
     private readonly stats: EditionStats,
     private readonly providerRates: ProviderRateReport,
+    private readonly newsletters: NewslettersRepository,
   ) {}
 
   @Get()
   async list(@Req() req: Request, @Res() res: Response, @Query() raw: Record<string, unknown>): Promise<void> {
+    // `type`: breaking (every alert) or a newsletter's slug (daily, weekly, another digest or alerts newsletter).
+    const newsletters = await this.newsletters.list({ archived: true });
+    const extra = newsletters.filter((n) => !(n.slug in TYPE_LABELS));
     const filters = {
-      type: pick(raw.type, ['daily', 'weekly', 'breaking']) as EditionType | '',
+      type: pick(raw.type, ['breaking', ...newsletters.map((n) => n.slug)]),
       status: typeof raw.status === 'string' ? raw.status : '',
       from: typeof raw.from === 'string' ? raw.from : '',
       to: typeof raw.to === 'string' ? raw.to : '',
       before: typeof raw.before === 'string' ? raw.before : '',
     };
     const query = plainToInstance(HistoryQueryDto, {
-      kind: filters.type === '' ? undefined : filters.type === 'breaking' ? 'breaking' : 'digest',
-      frequency: filters.type === 'daily' || filters.type === 'weekly' ? filters.type : undefined,
+      kind: filters.type === 'breaking' ? 'breaking' : undefined,
+      newsletter: filters.type === '' || filters.type === 'breaking' ? undefined : filters.type,
       status: filters.status || undefined,
       from: filters.from || undefined,
       to: filters.to || undefined,
@@ -96,11 +101,10 @@ export class EditionsController {
         filters,
         filtered: Boolean(filters.type || filters.status || filters.from || filters.to),
         error: invalid ? 'التصفية غير صالحة: تحقّق من الحالة والتاريخين (من يوم لا يأتي بعد إلى يوم).' : null,
-        typeOptions: (Object.keys(TYPE_LABELS) as EditionType[]).map((value) => ({
-          value,
-          label: TYPE_LABELS[value],
-          selected: value === filters.type,
-        })),
+        typeOptions: [
+          ...(Object.keys(TYPE_LABELS) as EditionType[]).map((value) => ({ value, label: TYPE_LABELS[value] })),
+          ...extra.map((n) => ({ value: n.slug, label: n.name })),
+        ].map((o) => ({ ...o, selected: o.value === filters.type })),
         statusOptions: STATUS_VALUES.map((value) => ({
           value,
           label: STATUS_LABELS[value],
@@ -109,7 +113,7 @@ export class EditionsController {
         rows: page.items.map((e) => ({
           id: e.id,
           subject: e.subject || `#${e.id}`,
-          typeLabel: TYPE_LABELS[editionType(e)],
+          typeLabel: extra.find((n) => n.slug === e.newsletter)?.name ?? TYPE_LABELS[editionType(e)],
           statusLabel: STATUS_LABELS[e.status],
           statusTone: e.status === 'sent' ? 'ok' : e.status === 'paused' || e.status === 'cancelled' ? 'error' : '',
           createdAt: whenText(e.createdAt, tz),

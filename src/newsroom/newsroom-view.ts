@@ -24,6 +24,7 @@ export const NEWSROOM_NAV: { key: string; href: string; label: string; permissio
   { key: 'editions', href: '/admin/editions', label: 'الأعداد', permission: 'stats.view' },
   { key: 'readers', href: '/admin/readers', label: 'القرّاء', permission: 'stats.view' },
   { key: 'topics', href: '/admin/topics', label: 'المواضيع', permission: 'topics.manage' },
+  { key: 'newsletters', href: '/admin/settings/newsletters', label: 'النشرات', permission: 'stats.view' },
   { key: 'settings', href: '/admin/settings', label: 'الإعدادات', permission: 'newsletters.manage' },
   { key: 'mail', href: '/admin/mail', label: 'البريد الصادر', permission: 'readers.view' },
   { key: 'deliverability', href: '/admin/deliverability', label: 'قابلية التسليم', permission: 'stats.view' },

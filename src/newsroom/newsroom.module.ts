@@ -24,6 +24,8 @@ import { NewsroomAssetsController } from './newsroom-assets.controller';
 import { NewsroomView } from './newsroom-view';
 import { NextDigestSendController } from './next-digest-send.controller';
 import { NextDigestController } from './next-digest.controller';
+// After NextDigestController: form-errors.filter and next-digest.controller import each other.
+import { NewslettersController } from './newsletters.controller';
 import { NextDigestViewModel } from './next-digest.view';
 import { SettingsController } from './settings.controller';
 import { SignInController } from './sign-in.controller';
@@ -57,6 +59,7 @@ import { TotpQrCode } from './totp-qr-code';
     ReaderImportController,
     ReadersController,
     TopicsController,
+    NewslettersController,
     NewsroomFeedsController,
     MailController,
     NextDigestController,

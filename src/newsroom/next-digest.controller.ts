@@ -7,7 +7,6 @@ import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { DigestPreviews } from '../digests/digest-previews';
 import { NextEditionPlanService } from '../digests/next-edition-plan.service';
-import type { Frequency } from '../common/frequency';
 import {
   ArticleActionParamsDto,
   FrequencyFormDto,
@@ -22,7 +21,7 @@ import { RequirePermission } from '../auth/require-permission';
 
 const TITLE = 'العدد القادم';
 
-export const nextDigestUrl = (frequency: Frequency) => `/admin/next?frequency=${frequency}`;
+export const nextDigestUrl = (frequency: string) => `/admin/next?frequency=${frequency}`;
 
 /** A 4xx (or a domain error) as a message an editor can read; null for a real failure. */
 export function editorMessage(err: unknown): string | null {

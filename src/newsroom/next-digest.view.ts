@@ -7,9 +7,9 @@ import { DigestSettingsService } from '../digests/digest-settings.service';
 import { localOfInstant } from '../digests/local-time';
 import { NextEditionPlanService, type NextEditionView } from '../digests/next-edition-plan.service';
 import { ScheduledEditions } from '../digests/scheduled-editions';
-import type { Frequency } from '../common/frequency';
-
-export const FREQUENCY_LABELS: Record<Frequency, string> = { daily: 'النشرة اليومية', weekly: 'النشرة الأسبوعية' };
+import { BadRequestException } from '@nestjs/common';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
+import { FREQUENCY_MESSAGE } from './dto/next-digest-forms.dto';
 
 const ACTIONS = {
   up: { label: '↑ للأعلى', tone: 'secondary' },
@@ -28,7 +28,17 @@ export class NextDigestViewModel {
     private readonly settings: DigestSettingsService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly newsletters: NewslettersRepository,
   ) {}
+
+  /** The active digest newsletters (the screen's tabs); a slug that is none of them is a 400. */
+  private async digests(slug: string): Promise<Array<{ slug: string; name: string }>> {
+    const digests = await this.newsletters.digests();
+    if (!digests.some((n) => n.slug === slug)) {
+      throw new BadRequestException(FREQUENCY_MESSAGE);
+    }
+    return digests;
+  }
 
   /** `الأربعاء، 25 نوفمبر 2026 في 9:30 ص` in TIMEZONE. */
   when(at: Date): string {
@@ -41,7 +51,10 @@ export class NextDigestViewModel {
   }
 
   /** The part of the page htmx swaps after an article action: preview and article list. */
-  async editor(frequency: Frequency, view?: NextEditionView): Promise<Record<string, unknown>> {
+  async editor(frequency: string, view?: NextEditionView): Promise<Record<string, unknown>> {
+    if (!view) {
+      await this.digests(frequency);
+    }
     const next = view ?? (await this.plans.view(frequency));
     const articles = next.plan.articles;
     const decisions = await this.plans.decisions(frequency);
@@ -77,18 +90,15 @@ export class NextDigestViewModel {
     };
   }
 
-  async page(frequency: Frequency): Promise<Record<string, unknown>> {
+  async page(frequency: string): Promise<Record<string, unknown>> {
+    const digests = await this.digests(frequency);
     const view = await this.plans.view(frequency);
     const decisions = await this.plans.decisions(frequency);
     const upcoming = await this.scheduled.upcoming(frequency);
     const now = this.clock.now();
     return {
       ...(await this.editor(frequency, view)),
-      tabs: (['daily', 'weekly'] as Frequency[]).map((value) => ({
-        value,
-        label: FREQUENCY_LABELS[value],
-        current: value === frequency,
-      })),
+      tabs: digests.map((n) => ({ value: n.slug, label: n.name, current: n.slug === frequency })),
       hasArticles: view.plan.articles.length > 0,
       audience: this.audience(view),
       texts: {
@@ -105,7 +115,8 @@ export class NextDigestViewModel {
   }
 
   /** What the confirmation step states before "send now". */
-  async confirmation(frequency: Frequency): Promise<Record<string, unknown>> {
+  async confirmation(frequency: string): Promise<Record<string, unknown>> {
+    await this.digests(frequency);
     const view = await this.plans.view(frequency);
     return {
       frequency,

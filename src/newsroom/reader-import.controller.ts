@@ -25,6 +25,7 @@ import { ReaderImportForm } from './dto/readers.dto';
 import { editorTime } from './editor-time';
 import { ImportUploadErrors } from './import-upload-errors';
 import { NewsroomView } from './newsroom-view';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { streamToTempFile } from './upload-storage';
 import { RequirePermission } from '../auth/require-permission';
 
@@ -65,6 +66,7 @@ export class ReaderImportController {
     private readonly imports: ReaderImportRepository,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly newsletters: NewslettersRepository,
   ) {}
 
   private importView(job: ReaderImport) {
@@ -73,12 +75,16 @@ export class ReaderImportController {
 
   @Get()
   async form(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const recent = await this.imports.recent(10);
+    const [recent, newsletters] = await Promise.all([this.imports.recent(10), this.newsletters.list()]);
     await this.view.page(
       req,
       res,
       'readers-import',
-      { recent: recent.map((job) => this.importView(job)), maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024 },
+      {
+        recent: recent.map((job) => this.importView(job)),
+        maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024,
+        newsletters: newsletters.map((n) => ({ slug: n.slug, name: n.name })),
+      },
       { nav: 'readers', title: 'استيراد القرّاء' },
     );
   }
@@ -105,10 +111,16 @@ export class ReaderImportController {
     if (!file || file.size === 0) {
       throw new BadRequestException('اختر ملف CSV غير فارغ لاستيراده');
     }
+    const chosen = [...new Set(form.newsletters ?? [])];
+    const active = new Set((await this.newsletters.list()).map((n) => n.slug));
+    if (!chosen.every((slug) => active.has(slug))) {
+      throw new BadRequestException('إحدى النشرات المختارة غير موجودة');
+    }
     const job = await this.importer.start({
       uploadedPath: file.path,
       fileName: file.originalname,
       frequency: form.frequency ?? 'daily',
+      newsletters: chosen,
       trustConsent: Boolean(form.trustConsent),
       startedBy: editor.email,
     });
@@ -116,6 +128,7 @@ export class ReaderImportController {
       file: job.fileName,
       bytes: file.size,
       trustConsent: job.trustConsent,
+      newsletters: chosen,
     });
     if (req.headers['hx-request']) {
       this.view.fragment(res, 'readers-import-progress', { job: this.importView(job) }, 202);

@@ -6,6 +6,7 @@ import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { READER_STATUSES, ReaderDirectory } from '../subscribers/reader-directory';
 import { SubscriberPrivacyService } from '../subscribers/subscriber-privacy.service';
 import { EraseReaderForm, ReaderListQuery } from './dto/readers.dto';
@@ -38,6 +39,7 @@ export class ReadersController {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly newsletters: NewslettersRepository,
   ) {}
 
   private when(value: Date | string | null | undefined): string | null {
@@ -59,10 +61,11 @@ export class ReadersController {
     if (!addresses) {
       delete filter.q;
     }
-    const [page, counts, topics] = await Promise.all([
+    const [page, counts, topics, newsletters] = await Promise.all([
       addresses ? this.directory.list(filter, before, PAGE_SIZE) : { readers: [], nextBefore: null },
       this.directory.countsByStatus(filter),
       this.topics.list(),
+      this.newsletters.list({ archived: true }),
     ]);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     const link = (changes: Record<string, string | undefined>) => {
@@ -77,7 +80,8 @@ export class ReadersController {
     };
     await this.view.page(req, res, 'readers', {
       filter,
-      narrowed: Boolean(filter.status || filter.frequency || filter.topic || filter.page),
+      narrowed: Boolean(filter.status || filter.frequency || filter.topic || filter.page || filter.newsletter),
+      newsletters: newsletters.map((n) => ({ slug: n.slug, name: n.name, selected: filter.newsletter === n.slug })),
       total,
       counts: READER_STATUSES.map((status) => ({
         status,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { Frequency } from '../common/frequency';
 import { AppConfig } from '../config/app-config';
 import type { Audience } from '../delivery/delivery-ports';
 
@@ -12,8 +11,8 @@ export interface AudienceArticle {
 }
 
 /**
- * Who gets a digest edition, decided here because readers own it: every active reader of the edition's
- * frequency. Each reader's segment: readers without topics get `all`; readers with topics get the ids of the
+ * Who gets a digest edition, decided here because readers own it: every active reader with an active
+ * subscription to the edition's newsletter. Each reader's segment: readers without topics get `all`; readers with topics get the ids of the
  * edition's articles that share a topic with them, ascending and joined by `,` (`all` when that is every
  * article), or null when none does. Readers who opted out of click tracking get the same key with `-direct`
  * after it (one more segment, compiled once, with direct links), unless CLICK_TRACKING=off. Returned as SQL for the delivery ledger's INSERT … SELECT, so an audience
@@ -26,7 +25,20 @@ export class AudienceRepository {
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  forEdition(frequency: Frequency, articles: AudienceArticle[]): Audience {
+  /**
+   * How many readers forEdition would return (active) and how many of them would receive something (receiving):
+   * the very query the ledger queues, counted over the newsletter's subscriptions.
+   */
+  async sizeOf(newsletterId: number, articles: AudienceArticle[]): Promise<{ active: number; receiving: number }> {
+    const { sql, params } = this.forEdition(newsletterId, articles);
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*) AS active, count(segment_key) AS receiving FROM (${sql}) audience`,
+      params,
+    )) as { active: string; receiving: string }[];
+    return { active: Number(row.active), receiving: Number(row.receiving) };
+  }
+
+  forEdition(newsletterId: number, articles: AudienceArticle[]): Audience {
     return {
       sql: `
         SELECT subscriber_id, ${this.segmentWithOptOut('segment_key')} AS segment_key FROM (
@@ -48,35 +60,22 @@ export class AudienceRepository {
                  )
                END AS segment_key,
                s.track_clicks
-        FROM subscribers s
-        WHERE s.status = 'active' AND s.frequency = $1) audience`,
-      params: [frequency, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
+        FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+        WHERE sub.newsletter_id = $1 AND sub.status = 'active' AND s.status = 'active') audience`,
+      params: [newsletterId, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
     };
   }
 
   /**
-   * How many readers forEdition would return (active), and how many of them would receive something
-   * (receiving: those following no topic, or a topic of one of the articles), from the kept counts per topic
-   * set (reader_counts): a sum over a few hundred rows, whatever the number of readers.
+   * Every active reader subscribed to an alerts newsletter, each getting the whole edition (`all`): the audience
+   * of a breaking alert (readers' topics do not filter alerts; an alerts newsletter's own topics do).
    */
-  async sizeOf(frequency: Frequency, articles: AudienceArticle[]): Promise<{ active: number; receiving: number }> {
-    const topics = [...new Set(articles.flatMap((a) => a.topics))];
-    const [row] = (await this.dataSource.query(
-      `SELECT coalesce(sum(n), 0)::bigint::text AS active,
-              coalesce(sum(n) FILTER (WHERE cardinality(topics) = 0 OR ($3::boolean AND topics && $2::text[])), 0)
-                ::bigint::text AS receiving
-       FROM reader_counts WHERE status = 'active' AND frequency = $1`,
-      [frequency, topics, articles.length > 0],
-    )) as Array<{ active: string; receiving: string }>;
-    return { active: Number(row.active), receiving: Number(row.receiving) };
-  }
-
-  /** Every active reader, each getting the whole edition (`all`): the audience of a breaking alert. */
-  everyActiveReader(): Audience {
+  forAlert(newsletterId: number): Audience {
     return {
       sql: `SELECT s.id AS subscriber_id, ${this.segmentWithOptOut("'all'", 's.track_clicks')} AS segment_key
-              FROM subscribers s WHERE s.status = 'active'`,
-      params: [],
+              FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
+             WHERE sub.newsletter_id = $1 AND sub.status = 'active' AND s.status = 'active'`,
+      params: [newsletterId],
     };
   }
 

@@ -20,14 +20,23 @@ export class EmbedController {
     private readonly config: AppConfig,
   ) {}
 
+  /** `?newsletters=daily,breaking` offers (and ticks) only those newsletters on this page. */
   @Get('form')
-  form(@Query('page') page: unknown, @Query('redirect') redirect: unknown, @Req() req: Request, @Res() res: Response) {
+  async form(
+    @Query('page') page: unknown,
+    @Query('redirect') redirect: unknown,
+    @Query('newsletters') newsletters: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const only = typeof newsletters === 'string' && newsletters.length <= 500 ? newsletters.split(',') : undefined;
     const html = this.pages.html('readers-embed-form', {
       title: this.locale.t('readers.form.title'),
       scriptUrl: this.config.url('/embed/nashra.js'),
       ...this.pages.formContext({
         page: articleUrl(page) ?? articleUrl(req.get('referer')),
         redirect: articleUrl(redirect),
+        newsletters: await this.pages.formNewsletters(only?.map((slug) => slug.trim())),
       }),
     });
     // Only the configured sites may frame the form: Content-Security-Policy set by readerSecurityHeaders.
@@ -98,7 +107,10 @@ export class EmbedController {
       if (!window.fetch || !window.FormData) { return; }
       event.preventDefault();
       var data = {};
-      new FormData(form).forEach(function (value, key) { data[key] = value; });
+      new FormData(form).forEach(function (value, key) {
+        // Checkboxes: every ticked newsletter, as a list.
+        if (key === 'newsletters') { (data.newsletters = data.newsletters || []).push(value); } else { data[key] = value; }
+      });
       if (!data.page) { data.page = window.top === window ? location.href.split('#')[0] : (document.referrer || undefined); }
       delete data.redirect;
       var button = form.querySelector('[type=submit]');

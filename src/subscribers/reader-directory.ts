@@ -12,6 +12,8 @@ export interface ReaderFilter {
   frequency?: Frequency;
   /** A topic key the reader follows. */
   topic?: string;
+  /** The slug of a newsletter the reader has an active subscription to. */
+  newsletter?: string;
   /** Part of the page the reader signed up on. */
   page?: string;
 }
@@ -82,6 +84,13 @@ export class ReaderDirectory {
     }
     if (filter.topic) {
       add('topics @> ARRAY[?]::text[]', filter.topic);
+    }
+    if (filter.newsletter) {
+      add(
+        `EXISTS (SELECT 1 FROM subscriptions sub JOIN newsletters n ON n.id = sub.newsletter_id
+                  WHERE sub.subscriber_id = subscribers.id AND sub.status = 'active' AND n.slug = ?)`,
+        filter.newsletter,
+      );
     }
     if (filter.page) {
       add("consent->>'page' ILIKE ?", likePattern(filter.page));

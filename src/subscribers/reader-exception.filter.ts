@@ -76,7 +76,7 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
     const raw = typeof body === 'string' ? body : (body as { message?: unknown } | undefined)?.message;
     const first = Array.isArray(raw) ? raw[0] : raw;
     if (typeof first === 'string') {
-      if (/^readers\.errors\.\w+$/.test(first)) {
+      if (/^(readers|newsletters)\.errors\.\w+$/.test(first)) {
         return first;
       }
       if (/should not exist$/.test(first)) {

@@ -1,8 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { Response } from 'express';
 import { Locale } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
+import { errorMessage } from '../common/error-message';
+import { NewslettersRepository } from './newsletters.repository';
+
+/** A newsletter as a checkbox of the footer form. */
+export interface FormNewsletter {
+  slug: string;
+  name: string;
+  description: string;
+  checked: boolean;
+}
 
 export interface FormContext {
   /** Absolute article URL recorded as the consent page. */
@@ -11,16 +21,53 @@ export interface FormContext {
   redirect?: string;
   /** Message shown in the form's aria-live status region. */
   error?: string;
+  /** The checkboxes; default the newsletters the form shows (as last read). */
+  newsletters?: FormNewsletter[];
 }
 
 /** Renders the reader-facing HTML pages (templates/pages/readers-*.hbs) with the signup form's context. */
 @Injectable()
-export class ReaderPages {
+export class ReaderPages implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReaderPages.name);
+  /** The form's newsletters as last read, for pages rendered where a query cannot wait (error pages). */
+  private lastFormNewsletters: FormNewsletter[] = [];
+
   constructor(
     private readonly renderer: TemplateRenderer,
     private readonly locale: Locale,
     private readonly config: AppConfig,
+    private readonly newsletters: NewslettersRepository,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.formNewsletters();
+    } catch (err) {
+      this.logger.warn(`The form's newsletters could not be read yet: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * The footer form's checkboxes: the active newsletters shown on the form, their defaults ticked. `only` (the
+   * embed's `?newsletters=a,b`) restricts them to those slugs (any active newsletter, shown or not), all ticked.
+   */
+  async formNewsletters(only?: string[]): Promise<FormNewsletter[]> {
+    if (only && only.length > 0) {
+      const active = await this.newsletters.list();
+      const chosen = active.filter((n) => only.includes(n.slug));
+      if (chosen.length > 0) {
+        return chosen.map((n) => ({ slug: n.slug, name: n.name, description: n.description, checked: true }));
+      }
+    }
+    const shown = await this.newsletters.onForm();
+    this.lastFormNewsletters = shown.map((n) => ({
+      slug: n.slug,
+      name: n.name,
+      description: n.description,
+      checked: n.defaultChecked,
+    }));
+    return this.lastFormNewsletters;
+  }
 
   /** The wording above the form: SIGNUP_FORM_TEXT, else the locale's default (the seed's footer). */
   get formText(): string {
@@ -31,7 +78,12 @@ export class ReaderPages {
   }
 
   formContext(form: FormContext = {}): Record<string, unknown> {
-    return { formAction: this.config.url('/subscriptions'), formText: this.formText, ...form };
+    return {
+      formAction: this.config.url('/subscriptions'),
+      formText: this.formText,
+      ...form,
+      newsletters: form.newsletters ?? this.lastFormNewsletters,
+    };
   }
 
   html(name: string, context: Record<string, unknown>): string {

@@ -24,8 +24,14 @@ export class SubscriberLinks {
     return safeEqual(match[2], this.signature(match[1])) ? match[1] : null;
   }
 
-  unsubscribeUrl(subscriberId: string): string {
-    return this.config.url(`/subscriptions/unsubscribe?token=${this.token(subscriberId)}`);
+  /**
+   * With a newsletter (slug: `[a-z0-9-]`, nothing to escape), the page and the one-click POST end only that
+   * subscription. The slug needs no signature of its own: the token already lets its reader change every
+   * subscription on the preferences page.
+   */
+  unsubscribeUrl(subscriberId: string, newsletter?: string): string {
+    const only = newsletter ? `&newsletter=${newsletter}` : '';
+    return this.config.url(`/subscriptions/unsubscribe?token=${this.token(subscriberId)}${only}`);
   }
 
   preferencesUrl(subscriberId: string): string {

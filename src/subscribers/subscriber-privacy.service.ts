@@ -33,6 +33,16 @@ export interface SubscriberExport {
     bouncedAt: Date | null;
     updatedAt: Date;
   };
+  /** The reader's subscriptions, by newsletter slug, with their own state and consent. */
+  subscriptions: Array<{
+    newsletter: string;
+    name: string;
+    status: 'active' | 'unsubscribed';
+    consent: ConsentRecord | null;
+    createdAt: Date;
+    unsubscribedAt: Date | null;
+    unsubscribeReason: string | null;
+  }>;
   deliveries: Array<{
     editionId: string;
     editionKey: string | null;
@@ -92,6 +102,13 @@ export class SubscriberPrivacyService {
     if (!subscriber) {
       throw new NotFoundError(`No subscriber ${id}`);
     }
+    const subscriptions = (await this.dataSource.query(
+      `SELECT n.slug AS newsletter, n.name, s.status, s.consent, s.created_at AS "createdAt",
+              s.unsubscribed_at AS "unsubscribedAt", s.unsubscribe_reason AS "unsubscribeReason"
+         FROM subscriptions s JOIN newsletters n ON n.id = s.newsletter_id
+        WHERE s.subscriber_id = $1 ORDER BY n.position, n.id`,
+      [id],
+    )) as SubscriberExport['subscriptions'];
     const history = await this.deliveryQueue.historyOf(id);
     const activity = await this.activity.of(id);
     const editionIds = [...history, ...activity.clicks, ...activity.opens].map((d) => d.editionId);
@@ -120,7 +137,7 @@ export class SubscriberPrivacyService {
         `Deliveries, clicks and opens of an edition are kept for ${keptDays} days after its last message, ` +
         'then removed; only the edition totals remain, without any address.',
     };
-    return { exportedAt: now.toISOString(), subscriber, deliveries, clicks, opens, deliveryHistory };
+    return { exportedAt: now.toISOString(), subscriber, subscriptions, deliveries, clicks, opens, deliveryHistory };
   }
 
   /**

@@ -8,6 +8,7 @@ import { EmbedController } from './embed.controller';
 import { ImportConfirmations } from './import/import-confirmations';
 import { ReaderImportRepository } from './import/reader-import.repository';
 import { ReaderImporter } from './import/reader-importer';
+import { NewslettersRepository } from './newsletters.repository';
 import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
 import { ReaderBounces } from './reader-bounces';
@@ -40,6 +41,7 @@ import { Suppressions } from './suppressions';
   providers: [
     SubscriberLinks,
     AudienceRepository,
+    NewslettersRepository,
     ReaderBounces,
     { provide: RECIPIENT_LINKS, useExisting: SubscriberLinks },
     { provide: MESSAGE_TEMPLATES, useExisting: ReaderEmails },
@@ -64,6 +66,8 @@ import { Suppressions } from './suppressions';
     SubscriberLinks,
     Suppressions,
     AudienceRepository,
+    NewslettersRepository,
+    SubscriptionsService,
     RECIPIENT_LINKS,
     MESSAGE_TEMPLATES,
     RECIPIENT_EVENTS,

@@ -6,6 +6,7 @@ import { Locale } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 import { PreferencesDto } from './dto/preferences.dto';
 import { SignupDto } from './dto/signup.dto';
+import { NEWSLETTER_SLUG } from './dto/reader-validators';
 import { normaliseEmail } from './email-address';
 import { wantsJson } from './reader-exception.filter';
 import { ReaderPages } from './reader-pages';
@@ -35,9 +36,10 @@ export class SubscriptionsController {
   @HttpCode(200)
   async signup(@Body() dto: SignupDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const address = normaliseEmail(dto.email)!;
+    const newsletters = await this.subscriptions.signupNewsletters(dto);
     // A bot (the honeypot filled) goes through the same work, storing and mailing nothing, so timing tells nothing.
     await this.subscriptions.signup(
-      { address, frequency: dto.frequency ?? 'daily', consent: this.consent(dto, req) },
+      { address, newsletters, consent: this.consent(dto, req) },
       // The signup limits are counted in the same statement, bots' posts included (429 when one is passed).
       { bot: Boolean(dto.website), clientAddress: req.ip ?? 'unknown' },
     );
@@ -123,15 +125,26 @@ export class SubscriptionsController {
     });
   }
 
+  /** `&newsletter=<slug>` (every newsletter's emails carry it): the page offers to end only that one. */
   @Get('unsubscribe')
-  async unsubscribePage(@Query('token') token: unknown, @Res() res: Response): Promise<void> {
+  async unsubscribePage(
+    @Query('token') token: unknown,
+    @Query('newsletter') newsletter: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const id = this.links.verify(typeof token === 'string' ? token : null);
     if (!id) {
       return this.invalidLink(res);
     }
     const reader = await this.subscriptions.settings(id);
+    const slug = newsletterSlug(newsletter);
+    const one = slug ? ((await this.subscriptions.newsletterNamed(slug)) ?? undefined) : undefined;
     const html = this.pages.html('readers-unsubscribe', {
-      title: this.locale.t('readers.unsubscribe.title'),
+      title: one
+        ? this.locale.t('newsletters.unsubscribe.pageTitle', { name: one.name })
+        : this.locale.t('readers.unsubscribe.title'),
+      newsletter: one,
+      unsubscribeOneAction: one ? `/subscriptions/unsubscribe?token=${token as string}&newsletter=${one.slug}` : null,
       unsubscribeAction: `/subscriptions/unsubscribe?token=${token as string}`,
       preferencesAction: `/subscriptions/preferences?token=${token as string}`,
       weekly: !reader || reader.frequency === 'weekly' || reader.status !== 'active',
@@ -142,14 +155,33 @@ export class SubscriptionsController {
   /**
    * RFC 8058 one-click (`List-Unsubscribe=One-Click`, sent by mail providers) and the page's button both
    * land here. 200 with a page, never a redirect; no cookie or login. The body is not validated: whatever a
-   * mail provider adds, a valid token is enough to leave.
+   * mail provider adds, a valid token is enough to leave. With `&newsletter=<slug>` only that subscription ends
+   * (the page says which, and offers leaving everything); without (older emails, "leave all") everything ends,
+   * as does a slug that names no newsletter, so a one-click request never does nothing.
    */
   @Post('unsubscribe')
   @HttpCode(200)
-  async unsubscribe(@Query('token') token: unknown, @Res() res: Response): Promise<void> {
+  async unsubscribe(
+    @Query('token') token: unknown,
+    @Query('newsletter') newsletter: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
     const id = this.links.verify(typeof token === 'string' ? token : null);
     if (!id) {
       return this.invalidLink(res);
+    }
+    const slug = newsletterSlug(newsletter);
+    const ended = slug ? await this.subscriptions.unsubscribeFrom(id, slug) : null;
+    if (ended) {
+      const remaining = (await this.subscriptions.newsletters(id)).filter((n) => n.subscription === 'active');
+      const html = this.pages.html('readers-unsubscribed-one', {
+        title: this.locale.t('newsletters.unsubscribe.oneTitle', { name: ended.name }),
+        newsletter: ended,
+        remaining,
+        unsubscribeAction: `/subscriptions/unsubscribe?token=${token as string}`,
+        preferencesAction: `/subscriptions/preferences?token=${token as string}`,
+      });
+      return this.pages.send(res, 200, html);
     }
     await this.subscriptions.unsubscribe(id);
     this.pages.message(res, 200, {
@@ -174,6 +206,10 @@ export class SubscriptionsController {
     const topics = dto.form === 'preferences' ? (dto.topics ?? []) : dto.topics;
     const trackClicks = dto.form === 'preferences' ? dto.noClickTracking !== 'on' : undefined;
     await this.subscriptions.updateSettings(id, { frequency: dto.frequency, topics, trackClicks });
+    // The whole form was shown: its switches are the reader's newsletters (none switched on: none).
+    if (dto.form === 'preferences' && dto.frequency === undefined) {
+      await this.subscriptions.chooseNewsletters(id, dto.newsletters ?? []);
+    }
     await this.renderPreferences(token, res, true);
   }
 
@@ -187,6 +223,7 @@ export class SubscriptionsController {
       title: this.locale.t('readers.preferences.title'),
       email: reader.email,
       frequency: reader.frequency,
+      newsletters: await this.subscriptions.newsletters(id!),
       active: reader.status === 'active' || reader.status === 'pending',
       topicGroups: groupTopics(await this.subscriptions.topicChoices(reader.topics)),
       // The choice is offered only where clicks are tracked at all (CLICK_TRACKING).
@@ -253,4 +290,9 @@ export class SubscriptionsController {
     const url = new URL(redirect);
     return this.config.siteOrigins.includes(url.origin) ? url : null;
   }
+}
+
+/** A newsletter slug from a query string, or null. */
+function newsletterSlug(value: unknown): string | null {
+  return typeof value === 'string' && NEWSLETTER_SLUG.test(value) ? value : null;
 }

@@ -16,6 +16,9 @@ import { Suppressions } from './suppressions';
 import { SignupLimits } from './signup-limits';
 import { returnedRows } from '../database/returning';
 
+/** How long a process remembers which newsletters are active (signups check their choice against it). */
+const NEWSLETTERS_TTL_MS = 5_000;
+
 /** One confirmation email per address per this many milliseconds, however often the form is sent. */
 export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -28,7 +31,11 @@ export const CONFIRMATION_RESEND_INTERVAL_MS = 10 * 60 * 1000;
  * (erased) addresses, bots and signups past a limit (SignupLimits.counting, in the same statement) insert
  * nothing. SIGNUP_DECISION always answers one row: `send` says whether to mail.
  * $1 email, $2 key, $3 frequency, $4 consent, $5 token hash, $6 expiry, $7 now, $8 suppression hash, $9 bot,
- * $10 resend cutoff.
+ * $10 resend cutoff, $11 newsletter slugs.
+ *
+ * The newsletters chosen become the reader's active subscriptions (with this consent) only while the reader is
+ * pending after the upsert (new, still confirming, or returning): the ones not chosen end. An active reader's
+ * subscriptions are theirs to change on the preferences page, never by a form anyone can post.
  */
 const SIGNUP_UPSERT = `
   upserted AS (
@@ -54,7 +61,21 @@ const SIGNUP_UPSERT = `
                 WHERE m.subscriber_id = subscribers.id AND m.kind = 'confirmation'
                   AND (m.status IN ('queued', 'sending') OR (m.status = 'sent' AND m.sent_at > $10)))) AS due) d),
       updated_at = now()
-    RETURNING id, confirmation_token_hash = $5 AS mail
+    RETURNING id, status, confirmation_token_hash = $5 AS mail
+  ),
+  chosen AS (SELECT n.id FROM newsletters n WHERE n.slug = ANY($11::text[]) AND n.status = 'active'),
+  subscribed AS (
+    INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
+    SELECT u.id, c.id, 'active', $4 FROM upserted u CROSS JOIN chosen c WHERE u.status = 'pending'
+    ON CONFLICT (subscriber_id, newsletter_id) DO UPDATE SET status = 'active', consent = EXCLUDED.consent,
+      unsubscribed_at = NULL, unsubscribe_reason = NULL, updated_at = now()
+  ),
+  not_chosen AS (
+    UPDATE subscriptions sub SET status = 'unsubscribed', unsubscribed_at = $7, unsubscribe_reason = 'reader',
+      updated_at = now()
+    FROM upserted u
+    WHERE sub.subscriber_id = u.id AND u.status = 'pending' AND sub.status = 'active'
+      AND sub.newsletter_id NOT IN (SELECT id FROM chosen)
   )`;
 const SIGNUP_DECISION = `SELECT u.id AS subscriber_id, coalesce(u.mail, false) AS send,
     (SELECT refusal FROM signup_limits) AS refusal
@@ -64,7 +85,8 @@ export type ConfirmOutcome = 'confirmed' | 'expired' | 'invalid';
 
 export interface SignupRequest {
   address: EmailAddress;
-  frequency: Frequency;
+  /** Slugs of the newsletters chosen (checked against the active newsletters before this is called). */
+  newsletters: string[];
   /** Evidence of consent; the time is added here, from the Clock. */
   consent: Omit<ConsentRecord, 'at'>;
 }
@@ -77,6 +99,26 @@ export interface ReaderSettings {
   topics: string[];
   /** False when the reader asked not to have their clicks tracked. */
   trackClicks: boolean;
+}
+
+/** One newsletter as a reader sees it on the preferences page, with their subscription's state. */
+export interface ReaderNewsletter {
+  slug: string;
+  name: string;
+  description: string;
+  kind: 'digest' | 'alerts';
+  /** The reader's subscription: `active`, `unsubscribed`, or null when they never had one. */
+  subscription: 'active' | 'unsubscribed' | null;
+  since: Date | null;
+  unsubscribedAt: Date | null;
+}
+
+/**
+ * The value kept in subscribers.frequency (older readers' screens and exports): the reader's digest when they
+ * take exactly one of the two standard ones, else `daily`.
+ */
+export function frequencyOf(newsletters: string[]): Frequency {
+  return newsletters.includes('weekly') && !newsletters.includes('daily') ? 'weekly' : 'daily';
 }
 
 /**
@@ -93,6 +135,10 @@ export interface TopicChoice {
 @Injectable()
 export class SubscriptionsService {
   private readonly logger = new Logger(SubscriptionsService.name);
+  private newsletterCache: {
+    at: number;
+    list: Array<{ slug: string; showOnForm: boolean; defaultChecked: boolean }>;
+  } | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -120,7 +166,7 @@ export class SubscriptionsService {
    * statement was the largest part of its bytes (issue 19, point 7).
    */
   async signup(
-    { address, frequency, consent }: SignupRequest,
+    { address, newsletters, consent }: SignupRequest,
     options: { bot?: boolean; clientAddress: string },
   ): Promise<void> {
     const now = this.clock.now();
@@ -131,7 +177,7 @@ export class SubscriptionsService {
     // statement instead of the ~13 KB email).
     const subject = await this.emails.subject('confirm');
     // Counted for every valid post, bots' included, in the same statement (429 when a limit is passed).
-    const limits = this.limits.counting(options.clientAddress, address.key, 11);
+    const limits = this.limits.counting(options.clientAddress, address.key, 12);
     const outcome = await this.outbox.enqueueWith<{ subscriber_id: string | null; refusal: string | null }>(
       {
         with: `${limits.with},${SIGNUP_UPSERT}`,
@@ -139,7 +185,7 @@ export class SubscriptionsService {
         params: [
           address.email,
           address.key,
-          frequency,
+          frequencyOf(newsletters),
           JSON.stringify({ at: now.toISOString(), ...consent }),
           hashToken(token),
           expires,
@@ -147,6 +193,7 @@ export class SubscriptionsService {
           Suppressions.hash(address.key),
           options.bot === true,
           cutoff,
+          newsletters,
           ...limits.params,
         ],
       },
@@ -165,6 +212,56 @@ export class SubscriptionsService {
         ? `Signup: confirmation queued for subscriber ${outcome.subscriber_id}`
         : 'Signup: no confirmation due',
     );
+  }
+
+  /**
+   * The newsletters a signup asks for: `newsletters` as given (every slug an active newsletter, else 400); a form
+   * that showed the checkboxes with none ticked is a 400; an older form's `frequency` means that digest and the
+   * breaking alerts (what such a reader got before newsletters); nothing means the form's defaults.
+   */
+  async signupNewsletters(choice: {
+    newsletters?: string[];
+    frequency?: Frequency;
+    choice?: string;
+  }): Promise<string[]> {
+    let active = await this.activeNewsletters();
+    if (choice.newsletters && choice.newsletters.length > 0) {
+      const chosen = [...new Set(choice.newsletters)];
+      const known = () => chosen.every((slug) => active.some((n) => n.slug === slug));
+      // A newsletter created in the last seconds is not in the remembered list yet: look again before refusing.
+      if (!known()) {
+        active = await this.activeNewsletters(true);
+        if (!known()) {
+          throw new InvalidInputError('newsletters.errors.unknown');
+        }
+      }
+      return chosen;
+    }
+    if (choice.choice === 'newsletters') {
+      throw new InvalidInputError('newsletters.errors.required');
+    }
+    if (choice.frequency) {
+      return [choice.frequency, 'breaking'].filter((slug) => active.some((n) => n.slug === slug));
+    }
+    return active.filter((n) => n.showOnForm && n.defaultChecked).map((n) => n.slug);
+  }
+
+  /**
+   * The active newsletters, remembered for NEWSLETTERS_TTL_MS: a signup stays one round trip (the burst the
+   * bench measures), and editors' changes reach every process within seconds.
+   */
+  private async activeNewsletters(
+    fresh = false,
+  ): Promise<Array<{ slug: string; showOnForm: boolean; defaultChecked: boolean }>> {
+    const now = Date.now();
+    if (fresh || !this.newsletterCache || now - this.newsletterCache.at > NEWSLETTERS_TTL_MS) {
+      const list = (await this.dataSource.query(
+        `SELECT slug, show_on_form AS "showOnForm", default_checked AS "defaultChecked" FROM newsletters
+          WHERE status = 'active' ORDER BY position, id`,
+      )) as Array<{ slug: string; showOnForm: boolean; defaultChecked: boolean }>;
+      this.newsletterCache = { at: now, list };
+    }
+    return this.newsletterCache.list;
   }
 
   /**
@@ -231,21 +328,130 @@ export class SubscriptionsService {
     return true;
   }
 
-  /** Stops all mail to this reader. Idempotent: leaving twice, or after erasure, is still "left". */
+  /**
+   * Stops all mail to this reader: the address is unsubscribed and so is every subscription. Idempotent: leaving
+   * twice, or after erasure, is still "left". Two statements, subscriptions first, so the kept counts move once.
+   */
   async unsubscribe(id: string): Promise<void> {
-    const rows = returnedRows(
-      await this.dataSource.query(
-        `UPDATE subscribers
-       SET status = 'unsubscribed', unsubscribed_at = $2, unsubscribe_reason = 'reader', confirmation_token_hash = NULL,
-           confirmation_expires_at = NULL, updated_at = now()
-       WHERE id = $1 AND status IN ('pending', 'active')
-       RETURNING id`,
-        [id, this.clock.now()],
-      ),
-    );
+    const now = this.clock.now();
+    const rows = await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $2, unsubscribe_reason = 'reader',
+                updated_at = now()
+          WHERE subscriber_id = $1 AND status = 'active'`,
+        [id, now],
+      );
+      return returnedRows(
+        await manager.query(
+          `UPDATE subscribers
+         SET status = 'unsubscribed', unsubscribed_at = $2, unsubscribe_reason = 'reader', confirmation_token_hash = NULL,
+             confirmation_expires_at = NULL, updated_at = now()
+         WHERE id = $1 AND status IN ('pending', 'active')
+         RETURNING id`,
+          [id, now],
+        ),
+      );
+    });
     if (rows.length > 0) {
       this.logger.log(`Subscriber ${id} unsubscribed`);
     }
+  }
+
+  /**
+   * Ends one subscription (the one-click link of that newsletter's emails): the reader keeps the others. Returns
+   * the newsletter (whether or not it was still active: leaving twice is still "left"), or null for an unknown slug.
+   */
+  async unsubscribeFrom(id: string, slug: string): Promise<ReaderNewsletter | null> {
+    const newsletter = await this.newsletterNamed(slug);
+    if (!newsletter) {
+      return null;
+    }
+    const now = this.clock.now();
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $3, unsubscribe_reason = 'reader',
+                updated_at = now()
+          WHERE subscriber_id = $1 AND newsletter_id = $2 AND status = 'active'
+          RETURNING subscriber_id`,
+        [id, newsletter.id, now],
+      ),
+    );
+    if (rows.length > 0) {
+      this.logger.log(`Subscriber ${id} left the ${slug} newsletter`);
+    }
+    return {
+      slug: newsletter.slug,
+      name: newsletter.name,
+      description: newsletter.description,
+      kind: newsletter.kind,
+      subscription: 'unsubscribed',
+      since: null,
+      unsubscribedAt: now,
+    };
+  }
+
+  /** A newsletter by slug (archived ones too: their emails' links still work), or null. */
+  async newsletterNamed(
+    slug: string,
+  ): Promise<(Pick<ReaderNewsletter, 'slug' | 'name' | 'description' | 'kind'> & { id: number }) | null> {
+    const [newsletter] = (await this.dataSource.query(
+      'SELECT id, slug, name, description, kind FROM newsletters WHERE slug = $1',
+      [slug],
+    )) as Array<Pick<ReaderNewsletter, 'slug' | 'name' | 'description' | 'kind'> & { id: number }>;
+    return newsletter ?? null;
+  }
+
+  /** Every active newsletter, in display order, with the reader's subscription to each. */
+  async newsletters(id: string): Promise<ReaderNewsletter[]> {
+    return (await this.dataSource.query(
+      `SELECT n.slug, n.name, n.description, n.kind, sub.status AS subscription, sub.created_at AS since,
+              sub.unsubscribed_at AS "unsubscribedAt"
+         FROM newsletters n LEFT JOIN subscriptions sub ON sub.newsletter_id = n.id AND sub.subscriber_id = $1
+        WHERE n.status = 'active'
+        ORDER BY n.position, n.id`,
+      [id],
+    )) as ReaderNewsletter[];
+  }
+
+  /**
+   * The preferences page's switches: the newsletters of `slugs` become (or stay) active, the reader's other
+   * subscriptions to active newsletters end (an archived newsletter's are kept, in case it returns). No new confirmation: the address was confirmed once. Unknown slugs → 400.
+   */
+  async chooseNewsletters(id: string, slugs: string[]): Promise<void> {
+    const unique = [...new Set(slugs)];
+    const known = (await this.dataSource.query(
+      `SELECT id FROM newsletters WHERE slug = ANY($1::text[]) AND status = 'active'`,
+      [unique],
+    )) as Array<{ id: number }>;
+    if (known.length !== unique.length) {
+      throw new InvalidInputError('newsletters.errors.unknown');
+    }
+    const ids = known.map((k) => k.id);
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
+         SELECT s.id, n, 'active', jsonb_build_object('at', $3::text, 'page', 'preferences', 'ip', NULL,
+                                                      'userAgent', NULL, 'wording', 'preferences')
+           FROM subscribers s CROSS JOIN unnest($2::int[]) AS n
+          WHERE s.id = $1 AND s.status IN ('active', 'pending')
+         ON CONFLICT (subscriber_id, newsletter_id) DO UPDATE SET status = 'active', unsubscribed_at = NULL,
+           unsubscribe_reason = NULL, updated_at = now()
+         WHERE subscriptions.status <> 'active'`,
+        [id, ids, now.toISOString()],
+      );
+      await manager.query(
+        `UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = $3, unsubscribe_reason = 'reader',
+                updated_at = now()
+          WHERE subscriber_id = $1 AND status = 'active' AND NOT (newsletter_id = ANY($2::int[]))
+            AND newsletter_id IN (SELECT id FROM newsletters WHERE status = 'active')`,
+        [id, ids, now],
+      );
+      await manager.query(`UPDATE subscribers SET frequency = $2, updated_at = now() WHERE id = $1`, [
+        id,
+        frequencyOf(unique),
+      ]);
+    });
   }
 
   async settings(id: string): Promise<ReaderSettings | null> {
@@ -282,6 +488,12 @@ export class SubscriptionsService {
         [id, changes.frequency ?? null, topics ?? null, changes.trackClicks ?? null],
       ),
     );
+    if (rows.length > 0 && changes.frequency) {
+      // The older "weekly instead" button: that digest instead of the other, the other subscriptions as they are.
+      const other = changes.frequency === 'daily' ? 'weekly' : 'daily';
+      const current = (await this.newsletters(id)).filter((n) => n.subscription === 'active').map((n) => n.slug);
+      await this.chooseNewsletters(id, [...current.filter((slug) => slug !== other), changes.frequency]);
+    }
     return rows.length > 0;
   }
 

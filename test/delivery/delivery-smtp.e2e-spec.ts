@@ -98,13 +98,14 @@ describe('Delivery through SMTP', () => {
     expect(parsed.from?.value[0].address).toBe('newsletter@nashra.test');
     const list = parsed.headers.get('list') as Record<string, Record<string, string>>;
     expect(list['unsubscribe-post'].name).toBe('List-Unsubscribe=One-Click');
-    expect(list.id.id).toBe('nashra.nashra.test');
+    // The edition's newsletter is its own list: `<slug>.<mail domain>`.
+    expect(list.id.id).toBe('daily.nashra.test');
     expect(list.unsubscribe.mail).toBe(`unsubscribe@nashra.test?subject=unsubscribe%20${links.token(target.id)}`);
     const unsubscribeUrl = list.unsubscribe.url;
     expect(unsubscribeUrl.startsWith(`${t.baseUrl}/subscriptions/unsubscribe?token=`)).toBe(true);
     // The body carries the same reader's own links.
     const ownLinks = {
-      unsubscribeUrl: links.unsubscribeUrl(target.id),
+      unsubscribeUrl: links.unsubscribeUrl(target.id, 'daily'),
       preferencesUrl: links.preferencesUrl(target.id),
     };
     // 8bit bodies fold lines over 900 octets at a space; HTML reads the break as that space.
@@ -115,18 +116,19 @@ describe('Delivery through SMTP', () => {
     const messageIds = new Set(sink.messages.map((m) => m.parsed.messageId));
     expect(messageIds.size).toBe(1000);
 
-    // The one-click POST a mail client makes (RFC 8058): exactly that reader leaves.
+    // The one-click POST a mail client makes (RFC 8058): exactly that reader leaves that newsletter.
     const url = new URL(unsubscribeUrl);
     const res = await request(t.baseUrl)
       .post(url.pathname + url.search)
       .type('form')
       .send('List-Unsubscribe=One-Click');
     expect(res.status).toBeLessThan(400);
-    const statuses: Array<{ id: string; status: string }> = await t.dataSource.query(
-      `SELECT id::text, status FROM subscribers WHERE id = ANY($1::bigint[])`,
+    const ended: Array<{ id: string }> = await t.dataSource.query(
+      `SELECT sub.subscriber_id::text AS id FROM subscriptions sub JOIN newsletters n ON n.id = sub.newsletter_id
+        WHERE sub.subscriber_id = ANY($1::bigint[]) AND n.slug = 'daily' AND sub.status = 'unsubscribed'`,
       [readers.map((r) => r.id)],
     );
-    expect(statuses.filter((s) => s.status === 'unsubscribed').map((s) => s.id)).toEqual([target.id]);
+    expect(ended.map((s) => s.id)).toEqual([target.id]);
   });
 
   it('retries a 451 with backoff until accepted, and bounces a 550 reader while the rest are sent', async () => {

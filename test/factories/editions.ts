@@ -58,8 +58,9 @@ export async function insertEdition(dataSource: DataSource, seed: EditionSeed): 
   const windowFrom = new Date(seed.windowFrom ?? windowTo.getTime() - 24 * 3600 * 1000);
   const rows: { id: string }[] = await dataSource.query(
     `INSERT INTO editions (key, frequency, window_from, window_to, article_ids, subject, status, triggered_by,
-                           sending_started_at)
-     VALUES ($1, $2, $3, $4, $5::bigint[], $6, $7, $8, CASE WHEN $7 = 'sending' THEN now() END) RETURNING id`,
+                           sending_started_at, newsletter_id)
+     VALUES ($1, $2, $3, $4, $5::bigint[], $6, $7, $8, CASE WHEN $7 = 'sending' THEN now() END,
+             (SELECT id FROM newsletters WHERE slug = $2)) RETURNING id`,
     [
       seed.key ?? `${seed.frequency ?? 'daily'}:test-${Date.now()}-${sequence}`,
       seed.frequency ?? 'daily',

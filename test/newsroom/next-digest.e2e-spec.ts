@@ -3,6 +3,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { DigestSettingsService } from '../../src/digests/digest-settings.service';
 import { NextEditionPlanService } from '../../src/digests/next-edition-plan.service';
 import { insertArticle } from '../factories/articles';
+import { insertReaders } from '../factories/readers';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { FakeClock } from '../helpers/fake-clock';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -103,11 +104,7 @@ describe('Newsroom: Next digest and Settings over plain HTTP', () => {
   });
 
   it('the confirmation states how many readers will get it', async () => {
-    await t.dataSource.query(
-      `INSERT INTO subscribers (email, email_key, status, frequency, topics, confirmed_at)
-       SELECT 'c' || i || '@example.org', 'c' || i || '@example.org', 'active', 'daily', '{}', now()
-       FROM generate_series(1, 7) AS i`,
-    );
+    await insertReaders(t.dataSource, { count: 7, prefix: 'c', frequency: 'daily' });
     const page = await agent.get('/admin/next/confirm?frequency=daily').expect(200);
     expect(page.text).toContain('سيصل إلى <strong>7</strong> قارئ');
   });

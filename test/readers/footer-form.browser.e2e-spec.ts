@@ -69,7 +69,8 @@ describeBrowser('Readers: the footer form in Chromium', () => {
     const page = await context.newPage();
     await page.goto(`${t.baseUrl}/embed/form`);
     await page.getByLabel('بريدك الإلكتروني').fill('nojs@example.com');
-    await page.getByRole('radio', { name: 'أسبوعياً' }).check();
+    await page.getByRole('checkbox', { name: /النشرة اليومية/ }).uncheck();
+    await page.getByRole('checkbox', { name: /النشرة الأسبوعية/ }).check();
     await Promise.all([
       page.waitForURL(`${t.baseUrl}/subscriptions/thanks`),
       page.getByRole('button', { name: 'اشترك' }).click(),

@@ -15,6 +15,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { NoControlChars } from '../../common/no-control-chars';
@@ -63,9 +64,23 @@ export class TestSendDto {
 }
 
 export class CreateEditionDto {
-  @ApiProperty({ enum: FREQUENCY_VALUES, example: 'daily' })
-  @IsIn(FREQUENCY_VALUES, { message: 'frequency must be daily or weekly' })
-  frequency: Frequency;
+  @ApiPropertyOptional({
+    example: 'weekly',
+    description: 'The digest newsletter (slug, see GET /admin/newsletters); `frequency` is its older alias',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'newsletter must be a newsletter slug' })
+  newsletter?: string;
+
+  @ApiPropertyOptional({
+    enum: FREQUENCY_VALUES,
+    example: 'daily',
+    description: 'Alias of newsletter (daily or weekly)',
+  })
+  @ValidateIf((dto: CreateEditionDto) => dto.newsletter === undefined)
+  @IsIn(FREQUENCY_VALUES, { message: 'newsletter (or frequency: daily or weekly) is required' })
+  frequency?: Frequency;
 
   @ApiPropertyOptional({
     type: [String],
@@ -101,6 +116,11 @@ export class HistoryQueryDto {
   @IsOptional()
   @IsIn(FREQUENCY_VALUES, { message: 'frequency must be daily or weekly' })
   frequency?: Frequency;
+
+  @ApiPropertyOptional({ example: 'economy', description: 'Editions of one newsletter (slug)' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'newsletter must be a newsletter slug' })
+  newsletter?: string;
 
   @ApiPropertyOptional({ enum: STATUS_VALUES })
   @IsOptional()
@@ -140,12 +160,18 @@ export class HistoryQueryDto {
 }
 
 export class BreakingAlertDto {
-  @ApiProperty({ example: '42', description: 'The article to alert every active reader about' })
+  @ApiProperty({ example: '42', description: "The article to alert the alerts newsletter's subscribers about" })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'number' ? String(value) : value))
   @IsString()
   @Matches(/^\d{1,18}$/, { message: 'articleId must be an article id' })
   @NoControlChars()
   articleId: string;
+
+  @ApiPropertyOptional({ example: 'breaking', description: 'The alerts newsletter (slug); default `breaking`' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'newsletter must be a newsletter slug' })
+  newsletter?: string;
 
   @ApiPropertyOptional({ example: 'عاجل: انتخابات مبكرة', description: 'Default: «عاجل: » and the title' })
   @IsOptional()

@@ -18,6 +18,8 @@ export class EditionSummaryDto {
   @ApiProperty({ enum: KIND_VALUES }) kind: EditionKind;
   @ApiPropertyOptional({ enum: FREQUENCY_VALUES, nullable: true, description: 'null for a breaking alert' })
   frequency: Frequency | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'weekly', description: 'The newsletter (slug)' })
+  newsletter: string | null;
   @ApiProperty({ enum: STATUS_VALUES }) status: EditionStatus;
   @ApiPropertyOptional({ type: String, nullable: true }) statusReason: string | null;
   @ApiProperty() subject: string;

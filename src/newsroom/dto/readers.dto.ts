@@ -1,6 +1,6 @@
 import { NoControlChars } from '../../common/no-control-chars';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { READER_STATUSES } from '../../subscribers/reader-directory';
 import type { Frequency, SubscriberStatus } from '../../subscribers/subscriber.entity';
 
@@ -32,6 +32,12 @@ export class ReaderListQuery {
   @MaxLength(200, { message: 'الموضوع أطول من اللازم' })
   topic?: string;
 
+  /** Readers with an active subscription to this newsletter (slug). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'نشرة غير معروفة' })
+  newsletter?: string;
+
   @IsOptional()
   @Transform(emptyToUndefined)
   @NoControlChars()
@@ -48,6 +54,14 @@ export class ReaderListQuery {
 
 /** The import form's fields beside the file (multipart). */
 export class ReaderImportForm {
+  /** The newsletters every reader of the file subscribes to (checkboxes; none: frequency's digest and alerts). */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray({ message: 'نشرة غير معروفة' })
+  @ArrayMaxSize(50, { message: 'نشرة غير معروفة' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { each: true, message: 'نشرة غير معروفة' })
+  newsletters?: string[];
+
   @IsOptional()
   @IsIn(['daily', 'weekly'], { message: 'التكرار يومي أو أسبوعي' })
   frequency?: Frequency;

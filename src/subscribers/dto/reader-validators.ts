@@ -52,3 +52,17 @@ export function IsPageUrl(options?: ValidationOptions): PropertyDecorator {
       },
     });
 }
+
+/** The slugs of newsletters as a form (one string, several, or `a,b`) or JSON (an array) sends them. */
+export function toSlugList({ value }: { value: unknown }): unknown {
+  if (typeof value === 'string') {
+    return value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
+  }
+  return value;
+}
+
+/** A newsletter slug: lower-case Latin letters, digits and dashes. */
+export const NEWSLETTER_SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { NoControlChars } from '../../common/no-control-chars';
-import { IsPageUrl, IsReaderEmail } from './reader-validators';
+import { IsPageUrl, IsReaderEmail, NEWSLETTER_SLUG, toSlugList } from './reader-validators';
 
 /** The footer form, posted as a form (no JavaScript) or as JSON (nashra.js, other clients). */
 export class SignupDto {
@@ -12,10 +13,32 @@ export class SignupDto {
   @NoControlChars({ message: 'readers.errors.email' })
   email: string;
 
-  @ApiPropertyOptional({ enum: FREQUENCIES, default: 'daily' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['daily', 'breaking'],
+    description: 'Slugs of the newsletters chosen (GET /admin/newsletters); default: those the form ticks',
+  })
+  @IsOptional()
+  @Transform(toSlugList)
+  @IsArray({ message: 'newsletters.errors.unknown' })
+  @ArrayMaxSize(50, { message: 'newsletters.errors.unknown' })
+  @IsString({ each: true, message: 'newsletters.errors.unknown' })
+  @Matches(NEWSLETTER_SLUG, { each: true, message: 'newsletters.errors.unknown' })
+  newsletters?: string[];
+
+  @ApiPropertyOptional({
+    enum: FREQUENCIES,
+    description: 'Older forms: the digest chosen (with the breaking alerts); ignored when `newsletters` is given',
+  })
   @IsOptional()
   @IsIn(FREQUENCIES, { message: 'readers.errors.frequency' })
   frequency?: Frequency;
+
+  /** `newsletters` when the form showed the newsletter checkboxes: then none ticked is an error, not "default". */
+  @ApiPropertyOptional({ enum: ['newsletters'] })
+  @IsOptional()
+  @IsIn(['newsletters'], { message: 'readers.errors.invalid' })
+  choice?: 'newsletters';
 
   @ApiPropertyOptional({ description: 'The article page the form was on (else the Referer header)' })
   @IsOptional()

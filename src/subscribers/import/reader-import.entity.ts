@@ -30,6 +30,10 @@ export class ReaderImport {
   @Column('text', { default: 'daily' })
   frequency: Frequency;
 
+  /** Slugs of the newsletters every reader of the file subscribes to; empty: their frequency's digest and alerts. */
+  @Column('text', { array: true, default: () => "'{}'" })
+  newsletters: string[];
+
   /** The editor chose to trust confirmed consent recorded in the file (else every reader confirms again). */
   @Column('boolean', { name: 'trust_consent', default: false })
   trustConsent: boolean;

@@ -42,6 +42,7 @@ export class ReaderImportRepository {
     fileName: string;
     filePath: string;
     frequency: Frequency;
+    newsletters: string[];
     trustConsent: boolean;
     startedBy: string;
   }): Promise<ReaderImport> {
@@ -85,21 +86,32 @@ export class ReaderImportRepository {
     rows: ImportCandidate[],
     confirmationExpiresAt: Date,
     now: Date,
+    newsletters: string[] = [],
   ): Promise<Array<{ id: string; emailKey: string; status: SubscriberStatus }>> {
     if (rows.length === 0) {
       return [];
     }
     const inserted = (await manager.query(
-      `INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
-                                confirmation_expires_at, confirmed_at)
-       SELECT i.email, i.email_key, i.status, i.frequency, i.consent, i.token_hash,
-              CASE WHEN i.status = 'pending' THEN $7::timestamptz END,
-              CASE WHEN i.status = 'active' THEN $8::timestamptz END
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $9::text[])
-            AS i(email, email_key, status, frequency, consent, token_hash, email_hash)
-       WHERE NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email_hash = i.email_hash)
-       ON CONFLICT (email_key) DO NOTHING
-       RETURNING id, email_key AS "emailKey", status`,
+      // Each imported reader subscribes to the import's newsletters, or (none chosen) to their frequency's digest
+      // and the breaking alerts (what a reader of that frequency got before newsletters), with the import's consent.
+      `WITH inserted AS (
+         INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
+                                  confirmation_expires_at, confirmed_at)
+         SELECT i.email, i.email_key, i.status, i.frequency, i.consent, i.token_hash,
+                CASE WHEN i.status = 'pending' THEN $7::timestamptz END,
+                CASE WHEN i.status = 'active' THEN $8::timestamptz END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $9::text[])
+              AS i(email, email_key, status, frequency, consent, token_hash, email_hash)
+         WHERE NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email_hash = i.email_hash)
+         ON CONFLICT (email_key) DO NOTHING
+         RETURNING id, email_key, status, frequency, consent
+       ), subscribed AS (
+         INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
+         SELECT r.id, n.id, 'active', r.consent FROM inserted r
+           JOIN newsletters n ON n.slug = ANY(CASE WHEN cardinality($10::text[]) > 0 THEN $10::text[]
+                                                   ELSE ARRAY[r.frequency, 'breaking'] END)
+       )
+       SELECT id, email_key AS "emailKey", status FROM inserted`,
       [
         rows.map((r) => r.email),
         rows.map((r) => r.emailKey),
@@ -110,6 +122,7 @@ export class ReaderImportRepository {
         confirmationExpiresAt,
         now,
         rows.map((r) => r.emailHash),
+        newsletters,
       ],
     )) as Array<{ id: string; emailKey: string; status: SubscriberStatus }>;
     return inserted;

@@ -22,6 +22,8 @@ export interface StartImport {
   uploadedPath: string;
   fileName: string;
   frequency: Frequency;
+  /** Slugs of the newsletters every reader of the file subscribes to; none: their frequency's digest and alerts. */
+  newsletters?: string[];
   trustConsent: boolean;
   startedBy: string;
 }
@@ -75,6 +77,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
       fileName: request.fileName.slice(0, 200),
       filePath: request.uploadedPath,
       frequency: request.frequency,
+      newsletters: request.newsletters ?? [],
       trustConsent: request.trustConsent,
       startedBy: request.startedBy,
     });
@@ -262,7 +265,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     const rows = [...candidates.values()];
     const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
     await this.repository.transaction(async (manager) => {
-      const fresh = await this.repository.insertBatch(manager, rows, expires, now);
+      const fresh = await this.repository.insertBatch(manager, rows, expires, now, job.newsletters);
       const insertedKeys = new Set(fresh.map((r) => r.emailKey));
       const rest = rows.filter((r) => !insertedKeys.has(r.emailKey));
       const known = await this.repository.known(
