@@ -2,7 +2,7 @@ import type Handlebars from 'handlebars';
 import type { Article } from '../articles/article.entity';
 import { stripHashtagMarkers } from '../articles/topics';
 import { bidiHtml } from './bidi-text';
-import { DateStyle, formatTime } from './edition-dates';
+import { DateStyle, formatTime } from '../common/formatter';
 
 /** One story as the digest template shows it. */
 export interface StoryView {

@@ -13,7 +13,7 @@ import { AppConfig } from '../config/app-config';
 import type { Frequency } from '../common/frequency';
 import { bidiHtml } from './bidi-text';
 import { frontPage } from './digest-view';
-import { DateStyle, formatDay, formatRange, withDigits } from './edition-dates';
+import { DateStyle, dateStyleOf, formatDay, formatRange, withDigits } from '../common/formatter';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { DIRECT_LINKS_SUFFIX, type DirectLinks, segmentArticleIds, SegmentLinks } from './edition-segments';
@@ -138,8 +138,7 @@ export class EditionRenderer {
   }
 
   private get dateStyle(): DateStyle {
-    const env = this.config.env;
-    return { timeZone: env.TIMEZONE, months: env.MONTH_NAMES, digits: env.DIGITS };
+    return dateStyleOf(this.config.env);
   }
 
   /** The first titles, for the inbox preview line. */

@@ -1,3 +1,4 @@
+import { dateStyleOf } from '../common/formatter';
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { stripHashtagMarkers } from '../articles/topics';
@@ -34,7 +35,7 @@ export class BreakingController {
   async pick(@Query('q') rawQuery: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const q = text(rawQuery);
     const [candidates, audience] = await Promise.all([this.breaking.candidates(q, 50), this.breaking.audienceSize()]);
-    const tz = this.config.env.TIMEZONE;
+    const tz = dateStyleOf(this.config.env);
     await this.view.page(req, res, 'breaking', {
       q,
       audience,
@@ -109,7 +110,7 @@ export class BreakingController {
         subject: edition.subject,
         audience,
       });
-      this.view.flash(req, `بدأ إرسال الخبر العاجل إلى ${audience} قارئاً.`, 'success');
+      this.view.flash(req, this.view.t('newsroom.breaking.started', { count: audience }), 'success');
       res.redirect(303, `/admin/editions/${edition.id}`);
     } catch (err) {
       if (err instanceof AlreadyAlertedError) {

@@ -12,7 +12,7 @@ import { TransportHealth } from '../delivery/transport-health';
 import { EditionOverview } from '../digests/edition-overview';
 import { ReaderStats } from '../subscribers/reader-stats';
 import { editionLabels, feedHealth, STATUS_LABELS } from './dashboard-labels';
-import { editorTime } from './editor-time';
+import { dateStyleOf, formatMoment } from '../common/formatter';
 import { NewsroomView } from './newsroom-view';
 
 const CHART_DAYS = 30;
@@ -80,8 +80,8 @@ export class DashboardController {
       smtp: smtp.reachable
         ? null
         : {
-            since: editorTime(smtp.since, this.config.env.TIMEZONE),
-            nextTry: editorTime(smtp.nextTryAt, this.config.env.TIMEZONE),
+            since: formatMoment(smtp.since, dateStyleOf(this.config.env)),
+            nextTry: formatMoment(smtp.nextTryAt, dateStyleOf(this.config.env)),
             error: smtp.lastError,
           },
     });

@@ -1,3 +1,4 @@
+import { dateStyleOf } from '../common/formatter';
 import { Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -77,7 +78,7 @@ export class EditionsController {
     const invalid = (await validate(query)).length > 0 || (filters.from && filters.to && filters.from > filters.to);
     const page = invalid ? { items: [], nextBefore: null } : await this.history.page(query);
     const clickers = await this.stats.clickers(page.items.map((e) => e.id));
-    const tz = this.config.env.TIMEZONE;
+    const tz = dateStyleOf(this.config.env);
     const params = new URLSearchParams(
       Object.entries({ ...filters, before: '' }).filter(([, v]) => v !== '') as [string, string][],
     );
@@ -134,7 +135,7 @@ export class EditionsController {
       engagementCard(edition, v.settled, this.stats),
     ]);
     const chosen = renders.some((r) => r.segmentKey === segment) ? segment! : 'all';
-    const tz = this.config.env.TIMEZONE;
+    const tz = dateStyleOf(this.config.env);
     await this.view.page(
       req,
       res,
@@ -153,8 +154,10 @@ export class EditionsController {
           segmentKey: r.segmentKey,
           selected: r.segmentKey === chosen,
           label:
-            (r.segmentKey.startsWith('all') ? 'كاملة (كل المقالات)' : `لقرّاء مواضيع محددة (${r.articleCount} مقالات)`) +
-            (r.segmentKey.endsWith(DIRECT_LINKS_SUFFIX) ? ' · روابط مباشرة (لمن طلب عدم تتبّع نقراته)' : ''),
+            (r.segmentKey.startsWith('all')
+              ? this.view.t('newsroom.editions.segmentAll')
+              : this.view.t('newsroom.editions.segmentTopics', { count: r.articleCount })) +
+            (r.segmentKey.endsWith(DIRECT_LINKS_SUFFIX) ? this.view.t('newsroom.editions.segmentDirect') : ''),
         })),
         hasSegments: renders.length > 1,
         ...card,

@@ -5,7 +5,7 @@ import { FeedRegistry } from '../articles/feed-registry';
 import { EditorSessions } from '../auth/editor-sessions';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
-import { editorTime } from './editor-time';
+import { dateStyleOf, formatMoment } from '../common/formatter';
 
 /**
  * The feeds card (templates/newsroom/settings-feeds.hbs): every feed with its health, add, remove, poll now.
@@ -32,8 +32,8 @@ export class FeedsCard {
         ...f,
         healthy: f.lastStatus === 'ok' || f.lastStatus === 'not_modified',
         never: f.lastStatus === null,
-        lastPolled: editorTime(f.lastPolledAt, this.config.env.TIMEZONE),
-        lastSuccess: editorTime(f.lastSuccessAt, this.config.env.TIMEZONE),
+        lastPolled: formatMoment(f.lastPolledAt, dateStyleOf(this.config.env)),
+        lastSuccess: formatMoment(f.lastSuccessAt, dateStyleOf(this.config.env)),
       })),
     };
   }

@@ -69,7 +69,8 @@ export class NewsroomFeedsController {
       if (!result.ran) {
         return 'جولة جلب أخرى جارية الآن؛ انتظر انتهاءها.';
       }
-      return `جُلبت ${result.feeds.length} تغذية: ${created} مقالاً جديداً${failed ? `، و${failed} تغذية فشلت` : ''}.`;
+      const fetched = this.view.t('newsroom.feeds.fetched', { feeds: result.feeds.length, created });
+      return `${fetched}${failed ? this.view.t('newsroom.feeds.fetchedFailed', { failed }) : ''}.`;
     });
   }
 

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { AppConfig } from '../config/app-config';
 import { Outbox } from '../delivery/outbox';
-import { editorTime } from './editor-time';
+import { dateStyleOf, formatMoment } from '../common/formatter';
 import { NewsroomView } from './newsroom-view';
 
 /**
@@ -20,7 +20,7 @@ export class MailController {
   ) {}
 
   private when(value: Date | null): string | null {
-    return editorTime(value, this.config.env.TIMEZONE);
+    return formatMoment(value, dateStyleOf(this.config.env));
   }
 
   @Get()

@@ -41,6 +41,11 @@ export class NewsroomView {
     private readonly config: AppConfig,
   ) {}
 
+  /** A newsroom string from the locale file (`newsroom.*`), counts in their Arabic plural forms. */
+  t(key: string, vars: Record<string, unknown> = {}): string {
+    return this.renderer.t(key, vars);
+  }
+
   async page(
     req: Request,
     res: Response,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { topicName } from '../articles/topics';
+import { dateStyleOf, formatWeekdayTime } from '../common/formatter';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import type { Edition } from '../digests/edition.entity';
@@ -30,14 +31,9 @@ export class NextDigestViewModel {
     private readonly clock: Clock,
   ) {}
 
-  /** `الأربعاء، 25 نوفمبر 2026 في 9:30 ص` in TIMEZONE. */
+  /** `الأربعاء 25 تشرين الثاني، 09:30` in the site's date style. */
   when(at: Date): string {
-    return new Intl.DateTimeFormat('ar', {
-      timeZone: this.config.env.TIMEZONE,
-      numberingSystem: 'latn',
-      dateStyle: 'full',
-      timeStyle: 'short',
-    }).format(at);
+    return formatWeekdayTime(at, dateStyleOf(this.config.env));
   }
 
   /** The part of the page htmx swaps after an article action: preview and article list. */

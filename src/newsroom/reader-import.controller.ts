@@ -22,7 +22,7 @@ import { ReaderImport } from '../subscribers/import/reader-import.entity';
 import { ReaderImportRepository } from '../subscribers/import/reader-import.repository';
 import { ReaderImporter } from '../subscribers/import/reader-importer';
 import { ReaderImportForm } from './dto/readers.dto';
-import { editorTime } from './editor-time';
+import { type DateStyle, dateStyleOf, formatMoment } from '../common/formatter';
 import { ImportUploadErrors } from './import-upload-errors';
 import { NewsroomView } from './newsroom-view';
 import { streamToTempFile } from './upload-storage';
@@ -36,7 +36,7 @@ const FORMAT_LABELS: Record<string, string> = {
 };
 
 /** What the progress fragment shows of one import. */
-export function importView(job: ReaderImport, timeZone: string) {
+export function importView(job: ReaderImport, style: DateStyle) {
   const imported = job.importedPending + job.importedActive;
   return {
     ...job,
@@ -45,7 +45,7 @@ export function importView(job: ReaderImport, timeZone: string) {
     imported,
     formatLabel: job.format ? FORMAT_LABELS[job.format] : null,
     moreErrors: Math.max(job.badRows - job.errors.length, 0),
-    startedAt: editorTime(job.startedAt, timeZone),
+    startedAt: formatMoment(job.startedAt, style),
   };
 }
 
@@ -66,7 +66,7 @@ export class ReaderImportController {
   ) {}
 
   private importView(job: ReaderImport) {
-    return importView(job, this.config.env.TIMEZONE);
+    return importView(job, dateStyleOf(this.config.env));
   }
 
   @Get()

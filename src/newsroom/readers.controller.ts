@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { READER_STATUSES, ReaderDirectory } from '../subscribers/reader-directory';
 import { SubscriberPrivacyService } from '../subscribers/subscriber-privacy.service';
 import { EraseReaderForm, ReaderListQuery } from './dto/readers.dto';
-import { editorTime } from './editor-time';
+import { dateStyleOf, formatDate, formatMoment } from '../common/formatter';
 import { NewsroomView } from './newsroom-view';
 import { csvRow, readerExportCsv } from './reader-export';
 
@@ -39,7 +39,7 @@ export class ReadersController {
   ) {}
 
   private when(value: Date | string | null | undefined): string | null {
-    return editorTime(value, this.config.env.TIMEZONE);
+    return formatMoment(value, dateStyleOf(this.config.env));
   }
 
   @Get()
@@ -84,7 +84,7 @@ export class ReadersController {
         statusLabel: STATUS_LABELS[r.status],
         tone: STATUS_TONES[r.status] ?? '',
         frequencyLabel: FREQUENCY_LABELS[r.frequency],
-        created: this.when(r.createdAt)?.slice(0, 10),
+        created: r.createdAt ? formatDate(new Date(r.createdAt), dateStyleOf(this.config.env)) : null,
       })),
       nextHref: page.nextBefore ? link({ before: page.nextBefore }) : null,
       exportHref: link({}).replace('/admin/readers', '/admin/readers/export.csv'),

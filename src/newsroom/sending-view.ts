@@ -1,3 +1,4 @@
+import { type DateStyle, formatMoment } from '../common/formatter';
 import type { DeliveryProgress } from '../delivery/delivery-queue';
 import { FAILURE_PAUSE_REASON_PREFIX } from '../digests/editions.repository';
 import type { Edition, EditionStatus } from '../digests/edition.entity';
@@ -128,15 +129,7 @@ export function sendingView(
   };
 }
 
-/** `25 نوفمبر 2026، 14:05` in the newsroom's TIMEZONE, Latin digits like the publication. */
-export function whenText(date: Date | null, timeZone: string): string {
-  if (!date) {
-    return '';
-  }
-  return new Intl.DateTimeFormat('ar', {
-    timeZone,
-    numberingSystem: 'latn',
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(date);
+/** `25 كانون الأول 2026، 14:05` in the site's date style, or '' without a date. */
+export function whenText(date: Date | null, style: DateStyle): string {
+  return formatMoment(date, style) ?? '';
 }

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { weekdayNames } from '../common/formatter';
 import { AppConfig } from '../config/app-config';
 import { DigestScheduler } from '../digests/digest-scheduler';
 import { DigestSettingsService } from '../digests/digest-settings.service';
@@ -13,8 +14,6 @@ import { FeedsCard } from './feeds-card';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
-
-const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
 
 /**
  * Newsroom → Settings. The digest part (schedules, articles per digest, order) is stored in the database and
@@ -84,9 +83,9 @@ export class SettingsController {
       updatedAt: current.updatedAt ? this.views.when(current.updatedAt) : null,
       updatedBy: current.updatedBy,
       dailyTime: current.dailyTime,
-      dailyDays: WEEKDAYS.map((label, value) => ({ label, value, checked: current.dailyDays.includes(value) })),
+      dailyDays: weekdayNames().map((label, value) => ({ label, value, checked: current.dailyDays.includes(value) })),
       weeklyTime: current.weeklyTime,
-      weeklyDays: WEEKDAYS.map((label, value) => ({ label, value, checked: current.weeklyDay === value })),
+      weeklyDays: weekdayNames().map((label, value) => ({ label, value, checked: current.weeklyDay === value })),
       maxArticles: current.maxArticles,
       newestFirst: current.order === 'newest',
       nextDaily: this.views.when(nextDaily),

@@ -65,7 +65,7 @@ export class TopicsController {
     await this.act(req, res, async () => {
       const counts = await this.merging.merge(form.key, form.into);
       await this.audit.record(editor, 'topic.merge', `topic:${form.key}`, counts);
-      return `دُمج الموضوع: ${counts.articles} مقالاً و${counts.readers} قارئاً انتقلوا إلى الموضوع الآخر.`;
+      return this.view.t('newsroom.topics.merged', counts);
     });
   }
 

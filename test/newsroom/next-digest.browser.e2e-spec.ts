@@ -85,7 +85,7 @@ describe('Newsroom: the next digest in Chromium', () => {
     const initial = await previewText(page, SEED_ARTICLE_TITLE);
     expect(initial).toContain(dropped.title);
     expect(initial.indexOf(SEED_ARTICLE_TITLE)).toBeLessThan(initial.indexOf(lead.title));
-    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قارئ');
+    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قرّاء');
 
     // Drop one (htmx swaps the list and the preview in place; no navigation).
     const before = page.url();
@@ -143,7 +143,7 @@ describe('Newsroom: the next digest in Chromium', () => {
       page.waitForURL(/\/admin\/next\/confirm/),
       page.getByRole('button', { name: 'أرسل الآن…' }).click(),
     ]);
-    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قارئ');
+    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قرّاء');
     await Promise.all([
       page.waitForURL(/\/admin\/editions\/\d+$/),
       page.getByRole('button', { name: 'نعم، أرسلها الآن' }).click(),
