@@ -42,7 +42,11 @@ export class TemplateRenderer {
     // `{{bidi title}}`: every title, summary, author, topic or address shown in a page or an email, its Latin runs
     // isolated the way the digest isolates them (a test fails on a bare `{{title}}` in any template).
     this.hbs.registerHelper('bidi', (value: unknown) =>
-      value === null || value === undefined ? '' : this.isolate(String(value)),
+      value === null || value === undefined
+        ? ''
+        : value instanceof Handlebars.SafeString
+          ? value // already isolated markup (the digest's titleHtml, editorNote)
+          : this.isolate(String(value)),
     );
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     // For <script type="application/json">: a `<` in the data (an article title) must not close the script.
