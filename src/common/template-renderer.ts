@@ -81,6 +81,11 @@ export class TemplateRenderer {
     return this.locale.t(key, vars);
   }
 
+  /** Whether the locale file has a string at this key. */
+  has(key: string): boolean {
+    return this.locale.has(key);
+  }
+
   /** Fills `templates/<name>.mjml` and compiles it; throws if MJML validation finds any error. */
   async renderEmail(name: string, context: Record<string, unknown>): Promise<RenderedEmail> {
     const mjml = this.fill(`${name}.mjml`, context);

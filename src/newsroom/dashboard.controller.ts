@@ -3,6 +3,7 @@ import { ApiExcludeController, ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { FeedPoller } from '../articles/feed-poller';
 import { AuditLog } from '../auth/audit-log';
+import { auditRow } from './newsroom-labels';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
@@ -74,7 +75,7 @@ export class DashboardController {
       timeZone: this.config.env.TIMEZONE,
       feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
       editions: recent.map(editionLabels),
-      audit,
+      audit: audit.map((entry) => auditRow(entry, this.view)),
       engagementTopics: topicsView(topics),
       // "SMTP unreachable since …": sending is paused for every edition until the server answers again.
       smtp: smtp.reachable

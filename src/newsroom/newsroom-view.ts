@@ -46,6 +46,10 @@ export class NewsroomView {
     return this.renderer.t(key, vars);
   }
 
+  has(key: string): boolean {
+    return this.renderer.has(key);
+  }
+
   async page(
     req: Request,
     res: Response,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TopicCatalog } from '../articles/topic-catalog';
 import { topicName } from '../articles/topics';
 import { dateStyleOf, formatWeekdayTime } from '../common/formatter';
 import { AppConfig } from '../config/app-config';
@@ -29,6 +30,7 @@ export class NextDigestViewModel {
     private readonly settings: DigestSettingsService,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly topicCatalog: TopicCatalog,
   ) {}
 
   /** `الأربعاء 25 تشرين الثاني، 09:30` in the site's date style. */
@@ -41,6 +43,8 @@ export class NextDigestViewModel {
     const next = view ?? (await this.plans.view(frequency));
     const articles = next.plan.articles;
     const decisions = await this.plans.decisions(frequency);
+    // Editors see a topic's display name (as readers do), not its key.
+    const topicNames = await this.topicCatalog.names(articles.flatMap((a) => a.topics));
     return {
       frequency,
       // Changes with every decision, so the iframe reloads when htmx swaps it in.
@@ -65,7 +69,7 @@ export class NextDigestViewModel {
           isLead: index === 0,
           pinned,
           published: this.when(a.publishedAt),
-          topics: a.topics.map(topicName).join('، '),
+          topics: a.topics.map((key) => topicNames.get(key) ?? topicName(key)).join('، '),
           actions: names.map((name) => ({ name, ...ACTIONS[name] })),
         };
       }),

@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { READER_STATUSES, ReaderDirectory } from '../subscribers/reader-directory';
 import { SubscriberPrivacyService } from '../subscribers/subscriber-privacy.service';
 import { EraseReaderForm, ReaderListQuery } from './dto/readers.dto';
+import { deliveryStatusLabel, editionKindLabel } from './newsroom-labels';
 import { dateStyleOf, formatDate, formatMoment } from '../common/formatter';
 import { NewsroomView } from './newsroom-view';
 import { csvRow, readerExportCsv } from './reader-export';
@@ -152,7 +153,12 @@ export class ReadersController {
           when: this.when(consent.at),
           imported: consent.source === 'import',
         },
-        deliveries: deliveries.map((d) => ({ ...d, sent: this.when(d.sentAt) })),
+        deliveries: deliveries.map((d) => ({
+          ...d,
+          sent: this.when(d.sentAt),
+          kindLabel: d.editionKey ? editionKindLabel(d.editionKey, this.view) : null,
+          statusLabel: deliveryStatusLabel(d.status, this.view),
+        })),
       },
       { nav: 'readers', title: reader.email, status },
     );

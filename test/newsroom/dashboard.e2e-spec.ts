@@ -96,7 +96,10 @@ describe('Newsroom dashboard', () => {
     expect(page).toContain('HTTP 503 from the feed');
     expect(page).toMatch(/https:\/\/never\.example\.net\/rss<\/td>\s*<td><span class="badge ">لم يُجلب بعد/);
     expect(page).toMatch(/نشرة الأربعاء<\/a><\/td>\s*<td>يومي<\/td>\s*<td><span class="badge ok">أُرسل<\/span>/);
-    expect(page).toContain('edition.pause');
-    expect(page).toContain('editor.sign-in');
+    // The log's keys in Arabic words: the action, its subject and the API token as the actor.
+    expect(page).toContain('أوقف إرسال عدد مؤقتًا');
+    expect(page).toMatch(/<td>العدد \d+<\/td>/);
+    expect(page).toContain('واجهة البرمجة (الرمز)');
+    expect(page).toContain('دخل إلى غرفة التحرير');
   });
 });
