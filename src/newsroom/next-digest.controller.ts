@@ -1,6 +1,7 @@
 import { Body, Controller, UseFilters, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import Handlebars from 'handlebars';
 import { AuditLog } from '../auth/audit-log';
 import { toHttpException } from '../common/domain-errors';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
@@ -65,15 +66,18 @@ export class NextDigestController {
     res.type('html').setHeader('Cache-Control', 'no-store');
     try {
       const preview = await this.previews.preview(query.frequency);
-      res.send(preview.email.html);
+      // The preview's links stay out of the editor's Tab order: they are the email's, not the screen's controls.
+      res.send(preview.email.html.replace(/<a\b/g, '<a tabindex="-1"'));
     } catch (err) {
       const message = editorMessage(err);
       if (message === null) {
         throw err;
       }
       res.send(
-        '<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><body style="font-family:Tahoma,sans-serif;' +
-          'padding:2rem;color:#57606a">لا مقالات جديدة منذ آخر نشرة: لن تُرسل نشرة إن بقي الحال هكذا.</body></html>',
+        '<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><title>-</title>' +
+          '<body style="font-family:Tahoma,sans-serif;padding:2rem;color:#57606a">' +
+          Handlebars.Utils.escapeExpression(this.view.t('newsroom.nextDigest.previewEmpty')) +
+          '</body></html>',
       );
     }
   }

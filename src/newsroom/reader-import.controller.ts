@@ -22,6 +22,7 @@ import { ReaderImport } from '../subscribers/import/reader-import.entity';
 import { ReaderImportRepository } from '../subscribers/import/reader-import.repository';
 import { ReaderImporter } from '../subscribers/import/reader-importer';
 import { ReaderImportForm } from './dto/readers.dto';
+import type { LabelSource } from './newsroom-labels';
 import { type DateStyle, dateStyleOf, formatMoment } from '../common/formatter';
 import { ImportUploadErrors } from './import-upload-errors';
 import { NewsroomView } from './newsroom-view';
@@ -36,7 +37,7 @@ const FORMAT_LABELS: Record<string, string> = {
 };
 
 /** What the progress fragment shows of one import. */
-export function importView(job: ReaderImport, style: DateStyle) {
+export function importView(job: ReaderImport, style: DateStyle, labels: LabelSource) {
   const imported = job.importedPending + job.importedActive;
   return {
     ...job,
@@ -46,6 +47,7 @@ export function importView(job: ReaderImport, style: DateStyle) {
     formatLabel: job.format ? FORMAT_LABELS[job.format] : null,
     moreErrors: Math.max(job.badRows - job.errors.length, 0),
     startedAt: formatMoment(job.startedAt, style),
+    statusLabel: labels.t(`newsroom.labels.importStatus.${job.status}`),
   };
 }
 
@@ -66,7 +68,7 @@ export class ReaderImportController {
   ) {}
 
   private importView(job: ReaderImport) {
-    return importView(job, dateStyleOf(this.config.env));
+    return importView(job, dateStyleOf(this.config.env), this.view);
   }
 
   @Get()
