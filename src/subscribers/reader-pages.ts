@@ -4,6 +4,13 @@ import { Locale } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 
+/**
+ * The query flag of a signup posted from the iframed form (`/embed/form`): its answer and the thank-you page it
+ * leads to may be framed by SITE_ORIGINS like the form itself (common/security-headers.ts), so a reader without
+ * JavaScript sees them inside the site's frame instead of a blank one.
+ */
+export const EMBEDDED_ANSWER = 'embed=1';
+
 export interface FormContext {
   /** Absolute article URL recorded as the consent page. */
   page?: string;
@@ -11,6 +18,8 @@ export interface FormContext {
   redirect?: string;
   /** Message shown in the form's aria-live status region. */
   error?: string;
+  /** The form lives in the site's iframe: its answers (errors, thanks) must be framable there too. */
+  embedded?: boolean;
 }
 
 /** Renders the reader-facing HTML pages (templates/pages/readers-*.hbs) with the signup form's context. */
@@ -31,7 +40,8 @@ export class ReaderPages {
   }
 
   formContext(form: FormContext = {}): Record<string, unknown> {
-    return { formAction: this.config.url('/subscriptions'), formText: this.formText, ...form };
+    const formAction = this.config.url(form.embedded ? `/subscriptions?${EMBEDDED_ANSWER}` : '/subscriptions');
+    return { formAction, formText: this.formText, ...form };
   }
 
   html(name: string, context: Record<string, unknown>): string {

@@ -8,7 +8,7 @@ import { PreferencesDto } from './dto/preferences.dto';
 import { SignupDto } from './dto/signup.dto';
 import { normaliseEmail } from './email-address';
 import { wantsJson } from './reader-exception.filter';
-import { ReaderPages } from './reader-pages';
+import { EMBEDDED_ANSWER, ReaderPages } from './reader-pages';
 import { SubscriberLinks } from './subscriber-links';
 import type { ConsentRecord } from './subscriber.entity';
 import { SubscriptionsService } from './subscriptions.service';
@@ -51,7 +51,10 @@ export class SubscriptionsController {
       res.redirect(303, back.toString());
       return;
     }
-    res.redirect(303, this.config.url('/subscriptions/thanks'));
+    res.redirect(
+      303,
+      this.config.url(embedded(req) ? `/subscriptions/thanks?${EMBEDDED_ANSWER}` : '/subscriptions/thanks'),
+    );
   }
 
   @Get('thanks')
@@ -251,4 +254,9 @@ export class SubscriptionsController {
     const url = new URL(redirect);
     return this.config.siteOrigins.includes(url.origin) ? url : null;
   }
+}
+
+/** Posted from the iframed form (`/subscriptions?embed=1`): the thank-you page is shown inside the site's frame. */
+function embedded(req: Request): boolean {
+  return req.query?.embed === '1';
 }
