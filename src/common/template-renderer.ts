@@ -49,6 +49,8 @@ export class TemplateRenderer {
           : this.isolate(String(value)),
     );
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    // `{{t (concat "newsroom.firstRun.steps." key)}}`: a locale key built from a value.
+    this.hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));
     // For <script type="application/json">: a `<` in the data (an article title) must not close the script.
     this.hbs.registerHelper(
       'json',

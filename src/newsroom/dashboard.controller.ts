@@ -3,6 +3,8 @@ import { ApiExcludeController, ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { FeedPoller } from '../articles/feed-poller';
 import { AuditLog } from '../auth/audit-log';
+import { EditorAccounts } from '../auth/editor-accounts';
+import { firstRunSteps } from './first-run';
 import { auditRow } from './newsroom-labels';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { Clock } from '../common/clock';
@@ -42,12 +44,13 @@ export class DashboardController {
     private readonly clock: Clock,
     private readonly transport: TransportHealth,
     private readonly engagement: EditionStats,
+    private readonly accounts: EditorAccounts,
   ) {}
 
   @Get()
   async dashboard(@Req() req: Request, @Res() res: Response): Promise<void> {
     const now = this.clock.now();
-    const [counts, days, recent, polled, audit, smtp, topics] = await Promise.all([
+    const [counts, days, recent, polled, audit, smtp, topics, editors] = await Promise.all([
       this.readers.counts(),
       this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
       this.editions.recent(8),
@@ -55,6 +58,7 @@ export class DashboardController {
       this.audit.recent(20),
       this.transport.state(),
       this.engagement.byTopic(),
+      this.accounts.count(),
     ]);
     const statuses = Object.entries(counts.byStatus).map(([status, n]) => ({ label: STATUS_LABELS[status], n }));
     await this.view.page(req, res, 'dashboard', {
@@ -76,6 +80,12 @@ export class DashboardController {
       feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
       editions: recent.map(editionLabels),
       audit: audit.map((entry) => auditRow(entry, this.view)),
+      firstRun: firstRunSteps({
+        feeds: polled.length + this.config.feedUrls.length,
+        readers: counts.total,
+        editors,
+        editionsOrTests: recent.length + audit.filter((a) => a.action === 'next-digest.test').length,
+      }),
       engagementTopics: topicsView(topics),
       // "SMTP unreachable since …": sending is paused for every edition until the server answers again.
       smtp: smtp.reachable

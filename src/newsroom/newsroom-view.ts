@@ -23,6 +23,7 @@ export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
   { key: 'readers', href: '/admin/readers', label: 'القرّاء' },
   { key: 'topics', href: '/admin/topics', label: 'المواضيع' },
   { key: 'settings', href: '/admin/settings', label: 'الإعدادات' },
+  { key: 'form', href: '/admin/form', label: 'نموذج الاشتراك' },
   { key: 'mail', href: '/admin/mail', label: 'البريد الصادر' },
   { key: 'editors', href: '/admin/editors', label: 'المحررون' },
   { key: 'account', href: '/admin/account', label: 'حسابي' },

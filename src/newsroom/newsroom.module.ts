@@ -24,6 +24,7 @@ import { NextDigestController } from './next-digest.controller';
 import { NextDigestViewModel } from './next-digest.view';
 import { SettingsController } from './settings.controller';
 import { SignInController } from './sign-in.controller';
+import { FormController } from './form.controller';
 
 /**
  * The editors' screens under /admin (server-rendered Handlebars, htmx for partial updates). They call the
@@ -50,6 +51,7 @@ import { SignInController } from './sign-in.controller';
     SettingsController,
     BreakingController,
     EditionsController,
+    FormController,
   ],
   providers: [NewsroomView, EditorInvitations, TopicMerge, FeedsCard, NextDigestViewModel],
   exports: [NewsroomView, FeedsCard],

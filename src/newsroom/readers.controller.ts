@@ -64,7 +64,7 @@ export class ReadersController {
     };
     await this.view.page(req, res, 'readers', {
       filter,
-      narrowed: Boolean(filter.status || filter.frequency || filter.topic || filter.page),
+      narrowed: Boolean(filter.q || filter.status || filter.frequency || filter.topic || filter.page),
       total,
       counts: READER_STATUSES.map((status) => ({
         status,
