@@ -58,9 +58,9 @@ export class TemplateRenderer {
     );
     // Dates, times and numbers as the site writes them (TIMEZONE, MONTH_NAMES, DIGITS): one formatter for all.
     this.hbs.registerHelper('datetime', (value: unknown) => this.format.dateTime(value));
-    this.hbs.registerHelper('date', (value: unknown) => this.format.date(value));
-    this.hbs.registerHelper('day', (value: unknown) => this.format.day(value));
-    this.hbs.registerHelper('ago', (value: unknown) => this.format.relative(value));
+    this.hbs.registerHelper('dateText', (value: unknown) => this.format.date(value));
+    this.hbs.registerHelper('dayText', (value: unknown) => this.format.day(value));
+    this.hbs.registerHelper('timeAgo', (value: unknown) => this.format.relative(value));
     this.hbs.registerHelper('number', (value: unknown) =>
       typeof value === 'number' ? this.format.number(value) : value,
     );

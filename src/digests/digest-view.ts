@@ -2,7 +2,7 @@ import type Handlebars from 'handlebars';
 import type { Article } from '../articles/article.entity';
 import { stripHashtagMarkers } from '../articles/topics';
 import { bidiHtml } from './bidi-text';
-import { DateStyle, formatTime } from '../common/formatter';
+import { DateStyle, formatTime, formatWeekdayTime } from '../common/formatter';
 
 /** One story as the digest template shows it. */
 export interface StoryView {
@@ -27,7 +27,13 @@ export const COMPACT_SUMMARY_LENGTH = 110;
  */
 export function frontPage(
   articles: Article[],
-  options: { leadArticleId?: string | null; dates: DateStyle; topicNames: (article: Article) => string[] },
+  options: {
+    leadArticleId?: string | null;
+    dates: DateStyle;
+    topicNames: (article: Article) => string[];
+    /** A weekly spans seven days: its articles show their day with the time (`الأربعاء 25 تشرين الثاني، 14:05`). */
+    withDay?: boolean;
+  },
 ): { lead: StoryView | null; others: StoryView[] } {
   const leadIndex = Math.max(
     0,
@@ -40,7 +46,10 @@ export function frontPage(
   const view = (a: Article, compact: boolean): StoryView => {
     const title = stripHashtagMarkers(a.title).trim();
     const summary = stripHashtagMarkers(a.summary ?? '').trim();
-    const meta = [a.author?.trim(), formatTime(a.publishedAt, options.dates)].filter(Boolean).join(' · ');
+    const when = options.withDay
+      ? formatWeekdayTime(a.publishedAt, options.dates)
+      : formatTime(a.publishedAt, options.dates);
+    const meta = [a.author?.trim(), when].filter(Boolean).join(' · ');
     return {
       url: a.url,
       title,

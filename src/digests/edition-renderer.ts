@@ -94,6 +94,7 @@ export class EditionRenderer {
     const { lead, others } = frontPage(linked, {
       leadArticleId: content.leadArticleId,
       dates: this.dateStyle,
+      withDay: content.frequency === 'weekly',
       topicNames: (a) => (chips.get(a.id) ?? []).map((key) => names.get(key) ?? topicName(key)),
     });
     const mostRead = lead && content.leadReaders ? this.mostReadLine(content.leadReaders) : null;
