@@ -60,44 +60,51 @@ function parts(date: Date, timeZone: string): DayParts {
   };
 }
 
-/** Latin digits as most Arabic news sites write them, or Arabic-Indic ones (٠–٩). */
+/** Latin digits as most Arabic news sites write them, or Arabic-Indic ones (U+0660–U+0669). */
 export function withDigits(text: string, digits: Digits): string {
   return digits === 'arabic' ? text.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d))) : text;
 }
 
-/** The weekdays' names, Sunday first («الاثنين», one spelling everywhere). */
+/** The weekdays' names, Sunday first (Monday spelt one way everywhere). */
 export function weekdayNames(): string[] {
   return names('weekdays');
 }
 
+const comma = () => String(localeValue('common.calendar.comma'));
 const month = (style: DateStyle, m: number) => names(`months.${style.months}`)[m - 1];
 const clock = (p: DayParts) => `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 
-/** `الأربعاء، 25 تشرين الثاني 2026` */
+/** Weekday, day, month and year: `<Wednesday>, 25 <November> 2026` (Arabic comma). */
 export function formatDay(date: Date, style: DateStyle): string {
   const p = parts(date, style.timeZone);
-  return withDigits(`${names('weekdays')[p.weekday]}، ${p.day} ${month(style, p.month)} ${p.year}`, style.digits);
+  return withDigits(
+    `${names('weekdays')[p.weekday]}${comma()}${p.day} ${month(style, p.month)} ${p.year}`,
+    style.digits,
+  );
 }
 
-/** `25 تشرين الثاني 2026` */
+/** Day, month and year: `25 <November> 2026`. */
 export function formatDate(date: Date, style: DateStyle): string {
   const p = parts(date, style.timeZone);
   return withDigits(`${p.day} ${month(style, p.month)} ${p.year}`, style.digits);
 }
 
-/** `25 تشرين الثاني 2026، 14:05`: a moment in the newsroom (24-hour clock, like the digest's times). */
+/** `25 <November> 2026, 14:05` (Arabic comma): a moment in the newsroom (24-hour clock, like the digest's times). */
 export function formatDateTime(date: Date, style: DateStyle): string {
   const p = parts(date, style.timeZone);
-  return withDigits(`${p.day} ${month(style, p.month)} ${p.year}، ${clock(p)}`, style.digits);
+  return withDigits(`${p.day} ${month(style, p.month)} ${p.year}${comma()}${clock(p)}`, style.digits);
 }
 
-/** `الأربعاء 25 تشرين الثاني، 14:05`: an article's day and time in a weekly digest (the year is the edition's). */
+/** `<Wednesday> 25 <November>, 14:05`: an article's day and time in a weekly digest (the year is the edition's). */
 export function formatWeekdayTime(date: Date, style: DateStyle): string {
   const p = parts(date, style.timeZone);
-  return withDigits(`${names('weekdays')[p.weekday]} ${p.day} ${month(style, p.month)}، ${clock(p)}`, style.digits);
+  return withDigits(
+    `${names('weekdays')[p.weekday]} ${p.day} ${month(style, p.month)}${comma()}${clock(p)}`,
+    style.digits,
+  );
 }
 
-/** `18 – 24 تشرين الثاني 2026`, `28 تشرين الأول – 3 تشرين الثاني 2026`, across years both years. */
+/** A week's range, `18 – 24 <November> 2026`; across months both months, across years both years. */
 export function formatRange(from: Date, to: Date, style: DateStyle): string {
   const a = parts(from, style.timeZone);
   const b = parts(to, style.timeZone);
@@ -117,7 +124,7 @@ export function formatTime(date: Date, style: DateStyle): string {
   return withDigits(clock(parts(date, style.timeZone)), style.digits);
 }
 
-/** `1,234` (or `١٬٢٣٤`): grouped like the plural messages' `#`. */
+/** `1,234` (or in Arabic-Indic digits): grouped like the plural messages' `#`. */
 export function formatNumber(value: number, digits: Digits): string {
   return new Intl.NumberFormat(digits === 'arabic' ? 'ar-u-nu-arab' : 'en-US').format(value);
 }
@@ -147,19 +154,19 @@ export class Formatter {
     this.style = { timeZone: config.env.TIMEZONE, months: config.env.MONTH_NAMES, digits: config.env.DIGITS };
   }
 
-  /** `25 تشرين الثاني 2026، 14:05`, or '' for no date. */
+  /** Day, month, year and time (formatDateTime), or '' for no date. */
   dateTime(value: unknown): string {
     const date = asDate(value);
     return date ? formatDateTime(date, this.style) : '';
   }
 
-  /** `25 تشرين الثاني 2026`, or ''. */
+  /** Day, month and year (formatDate), or ''. */
   date(value: unknown): string {
     const date = asDate(value);
     return date ? formatDate(date, this.style) : '';
   }
 
-  /** `الأربعاء، 25 تشرين الثاني 2026`, or ''. */
+  /** Weekday, day, month and year (formatDay), or ''. */
   day(value: unknown): string {
     const date = asDate(value);
     return date ? formatDay(date, this.style) : '';
@@ -170,7 +177,7 @@ export class Formatter {
   }
 
   /**
-   * «الآن», «قبل 5 دقائق», «قبل ساعتين», «بعد 3 أيام»; a week or more away, the date and time instead. The plural
+   * Now, five minutes ago, two hours ago, in three days (the locale's `common.relative` and `common.duration`); a week or more away, the date and time instead. The plural
    * forms are the locale file's `common.relative.*` messages.
    */
   relative(value: unknown, now: Date = this.clock.now()): string {
@@ -198,7 +205,7 @@ export class Formatter {
     });
   }
 
-  /** A count in words through its ICU plural message: `count('newsroom.count.readers', 17)` → «17 قارئًا». */
+  /** A count in words through its ICU plural message: `count('newsroom.count.readers', 17)` → `17` and the plural noun. */
   count(key: string, count: number, vars: Record<string, unknown> = {}): string {
     return this.locale.t(key, { ...vars, count });
   }
@@ -209,7 +216,7 @@ export function dateStyleOf(env: { TIMEZONE: string; MONTH_NAMES: MonthNames; DI
   return { timeZone: env.TIMEZONE, months: env.MONTH_NAMES, digits: env.DIGITS };
 }
 
-/** `25 تشرين الثاني 2026، 14:05` from a date or a query row's string; null when there is none. */
+/** formatDateTime of a date or a query row's string; null when there is none. */
 export function formatMoment(value: unknown, style: DateStyle): string | null {
   const date = asDate(value);
   return date ? formatDateTime(date, style) : null;

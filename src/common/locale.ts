@@ -28,6 +28,24 @@ export function localeValue(key: string, lang = 'ar'): string | string[] | Strin
   return node;
 }
 
+/** A group of plain strings of the locale file as a record (labels of internal keys: statuses, menu entries). */
+export function localeRecord(key: string, lang = 'ar'): Record<string, string> {
+  const node = localeValue(key, lang);
+  if (typeof node !== 'object' || Array.isArray(node)) {
+    throw new Error(`Missing locale group ${lang}:${key}`);
+  }
+  return Object.fromEntries(Object.entries(node).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/** A plain locale string with `{name}` placeholders filled (no ICU), for code outside Nest's injection. */
+export function localeText(key: string, vars: Record<string, string | number> = {}, lang = 'ar'): string {
+  const node = localeValue(key, lang);
+  if (typeof node !== 'string') {
+    throw new Error(`Missing locale string ${lang}:${key}`);
+  }
+  return node.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
 // A message with an ICU argument of a kind (`{count, plural, …}`, `{kind, select, …}`) goes through
 // intl-messageformat; a plain `{name}` message is filled by hand, so older strings need no ICU quoting.
 const ICU_ARGUMENT = /\{\s*\w+\s*,\s*(?:plural|select|selectordinal)\s*,/;

@@ -22,8 +22,8 @@ export const COMPACT_SUMMARY_LENGTH = 110;
 
 /**
  * The front page of an edition: the lead story (the editor's pin when it is in the edition, else the first
- * article) shown large, and the others compact. Titles and summaries lose their hashtag markers (`#صلاح_الدين`
- * reads `صلاح الدين`) and are bidi-isolated.
+ * article) shown large, and the others compact. Titles and summaries lose their hashtag markers (`#Salah_al-Din`
+ * reads `Salah al-Din`) and are bidi-isolated.
  */
 export function frontPage(
   articles: Article[],
@@ -31,7 +31,7 @@ export function frontPage(
     leadArticleId?: string | null;
     dates: DateStyle;
     topicNames: (article: Article) => string[];
-    /** A weekly spans seven days: its articles show their day with the time (`الأربعاء 25 تشرين الثاني، 14:05`). */
+    /** A weekly spans seven days: its articles show their day with the time (formatWeekdayTime). */
     withDay?: boolean;
   },
 ): { lead: StoryView | null; others: StoryView[] } {
@@ -74,5 +74,5 @@ export function oneLine(summary: string): string {
   }
   const cut = flat.slice(0, COMPACT_SUMMARY_LENGTH);
   const space = cut.lastIndexOf(' ');
-  return `${(space > COMPACT_SUMMARY_LENGTH / 2 ? cut.slice(0, space) : cut).replace(/[\s،,.:;]+$/u, '')}…`;
+  return `${(space > COMPACT_SUMMARY_LENGTH / 2 ? cut.slice(0, space) : cut).replace(/[\s\u060C,.:;]+$/u, '')}…`;
 }

@@ -75,7 +75,7 @@ export class DashboardController {
       },
       next: this.editions
         .nextEditions(now)
-        .map((e) => ({ ...e, label: e.frequency === 'daily' ? 'اليومي' : 'الأسبوعي' })),
+        .map((e) => ({ ...e, label: this.view.t(`newsroom.labels.nextEdition.${e.frequency}`) })),
       timeZone: this.config.env.TIMEZONE,
       feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
       editions: recent.map(editionLabels),

@@ -6,7 +6,7 @@ export interface LabelSource {
   has(key: string): boolean;
 }
 
-// `edition:2`, `edition #2`, `plan:daily`, `subscriber:5`, `topic:امن`, or a bare word such as `digest-settings`.
+// `edition:2`, `edition #2`, `plan:daily`, `subscriber:5`, `topic:<key>`, or a bare word such as `digest-settings`.
 const SUBJECT = /^([a-z-]+)(?::| #| )(\S+)$/;
 
 /** The kind of an edition from its key (`daily:2026-11-24`, `weekly:2026-W48`, `breaking/17`). */
@@ -16,9 +16,9 @@ export function editionKind(key: string): 'daily' | 'weekly' | 'breaking' | null
 }
 
 /**
- * An audit entry in the newsroom's words: «دخل إلى غرفة التحرير», «العدد 2», «النشرة اليومية». The log keeps its
+ * An audit entry in the newsroom's words (`newsroom.labels.audit`, `auditSubject`). The log keeps its
  * stable English keys (they are what a script greps); the screen names them in Arabic, and an action this
- * version does not know yet shows as «إجراء غير معروف» with its key beside it for whoever debugs.
+ * version does not know yet shows as `newsroom.labels.unknown` with its key beside it for whoever debugs.
  */
 export function auditRow(entry: AuditEntry, labels: LabelSource) {
   const actionKey = `newsroom.labels.audit.${entry.action}`;
@@ -52,13 +52,13 @@ function subjectLabel(subject: string | null, labels: LabelSource): string | nul
     : subject;
 }
 
-/** A delivery's status in Arabic (`sent` → «أُرسلت»), the key itself when unknown. */
+/** A delivery's status in Arabic (`newsroom.labels.delivery`), the key itself when unknown. */
 export function deliveryStatusLabel(status: string, labels: LabelSource): string {
   const key = `newsroom.labels.delivery.${status}`;
   return labels.has(key) ? labels.t(key) : status;
 }
 
-/** «النشرة اليومية», «النشرة الأسبوعية», «خبر عاجل» for an edition's key. */
+/** The daily, weekly or breaking label (`newsroom.labels.frequency`) for an edition's key. */
 export function editionKindLabel(key: string, labels: LabelSource): string {
   const kind = editionKind(key);
   return kind ? labels.t(`newsroom.labels.frequency.${kind}`) : key;

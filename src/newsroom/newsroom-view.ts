@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EditorSessions } from '../auth/editor-sessions';
+import { localeRecord } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 
@@ -15,19 +16,21 @@ export interface PageOptions {
 }
 
 /** The newsroom's menu, in reading order. */
+const NAV_LABELS = localeRecord('newsroom.labels.nav');
+
 export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
-  { key: 'dashboard', href: '/admin', label: 'لوحة التحكم' },
-  { key: 'next', href: '/admin/next', label: 'العدد القادم' },
-  { key: 'breaking', href: '/admin/breaking', label: 'خبر عاجل' },
-  { key: 'editions', href: '/admin/editions', label: 'الأعداد' },
-  { key: 'readers', href: '/admin/readers', label: 'القرّاء' },
-  { key: 'topics', href: '/admin/topics', label: 'المواضيع' },
-  { key: 'settings', href: '/admin/settings', label: 'الإعدادات' },
-  { key: 'form', href: '/admin/form', label: 'نموذج الاشتراك' },
-  { key: 'mail', href: '/admin/mail', label: 'البريد الصادر' },
-  { key: 'editors', href: '/admin/editors', label: 'المحررون' },
-  { key: 'account', href: '/admin/account', label: 'حسابي' },
-];
+  { key: 'dashboard', href: '/admin' },
+  { key: 'next', href: '/admin/next' },
+  { key: 'breaking', href: '/admin/breaking' },
+  { key: 'editions', href: '/admin/editions' },
+  { key: 'readers', href: '/admin/readers' },
+  { key: 'topics', href: '/admin/topics' },
+  { key: 'settings', href: '/admin/settings' },
+  { key: 'form', href: '/admin/form' },
+  { key: 'mail', href: '/admin/mail' },
+  { key: 'editors', href: '/admin/editors' },
+  { key: 'account', href: '/admin/account' },
+].map((entry) => ({ ...entry, label: NAV_LABELS[entry.key] }));
 
 /**
  * Renders the newsroom: `templates/newsroom/<name>.hbs` inside `templates/layouts/newsroom.hbs`. Every page

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { TopicCatalog } from '../articles/topic-catalog';
 import { topicName } from '../articles/topics';
 import { dateStyleOf, formatWeekdayTime } from '../common/formatter';
+import { localeRecord, localeText } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import type { Edition } from '../digests/edition.entity';
@@ -11,14 +12,15 @@ import { NextEditionPlanService, type NextEditionView } from '../digests/next-ed
 import { ScheduledEditions } from '../digests/scheduled-editions';
 import type { Frequency } from '../common/frequency';
 
-export const FREQUENCY_LABELS: Record<Frequency, string> = { daily: 'النشرة اليومية', weekly: 'النشرة الأسبوعية' };
+export const FREQUENCY_LABELS = localeRecord('newsroom.labels.frequency') as Record<Frequency, string>;
 
+const ACTION_LABELS = localeRecord('newsroom.labels.planActions');
 const ACTIONS = {
-  up: { label: '↑ للأعلى', tone: 'secondary' },
-  down: { label: '↓ للأسفل', tone: 'secondary' },
-  pin: { label: 'اجعله الخبر الرئيسي', tone: 'secondary' },
-  unpin: { label: 'ألغِ التثبيت', tone: 'secondary' },
-  drop: { label: 'احذف', tone: 'danger' },
+  up: { label: ACTION_LABELS.up, tone: 'secondary' },
+  down: { label: ACTION_LABELS.down, tone: 'secondary' },
+  pin: { label: ACTION_LABELS.pin, tone: 'secondary' },
+  unpin: { label: ACTION_LABELS.unpin, tone: 'secondary' },
+  drop: { label: ACTION_LABELS.drop, tone: 'danger' },
 } as const;
 
 /** Turns the next edition (with the editors' plan) into what the Next digest templates show. */
@@ -33,7 +35,7 @@ export class NextDigestViewModel {
     private readonly topicCatalog: TopicCatalog,
   ) {}
 
-  /** `الأربعاء 25 تشرين الثاني، 09:30` in the site's date style. */
+  /** Weekday, day, month and time (`formatWeekdayTime`) in the site's date style. */
   when(at: Date): string {
     return formatWeekdayTime(at, dateStyleOf(this.config.env));
   }
@@ -69,7 +71,9 @@ export class NextDigestViewModel {
           isLead: index === 0,
           pinned,
           published: this.when(a.publishedAt),
-          topics: a.topics.map((key) => topicNames.get(key) ?? topicName(key)).join('، '),
+          topics: a.topics
+            .map((key) => topicNames.get(key) ?? topicName(key))
+            .join(localeText('newsroom.labels.topicSeparator')),
           actions: names.map((name) => ({ name, ...ACTIONS[name] })),
         };
       }),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { EditionRenderer } from '../../src/digests/edition-renderer';
 import { SubscriberLinks } from '../../src/subscribers/subscriber-links';
@@ -11,6 +12,9 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const VIEWPORTS = [PHONE_VIEWPORT, { width: 1280, height: 900 }];
+const SCREENSHOTS = join(__dirname, '..', 'screenshots');
+// The first-run dashboard (checklist) and the Form screen, for docs/newsroom.md.
+const SCREENSHOTS_OF: Record<string, string> = { '/admin': 'first-run', '/admin/form': 'form' };
 
 interface Violation {
   id: string;
@@ -93,6 +97,10 @@ describeBrowser('Accessibility: axe-core on every newsroom and reader page, 375 
     for (const path of seeded.pages) {
       await page.goto(`${t.baseUrl}${path}`);
       await record(path);
+      const shot = SCREENSHOTS_OF[path];
+      if (shot) {
+        await page.screenshot({ path: join(SCREENSHOTS, `${shot}-${viewport.width}.png`), fullPage: true });
+      }
     }
     expect(found).toEqual({});
     await page.close();
