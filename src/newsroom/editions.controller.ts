@@ -1,4 +1,5 @@
 import { dateStyleOf } from '../common/formatter';
+import { localeRecord } from '../common/locale';
 import { Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -32,12 +33,7 @@ import {
 type Notice = { text: string; tone: 'success' | 'error' | 'info' };
 type Action = EditorAction | 'retry-failed';
 
-const DONE: Record<Action, string> = {
-  pause: 'أُوقف الإرسال مؤقتاً. ما أُرسل يبقى مُرسلاً، ويكمل الاستئناف من حيث توقف.',
-  resume: 'استُؤنف الإرسال.',
-  cancel: 'أُلغي الإرسال.',
-  'retry-failed': 'أُعيدت الرسائل الفاشلة إلى قائمة الإرسال.',
-};
+const DONE = localeRecord('newsroom.editions.done') as Record<Action, string>;
 
 /** A key of what the controls show, so a poll re-renders them only when it changes. */
 const controlsKey = (v: SendingView) => `${v.status}${v.canRetry ? '-retry' : ''}`;
@@ -92,7 +88,7 @@ export class EditionsController {
       {
         filters,
         filtered: Boolean(filters.type || filters.status || filters.from || filters.to),
-        error: invalid ? 'التصفية غير صالحة: تحقّق من الحالة والتاريخين (من يوم لا يأتي بعد إلى يوم).' : null,
+        error: invalid ? this.view.t('newsroom.editions.badFilter') : null,
         typeOptions: (Object.keys(TYPE_LABELS) as EditionType[]).map((value) => ({
           value,
           label: TYPE_LABELS[value],
@@ -116,7 +112,7 @@ export class EditionsController {
         })),
         olderUrl: page.nextBefore ? `/admin/editions?${params.toString()}` : null,
       },
-      { nav: 'editions', title: 'الأعداد', status: invalid ? 400 : 200 },
+      { nav: 'editions', title: this.view.t('newsroom.editions.title'), status: invalid ? 400 : 200 },
     );
   }
 
@@ -164,7 +160,7 @@ export class EditionsController {
         engagementScripts: card.live || card.engagement !== null,
         segment: encodeURIComponent(chosen),
       },
-      { nav: 'editions', title: edition.subject || `العدد ${edition.id}` },
+      { nav: 'editions', title: edition.subject || this.view.t('newsroom.editions.untitled', { id: edition.id }) },
     );
   }
 
@@ -194,7 +190,7 @@ export class EditionsController {
     const edition = await this.found(id);
     const render = await this.history.storedRender(edition.id, typeof segment === 'string' ? segment : 'all');
     if (!render) {
-      throw new NotFoundException('لا رسالة محفوظة لهذا العدد');
+      throw new NotFoundException(this.view.t('newsroom.editions.noRender'));
     }
     res
       .type('html')
@@ -250,7 +246,10 @@ export class EditionsController {
         throw err;
       }
       const now = await this.found(id);
-      notice = { text: `تعذّر تنفيذ الإجراء: حالة العدد الآن «${STATUS_LABELS[now.status]}».`, tone: 'error' };
+      notice = {
+        text: this.view.t('newsroom.editions.refused', { status: STATUS_LABELS[now.status] }),
+        tone: 'error',
+      };
     }
     if (req.headers['hx-request']) {
       const v = await this.sending(await this.found(id));
@@ -274,7 +273,7 @@ export class EditionsController {
   private async found(id: string): Promise<Edition> {
     const edition = await this.editions.find(id);
     if (!edition) {
-      throw new NotFoundException('هذا العدد غير موجود');
+      throw new NotFoundException(this.view.t('newsroom.editions.notFound'));
     }
     return edition;
   }

@@ -6,6 +6,7 @@ import { AuditLog } from '../auth/audit-log';
 import { toHttpException } from '../common/domain-errors';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { localeText } from '../common/locale';
 import { DigestPreviews } from '../digests/digest-previews';
 import { NextEditionPlanService } from '../digests/next-edition-plan.service';
 import type { Frequency } from '../common/frequency';
@@ -20,8 +21,6 @@ import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 
-const TITLE = 'العدد القادم';
-
 export const nextDigestUrl = (frequency: Frequency) => `/admin/next?frequency=${frequency}`;
 
 /** A 4xx (or a domain error) as a message an editor can read; null for a real failure. */
@@ -32,9 +31,9 @@ export function editorMessage(err: unknown): string | null {
   }
   const body = http.getResponse() as { message?: string | string[] } | string;
   const message = typeof body === 'string' ? body : (body.message ?? http.message);
-  const text = Array.isArray(message) ? message.join('، ') : message;
+  const text = Array.isArray(message) ? message.join(localeText('newsroom.nextDigest.listSeparator')) : message;
   // The services speak English to the API; the one an editor meets here is "nothing new to send".
-  return /^No new \w+ articles/.test(text) ? 'لا مقالات جديدة منذ آخر نشرة، فلا شيء يُرسل الآن.' : text;
+  return /^No new \w+ articles/.test(text) ? localeText('newsroom.nextDigest.nothingNew') : text;
 }
 
 /**
@@ -57,7 +56,10 @@ export class NextDigestController {
   @Get()
   async page(@Query() query: NextDigestQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const context = await this.views.page(query.frequency);
-    await this.view.page(req, res, 'next-digest', context, { nav: 'next', title: TITLE });
+    await this.view.page(req, res, 'next-digest', context, {
+      nav: 'next',
+      title: this.view.t('newsroom.nextDigest.title'),
+    });
   }
 
   /** The edition exactly as readers would get it, with harmless links in place of personal ones. */
@@ -122,7 +124,7 @@ export class NextDigestController {
       preheader: body.preheader ?? '',
       editorNote: body.editorNote ?? '',
     });
-    this.view.flash(req, 'حُفظ العنوان وسطر المعاينة وكلمة المحرر.', 'success');
+    this.view.flash(req, this.view.t('newsroom.nextDigest.textsSaved'), 'success');
     await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
@@ -135,7 +137,7 @@ export class NextDigestController {
   ): Promise<void> {
     await this.plans.reset(body.frequency);
     await this.audit.record(editor, 'next-digest.reset', `plan:${body.frequency}`);
-    this.view.flash(req, 'عادت النشرة القادمة إلى اختيارها الافتراضي.', 'success');
+    this.view.flash(req, this.view.t('newsroom.nextDigest.reset'), 'success');
     await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 }
