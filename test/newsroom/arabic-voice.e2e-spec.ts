@@ -48,6 +48,15 @@ describe('Newsroom in Arabic: dates, counts and labels', () => {
     expect(pages.get('/admin/settings')).toContain('الاثنين');
   });
 
+  it('says how long ago a feed last answered, in words', async () => {
+    await t.dataSource.query(
+      `INSERT INTO feeds (url, last_polled_at, last_success_at, last_status) VALUES ($1, $2, $2, 'ok')`,
+      ['https://www.example.net/feed/', new Date(clock.now().getTime() - 5 * 60_000)],
+    );
+    const dashboard = (await agent.get('/admin').expect(200)).text;
+    expect(dashboard).toContain('>قبل 5 دقائق</span>');
+  });
+
   it('counts agree with their numbers', () => {
     const next = pages.get('/admin/next?frequency=daily')!;
     expect(next).toContain('سيصل إلى 12 قارئًا');
