@@ -69,7 +69,7 @@ export class BreakingController {
         audience: await this.breaking.audienceSize(),
         alertEditionId,
       },
-      { nav: 'breaking', title: 'تأكيد الخبر العاجل' },
+      { nav: 'breaking', title: this.view.t('newsroom.breaking.confirmTitle') },
     );
   }
 
@@ -114,12 +114,12 @@ export class BreakingController {
       res.redirect(303, `/admin/editions/${edition.id}`);
     } catch (err) {
       if (err instanceof AlreadyAlertedError) {
-        this.view.flash(req, 'أُرسل هذا الخبر عاجلاً من قبل، ولا يُرسل الخبر نفسه مرتين. هذا إرساله.', 'error');
+        this.view.flash(req, this.view.t('newsroom.breaking.alreadySent'), 'error');
         res.redirect(303, `/admin/editions/${err.editionId}`);
         return;
       }
       if (err instanceof NotFoundError) {
-        this.view.flash(req, 'هذا الخبر غير موجود. اختر خبراً من القائمة.', 'error');
+        this.view.flash(req, this.view.t('newsroom.breaking.notFound'), 'error');
         res.redirect(303, '/admin/breaking');
         return;
       }
@@ -134,7 +134,7 @@ export class BreakingController {
       if (!(err instanceof NotFoundError)) {
         throw err;
       }
-      this.view.flash(req, 'اختر خبراً من القائمة أولاً.', 'error');
+      this.view.flash(req, this.view.t('newsroom.breaking.pickFirst'), 'error');
       res.redirect(303, '/admin/breaking');
       return null;
     }

@@ -1,3 +1,4 @@
+import { localeText } from '../common/locale';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NewsroomPage } from '../auth/newsroom-page';
@@ -70,6 +71,6 @@ export class MailController {
         'X-Frame-Options': 'SAMEORIGIN',
       })
       .type('text/html; charset=utf-8')
-      .send(message.html ?? '<p>لا جزء HTML في هذه الرسالة.</p>');
+      .send(message.html ?? `<p>${localeText('newsroom.mail.noHtml')}</p>`);
   }
 }

@@ -1,3 +1,4 @@
+import { localeText } from '../common/locale';
 import {
   BadRequestException,
   Body,
@@ -33,7 +34,7 @@ const FORMAT_LABELS: Record<string, string> = {
   mailchimp: 'Mailchimp',
   listmonk: 'listmonk',
   substack: 'Substack',
-  plain: 'قائمة عناوين',
+  plain: localeText('newsroom.readers.importPlainFormat'),
 };
 
 /** What the progress fragment shows of one import. */
@@ -79,7 +80,7 @@ export class ReaderImportController {
       res,
       'readers-import',
       { recent: recent.map((job) => this.importView(job)), maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024 },
-      { nav: 'readers', title: 'استيراد القرّاء' },
+      { nav: 'readers', title: this.view.t('newsroom.readers.importTitle') },
     );
   }
 
@@ -101,7 +102,7 @@ export class ReaderImportController {
     @Res() res: Response,
   ): Promise<void> {
     if (!file || file.size === 0) {
-      throw new BadRequestException('اختر ملف CSV غير فارغ لاستيراده');
+      throw new BadRequestException(this.view.t('newsroom.readers.importEmptyFile'));
     }
     const job = await this.importer.start({
       uploadedPath: file.path,
@@ -130,7 +131,7 @@ export class ReaderImportController {
       res,
       'readers-import',
       { job: this.importView(job), recent: [], maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024 },
-      { nav: 'readers', title: `استيراد ${job.id}` },
+      { nav: 'readers', title: this.view.t('newsroom.readers.importJobTitle', { id: job.id }) },
     );
   }
 
@@ -143,7 +144,7 @@ export class ReaderImportController {
   private async find(id: string): Promise<ReaderImport> {
     const job = await this.imports.find(id);
     if (!job) {
-      throw new NotFoundException('لا يوجد استيراد بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.importNotFound'));
     }
     return job;
   }

@@ -11,18 +11,13 @@ import { SubscriberPrivacyService } from '../subscribers/subscriber-privacy.serv
 import { EraseReaderForm, ReaderListQuery } from './dto/readers.dto';
 import { deliveryStatusLabel, editionKindLabel } from './newsroom-labels';
 import { dateStyleOf, formatDate, formatMoment } from '../common/formatter';
+import { localeRecord } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 import { csvRow, readerExportCsv } from './reader-export';
 
 const PAGE_SIZE = 50;
-const STATUS_LABELS: Record<string, string> = {
-  pending: 'بانتظار التأكيد',
-  active: 'فعّال',
-  unsubscribed: 'ألغى الاشتراك',
-  bounced: 'بريد مرتد',
-  complained: 'شكوى',
-};
-const FREQUENCY_LABELS: Record<string, string> = { daily: 'يومي', weekly: 'أسبوعي' };
+const STATUS_LABELS = localeRecord('newsroom.readers.status');
+const FREQUENCY_LABELS = localeRecord('newsroom.readers.frequency');
 const STATUS_TONES: Record<string, string> = { active: 'ok', pending: 'warn', bounced: 'error', complained: 'error' };
 
 /** Readers: search and filters, one reader's record, consent and deliveries, export, erase. */
@@ -126,7 +121,7 @@ export class ReadersController {
   private async renderReader(id: string, req: Request, res: Response, status: number): Promise<void> {
     const reader = await this.directory.find(id);
     if (!reader) {
-      throw new NotFoundException('لا يوجد قارئ بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.notFound'));
     }
     const deliveries = await this.directory.deliveries(id, 50);
     const names = new Map((await this.topics.list()).map((t) => [t.key, t.name]));
@@ -202,22 +197,22 @@ export class ReadersController {
   ): Promise<void> {
     const reader = await this.directory.find(id);
     if (!reader) {
-      throw new NotFoundException('لا يوجد قارئ بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.notFound'));
     }
     if (form.confirm !== 'yes') {
-      this.view.flash(req, 'لم يُحذف شيء: أكّد الحذف بتحديد المربع أولاً.', 'error');
+      this.view.flash(req, this.view.t('newsroom.readers.eraseUnconfirmed'), 'error');
       await this.renderReader(id, req, res, 400);
       return;
     }
     await this.privacy.erase(id);
     await this.audit.record(editor, 'reader.erase', `subscriber:${id}`);
-    this.view.flash(req, `حُذف القارئ ${id}، وبقيت بصمة عنوانه فقط في قائمة الحظر.`, 'success');
+    this.view.flash(req, this.view.t('newsroom.readers.erased', { id }), 'success');
     res.redirect(303, '/admin/readers');
   }
 
   private checkedId(id: string): string {
     if (!/^\d{1,18}$/.test(id)) {
-      throw new NotFoundException('لا يوجد قارئ بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.notFound'));
     }
     return id;
   }

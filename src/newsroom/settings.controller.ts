@@ -48,7 +48,7 @@ export class SettingsController {
       },
       {
         nav: 'settings',
-        title: 'الإعدادات',
+        title: this.view.t('newsroom.settings.title'),
       },
     );
   }
@@ -68,7 +68,7 @@ export class SettingsController {
     });
     this.view.flash(
       req,
-      `حُفظت إعدادات النشرة. النشرة اليومية القادمة: ${this.views.when(this.scheduler.nextRunAt('daily'))}.`,
+      this.view.t('newsroom.settings.saved', { when: this.views.when(this.scheduler.nextRunAt('daily')) }),
       'success',
     );
     await seeOther(req, res, '/admin/settings');
