@@ -1,10 +1,11 @@
+import { localeText } from '../../common/locale';
 import { IsIn, IsOptional, Matches, MaxLength } from 'class-validator';
 import { FREQUENCY_VALUES } from '../../digests/dto/digest-requests.dto';
 import { PlanTextsDto } from '../../digests/dto/digest-plan.dto';
 import type { PlanAction } from '../../digests/next-edition-plan.service';
 import type { Frequency } from '../../common/frequency';
 
-const FREQUENCY_MESSAGE = 'نوع النشرة إما يومية أو أسبوعية';
+const FREQUENCY_MESSAGE = localeText('newsroom.validation.frequency');
 export const PLAN_ACTIONS: PlanAction[] = ['drop', 'restore', 'up', 'down', 'pin', 'unpin'];
 
 /** `?frequency=` of the Next digest pages: daily unless told otherwise. */
@@ -30,10 +31,10 @@ export class PlanTextsFormDto extends PlanTextsDto {
 }
 
 export class ArticleActionParamsDto {
-  @Matches(/^\d{1,18}$/, { message: 'رقم المقال غير صالح' })
+  @Matches(/^\d{1,18}$/, { message: localeText('newsroom.validation.articleId') })
   articleId: string;
 
-  @IsIn(PLAN_ACTIONS, { message: 'إجراء غير معروف' })
+  @IsIn(PLAN_ACTIONS, { message: localeText('newsroom.validation.action') })
   action: PlanAction;
 }
 
@@ -41,11 +42,11 @@ export class ScheduleFormDto {
   @IsIn(FREQUENCY_VALUES, { message: FREQUENCY_MESSAGE })
   frequency: Frequency;
 
-  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: 'اختر تاريخ الإرسال ووقته' })
+  @Matches(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, { message: localeText('newsroom.validation.sendAt') })
   at: string;
 }
 
 export class EditionIdParamDto {
-  @Matches(/^\d{1,18}$/, { message: 'رقم النشرة غير صالح' })
+  @Matches(/^\d{1,18}$/, { message: localeText('newsroom.validation.editionId') })
   id: string;
 }
