@@ -18,7 +18,8 @@ export interface PageOptions {
 /** The newsroom's menu, in reading order. */
 const NAV_LABELS = localeRecord('newsroom.labels.nav');
 
-export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
+// An entry's label comes from `newsroom.labels.nav.<key>` in the locale file (an entry may still carry its own).
+const NAV_ENTRIES: { key: string; href: string; label?: string }[] = [
   { key: 'dashboard', href: '/admin' },
   { key: 'next', href: '/admin/next' },
   { key: 'breaking', href: '/admin/breaking' },
@@ -30,7 +31,12 @@ export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = [
   { key: 'mail', href: '/admin/mail' },
   { key: 'editors', href: '/admin/editors' },
   { key: 'account', href: '/admin/account' },
-].map((entry) => ({ ...entry, label: NAV_LABELS[entry.key] }));
+];
+
+export const NEWSROOM_NAV: { key: string; href: string; label: string }[] = NAV_ENTRIES.map((entry) => ({
+  ...entry,
+  label: entry.label ?? NAV_LABELS[entry.key] ?? entry.key,
+}));
 
 /**
  * Renders the newsroom: `templates/newsroom/<name>.hbs` inside `templates/layouts/newsroom.hbs`. Every page
