@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { EditorAccounts } from '../../src/auth/editor-accounts';
 import { EditionRenderer } from '../../src/digests/edition-renderer';
 import { SubscriberLinks } from '../../src/subscribers/subscriber-links';
 import { seedNewsroom, type SeededNewsroom } from '../fixtures/newsroom-seed';
@@ -56,10 +57,16 @@ describeBrowser('Accessibility: axe-core on every newsroom and reader page, 375 
   let browser: Browser;
   let seeded: SeededNewsroom;
   let readerPages: string[];
+  let inviteToken: string;
 
   beforeAll(async () => {
     t = await startTestApp({ clock, env: { NASHRA_ROLE: 'web' } });
-    await createEditor(t.dataSource, DEFAULT_EDITOR);
+    const editorId = await createEditor(t.dataSource, DEFAULT_EDITOR);
+    const accounts = t.get(EditorAccounts);
+    ({ token: inviteToken } = await accounts.invite(
+      { email: 'invited@nashra.test', name: 'Sara (BBC Arabic)' },
+      (await accounts.find(editorId))!,
+    ));
     seeded = await seedNewsroom(t.dataSource, clock.now());
     await t.get(EditionRenderer).renderForSegment(seeded.editionId, 'all');
     const links = t.get(SubscriberLinks);
@@ -93,6 +100,8 @@ describeBrowser('Accessibility: axe-core on every newsroom and reader page, 375 
       }
     };
     await record('/admin/login');
+    await page.goto(`${t.baseUrl}/admin/invite?token=${inviteToken}`);
+    await record('/admin/invite');
     await signIn(page, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
     for (const path of seeded.pages) {
       await page.goto(`${t.baseUrl}${path}`);
