@@ -114,7 +114,7 @@ export class EditionRenderer {
     });
   }
 
-  /** «الأكثر قراءة هذا الأسبوع» and how many readers of the dailies clicked it, in the publication's DIGITS. */
+  /** The «most read this week» line (`digest.mostRead`) and how many readers of the dailies clicked it, in the publication's DIGITS. */
   mostReadLine(readers: number): { label: string; phrase: string } {
     const form = new Intl.PluralRules('ar').select(readers);
     const key = form === 'zero' ? 'other' : form;
@@ -124,12 +124,12 @@ export class EditionRenderer {
     };
   }
 
-  /** `الأربعاء، 25 تشرين الثاني 2026` in TIMEZONE, in the publication's month names (MONTH_NAMES) and DIGITS. */
+  /** Weekday, day, month and year (formatDay) in TIMEZONE, in the publication's month names (MONTH_NAMES) and DIGITS. */
   formatDate(date: Date): string {
     return formatDay(date, this.dateStyle);
   }
 
-  /** Daily: the day; weekly (given the window's start): the week's range, `18 – 24 تشرين الثاني 2026`. */
+  /** Daily: the day; weekly (given the window's start): the week's range (formatRange). */
   defaultSubject(frequency: Frequency, date: Date, windowFrom?: Date): string {
     const when =
       frequency === 'weekly' && windowFrom
@@ -241,7 +241,7 @@ export class EditionRenderer {
     return lead > 0 && articles.every((a) => (readers.get(a.id) ?? 0) <= lead) ? lead : null;
   }
 
-  /** A breaking alert: one article, the «عاجل» label, compiled from templates/breaking.mjml. */
+  /** A breaking alert: one article, the `breaking.label` label, compiled from templates/breaking.mjml. */
   composeBreaking(content: {
     subject: string;
     preheader: string;
