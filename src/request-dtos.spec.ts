@@ -16,7 +16,7 @@ const TEXT_RULES = new Set([
   'isPageUrl',
 ]);
 // The environment is the operator's, not a request's.
-const NOT_REQUESTS = new Set(['EnvDto', 'DeliveryEnvDto']);
+const NOT_REQUESTS = new Set(['EnvDto', 'DeliveryEnvDto', 'DeliverabilityEnvDto']);
 
 interface StoredMetadata {
   target: { name?: string };

@@ -34,6 +34,18 @@ export class TopicCatalog {
     )) as TopicEntry[];
   }
 
+  /** Display names of the given keys (a key without a row is left out: show it through topicName). */
+  async names(keys: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) {
+      return new Map();
+    }
+    const rows = (await this.dataSource.query(`SELECT key, name FROM topics WHERE key = ANY($1::text[])`, [
+      unique,
+    ])) as { key: string; name: string }[];
+    return new Map(rows.map((r) => [r.key, r.name]));
+  }
+
   async find(key: string): Promise<TopicEntry | null> {
     const [row] = (await this.dataSource.query(
       `SELECT key, name, followable, hidden,

@@ -4,10 +4,14 @@ import helmet, { contentSecurityPolicy } from 'helmet';
 /** Reader-facing paths: forms, links from emails, the public copy of a digest. */
 const EMBED = /^\/embed(\/|$)/;
 const READER_PAGES = /^\/(subscriptions|digests)(\/|$)/;
+// The answers to the iframed form's post (`?embed=1`, subscribers/reader-pages.ts): the signup's own answer (an
+// error with the form again) and the thank-you page, framed like the form so a reader without JavaScript sees them.
+const EMBEDDED_ANSWERS = /^\/subscriptions(\/thanks)?\/?$/;
 
 /**
  * Security headers (helmet) on every reader-facing response, pages and errors alike:
- * - `/embed/*` may be framed only by nashra itself and the SITE_ORIGINS (CSP `frame-ancestors`; no
+ * - `/embed/*`, and the answers to the iframed form's post (`/subscriptions?embed=1`, its thank-you page), may be
+ *   framed only by nashra itself and the SITE_ORIGINS (CSP `frame-ancestors`; no
  *   X-Frame-Options, which cannot name several origins) and loaded cross-origin (the script, the iframe);
  * - every other reader page (confirm, thanks, unsubscribe, preferences, public digests) may be framed by
  *   nobody: `frame-ancestors 'none'` and `X-Frame-Options: DENY` against clickjacking of their buttons;
@@ -53,7 +57,7 @@ export function readerSecurityHeaders(siteOrigins: string[]): RequestHandler {
     xFrameOptions: { action: 'deny' },
   });
   return (req: Request, res: Response, next: NextFunction) => {
-    if (EMBED.test(req.path)) {
+    if (EMBED.test(req.path) || (EMBEDDED_ANSWERS.test(req.path) && req.query?.embed === '1')) {
       return embed(req, res, next);
     }
     if (READER_PAGES.test(req.path)) {

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { convert } from 'html-to-text';
 import { AppConfig } from '../config/app-config';
+import { Formatter } from './formatter';
 import { Locale } from './locale';
 import { ltrSpansToIsolates } from './ltr-isolates';
 import { withRtlTablesAndCells } from './outlook-direction';
@@ -25,31 +26,44 @@ export class TemplateRenderer {
   mjmlCompilations = 0;
   private readonly hbs = Handlebars.create();
   private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
+  // Set by digests/ (which owns the bidi scanner) at start-up; until then, escaped text alone.
+  private isolate: (text: string) => Handlebars.SafeString = (text) =>
+    new Handlebars.SafeString(Handlebars.Utils.escapeExpression(text));
 
   constructor(
     private readonly locale: Locale,
     private readonly config: AppConfig,
+    private readonly format: Formatter,
   ) {
+    // `{{t "newsroom.count.readers" count=n}}`: counts go through the locale file's ICU plural messages.
     this.hbs.registerHelper('t', (key: string, options: Handlebars.HelperOptions) =>
-      this.locale.t(key, (options?.hash ?? {}) as Record<string, string>),
+      this.locale.t(key, (options?.hash ?? {}) as Record<string, unknown>),
+    );
+    // `{{bidi title}}`: every title, summary, author, topic or address shown in a page or an email, its Latin runs
+    // isolated the way the digest isolates them (a test fails on a bare `{{title}}` in any template).
+    this.hbs.registerHelper('bidi', (value: unknown) =>
+      value === null || value === undefined
+        ? ''
+        : value instanceof Handlebars.SafeString
+          ? value // already isolated markup (the digest's titleHtml, editorNote)
+          : this.isolate(String(value)),
     );
     this.hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    // `{{t (concat "newsroom.firstRun.steps." key)}}`: a locale key built from a value.
+    this.hbs.registerHelper('concat', (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''));
     // For <script type="application/json">: a `<` in the data (an article title) must not close the script.
     this.hbs.registerHelper(
       'json',
       (value: unknown) => new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c')),
     );
-    // Newsroom pages: a moment in TIMEZONE ("25 نوفمبر 2026، 7:00 م", Latin digits) and grouped numbers.
-    const moment = new Intl.DateTimeFormat('ar-u-nu-latn', {
-      timeZone: config.env.TIMEZONE,
-      dateStyle: 'medium',
-      timeStyle: 'short',
-    });
-    this.hbs.registerHelper('datetime', (value: unknown) =>
-      value === null || value === undefined || value === '' ? '' : moment.format(new Date(value as string)),
+    // Dates, times and numbers as the site writes them (TIMEZONE, MONTH_NAMES, DIGITS): one formatter for all.
+    this.hbs.registerHelper('datetime', (value: unknown) => this.format.dateTime(value));
+    this.hbs.registerHelper('dateText', (value: unknown) => this.format.date(value));
+    this.hbs.registerHelper('dayText', (value: unknown) => this.format.day(value));
+    this.hbs.registerHelper('timeAgo', (value: unknown) => this.format.relative(value));
+    this.hbs.registerHelper('number', (value: unknown) =>
+      typeof value === 'number' ? this.format.number(value) : value,
     );
-    const numbers = new Intl.NumberFormat('en-US');
-    this.hbs.registerHelper('number', (value: unknown) => (typeof value === 'number' ? numbers.format(value) : value));
     for (const dir of ['partials', 'layouts', 'newsroom']) {
       for (const file of readdirSync(join(TEMPLATES_DIR, dir))) {
         if (/\.(mjml|hbs)$/.test(file)) {
@@ -57,6 +71,21 @@ export class TemplateRenderer {
         }
       }
     }
+  }
+
+  /** The one isolation of mixed Arabic–Latin text behind `{{bidi …}}` (digests/text-isolation.ts sets it). */
+  useTextIsolation(isolate: (text: string) => Handlebars.SafeString): void {
+    this.isolate = isolate;
+  }
+
+  /** A locale string (ICU plural messages included), for text a controller writes: flashes, labels. */
+  t(key: string, vars: Record<string, unknown> = {}): string {
+    return this.locale.t(key, vars);
+  }
+
+  /** Whether the locale file has a string at this key. */
+  has(key: string): boolean {
+    return this.locale.has(key);
   }
 
   /** Fills `templates/<name>.mjml` and compiles it; throws if MJML validation finds any error. */

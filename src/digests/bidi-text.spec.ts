@@ -55,7 +55,9 @@ describe('bidiPlain', () => {
         .replace(/&quot;/g, '"')
         .replace(/&#x27;/g, "'")
         .replace(/&#x3D;/g, '=')
-        .replace(/&amp;/g, '&');
+        .replace(/&amp;/g, '&')
+        // The text part keeps a run on one line with no-break spaces inside its isolate; the runs are the same.
+        .replace(/\u00a0/g, ' ');
       expect(plain).toBe(bidiPlain(text));
     }
   });

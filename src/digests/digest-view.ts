@@ -2,7 +2,7 @@ import type Handlebars from 'handlebars';
 import type { Article } from '../articles/article.entity';
 import { stripHashtagMarkers } from '../articles/topics';
 import { bidiHtml } from './bidi-text';
-import { DateStyle, formatTime } from './edition-dates';
+import { DateStyle, formatTime, formatWeekdayTime } from '../common/formatter';
 
 /** One story as the digest template shows it. */
 export interface StoryView {
@@ -22,12 +22,18 @@ export const COMPACT_SUMMARY_LENGTH = 110;
 
 /**
  * The front page of an edition: the lead story (the editor's pin when it is in the edition, else the first
- * article) shown large, and the others compact. Titles and summaries lose their hashtag markers (`#صلاح_الدين`
- * reads `صلاح الدين`) and are bidi-isolated.
+ * article) shown large, and the others compact. Titles and summaries lose their hashtag markers (`#Salah_al-Din`
+ * reads `Salah al-Din`) and are bidi-isolated.
  */
 export function frontPage(
   articles: Article[],
-  options: { leadArticleId?: string | null; dates: DateStyle; topicNames: (article: Article) => string[] },
+  options: {
+    leadArticleId?: string | null;
+    dates: DateStyle;
+    topicNames: (article: Article) => string[];
+    /** A weekly spans seven days: its articles show their day with the time (formatWeekdayTime). */
+    withDay?: boolean;
+  },
 ): { lead: StoryView | null; others: StoryView[] } {
   const leadIndex = Math.max(
     0,
@@ -40,7 +46,10 @@ export function frontPage(
   const view = (a: Article, compact: boolean): StoryView => {
     const title = stripHashtagMarkers(a.title).trim();
     const summary = stripHashtagMarkers(a.summary ?? '').trim();
-    const meta = [a.author?.trim(), formatTime(a.publishedAt, options.dates)].filter(Boolean).join(' · ');
+    const when = options.withDay
+      ? formatWeekdayTime(a.publishedAt, options.dates)
+      : formatTime(a.publishedAt, options.dates);
+    const meta = [a.author?.trim(), when].filter(Boolean).join(' · ');
     return {
       url: a.url,
       title,
@@ -65,5 +74,5 @@ export function oneLine(summary: string): string {
   }
   const cut = flat.slice(0, COMPACT_SUMMARY_LENGTH);
   const space = cut.lastIndexOf(' ');
-  return `${(space > COMPACT_SUMMARY_LENGTH / 2 ? cut.slice(0, space) : cut).replace(/[\s،,.:;]+$/u, '')}…`;
+  return `${(space > COMPACT_SUMMARY_LENGTH / 2 ? cut.slice(0, space) : cut).replace(/[\s\u060C,.:;]+$/u, '')}…`;
 }

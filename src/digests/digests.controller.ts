@@ -94,6 +94,7 @@ export class DigestsController {
       .setHeader('Cache-Control', 'public, max-age=300')
       .send(
         publicEditionHtml(personalise(edition.html, this.previews.exampleLinks), {
+          title: edition.subject,
           canonicalUrl: this.config.url(`/digests/${edition.id}`),
           archiveUrl: this.config.url('/digests'),
           archiveLabel: this.locale.t('digest.public.archive'),

@@ -34,6 +34,7 @@ import { ScheduledEditions } from './scheduled-editions';
 import { WeeklyReadership } from './weekly-readership';
 import { EditionStats } from './edition-stats';
 import { EditionStatsController } from './edition-stats.controller';
+import { TextIsolation } from './text-isolation';
 
 /**
  * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
@@ -75,6 +76,7 @@ import { EditionStatsController } from './edition-stats.controller';
     EditionArchive,
     WeeklyReadership,
     EditionStats,
+    TextIsolation,
     ...DIGESTS_PORTS,
   ],
   exports: [

@@ -14,7 +14,7 @@ import type { Frequency } from '../common/frequency';
 import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { bidiHtml } from './bidi-text';
 import { frontPage } from './digest-view';
-import { DateStyle, formatDay, formatRange, withDigits } from './edition-dates';
+import { DateStyle, dateStyleOf, formatDay, formatRange, withDigits } from '../common/formatter';
 import { Edition } from './edition.entity';
 import { EditionRender } from './edition-render.entity';
 import { DIRECT_LINKS_SUFFIX, type DirectLinks, segmentArticleIds, SegmentLinks } from './edition-segments';
@@ -98,6 +98,7 @@ export class EditionRenderer {
     const { lead, others } = frontPage(linked, {
       leadArticleId: content.leadArticleId,
       dates: this.dateStyle,
+      withDay: content.frequency === 'weekly',
       topicNames: (a) => (chips.get(a.id) ?? []).map((key) => names.get(key) ?? topicName(key)),
     });
     const mostRead = lead && content.leadReaders ? this.mostReadLine(content.leadReaders) : null;
@@ -117,7 +118,7 @@ export class EditionRenderer {
     });
   }
 
-  /** «الأكثر قراءة هذا الأسبوع» and how many readers of the dailies clicked it, in the publication's DIGITS. */
+  /** The «most read this week» line (`digest.mostRead`) and how many readers of the dailies clicked it, in the publication's DIGITS. */
   mostReadLine(readers: number): { label: string; phrase: string } {
     const form = new Intl.PluralRules('ar').select(readers);
     const key = form === 'zero' ? 'other' : form;
@@ -127,7 +128,7 @@ export class EditionRenderer {
     };
   }
 
-  /** `الأربعاء، 25 تشرين الثاني 2026` in TIMEZONE, in the publication's month names (MONTH_NAMES) and DIGITS. */
+  /** Weekday, day, month and year (formatDay) in TIMEZONE, in the publication's month names (MONTH_NAMES) and DIGITS. */
   formatDate(date: Date): string {
     return formatDay(date, this.dateStyle);
   }
@@ -148,8 +149,7 @@ export class EditionRenderer {
   }
 
   private get dateStyle(): DateStyle {
-    const env = this.config.env;
-    return { timeZone: env.TIMEZONE, months: env.MONTH_NAMES, digits: env.DIGITS };
+    return dateStyleOf(this.config.env);
   }
 
   /** The first titles, for the inbox preview line. */
@@ -254,7 +254,7 @@ export class EditionRenderer {
     return lead > 0 && articles.every((a) => (readers.get(a.id) ?? 0) <= lead) ? lead : null;
   }
 
-  /** A breaking alert: one article, the «عاجل» label, compiled from templates/breaking.mjml. */
+  /** A breaking alert: one article, the `breaking.label` label, compiled from templates/breaking.mjml. */
   composeBreaking(content: {
     subject: string;
     preheader: string;

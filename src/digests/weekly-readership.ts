@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 
 /**
  * What readers clicked in a week's daily editions, for the weekly edition's order (WEEKLY_ORDER=most-read) and
- * its lead's «الأكثر قراءة هذا الأسبوع» line. The daily editions are those whose window closed inside the week's
+ * its lead's «most read this week» line (`digest.mostRead`). The daily editions are those whose window closed inside the week's
  * window and that reached readers.
  */
 @Injectable()

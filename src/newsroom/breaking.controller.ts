@@ -1,3 +1,4 @@
+import { dateStyleOf } from '../common/formatter';
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { stripHashtagMarkers } from '../articles/topics';
@@ -38,7 +39,7 @@ export class BreakingController {
   async pick(@Query('q') rawQuery: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const q = text(rawQuery);
     const [candidates, audience] = await Promise.all([this.breaking.candidates(q, 50), this.breaking.audienceSize()]);
-    const tz = this.config.env.TIMEZONE;
+    const tz = dateStyleOf(this.config.env);
     await this.view.page(req, res, 'breaking', {
       q,
       audience,
@@ -85,7 +86,7 @@ export class BreakingController {
         otherLists: lists.length > 1 ? lists.map((n) => ({ ...n, current: n.slug === list.slug })) : [],
         alertEditionId,
       },
-      { nav: 'breaking', title: 'تأكيد الخبر العاجل' },
+      { nav: 'breaking', title: this.view.t('newsroom.breaking.confirmTitle') },
     );
   }
 
@@ -136,16 +137,16 @@ export class BreakingController {
         audience,
         ...stepUp,
       });
-      this.view.flash(req, `بدأ إرسال الخبر العاجل إلى ${audience} قارئاً.`, 'success');
+      this.view.flash(req, this.view.t('newsroom.breaking.started', { count: audience }), 'success');
       res.redirect(303, `/admin/editions/${edition.id}`);
     } catch (err) {
       if (err instanceof AlreadyAlertedError) {
-        this.view.flash(req, 'أُرسل هذا الخبر عاجلاً من قبل، ولا يُرسل الخبر نفسه مرتين. هذا إرساله.', 'error');
+        this.view.flash(req, this.view.t('newsroom.breaking.alreadySent'), 'error');
         res.redirect(303, `/admin/editions/${err.editionId}`);
         return;
       }
       if (err instanceof NotFoundError) {
-        this.view.flash(req, 'هذا الخبر غير موجود. اختر خبراً من القائمة.', 'error');
+        this.view.flash(req, this.view.t('newsroom.breaking.notFound'), 'error');
         res.redirect(303, '/admin/breaking');
         return;
       }
@@ -160,7 +161,7 @@ export class BreakingController {
       if (!(err instanceof NotFoundError)) {
         throw err;
       }
-      this.view.flash(req, 'اختر خبراً من القائمة أولاً.', 'error');
+      this.view.flash(req, this.view.t('newsroom.breaking.pickFirst'), 'error');
       res.redirect(303, '/admin/breaking');
       return null;
     }

@@ -1,33 +1,32 @@
+import { localeRecord } from '../common/locale';
 import type { Feed } from '../articles/feed.entity';
 import type { EditionSummaryDto } from '../digests/dto/edition-views.dto';
 
 /** Arabic names of readers' statuses. */
-export const STATUS_LABELS: Record<string, string> = {
-  active: 'نشط',
-  pending: 'بانتظار التأكيد',
-  unsubscribed: 'ألغى الاشتراك',
-  bounced: 'بريد مرتد',
-  complained: 'أبلغ عن إزعاج',
-};
+export const STATUS_LABELS: Record<string, string> = localeRecord('newsroom.labels.readerStatus');
 
-const FREQUENCY_LABELS: Record<string, string> = { daily: 'يومي', weekly: 'أسبوعي', breaking: 'عاجل' };
+const FREQUENCY_LABELS: Record<string, string> = localeRecord('newsroom.labels.frequencyShort');
 
-const EDITION_STATUS: Record<string, { label: string; tone: string }> = {
-  draft: { label: 'مسودة', tone: '' },
-  scheduled: { label: 'مجدول', tone: 'warn' },
-  sending: { label: 'يُرسل الآن', tone: 'warn' },
-  paused: { label: 'متوقف مؤقتًا', tone: 'error' },
-  sent: { label: 'أُرسل', tone: 'ok' },
-  cancelled: { label: 'أُلغي', tone: 'error' },
-  skipped: { label: 'لم يُرسل', tone: '' },
+const EDITION_TONES: Record<string, string> = {
+  draft: '',
+  scheduled: 'warn',
+  sending: 'warn',
+  paused: 'error',
+  sent: 'ok',
+  cancelled: 'error',
+  skipped: '',
 };
+const EDITION_STATUS_LABELS = localeRecord('newsroom.labels.editionStatus');
+
+const BREAKING_LABEL = localeRecord('newsroom.labels.frequency').breaking;
+const FEED_HEALTH = localeRecord('newsroom.labels.feedHealth');
 
 export function editionLabels(e: EditionSummaryDto) {
-  const status = EDITION_STATUS[e.status] ?? { label: e.status, tone: '' };
+  const status = { label: EDITION_STATUS_LABELS[e.status] ?? e.status, tone: EDITION_TONES[e.status] ?? '' };
   return {
     ...e,
     // A breaking alert has no frequency.
-    frequencyLabel: e.frequency ? (FREQUENCY_LABELS[e.frequency] ?? e.frequency) : 'خبر عاجل',
+    frequencyLabel: e.frequency ? (FREQUENCY_LABELS[e.frequency] ?? e.frequency) : BREAKING_LABEL,
     statusLabel: status.label,
     statusTone: status.tone,
     at: e.sentAt ?? e.sendingStartedAt ?? e.createdAt,
@@ -55,7 +54,7 @@ export function feedHealth(polled: Feed[], configured: string[], intervalSeconds
     const failing = f.lastStatus === 'error';
     return {
       url: f.url,
-      label: failing ? 'يفشل' : late ? 'متأخر' : 'سليم',
+      label: FEED_HEALTH[failing ? 'failing' : late ? 'late' : 'fine'],
       tone: failing ? 'error' : late ? 'warn' : 'ok',
       lastSuccessAt: f.lastSuccessAt,
       lastPolledAt: f.lastPolledAt,
@@ -68,7 +67,7 @@ export function feedHealth(polled: Feed[], configured: string[], intervalSeconds
   for (const url of configured.filter((u) => !known.has(u))) {
     rows.push({
       url,
-      label: 'لم يُجلب بعد',
+      label: FEED_HEALTH.notPolled,
       tone: '',
       lastSuccessAt: null,
       lastPolledAt: null,

@@ -3,6 +3,9 @@ import { ApiExcludeController, ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { FeedPoller } from '../articles/feed-poller';
 import { AuditLog } from '../auth/audit-log';
+import { EditorAccounts } from '../auth/editor-accounts';
+import { firstRunSteps } from './first-run';
+import { auditRow } from './newsroom-labels';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
@@ -13,7 +16,7 @@ import { ProviderRateReport } from '../deliverability/provider-rates';
 import { EditionOverview } from '../digests/edition-overview';
 import { ReaderStats } from '../subscribers/reader-stats';
 import { editionLabels, feedHealth, STATUS_LABELS } from './dashboard-labels';
-import { editorTime } from './editor-time';
+import { dateStyleOf, formatMoment } from '../common/formatter';
 import { NewsroomView } from './newsroom-view';
 import { Public, RequirePermission } from '../auth/require-permission';
 
@@ -46,12 +49,13 @@ export class DashboardController {
     private readonly transport: TransportHealth,
     private readonly engagement: EditionStats,
     private readonly providerRates: ProviderRateReport,
+    private readonly accounts: EditorAccounts,
   ) {}
 
   @Get()
   async dashboard(@Req() req: Request, @Res() res: Response): Promise<void> {
     const now = this.clock.now();
-    const [counts, days, recent, polled, audit, smtp, topics, providers] = await Promise.all([
+    const [counts, days, recent, polled, audit, smtp, topics, providers, editors] = await Promise.all([
       this.readers.counts(),
       this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
       this.editions.recent(8),
@@ -60,6 +64,7 @@ export class DashboardController {
       this.transport.state(),
       this.engagement.byTopic(),
       this.providerRates.lastDays(),
+      this.accounts.count(),
     ]);
     const statuses = Object.entries(counts.byStatus).map(([status, n]) => ({ label: STATUS_LABELS[status], n }));
     await this.view.page(req, res, 'dashboard', {
@@ -76,11 +81,17 @@ export class DashboardController {
       },
       next: this.editions
         .nextEditions(now)
-        .map((e) => ({ ...e, label: e.frequency === 'daily' ? 'اليومي' : 'الأسبوعي' })),
+        .map((e) => ({ ...e, label: this.view.t(`newsroom.labels.nextEdition.${e.frequency}`) })),
       timeZone: this.config.env.TIMEZONE,
       feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
       editions: recent.map(editionLabels),
-      audit,
+      audit: audit.map((entry) => auditRow(entry, this.view)),
+      firstRun: firstRunSteps({
+        feeds: polled.length + this.config.feedUrls.length,
+        readers: counts.total,
+        editors,
+        editionsOrTests: recent.length + audit.filter((a) => a.action === 'next-digest.test').length,
+      }),
       engagementTopics: topicsView(topics),
       providers,
       gmail: providers.gmail,
@@ -88,8 +99,8 @@ export class DashboardController {
       smtp: smtp.reachable
         ? null
         : {
-            since: editorTime(smtp.since, this.config.env.TIMEZONE),
-            nextTry: editorTime(smtp.nextTryAt, this.config.env.TIMEZONE),
+            since: formatMoment(smtp.since, dateStyleOf(this.config.env)),
+            nextTry: formatMoment(smtp.nextTryAt, dateStyleOf(this.config.env)),
             error: smtp.lastError,
           },
     });

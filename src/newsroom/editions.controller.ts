@@ -1,3 +1,5 @@
+import { dateStyleOf } from '../common/formatter';
+import { localeRecord } from '../common/locale';
 import { Controller, Get, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -34,12 +36,7 @@ import { RequirePermission } from '../auth/require-permission';
 type Notice = { text: string; tone: 'success' | 'error' | 'info' };
 type Action = EditorAction | 'retry-failed';
 
-const DONE: Record<Action, string> = {
-  pause: 'أُوقف الإرسال مؤقتاً. ما أُرسل يبقى مُرسلاً، ويكمل الاستئناف من حيث توقف.',
-  resume: 'استُؤنف الإرسال.',
-  cancel: 'أُلغي الإرسال.',
-  'retry-failed': 'أُعيدت الرسائل الفاشلة إلى قائمة الإرسال.',
-};
+const DONE = localeRecord('newsroom.editions.done') as Record<Action, string>;
 
 /** A key of what the controls show, so a poll re-renders them only when it changes. */
 const controlsKey = (v: SendingView) => `${v.status}${v.canRetry ? '-retry' : ''}`;
@@ -86,7 +83,7 @@ export class EditionsController {
     const invalid = (await validate(query)).length > 0 || (filters.from && filters.to && filters.from > filters.to);
     const page = invalid ? { items: [], nextBefore: null } : await this.history.page(query);
     const clickers = await this.stats.clickers(page.items.map((e) => e.id));
-    const tz = this.config.env.TIMEZONE;
+    const tz = dateStyleOf(this.config.env);
     const params = new URLSearchParams(
       Object.entries({ ...filters, before: '' }).filter(([, v]) => v !== '') as [string, string][],
     );
@@ -100,7 +97,7 @@ export class EditionsController {
       {
         filters,
         filtered: Boolean(filters.type || filters.status || filters.from || filters.to),
-        error: invalid ? 'التصفية غير صالحة: تحقّق من الحالة والتاريخين (من يوم لا يأتي بعد إلى يوم).' : null,
+        error: invalid ? this.view.t('newsroom.editions.badFilter') : null,
         typeOptions: [
           ...(Object.keys(TYPE_LABELS) as EditionType[]).map((value) => ({ value, label: TYPE_LABELS[value] })),
           ...extra.map((n) => ({ value: n.slug, label: n.name })),
@@ -123,7 +120,7 @@ export class EditionsController {
         })),
         olderUrl: page.nextBefore ? `/admin/editions?${params.toString()}` : null,
       },
-      { nav: 'editions', title: 'الأعداد', status: invalid ? 400 : 200 },
+      { nav: 'editions', title: this.view.t('newsroom.editions.title'), status: invalid ? 400 : 200 },
     );
   }
 
@@ -143,7 +140,7 @@ export class EditionsController {
       this.providerRates.ofEdition(edition.id),
     ]);
     const chosen = renders.some((r) => r.segmentKey === segment) ? segment! : 'all';
-    const tz = this.config.env.TIMEZONE;
+    const tz = dateStyleOf(this.config.env);
     await this.view.page(
       req,
       res,
@@ -163,15 +160,17 @@ export class EditionsController {
           segmentKey: r.segmentKey,
           selected: r.segmentKey === chosen,
           label:
-            (r.segmentKey.startsWith('all') ? 'كاملة (كل المقالات)' : `لقرّاء مواضيع محددة (${r.articleCount} مقالات)`) +
-            (r.segmentKey.endsWith(DIRECT_LINKS_SUFFIX) ? ' · روابط مباشرة (لمن طلب عدم تتبّع نقراته)' : ''),
+            (r.segmentKey.startsWith('all')
+              ? this.view.t('newsroom.editions.segmentAll')
+              : this.view.t('newsroom.editions.segmentTopics', { count: r.articleCount })) +
+            (r.segmentKey.endsWith(DIRECT_LINKS_SUFFIX) ? this.view.t('newsroom.editions.segmentDirect') : ''),
         })),
         hasSegments: renders.length > 1,
         ...card,
         engagementScripts: card.live || card.engagement !== null,
         segment: encodeURIComponent(chosen),
       },
-      { nav: 'editions', title: edition.subject || `العدد ${edition.id}` },
+      { nav: 'editions', title: edition.subject || this.view.t('newsroom.editions.untitled', { id: edition.id }) },
     );
   }
 
@@ -201,7 +200,7 @@ export class EditionsController {
     const edition = await this.found(id);
     const render = await this.history.storedRender(edition.id, typeof segment === 'string' ? segment : 'all');
     if (!render) {
-      throw new NotFoundException('لا رسالة محفوظة لهذا العدد');
+      throw new NotFoundException(this.view.t('newsroom.editions.noRender'));
     }
     res
       .type('html')
@@ -261,7 +260,10 @@ export class EditionsController {
         throw err;
       }
       const now = await this.found(id);
-      notice = { text: `تعذّر تنفيذ الإجراء: حالة العدد الآن «${STATUS_LABELS[now.status]}».`, tone: 'error' };
+      notice = {
+        text: this.view.t('newsroom.editions.refused', { status: STATUS_LABELS[now.status] }),
+        tone: 'error',
+      };
     }
     if (req.headers['hx-request']) {
       const v = await this.sending(await this.found(id));
@@ -285,7 +287,7 @@ export class EditionsController {
   private async found(id: string): Promise<Edition> {
     const edition = await this.editions.find(id);
     if (!edition) {
-      throw new NotFoundException('هذا العدد غير موجود');
+      throw new NotFoundException(this.view.t('newsroom.editions.notFound'));
     }
     return edition;
   }

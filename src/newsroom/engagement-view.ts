@@ -1,3 +1,4 @@
+import { localeText } from '../common/locale';
 import { bidiHtml } from '../digests/bidi-text';
 import type { EditionStatsDto, TopicStatsDto } from '../digests/dto/edition-stats.dto';
 import type { EditionStats } from '../digests/edition-stats';
@@ -28,8 +29,8 @@ function hourlyChart(clicksByHour: number[]) {
   const hours = clicksByHour.findLastIndex((n) => n > 0) + 1;
   return hours > 0
     ? {
-        label: 'نقرات',
-        xTitle: 'الساعة منذ بدء الإرسال',
+        label: localeText('newsroom.engagement.clicks'),
+        xTitle: localeText('newsroom.engagement.hoursSinceSend'),
         labels: clicksByHour.slice(0, hours).map((_, hour) => `${hour + 1}`),
         values: clicksByHour.slice(0, hours),
       }
@@ -59,7 +60,12 @@ export function topicsView(stats: TopicStatsDto) {
     topics: stats.topics,
     chart:
       top.length > 0
-        ? { label: 'نقرات', labels: top.map((t) => t.name), values: top.map((t) => t.clicks), horizontal: true }
+        ? {
+            label: localeText('newsroom.engagement.clicks'),
+            labels: top.map((t) => t.name),
+            values: top.map((t) => t.clicks),
+            horizontal: true,
+          }
         : null,
   };
 }

@@ -7,7 +7,7 @@ import { EditorSessions } from '../auth/editor-sessions';
 import { Locale } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
-import { editorTime } from './editor-time';
+import { dateStyleOf, formatMoment } from '../common/formatter';
 
 /**
  * The feeds card (templates/newsroom/settings-feeds.hbs): every feed with its health, add, remove, poll now.
@@ -35,8 +35,8 @@ export class FeedsCard {
         ...f,
         healthy: f.lastStatus === 'ok' || f.lastStatus === 'not_modified',
         never: f.lastStatus === null,
-        lastPolled: editorTime(f.lastPolledAt, this.config.env.TIMEZONE),
-        lastSuccess: editorTime(f.lastSuccessAt, this.config.env.TIMEZONE),
+        lastPolled: formatMoment(f.lastPolledAt, dateStyleOf(this.config.env)),
+        lastSuccess: formatMoment(f.lastSuccessAt, dateStyleOf(this.config.env)),
         failureLabel: this.failureLabel(f.lastError),
       })),
     };

@@ -38,7 +38,7 @@ export class NewsroomFeedsController {
     await this.act(req, res, form.back, async () => {
       const url = await this.registry.add(form.url, editor.email);
       await this.audit.record(editor, 'feed.add', url);
-      return 'أُضيفت التغذية؛ تُجلب في الجولة القادمة أو عند «اجلب الآن».';
+      return this.view.t('newsroom.feeds.added');
     });
   }
 
@@ -52,7 +52,7 @@ export class NewsroomFeedsController {
     await this.act(req, res, form.back, async () => {
       await this.registry.remove(form.url, editor.email);
       await this.audit.record(editor, 'feed.remove', form.url);
-      return 'حُذفت التغذية من القائمة؛ مقالاتها المحفوظة باقية.';
+      return this.view.t('newsroom.feeds.removed');
     });
   }
 
@@ -69,9 +69,10 @@ export class NewsroomFeedsController {
       const failed = result.feeds.filter((f) => f.status === 'error').length;
       await this.audit.record(editor, 'feed.poll', undefined, { ran: result.ran, created, failed });
       if (!result.ran) {
-        return 'جولة جلب أخرى جارية الآن؛ انتظر انتهاءها.';
+        return this.view.t('newsroom.feeds.busy');
       }
-      return `جُلبت ${result.feeds.length} تغذية: ${created} مقالاً جديداً${failed ? `، و${failed} تغذية فشلت` : ''}.`;
+      const fetched = this.view.t('newsroom.feeds.fetched', { feeds: result.feeds.length, created });
+      return `${fetched}${failed ? this.view.t('newsroom.feeds.fetchedFailed', { failed }) : ''}.`;
     });
   }
 
@@ -94,7 +95,7 @@ export class NewsroomFeedsController {
       res,
       'feeds',
       { card: await this.card.html(req, res, '/admin/settings/feeds') },
-      { nav: 'settings', title: 'التغذيات', status },
+      { nav: 'settings', title: this.view.t('newsroom.feeds.title'), status },
     );
   }
 }

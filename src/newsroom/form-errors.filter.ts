@@ -15,7 +15,7 @@ export class NewsroomFormErrors implements ExceptionFilter {
   catch(exception: BadRequestException, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    const message = editorMessage(exception) ?? 'تعذّر تنفيذ الطلب';
+    const message = editorMessage(exception) ?? this.view.t('newsroom.requestFailed');
     if (req.method === 'GET' || req.headers['hx-request']) {
       res.status(400).type('text/plain').send(message);
       return;

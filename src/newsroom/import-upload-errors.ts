@@ -20,9 +20,9 @@ export class ImportUploadErrors implements ExceptionFilter {
     const status = exception.getStatus();
     const message =
       status === 413
-        ? 'الملف أكبر من الحد المسموح.'
+        ? this.view.t('newsroom.readers.uploadTooLarge')
         : status === 401
-          ? 'انتهت الجلسة؛ سجّل الدخول من جديد.'
+          ? this.view.t('newsroom.readers.sessionExpired')
           : exception.message;
     if (req.headers['hx-request']) {
       this.view.fragment(res, 'readers-import-error', { message }, status);

@@ -1,9 +1,10 @@
+import { localeText } from '../common/locale';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { AppConfig } from '../config/app-config';
 import { Outbox } from '../delivery/outbox';
-import { editorTime } from './editor-time';
+import { dateStyleOf, formatMoment } from '../common/formatter';
 import { NewsroomView } from './newsroom-view';
 import { RequirePermission } from '../auth/require-permission';
 
@@ -22,7 +23,7 @@ export class MailController {
   ) {}
 
   private when(value: Date | null): string | null {
-    return editorTime(value, this.config.env.TIMEZONE);
+    return formatMoment(value, dateStyleOf(this.config.env));
   }
 
   @Get()
@@ -72,6 +73,6 @@ export class MailController {
         'X-Frame-Options': 'SAMEORIGIN',
       })
       .type('text/html; charset=utf-8')
-      .send(message.html ?? '<p>لا جزء HTML في هذه الرسالة.</p>');
+      .send(message.html ?? `<p>${localeText('newsroom.mail.noHtml')}</p>`);
   }
 }

@@ -5,11 +5,12 @@ import type { Response } from 'express';
 import { TEMPLATES_DIR } from '../common/templates-dir';
 import { Public } from '../common/public-route';
 
-// The only files served: the stylesheet, the dashboard's and engagement's chart scripts, and htmx and Chart.js straight from node_modules (no build step).
+// The only files served: the stylesheet, the dashboard's, engagement's and next digest's scripts, and htmx and Chart.js straight from node_modules (no build step).
 const ASSETS: Record<string, string> = {
   'newsroom.css': join(TEMPLATES_DIR, 'newsroom', 'newsroom.css'),
   'dashboard.js': join(TEMPLATES_DIR, 'newsroom', 'dashboard.js'),
   'engagement-charts.js': join(TEMPLATES_DIR, 'newsroom', 'engagement-charts.js'),
+  'next-digest.js': join(TEMPLATES_DIR, 'newsroom', 'next-digest.js'),
   // Beside each package's main file (their `exports` maps do not list these paths).
   'htmx.min.js': join(dirname(require.resolve('htmx.org')), 'htmx.min.js'),
   'passkeys.js': join(TEMPLATES_DIR, 'newsroom', 'passkeys.js'),

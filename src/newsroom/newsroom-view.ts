@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { EditorSessions } from '../auth/editor-sessions';
 import { can, Permission, permissionsOf } from '../auth/permissions';
 import type { SignedInEditor } from '../auth/signed-in-editor';
+import { localeRecord } from '../common/locale';
 import { TemplateRenderer } from '../common/template-renderer';
 import { AppConfig } from '../config/app-config';
 
@@ -16,21 +17,29 @@ export interface PageOptions {
   nav?: string;
 }
 
-/** The newsroom's menu, in reading order; each entry shows only to editors who hold its page's permission. */
-export const NEWSROOM_NAV: { key: string; href: string; label: string; permission: Permission }[] = [
-  { key: 'dashboard', href: '/admin', label: 'لوحة التحكم', permission: 'newsroom.use' },
-  { key: 'next', href: '/admin/next', label: 'العدد القادم', permission: 'edition.prepare' },
-  { key: 'breaking', href: '/admin/breaking', label: 'خبر عاجل', permission: 'alert.send' },
-  { key: 'editions', href: '/admin/editions', label: 'الأعداد', permission: 'stats.view' },
-  { key: 'readers', href: '/admin/readers', label: 'القرّاء', permission: 'stats.view' },
-  { key: 'topics', href: '/admin/topics', label: 'المواضيع', permission: 'topics.manage' },
+const NAV_LABELS = localeRecord('newsroom.labels.nav');
+
+// An entry's label comes from `newsroom.labels.nav.<key>` in the locale file (an entry may still carry its own).
+const NAV_ENTRIES: { key: string; href: string; label?: string; permission: Permission }[] = [
+  { key: 'dashboard', href: '/admin', permission: 'newsroom.use' },
+  { key: 'next', href: '/admin/next', permission: 'edition.prepare' },
+  { key: 'breaking', href: '/admin/breaking', permission: 'alert.send' },
+  { key: 'editions', href: '/admin/editions', permission: 'stats.view' },
+  { key: 'readers', href: '/admin/readers', permission: 'stats.view' },
+  { key: 'topics', href: '/admin/topics', permission: 'topics.manage' },
   { key: 'newsletters', href: '/admin/settings/newsletters', label: 'النشرات', permission: 'stats.view' },
-  { key: 'settings', href: '/admin/settings', label: 'الإعدادات', permission: 'newsletters.manage' },
-  { key: 'mail', href: '/admin/mail', label: 'البريد الصادر', permission: 'readers.view' },
+  { key: 'settings', href: '/admin/settings', permission: 'newsletters.manage' },
+  { key: 'form', href: '/admin/form', permission: 'settings.manage' },
+  { key: 'mail', href: '/admin/mail', permission: 'readers.view' },
   { key: 'deliverability', href: '/admin/deliverability', label: 'قابلية التسليم', permission: 'stats.view' },
-  { key: 'editors', href: '/admin/editors', label: 'المحررون', permission: 'editors.manage' },
-  { key: 'account', href: '/admin/account', label: 'حسابي', permission: 'newsroom.use' },
+  { key: 'editors', href: '/admin/editors', permission: 'editors.manage' },
+  { key: 'account', href: '/admin/account', permission: 'newsroom.use' },
 ];
+
+/** The newsroom's menu, in reading order; each entry shows only to editors who hold its page's permission. */
+export const NEWSROOM_NAV: { key: string; href: string; label: string; permission: Permission }[] = NAV_ENTRIES.map(
+  (entry) => ({ ...entry, label: entry.label ?? NAV_LABELS[entry.key] ?? entry.key }),
+);
 
 /** What templates test to hide what the editor cannot do: `{{#if can.[edition.send]}}` (`@root.can` in loops). */
 function permissionsFor(editor: SignedInEditor | undefined): Record<string, boolean> {
@@ -50,6 +59,15 @@ export class NewsroomView {
     private readonly sessions: EditorSessions,
     private readonly config: AppConfig,
   ) {}
+
+  /** A newsroom string from the locale file (`newsroom.*`), counts in their Arabic plural forms. */
+  t(key: string, vars: Record<string, unknown> = {}): string {
+    return this.renderer.t(key, vars);
+  }
+
+  has(key: string): boolean {
+    return this.renderer.has(key);
+  }
 
   async page(
     req: Request,

@@ -36,6 +36,7 @@ import { SignInFlow } from './sign-in-flow';
 import { SignInSettingsController } from './sign-in-settings.controller';
 import { SsoController } from './sso.controller';
 import { TotpQrCode } from './totp-qr-code';
+import { FormController } from './form.controller';
 
 /**
  * The editors' screens under /admin (server-rendered Handlebars, htmx for partial updates). They call the
@@ -70,6 +71,7 @@ import { TotpQrCode } from './totp-qr-code';
     EditionsController,
     StepUpController,
     DeliverabilityController,
+    FormController,
   ],
   providers: [
     NewsroomView,

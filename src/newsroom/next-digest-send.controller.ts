@@ -51,8 +51,8 @@ export class NextDigestSendController {
       this.view.flash(
         req,
         sent.sent > 0
-          ? `أُرسلت نسخة تجريبية إلى ${editor.email} بعنوان «${sent.subject}».`
-          : `النسخة التجريبية إلى ${editor.email} بعنوان «${sent.subject}» في طابور الإرسال وستصل قريباً.`,
+          ? this.view.t('newsroom.nextDigest.testSent', { email: editor.email, subject: sent.subject })
+          : this.view.t('newsroom.nextDigest.testQueued', { email: editor.email, subject: sent.subject }),
         'success',
       );
     });
@@ -63,7 +63,7 @@ export class NextDigestSendController {
   async confirm(@Query() query: NextDigestQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const context = await this.views.confirmation(query.frequency);
     if (!context.hasArticles) {
-      this.view.flash(req, 'لا مقالات جديدة منذ آخر نشرة، فلا شيء يُرسل الآن.', 'error');
+      this.view.flash(req, this.view.t('newsroom.nextDigest.nothingNew'), 'error');
       await seeOther(req, res, nextDigestUrl(query.frequency));
       return;
     }
@@ -72,7 +72,10 @@ export class NextDigestSendController {
       audience: (context.audience as { receiving: number }).receiving,
       returnTo: req.originalUrl,
     });
-    await this.view.page(req, res, 'next-digest-confirm', context, { nav: 'next', title: 'تأكيد الإرسال' });
+    await this.view.page(req, res, 'next-digest-confirm', context, {
+      nav: 'next',
+      title: this.view.t('newsroom.nextDigest.confirmTitle'),
+    });
   }
 
   @Post('send')
@@ -97,7 +100,11 @@ export class NextDigestSendController {
         audience: audience.receiving,
         ...stepUp,
       });
-      this.view.flash(req, `بدأ إرسال «${edition.subject}» (العدد رقم ${edition.id}).`, 'success');
+      this.view.flash(
+        req,
+        this.view.t('newsroom.nextDigest.sending', { subject: edition.subject, id: edition.id }),
+        'success',
+      );
       target = `/admin/editions/${edition.id}`;
     });
     await seeOther(req, res, target);
@@ -112,7 +119,7 @@ export class NextDigestSendController {
   ): Promise<void> {
     const at = instantOfLocal(body.at, this.config.env.TIMEZONE);
     if (!at || at.getTime() <= this.clock.now().getTime()) {
-      this.view.flash(req, 'اختر وقتاً في المستقبل للإرسال المجدول.', 'error');
+      this.view.flash(req, this.view.t('newsroom.nextDigest.pickFuture'), 'error');
       await seeOther(req, res, nextDigestUrl(body.frequency));
       return;
     }
@@ -122,7 +129,11 @@ export class NextDigestSendController {
         frequency: body.frequency,
         scheduledFor: at.toISOString(),
       });
-      this.view.flash(req, `جُدولت «${edition.subject}» للإرسال في ${this.views.when(at)}.`, 'success');
+      this.view.flash(
+        req,
+        this.view.t('newsroom.nextDigest.scheduled', { subject: edition.subject, when: this.views.when(at) }),
+        'success',
+      );
     });
     await seeOther(req, res, nextDigestUrl(body.frequency));
   }
@@ -138,14 +149,14 @@ export class NextDigestSendController {
     await this.attempt(req, async () => {
       const edition = await this.editions.findOrFail(params.id);
       if (edition.status !== 'scheduled') {
-        this.view.flash(req, 'هذه النشرة لم تعد مجدولة (ربما بدأ إرسالها).', 'error');
+        this.view.flash(req, this.view.t('newsroom.nextDigest.notScheduled'), 'error');
         return;
       }
       await this.editions.act(params.id, 'cancel');
       await this.audit.record(editor, 'edition.cancel', `edition:${params.id}`, {
         wasScheduledFor: edition.scheduledFor,
       });
-      this.view.flash(req, `أُلغيت جدولة «${edition.subject}».`, 'success');
+      this.view.flash(req, this.view.t('newsroom.nextDigest.unscheduled', { subject: edition.subject }), 'success');
     });
     await seeOther(req, res, nextDigestUrl(body.frequency));
   }

@@ -1,10 +1,12 @@
 import { Body, Controller, UseFilters, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import Handlebars from 'handlebars';
 import { AuditLog } from '../auth/audit-log';
 import { toHttpException } from '../common/domain-errors';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { localeText } from '../common/locale';
 import { DigestPreviews } from '../digests/digest-previews';
 import { NextEditionPlanService } from '../digests/next-edition-plan.service';
 import {
@@ -19,8 +21,6 @@ import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 import { RequirePermission } from '../auth/require-permission';
 
-const TITLE = 'العدد القادم';
-
 export const nextDigestUrl = (frequency: string) => `/admin/next?frequency=${frequency}`;
 
 /** A 4xx (or a domain error) as a message an editor can read; null for a real failure. */
@@ -31,9 +31,9 @@ export function editorMessage(err: unknown): string | null {
   }
   const body = http.getResponse() as { message?: string | string[] } | string;
   const message = typeof body === 'string' ? body : (body.message ?? http.message);
-  const text = Array.isArray(message) ? message.join('، ') : message;
+  const text = Array.isArray(message) ? message.join(localeText('newsroom.nextDigest.listSeparator')) : message;
   // The services speak English to the API; the one an editor meets here is "nothing new to send".
-  return /^No new \w+ articles/.test(text) ? 'لا مقالات جديدة منذ آخر نشرة، فلا شيء يُرسل الآن.' : text;
+  return /^No new \w+ articles/.test(text) ? localeText('newsroom.nextDigest.nothingNew') : text;
 }
 
 /**
@@ -57,7 +57,10 @@ export class NextDigestController {
   @Get()
   async page(@Query() query: NextDigestQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const context = await this.views.page(query.frequency);
-    await this.view.page(req, res, 'next-digest', context, { nav: 'next', title: TITLE });
+    await this.view.page(req, res, 'next-digest', context, {
+      nav: 'next',
+      title: this.view.t('newsroom.nextDigest.title'),
+    });
   }
 
   /** The edition exactly as readers would get it, with harmless links in place of personal ones. */
@@ -66,15 +69,18 @@ export class NextDigestController {
     res.type('html').setHeader('Cache-Control', 'no-store');
     try {
       const preview = await this.previews.preview(query.frequency);
-      res.send(preview.email.html);
+      // The preview's links stay out of the editor's Tab order: they are the email's, not the screen's controls.
+      res.send(preview.email.html.replace(/<a\b/g, '<a tabindex="-1"'));
     } catch (err) {
       const message = editorMessage(err);
       if (message === null) {
         throw err;
       }
       res.send(
-        '<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><body style="font-family:Tahoma,sans-serif;' +
-          'padding:2rem;color:#57606a">لا مقالات جديدة منذ آخر نشرة: لن تُرسل نشرة إن بقي الحال هكذا.</body></html>',
+        '<!doctype html><html lang="ar" dir="rtl"><meta charset="utf-8"><title>-</title>' +
+          '<body style="font-family:Tahoma,sans-serif;padding:2rem;color:#57606a">' +
+          Handlebars.Utils.escapeExpression(this.view.t('newsroom.nextDigest.previewEmpty')) +
+          '</body></html>',
       );
     }
   }
@@ -119,7 +125,7 @@ export class NextDigestController {
       preheader: body.preheader ?? '',
       editorNote: body.editorNote ?? '',
     });
-    this.view.flash(req, 'حُفظ العنوان وسطر المعاينة وكلمة المحرر.', 'success');
+    this.view.flash(req, this.view.t('newsroom.nextDigest.textsSaved'), 'success');
     await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 
@@ -132,7 +138,7 @@ export class NextDigestController {
   ): Promise<void> {
     await this.plans.reset(body.frequency);
     await this.audit.record(editor, 'next-digest.reset', `plan:${body.frequency}`);
-    this.view.flash(req, 'عادت النشرة القادمة إلى اختيارها الافتراضي.', 'success');
+    this.view.flash(req, this.view.t('newsroom.nextDigest.reset'), 'success');
     await seeOther(req, res, nextDigestUrl(body.frequency));
   }
 }

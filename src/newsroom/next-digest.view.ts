@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { TopicCatalog } from '../articles/topic-catalog';
 import { topicName } from '../articles/topics';
+import { dateStyleOf, formatWeekdayTime } from '../common/formatter';
+import { localeRecord, localeText } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import type { Edition } from '../digests/edition.entity';
@@ -10,13 +13,17 @@ import { ScheduledEditions } from '../digests/scheduled-editions';
 import { BadRequestException } from '@nestjs/common';
 import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { FREQUENCY_MESSAGE } from './dto/next-digest-forms.dto';
+import type { Frequency } from '../common/frequency';
 
+export const FREQUENCY_LABELS = localeRecord('newsroom.labels.frequency') as Record<Frequency, string>;
+
+const ACTION_LABELS = localeRecord('newsroom.labels.planActions');
 const ACTIONS = {
-  up: { label: '↑ للأعلى', tone: 'secondary' },
-  down: { label: '↓ للأسفل', tone: 'secondary' },
-  pin: { label: 'اجعله الخبر الرئيسي', tone: 'secondary' },
-  unpin: { label: 'ألغِ التثبيت', tone: 'secondary' },
-  drop: { label: 'احذف', tone: 'danger' },
+  up: { label: ACTION_LABELS.up, tone: 'secondary' },
+  down: { label: ACTION_LABELS.down, tone: 'secondary' },
+  pin: { label: ACTION_LABELS.pin, tone: 'secondary' },
+  unpin: { label: ACTION_LABELS.unpin, tone: 'secondary' },
+  drop: { label: ACTION_LABELS.drop, tone: 'danger' },
 } as const;
 
 /** Turns the next edition (with the editors' plan) into what the Next digest templates show. */
@@ -29,6 +36,7 @@ export class NextDigestViewModel {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly newsletters: NewslettersRepository,
+    private readonly topicCatalog: TopicCatalog,
   ) {}
 
   /** The active digest newsletters (the screen's tabs); a slug that is none of them is a 400. */
@@ -40,14 +48,9 @@ export class NextDigestViewModel {
     return digests;
   }
 
-  /** `الأربعاء، 25 نوفمبر 2026 في 9:30 ص` in TIMEZONE. */
+  /** Weekday, day, month and time (`formatWeekdayTime`) in the site's date style. */
   when(at: Date): string {
-    return new Intl.DateTimeFormat('ar', {
-      timeZone: this.config.env.TIMEZONE,
-      numberingSystem: 'latn',
-      dateStyle: 'full',
-      timeStyle: 'short',
-    }).format(at);
+    return formatWeekdayTime(at, dateStyleOf(this.config.env));
   }
 
   /** The part of the page htmx swaps after an article action: preview and article list. */
@@ -58,6 +61,8 @@ export class NextDigestViewModel {
     const next = view ?? (await this.plans.view(frequency));
     const articles = next.plan.articles;
     const decisions = await this.plans.decisions(frequency);
+    // Editors see a topic's display name (as readers do), not its key.
+    const topicNames = await this.topicCatalog.names(articles.flatMap((a) => a.topics));
     return {
       frequency,
       // Changes with every decision, so the iframe reloads when htmx swaps it in.
@@ -82,7 +87,9 @@ export class NextDigestViewModel {
           isLead: index === 0,
           pinned,
           published: this.when(a.publishedAt),
-          topics: a.topics.map(topicName).join('، '),
+          topics: a.topics
+            .map((key) => topicNames.get(key) ?? topicName(key))
+            .join(localeText('newsroom.labels.topicSeparator')),
           actions: names.map((name) => ({ name, ...ACTIONS[name] })),
         };
       }),

@@ -1,3 +1,4 @@
+import { localeText } from '../common/locale';
 import {
   BadRequestException,
   Body,
@@ -22,7 +23,8 @@ import { ReaderImportRepository } from '../subscribers/import/reader-import.repo
 import { ReaderImporter } from '../subscribers/import/reader-importer';
 import { CheckedFileUpload } from './checked-upload';
 import { ReaderImportForm } from './dto/readers.dto';
-import { editorTime } from './editor-time';
+import type { LabelSource } from './newsroom-labels';
+import { type DateStyle, dateStyleOf, formatMoment } from '../common/formatter';
 import { ImportUploadErrors } from './import-upload-errors';
 import { NewsroomView } from './newsroom-view';
 import { NewslettersRepository } from '../subscribers/newsletters.repository';
@@ -34,11 +36,11 @@ const FORMAT_LABELS: Record<string, string> = {
   mailchimp: 'Mailchimp',
   listmonk: 'listmonk',
   substack: 'Substack',
-  plain: 'قائمة عناوين',
+  plain: localeText('newsroom.readers.importPlainFormat'),
 };
 
 /** What the progress fragment shows of one import. */
-export function importView(job: ReaderImport, timeZone: string) {
+export function importView(job: ReaderImport, style: DateStyle, labels: LabelSource) {
   const imported = job.importedPending + job.importedActive;
   return {
     ...job,
@@ -47,7 +49,8 @@ export function importView(job: ReaderImport, timeZone: string) {
     imported,
     formatLabel: job.format ? FORMAT_LABELS[job.format] : null,
     moreErrors: Math.max(job.badRows - job.errors.length, 0),
-    startedAt: editorTime(job.startedAt, timeZone),
+    startedAt: formatMoment(job.startedAt, style),
+    statusLabel: labels.t(`newsroom.labels.importStatus.${job.status}`),
   };
 }
 
@@ -70,7 +73,7 @@ export class ReaderImportController {
   ) {}
 
   private importView(job: ReaderImport) {
-    return importView(job, this.config.env.TIMEZONE);
+    return importView(job, dateStyleOf(this.config.env), this.view);
   }
 
   @Get()
@@ -85,7 +88,7 @@ export class ReaderImportController {
         maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024,
         newsletters: newsletters.map((n) => ({ slug: n.slug, name: n.name })),
       },
-      { nav: 'readers', title: 'استيراد القرّاء' },
+      { nav: 'readers', title: this.view.t('newsroom.readers.importTitle') },
     );
   }
 
@@ -109,7 +112,7 @@ export class ReaderImportController {
     @Res() res: Response,
   ): Promise<void> {
     if (!file || file.size === 0) {
-      throw new BadRequestException('اختر ملف CSV غير فارغ لاستيراده');
+      throw new BadRequestException(this.view.t('newsroom.readers.importEmptyFile'));
     }
     const chosen = [...new Set(form.newsletters ?? [])];
     const active = new Set((await this.newsletters.list()).map((n) => n.slug));
@@ -145,7 +148,7 @@ export class ReaderImportController {
       res,
       'readers-import',
       { job: this.importView(job), recent: [], maxMegabytes: MAX_IMPORT_BYTES / 1024 / 1024 },
-      { nav: 'readers', title: `استيراد ${job.id}` },
+      { nav: 'readers', title: this.view.t('newsroom.readers.importJobTitle', { id: job.id }) },
     );
   }
 
@@ -158,7 +161,7 @@ export class ReaderImportController {
   private async find(id: string): Promise<ReaderImport> {
     const job = await this.imports.find(id);
     if (!job) {
-      throw new NotFoundException('لا يوجد استيراد بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.importNotFound'));
     }
     return job;
   }

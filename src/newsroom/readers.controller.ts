@@ -10,21 +10,17 @@ import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { READER_STATUSES, ReaderDirectory } from '../subscribers/reader-directory';
 import { SubscriberPrivacyService } from '../subscribers/subscriber-privacy.service';
 import { EraseReaderForm, ReaderListQuery } from './dto/readers.dto';
-import { editorTime } from './editor-time';
+import { deliveryStatusLabel, editionKindLabel } from './newsroom-labels';
+import { dateStyleOf, formatDate, formatMoment } from '../common/formatter';
+import { localeRecord } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 import { csvRow, readerExportCsv } from './reader-export';
 import { can } from '../auth/permissions';
 import { RequirePermission } from '../auth/require-permission';
 
 const PAGE_SIZE = 50;
-const STATUS_LABELS: Record<string, string> = {
-  pending: 'بانتظار التأكيد',
-  active: 'فعّال',
-  unsubscribed: 'ألغى الاشتراك',
-  bounced: 'بريد مرتد',
-  complained: 'شكوى',
-};
-const FREQUENCY_LABELS: Record<string, string> = { daily: 'يومي', weekly: 'أسبوعي' };
+const STATUS_LABELS = localeRecord('newsroom.readers.status');
+const FREQUENCY_LABELS = localeRecord('newsroom.readers.frequency');
 const STATUS_TONES: Record<string, string> = { active: 'ok', pending: 'warn', bounced: 'error', complained: 'error' };
 
 /** Readers: search and filters, one reader's record, consent and deliveries, export, erase. */
@@ -43,7 +39,7 @@ export class ReadersController {
   ) {}
 
   private when(value: Date | string | null | undefined): string | null {
-    return editorTime(value, this.config.env.TIMEZONE);
+    return formatMoment(value, dateStyleOf(this.config.env));
   }
 
   @RequirePermission('stats.view')
@@ -80,7 +76,9 @@ export class ReadersController {
     };
     await this.view.page(req, res, 'readers', {
       filter,
-      narrowed: Boolean(filter.status || filter.frequency || filter.topic || filter.page || filter.newsletter),
+      narrowed: Boolean(
+        filter.q || filter.status || filter.frequency || filter.topic || filter.page || filter.newsletter,
+      ),
       newsletters: newsletters.map((n) => ({ slug: n.slug, name: n.name, selected: filter.newsletter === n.slug })),
       total,
       counts: READER_STATUSES.map((status) => ({
@@ -102,7 +100,7 @@ export class ReadersController {
         statusLabel: STATUS_LABELS[r.status],
         tone: STATUS_TONES[r.status] ?? '',
         frequencyLabel: FREQUENCY_LABELS[r.frequency],
-        created: this.when(r.createdAt)?.slice(0, 10),
+        created: r.createdAt ? formatDate(new Date(r.createdAt), dateStyleOf(this.config.env)) : null,
       })),
       nextHref: page.nextBefore ? link({ before: page.nextBefore }) : null,
       exportHref: link({}).replace('/admin/readers', '/admin/readers/export.csv'),
@@ -145,7 +143,7 @@ export class ReadersController {
   private async renderReader(id: string, req: Request, res: Response, status: number): Promise<void> {
     const reader = await this.directory.find(id);
     if (!reader) {
-      throw new NotFoundException('لا يوجد قارئ بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.notFound'));
     }
     const deliveries = await this.directory.deliveries(id, 50);
     const names = new Map((await this.topics.list()).map((t) => [t.key, t.name]));
@@ -172,7 +170,12 @@ export class ReadersController {
           when: this.when(consent.at),
           imported: consent.source === 'import',
         },
-        deliveries: deliveries.map((d) => ({ ...d, sent: this.when(d.sentAt) })),
+        deliveries: deliveries.map((d) => ({
+          ...d,
+          sent: this.when(d.sentAt),
+          kindLabel: d.editionKey ? editionKindLabel(d.editionKey, this.view) : null,
+          statusLabel: deliveryStatusLabel(d.status, this.view),
+        })),
         historyDays: this.config.env.DELIVERY_RETENTION_DAYS,
       },
       { nav: 'readers', title: reader.email, status },
@@ -220,22 +223,22 @@ export class ReadersController {
   ): Promise<void> {
     const reader = await this.directory.find(id);
     if (!reader) {
-      throw new NotFoundException('لا يوجد قارئ بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.notFound'));
     }
     if (form.confirm !== 'yes') {
-      this.view.flash(req, 'لم يُحذف شيء: أكّد الحذف بتحديد المربع أولاً.', 'error');
+      this.view.flash(req, this.view.t('newsroom.readers.eraseUnconfirmed'), 'error');
       await this.renderReader(id, req, res, 400);
       return;
     }
     await this.privacy.erase(id);
     await this.audit.record(editor, 'reader.erase', `subscriber:${id}`);
-    this.view.flash(req, `حُذف القارئ ${id}، وبقيت بصمة عنوانه فقط في قائمة الحظر.`, 'success');
+    this.view.flash(req, this.view.t('newsroom.readers.erased', { id }), 'success');
     res.redirect(303, '/admin/readers');
   }
 
   private checkedId(id: string): string {
     if (!/^\d{1,18}$/.test(id)) {
-      throw new NotFoundException('لا يوجد قارئ بهذا الرقم');
+      throw new NotFoundException(this.view.t('newsroom.readers.notFound'));
     }
     return id;
   }

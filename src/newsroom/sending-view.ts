@@ -1,18 +1,12 @@
+import { localeRecord, localeText } from '../common/locale';
+import { type DateStyle, formatMoment } from '../common/formatter';
 import type { DeliveryProgress } from '../delivery/delivery-queue';
 import { FAILURE_PAUSE_REASON_PREFIX, REPUTATION_PAUSE_REASON_PREFIX } from '../digests/editions.repository';
 import type { Edition, EditionStatus } from '../digests/edition.entity';
 
 /** What the sending screen and the history show of an edition, in the newsroom's words. */
 
-export const STATUS_LABELS: Record<EditionStatus, string> = {
-  draft: 'مسودة',
-  scheduled: 'مجدول',
-  sending: 'قيد الإرسال',
-  paused: 'متوقف مؤقتاً',
-  sent: 'أُرسل',
-  cancelled: 'أُلغي',
-  skipped: 'لم يُرسل',
-};
+export const STATUS_LABELS = localeRecord('newsroom.labels.editionStatus') as Record<EditionStatus, string>;
 
 const STATUS_TONES: Record<EditionStatus, 'ok' | 'warn' | 'error' | ''> = {
   draft: '',
@@ -27,11 +21,7 @@ const STATUS_TONES: Record<EditionStatus, 'ok' | 'warn' | 'error' | ''> = {
 /** The edition's type as the history filter names it: daily, weekly or breaking. */
 export type EditionType = 'daily' | 'weekly' | 'breaking';
 
-export const TYPE_LABELS: Record<EditionType, string> = {
-  daily: 'النشرة اليومية',
-  weekly: 'النشرة الأسبوعية',
-  breaking: 'خبر عاجل',
-};
+export const TYPE_LABELS = localeRecord('newsroom.labels.frequency') as Record<EditionType, string>;
 
 export function editionType(e: Pick<Edition, 'kind' | 'frequency'>): EditionType {
   return e.kind === 'breaking' || e.frequency === null ? 'breaking' : e.frequency;
@@ -42,11 +32,9 @@ export function reasonText(reason: string | null): { text: string; detail: strin
   if (!reason) {
     return null;
   }
+  const reasons = localeRecord('newsroom.labels.reasons');
   if (reason.startsWith(FAILURE_PAUSE_REASON_PREFIX)) {
-    return {
-      text: 'أُوقف الإرسال تلقائياً لأن نسبة الرسائل الفاشلة أو المرتدّة تجاوزت الحد المسموح. عالِج السبب ثم أعد محاولة الفاشلة واستأنف.',
-      detail: reason,
-    };
+    return { text: reasons.autoPaused, detail: reason };
   }
   if (reason.startsWith(REPUTATION_PAUSE_REASON_PREFIX)) {
     return {
@@ -55,27 +43,27 @@ export function reasonText(reason: string | null): { text: string; detail: strin
     };
   }
   const known: Record<string, string> = {
-    'paused by an editor': 'أوقفه محرر مؤقتاً.',
-    'cancelled by an editor': 'ألغاه محرر.',
-    'no new articles': 'لا مقالات جديدة منذ العدد السابق.',
-    'no active readers': 'لا قرّاء مفعّلين لهذا العدد.',
+    'paused by an editor': reasons.pausedByEditor,
+    'cancelled by an editor': reasons.cancelledByEditor,
+    'no new articles': reasons.noNewArticles,
+    'no active readers': reasons.noActiveReaders,
   };
-  return known[reason] ? { text: known[reason], detail: null } : { text: 'ملاحظة النظام:', detail: reason };
+  return known[reason] ? { text: known[reason], detail: null } : { text: reasons.system, detail: reason };
 }
 
-/** `45 ث`, `3 د`, `1 س 20 د`; a dash when there is no rate to go by. */
+/** Seconds, minutes, or hours and minutes, abbreviated (`newsroom.labels.duration`); a dash without a rate. */
 export function durationText(seconds: number | null): string {
   if (seconds === null) {
     return '—';
   }
   if (seconds < 60) {
-    return `${Math.max(0, Math.round(seconds))} ث`;
+    return localeText('newsroom.labels.duration.seconds', { n: Math.max(0, Math.round(seconds)) });
   }
   const minutes = Math.ceil(seconds / 60);
   if (minutes < 60) {
-    return `${minutes} د`;
+    return localeText('newsroom.labels.duration.minutes', { n: minutes });
   }
-  return `${Math.floor(minutes / 60)} س ${minutes % 60} د`;
+  return localeText('newsroom.labels.duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
 }
 
 export interface SendingView {
@@ -134,15 +122,7 @@ export function sendingView(
   };
 }
 
-/** `25 نوفمبر 2026، 14:05` in the newsroom's TIMEZONE, Latin digits like the publication. */
-export function whenText(date: Date | null, timeZone: string): string {
-  if (!date) {
-    return '';
-  }
-  return new Intl.DateTimeFormat('ar', {
-    timeZone,
-    numberingSystem: 'latn',
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(date);
+/** Day, month, year and time (`formatMoment`) in the site's date style, or '' without a date. */
+export function whenText(date: Date | null, style: DateStyle): string {
+  return formatMoment(date, style) ?? '';
 }

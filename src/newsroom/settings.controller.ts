@@ -5,6 +5,7 @@ import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { SecondStep } from '../auth/second-step';
+import { weekdayNames } from '../common/formatter';
 import { AppConfig } from '../config/app-config';
 import { DigestScheduler } from '../digests/digest-scheduler';
 import { DigestSettingsService } from '../digests/digest-settings.service';
@@ -15,8 +16,6 @@ import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 import { RequirePermission } from '../auth/require-permission';
-
-const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
 
 /**
  * Newsroom → Settings. The digest part (schedules, articles per digest, order) is stored in the database and
@@ -54,7 +53,7 @@ export class SettingsController {
       },
       {
         nav: 'settings',
-        title: 'الإعدادات',
+        title: this.view.t('newsroom.settings.title'),
       },
     );
   }
@@ -74,7 +73,7 @@ export class SettingsController {
     });
     this.view.flash(
       req,
-      `حُفظت إعدادات النشرة. النشرة اليومية القادمة: ${this.views.when(this.scheduler.nextRunAt('daily'))}.`,
+      this.view.t('newsroom.settings.saved', { when: this.views.when(this.scheduler.nextRunAt('daily')) }),
       'success',
     );
     await seeOther(req, res, '/admin/settings');
@@ -89,9 +88,9 @@ export class SettingsController {
       updatedAt: current.updatedAt ? this.views.when(current.updatedAt) : null,
       updatedBy: current.updatedBy,
       dailyTime: current.dailyTime,
-      dailyDays: WEEKDAYS.map((label, value) => ({ label, value, checked: current.dailyDays.includes(value) })),
+      dailyDays: weekdayNames().map((label, value) => ({ label, value, checked: current.dailyDays.includes(value) })),
       weeklyTime: current.weeklyTime,
-      weeklyDays: WEEKDAYS.map((label, value) => ({ label, value, checked: current.weeklyDay === value })),
+      weeklyDays: weekdayNames().map((label, value) => ({ label, value, checked: current.weeklyDay === value })),
       maxArticles: current.maxArticles,
       newestFirst: current.order === 'newest',
       nextDaily: this.views.when(nextDaily),

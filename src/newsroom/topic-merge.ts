@@ -1,3 +1,4 @@
+import { localeText } from '../common/locale';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -21,7 +22,7 @@ export class TopicMerge {
   async merge(from: string, intoTyped: string): Promise<{ into: string; articles: number; readers: number }> {
     const into = await this.topics.resolve(intoTyped);
     if (!into) {
-      throw new NotFoundException(`لا يوجد موضوع «${intoTyped.slice(0, 80)}» للدمج فيه`);
+      throw new NotFoundException(localeText('newsroom.topics.mergeTargetMissing', { name: intoTyped.slice(0, 80) }));
     }
     return this.dataSource.transaction(async (manager) => {
       const articles = await this.topics.mergeArticles(from, into, manager);

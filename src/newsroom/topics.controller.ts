@@ -38,7 +38,7 @@ export class TopicsController {
     await this.act(req, res, async () => {
       const { from, to } = await this.topics.rename(form.key, form.name);
       await this.audit.record(editor, 'topic.rename', `topic:${form.key}`, { from, to });
-      return `صار اسم الموضوع «${to}».`;
+      return this.view.t('newsroom.topics.renamed', { name: to });
     });
   }
 
@@ -53,7 +53,7 @@ export class TopicsController {
       const hidden = form.hidden === 'true';
       await this.topics.setHidden(form.key, hidden);
       await this.audit.record(editor, hidden ? 'topic.hide' : 'topic.show', `topic:${form.key}`);
-      return hidden ? 'أُخفي الموضوع من تفضيلات القرّاء.' : 'عاد الموضوع إلى تفضيلات القرّاء.';
+      return this.view.t(hidden ? 'newsroom.topics.hidden' : 'newsroom.topics.shown');
     });
   }
 
@@ -67,7 +67,7 @@ export class TopicsController {
     await this.act(req, res, async () => {
       const counts = await this.merging.merge(form.key, form.into);
       await this.audit.record(editor, 'topic.merge', `topic:${form.key}`, counts);
-      return `دُمج الموضوع: ${counts.articles} مقالاً و${counts.readers} قارئاً انتقلوا إلى الموضوع الآخر.`;
+      return this.view.t('newsroom.topics.merged', counts);
     });
   }
 
@@ -81,7 +81,7 @@ export class TopicsController {
     await this.act(req, res, async () => {
       const count = await this.topics.setFollowable(form.keys);
       await this.audit.record(editor, 'topic.followable', undefined, { keys: form.keys });
-      return `يستطيع القرّاء الآن متابعة ${count} موضوعاً.`;
+      return this.view.t('newsroom.topics.followable', { count });
     });
   }
 

@@ -37,6 +37,7 @@ export class EmbedController {
         page: articleUrl(page) ?? articleUrl(req.get('referer')),
         redirect: articleUrl(redirect),
         newsletters: await this.pages.formNewsletters(only?.map((slug) => slug.trim())),
+        embedded: true,
       }),
     });
     // Only the configured sites may frame the form: Content-Security-Policy set by readerSecurityHeaders.
@@ -68,9 +69,10 @@ export class EmbedController {
   var emailInvalid = ${JSON.stringify(this.locale.t('readers.errors.email'))};
   var framed = window.parent !== window;
   // Inside nashra's iframe: tell the host page how tall the content is, so the answer is never out of sight.
+  // The root's own box, not scrollHeight (never less than the frame's height): the frame shrinks as well as grows.
   function reportHeight() {
     if (framed) {
-      parent.postMessage({ nashra: 'height', height: document.documentElement.scrollHeight }, '*');
+      parent.postMessage({ nashra: 'height', height: Math.ceil(document.documentElement.getBoundingClientRect().height) }, '*');
     }
   }
   // On the host page: size nashra's iframes to what they report (only from the frame's own window and origin).
@@ -100,6 +102,9 @@ export class EmbedController {
   function enhance(form) {
     if (form.__nashra) { return; }
     form.__nashra = true;
+    // Served with novalidate so that, without this script, the server answers in Arabic; with it, the
+    // browser checks first, in nashra's Arabic words (validateInArabic).
+    form.noValidate = false;
     var status = form.querySelector('[aria-live]');
     var fields = form.querySelectorAll('input');
     for (var f = 0; f < fields.length; f++) { validateInArabic(fields[f]); }

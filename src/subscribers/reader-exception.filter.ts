@@ -58,7 +58,7 @@ export class ReaderExceptionFilter extends BaseExceptionFilter {
       title: this.locale.t('readers.errors.title'),
       message,
       tone: 'error',
-      form: signupForm ? { error: message } : undefined,
+      form: signupForm ? { error: message, embedded: req.query?.embed === '1' } : undefined,
     });
   }
 

@@ -14,6 +14,13 @@ export interface FormNewsletter {
   checked: boolean;
 }
 
+/**
+ * The query flag of a signup posted from the iframed form (`/embed/form`): its answer and the thank-you page it
+ * leads to may be framed by SITE_ORIGINS like the form itself (common/security-headers.ts), so a reader without
+ * JavaScript sees them inside the site's frame instead of a blank one.
+ */
+export const EMBEDDED_ANSWER = 'embed=1';
+
 export interface FormContext {
   /** Absolute article URL recorded as the consent page. */
   page?: string;
@@ -23,6 +30,8 @@ export interface FormContext {
   error?: string;
   /** The checkboxes; default the newsletters the form shows (as last read). */
   newsletters?: FormNewsletter[];
+  /** The form lives in the site's iframe: its answers (errors, thanks) must be framable there too. */
+  embedded?: boolean;
 }
 
 /** Renders the reader-facing HTML pages (templates/pages/readers-*.hbs) with the signup form's context. */
@@ -78,8 +87,9 @@ export class ReaderPages implements OnApplicationBootstrap {
   }
 
   formContext(form: FormContext = {}): Record<string, unknown> {
+    const formAction = this.config.url(form.embedded ? `/subscriptions?${EMBEDDED_ANSWER}` : '/subscriptions');
     return {
-      formAction: this.config.url('/subscriptions'),
+      formAction,
       formText: this.formText,
       ...form,
       newsletters: form.newsletters ?? this.lastFormNewsletters,

@@ -9,7 +9,7 @@ import { SignupDto } from './dto/signup.dto';
 import { NEWSLETTER_SLUG } from './dto/reader-validators';
 import { normaliseEmail } from './email-address';
 import { wantsJson } from './reader-exception.filter';
-import { ReaderPages } from './reader-pages';
+import { EMBEDDED_ANSWER, ReaderPages } from './reader-pages';
 import { SubscriberLinks } from './subscriber-links';
 import type { ConsentRecord } from './subscriber.entity';
 import { SubscriptionsService } from './subscriptions.service';
@@ -55,7 +55,10 @@ export class SubscriptionsController {
       res.redirect(303, back.toString());
       return;
     }
-    res.redirect(303, this.config.url('/subscriptions/thanks'));
+    res.redirect(
+      303,
+      this.config.url(embedded(req) ? `/subscriptions/thanks?${EMBEDDED_ANSWER}` : '/subscriptions/thanks'),
+    );
   }
 
   @Get('thanks')
@@ -295,4 +298,9 @@ export class SubscriptionsController {
 /** A newsletter slug from a query string, or null. */
 function newsletterSlug(value: unknown): string | null {
   return typeof value === 'string' && NEWSLETTER_SLUG.test(value) ? value : null;
+}
+
+/** Posted from the iframed form (`/subscriptions?embed=1`): the thank-you page is shown inside the site's frame. */
+function embedded(req: Request): boolean {
+  return req.query?.embed === '1';
 }

@@ -153,6 +153,7 @@ describe('Route permissions', () => {
       '/admin',
       '/admin/editions',
       '/admin/readers',
+      '/admin/settings/newsletters',
       '/admin/deliverability',
       '/admin/account',
     ]);

@@ -118,6 +118,13 @@ describe('Digest front page', () => {
       expect(masthead).toContain('الثلاثاء، 24 تشرين الثاني 2026');
     });
 
+    it('draws each story’s divider once across the whole row, in a colour dark mode replaces', () => {
+      // Per-column borders stepped at the height of each column; one border on the story's section does not.
+      expect(html.match(/class="card divided"/g)?.length).toBe(10);
+      expect(html.match(/border-bottom:1px solid #e8ebef/g)?.length).toBe(10);
+      expect(html).toMatch(/prefers-color-scheme: dark\)[\s\S]*\.divided td \{ border-color: #30363d !important; \}/);
+    });
+
     it('names the week in a weekly subject', () => {
       expect(subject).toContain('17 – 24 تشرين الثاني 2026');
     });
@@ -127,7 +134,8 @@ describe('Digest front page', () => {
       expect(lead).toBeGreaterThan(-1);
       expect(html.indexOf('تقرير رقم 1', lead)).toBeGreaterThan(lead);
       expect(html).toContain('فريق التحرير · ');
-      expect(html).toMatch(/مراسل الحل نت في بغداد · \d\d:\d\d/);
+      // A weekly's articles span seven days: each shows its day with the time.
+      expect(html).toMatch(/مراسل الحل نت في بغداد · الثلاثاء 24 تشرين الثاني، \d\d:\d\d/);
       // The lead's picture spans the column; the others' are small.
       const leadImg = /<img[^>]*hasakah-water\.jpg[^>]*>/.exec(html)![0];
       const smallImg = /<img[^>]*story-1\.jpg[^>]*>/.exec(html)![0];

@@ -103,8 +103,9 @@ describe('EditionRenderer', () => {
     });
 
     it('carries every title and link in the text part, and the reader placeholders in both parts', () => {
-      // Latin runs sit between Unicode isolates in the text part, as in spans in the HTML.
-      expect(text).toContain('\u2066Human Rights Watch\u2069');
+      // Latin runs sit between Unicode isolates in the text part, as in spans in the HTML, held on one line by
+      // no-break spaces.
+      expect(text).toContain('\u2066Human\u00a0Rights\u00a0Watch\u2069');
       const flat = squash(text).replace(/[\u2066-\u2069]/g, '');
       for (const title of [FIXTURE_ARTICLE_TITLE, 'تقرير جديد لمنظمة Human Rights Watch عن العراق']) {
         expect(flat).toContain(title);

@@ -248,7 +248,11 @@ describe('cron jobs', () => {
     const t = await startTestApp({ clock, env: { NASHRA_ROLE: 'worker', DIGEST_DAILY_CRON: '* * * * * *' } });
     try {
       const registry = t.get(SchedulerRegistry);
-      expect([...registry.getCronJobs().keys()].sort()).toEqual(['digest-daily', 'digest-weekly']);
+      // One job per digest newsletter (the nightly recounts and the ledger's retention run beside them).
+      expect([...registry.getCronJobs().keys()].filter((name) => name.startsWith('digest-')).sort()).toEqual([
+        'digest-daily',
+        'digest-weekly',
+      ]);
       await insertArticle(t.dataSource, { publishedAt: '2026-11-24T01:00:00Z' });
       const [edition] = await waitFor(async () => {
         const rows = await editionsOf(t.dataSource, 'daily');

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../src/common/formatter';
 import request from 'supertest';
 import { AuditLog } from '../../src/auth/audit-log';
 import { insertSeedArticle, insertEdition } from '../factories/editions';
@@ -8,12 +9,9 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 // Wednesday 25 November 2026, 13:00 in Baghdad.
 const NOW = new Date('2026-11-25T10:00:00Z');
 
+/** A moment as the newsroom writes it: TIMEZONE, MONTH_NAMES (levant by default), Latin digits, 24 h. */
 function inBaghdad(at: string): string {
-  return new Intl.DateTimeFormat('ar-u-nu-latn', {
-    timeZone: 'Asia/Baghdad',
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  }).format(new Date(at));
+  return formatDateTime(new Date(at), { timeZone: 'Asia/Baghdad', months: 'levant', digits: 'latin' });
 }
 
 describe('Newsroom dashboard', () => {
@@ -98,7 +96,10 @@ describe('Newsroom dashboard', () => {
     expect(page).toContain('HTTP 503 from the feed');
     expect(page).toMatch(/https:\/\/never\.example\.net\/rss<\/td>\s*<td><span class="badge ">لم يُجلب بعد/);
     expect(page).toMatch(/نشرة الأربعاء<\/a><\/td>\s*<td>يومي<\/td>\s*<td><span class="badge ok">أُرسل<\/span>/);
-    expect(page).toContain('edition.pause');
-    expect(page).toContain('editor.sign-in');
+    // The log's keys in Arabic words: the action, its subject and the API token as the actor.
+    expect(page).toContain('أوقف إرسال عدد مؤقتًا');
+    expect(page).toMatch(/<td>العدد \d+<\/td>/);
+    expect(page).toContain('واجهة البرمجة (الرمز)');
+    expect(page).toContain('دخل إلى غرفة التحرير');
   });
 });

@@ -131,7 +131,7 @@ describe('Newsroom, the whole story: from editor:create to the edition in the hi
         page.waitForURL(/\/admin\/next\/confirm/),
         page.getByRole('button', { name: 'أرسل الآن…' }).click(),
       ]);
-      expect(await page.locator('.audience').innerText()).toContain(`سيصل إلى ${READERS} قارئ`);
+      expect(await page.locator('.audience').innerText()).toContain(`سيصل إلى ${READERS} قارئًا`);
       // Confirming lands on the new edition's sending screen, where the editor watches it go out.
       await Promise.all([
         page.waitForURL(/\/admin\/editions\/\d+$/),

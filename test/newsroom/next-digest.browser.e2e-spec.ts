@@ -86,7 +86,7 @@ describe('Newsroom: the next digest in Chromium', () => {
     const initial = await previewText(page, SEED_ARTICLE_TITLE);
     expect(initial).toContain(dropped.title);
     expect(initial.indexOf(SEED_ARTICLE_TITLE)).toBeLessThan(initial.indexOf(lead.title));
-    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قارئ');
+    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قرّاء');
 
     // Drop one (htmx swaps the list and the preview in place; no navigation).
     const before = page.url();
@@ -125,8 +125,14 @@ describe('Newsroom: the next digest in Chromium', () => {
       await previewText(small, lead.title);
       const overflow = await small.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
       expect(overflow).toBeLessThanOrEqual(0);
-      const frameWidth = await small.locator('#preview-frame').evaluate((el) => el.getBoundingClientRect().width);
-      expect(frameWidth).toBe(375);
+      // The email lays out at a phone's 375 px, drawn scaled to the column when that is narrower.
+      const frame = await small.locator('#preview-frame').evaluate((el) => ({
+        layout: (el as HTMLElement).offsetWidth,
+        drawn: Math.round(el.getBoundingClientRect().width),
+        column: el.parentElement!.clientWidth,
+      }));
+      expect(frame.layout).toBe(375);
+      expect(frame.drawn).toBe(Math.min(375, frame.column));
       await small.screenshot({ path: join(SCREENSHOTS, 'next-digest-375.png'), fullPage: true });
     } finally {
       await phone.close();
@@ -150,7 +156,7 @@ describe('Newsroom: the next digest in Chromium', () => {
       page.waitForURL(/\/admin\/next\/confirm/),
       page.getByRole('button', { name: 'أرسل الآن…' }).click(),
     ]);
-    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قارئ');
+    await expect(page.locator('.audience').innerText()).resolves.toContain('سيصل إلى 4 قرّاء');
     await Promise.all([
       page.waitForURL(/\/admin\/editions\/\d+$/),
       page.getByRole('button', { name: 'نعم، أرسلها الآن' }).click(),
@@ -208,7 +214,7 @@ describe('Newsroom: the next digest in Chromium', () => {
     expect(scheduler.nextRunAt('daily').toISOString()).toBe('2026-11-24T15:45:00.000Z');
     const job = t.get(SchedulerRegistry).getCronJob('digest-daily');
     expect(job.cronTime.source).toBe('45 18 * * *');
-    await expect(page.locator('#settings-digest').innerText()).resolves.toContain('6:45');
+    await expect(page.locator('#settings-digest').innerText()).resolves.toContain('18:45');
 
     const article = await insertArticle(t.dataSource, { title: 'مقال المساء', publishedAt: '2026-11-24T14:00:00Z' });
     clock.set('2026-11-24T15:45:00Z');

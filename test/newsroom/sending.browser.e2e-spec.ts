@@ -117,7 +117,7 @@ describe('Newsroom: breaking news, sending screen and history in Chromium', () =
     await page.fill('input[name=subject]', 'عاجل: زلزال في شمال العراق');
     await Promise.all([
       page.waitForURL(/\/admin\/editions\/\d+$/),
-      page.getByRole('button', { name: `أرسل الآن إلى ${everyone.length} قارئاً` }).click(),
+      page.getByRole('button', { name: `أرسل الآن إلى ${everyone.length} قرّاء` }).click(),
     ]);
     alertId = /\/admin\/editions\/(\d+)$/.exec(page.url())![1];
     await page.waitForFunction(BAR_FULL, null, { timeout: 30_000 });

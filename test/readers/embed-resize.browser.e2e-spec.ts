@@ -8,15 +8,19 @@ import { startTestApp, TestApp } from '../helpers/test-app';
 
 const SUCCESS = 'شكراً لك! أرسلنا إليك رسالة لتأكيد اشتراكك';
 
-/** A news article on another origin with the README's iframe snippet, deliberately framed too short. */
+/**
+ * A news article on another origin with the README's iframe snippet, deliberately framed too short (or as tall
+ * as `?height=` says: too tall, to see it shrink).
+ */
 async function startNewsSite(nashraUrl: () => string): Promise<{ server: Server; origin: string }> {
-  const server = createServer((_req, res) => {
+  const server = createServer((req, res) => {
     const base = nashraUrl();
+    const height = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('height') ?? 300);
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
       <meta name="viewport" content="width=device-width, initial-scale=1"><title>مقال</title></head>
       <body style="margin:0"><h1>مقال</h1><p>نص المقال.</p>
-      <iframe src="${base}/embed/form" title="النشرة البريدية" style="width:100%;height:300px;border:0"></iframe>
+      <iframe src="${base}/embed/form" title="النشرة البريدية" style="width:100%;height:${height}px;border:0"></iframe>
       <script src="${base}/embed/nashra.js" defer></script></body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -71,6 +75,35 @@ describe('Readers: the iframed form at 375 px in Chromium', () => {
     expect(inner.statusBottom).toBeLessThanOrEqual(inner.innerHeight);
     expect((await iframe.boundingBox())!.height).toBeGreaterThan(300);
     await page.close();
+  });
+
+  it('shrinks as well as grows: a frame taller than the form ends at the form', async () => {
+    const page = await browser.newPage({ viewport: PHONE_VIEWPORT });
+    await page.goto(`${site.origin}/article?height=1400`);
+    await page.waitForFunction(() => document.querySelector('iframe')!.clientHeight < 1400);
+    const content = await page
+      .frameLocator('iframe')
+      .locator('html')
+      .evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+    const frameHeight = await page.locator('iframe').evaluate((el) => (el as HTMLIFrameElement).clientHeight);
+    expect(frameHeight).toBe(content);
+    await page.close();
+  });
+
+  it('without JavaScript, shows the thank-you text inside the site’s frame, and Arabic errors from the server', async () => {
+    const context = await browser.newContext({ viewport: PHONE_VIEWPORT, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${site.origin}/article`);
+    const frame = page.frameLocator('iframe');
+    // A bad address: the browser does not stop it (no script to give its bubble Arabic words), the server does.
+    await frame.getByLabel('بريدك الإلكتروني').fill('not-an-address');
+    await frame.getByRole('button', { name: 'اشترك' }).click();
+    await frame.getByText('عنوان بريد إلكتروني صحيح').first().waitFor();
+    await frame.getByLabel('بريدك الإلكتروني').fill('no-script@example.com');
+    await frame.getByRole('button', { name: 'اشترك' }).click();
+    await frame.getByText(SUCCESS).waitFor();
+    expect(page.url()).toBe(`${site.origin}/article`);
+    await context.close();
   });
 
   it('speaks Arabic when the browser refuses an address, and marks the field aria-invalid', async () => {

@@ -71,6 +71,7 @@ export class CreateEditionDto {
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'newsletter must be a newsletter slug' })
+  @NoControlChars()
   newsletter?: string;
 
   @ApiPropertyOptional({
@@ -120,6 +121,7 @@ export class HistoryQueryDto {
   @ApiPropertyOptional({ example: 'economy', description: 'Editions of one newsletter (slug)' })
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'newsletter must be a newsletter slug' })
+  @NoControlChars()
   newsletter?: string;
 
   @ApiPropertyOptional({ enum: STATUS_VALUES })
@@ -171,6 +173,7 @@ export class BreakingAlertDto {
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'newsletter must be a newsletter slug' })
+  @NoControlChars()
   newsletter?: string;
 
   @ApiPropertyOptional({ example: 'عاجل: انتخابات مبكرة', description: 'Default: «عاجل: » and the title' })

@@ -126,6 +126,7 @@ export class CreateNewsletterDto extends UpdateNewsletterDto {
   @ApiProperty({ example: 'economy', description: 'Latin letters, digits, dashes; never changes' })
   @IsString()
   @Matches(SLUG, { message: 'slug must be lower-case Latin letters, digits and dashes (at most 40)' })
+  @NoControlChars()
   slug: string;
 
   @ApiProperty({ example: 'الاقتصاد', maxLength: 80 })

@@ -1,3 +1,4 @@
+import { localeText } from '../../common/locale';
 import { NoControlChars } from '../../common/no-control-chars';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
@@ -5,8 +6,8 @@ const RETURN_TO = ['/admin/settings', '/admin/settings/feeds'];
 
 export class FeedUrlForm {
   @NoControlChars()
-  @IsString({ message: 'رابط التغذية مطلوب' })
-  @MaxLength(2000, { message: 'رابط التغذية أطول من اللازم' })
+  @IsString({ message: localeText('newsroom.validation.feedUrlRequired') })
+  @MaxLength(2000, { message: localeText('newsroom.validation.feedUrlTooLong') })
   url: string;
 
   /** The page the form sits on (the settings page or the feeds page), to go back to. */

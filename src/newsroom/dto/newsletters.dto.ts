@@ -20,6 +20,7 @@ export class NewsletterForm {
   /** Create only. */
   @IsOptional()
   @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'المعرّف: أحرف لاتينية صغيرة وأرقام وشرطات فقط' })
+  @NoControlChars()
   slug?: string;
 
   /** Create only. */
@@ -38,6 +39,7 @@ export class NewsletterForm {
 
   @IsOptional()
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'الوقت غير صالح' })
+  @NoControlChars()
   time?: string;
 
   @IsOptional()
@@ -45,6 +47,7 @@ export class NewsletterForm {
   @IsArray()
   @ArrayMaxSize(7)
   @Matches(/^[0-6]$/, { each: true, message: 'اليوم غير صالح' })
+  @NoControlChars({ each: true })
   days?: string[];
 
   @IsOptional()
@@ -62,6 +65,7 @@ export class NewsletterForm {
 
   @IsOptional()
   @Matches(/^(|\d{1,3})$/, { message: 'عدد المقالات غير صالح' })
+  @NoControlChars()
   maxArticles?: string;
 
   @IsOptional()

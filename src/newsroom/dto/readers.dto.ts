@@ -1,3 +1,4 @@
+import { localeText } from '../../common/locale';
 import { NoControlChars } from '../../common/no-control-chars';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
@@ -12,42 +13,43 @@ export class ReaderListQuery {
   @Transform(emptyToUndefined)
   @NoControlChars()
   @IsString()
-  @MaxLength(254, { message: 'نص البحث أطول من اللازم' })
+  @MaxLength(254, { message: localeText('newsroom.validation.searchTooLong') })
   q?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsIn(READER_STATUSES, { message: 'حالة غير معروفة' })
+  @IsIn(READER_STATUSES, { message: localeText('newsroom.validation.status') })
   status?: SubscriberStatus;
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @IsIn(['daily', 'weekly'], { message: 'التكرار يومي أو أسبوعي' })
+  @IsIn(['daily', 'weekly'], { message: localeText('newsroom.validation.readerFrequency') })
   frequency?: Frequency;
 
   @IsOptional()
   @Transform(emptyToUndefined)
   @NoControlChars()
   @IsString()
-  @MaxLength(200, { message: 'الموضوع أطول من اللازم' })
+  @MaxLength(200, { message: localeText('newsroom.validation.topicTooLong') })
   topic?: string;
 
   /** Readers with an active subscription to this newsletter (slug). */
   @IsOptional()
   @Transform(emptyToUndefined)
   @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'نشرة غير معروفة' })
+  @NoControlChars()
   newsletter?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
   @NoControlChars()
   @IsString()
-  @MaxLength(500, { message: 'الصفحة أطول من اللازم' })
+  @MaxLength(500, { message: localeText('newsroom.validation.pageTooLong') })
   page?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
-  @Matches(/^\d{1,18}$/, { message: 'مؤشر صفحة غير صالح' })
+  @Matches(/^\d{1,18}$/, { message: localeText('newsroom.validation.cursor') })
   @NoControlChars()
   before?: string;
 }
@@ -60,14 +62,15 @@ export class ReaderImportForm {
   @IsArray({ message: 'نشرة غير معروفة' })
   @ArrayMaxSize(50, { message: 'نشرة غير معروفة' })
   @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { each: true, message: 'نشرة غير معروفة' })
+  @NoControlChars({ each: true })
   newsletters?: string[];
 
   @IsOptional()
-  @IsIn(['daily', 'weekly'], { message: 'التكرار يومي أو أسبوعي' })
+  @IsIn(['daily', 'weekly'], { message: localeText('newsroom.validation.readerFrequency') })
   frequency?: Frequency;
 
   @IsOptional()
-  @IsIn(['on', 'true', '1'], { message: 'قيمة غير صالحة لخيار الموافقة' })
+  @IsIn(['on', 'true', '1'], { message: localeText('newsroom.validation.consentFlag') })
   trustConsent?: string;
 
   /** Sent by a plain form; htmx sends the header instead. Checked by the guard, ignored here. */

@@ -1,29 +1,30 @@
+import { localeText } from '../../common/locale';
 import { NoControlChars } from '../../common/no-control-chars';
 import { Transform } from 'class-transformer';
 import { IsArray, IsIn, IsString, MaxLength } from 'class-validator';
 
 export class TopicKeyForm {
   @NoControlChars()
-  @IsString({ message: 'الموضوع مطلوب' })
+  @IsString({ message: localeText('newsroom.validation.topicRequired') })
   @MaxLength(200)
   key: string;
 }
 
 export class RenameTopicForm extends TopicKeyForm {
   @NoControlChars()
-  @IsString({ message: 'الاسم مطلوب' })
-  @MaxLength(200, { message: 'الاسم أطول من اللازم' })
+  @IsString({ message: localeText('newsroom.validation.nameRequired') })
+  @MaxLength(200, { message: localeText('newsroom.validation.nameTooLong') })
   name: string;
 }
 
 export class HideTopicForm extends TopicKeyForm {
-  @IsIn(['true', 'false'], { message: 'قيمة غير صالحة' })
+  @IsIn(['true', 'false'], { message: localeText('newsroom.validation.invalidValue') })
   hidden: 'true' | 'false';
 }
 
 export class MergeTopicForm extends TopicKeyForm {
   @NoControlChars()
-  @IsString({ message: 'اختر الموضوع الذي يُدمج فيه' })
+  @IsString({ message: localeText('newsroom.validation.mergeInto') })
   @MaxLength(200)
   into: string;
 }

@@ -28,6 +28,7 @@ export class PreferencesDto {
   @ArrayMaxSize(50, { message: 'newsletters.errors.unknown' })
   @IsString({ each: true, message: 'newsletters.errors.unknown' })
   @Matches(NEWSLETTER_SLUG, { each: true, message: 'newsletters.errors.unknown' })
+  @NoControlChars({ each: true })
   newsletters?: string[];
 
   /** The "don't track my clicks" checkbox (present only when ticked; the whole form was shown). */

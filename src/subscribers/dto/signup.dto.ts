@@ -24,6 +24,7 @@ export class SignupDto {
   @ArrayMaxSize(50, { message: 'newsletters.errors.unknown' })
   @IsString({ each: true, message: 'newsletters.errors.unknown' })
   @Matches(NEWSLETTER_SLUG, { each: true, message: 'newsletters.errors.unknown' })
+  @NoControlChars({ each: true })
   newsletters?: string[];
 
   @ApiPropertyOptional({
