@@ -1,6 +1,6 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { editorMessage } from './next-digest.controller';
+import { editorMessage } from './editor-message';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 

@@ -1,12 +1,11 @@
-import { Body, Controller, UseFilters, Get, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { editorMessage } from './editor-message';
+import { Body, Controller, UseFilters, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import Handlebars from 'handlebars';
 import { AuditLog } from '../auth/audit-log';
-import { toHttpException } from '../common/domain-errors';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
-import { localeText } from '../common/locale';
 import { DigestPreviews } from '../digests/digest-previews';
 import { NextEditionPlanService } from '../digests/next-edition-plan.service';
 import {
@@ -22,19 +21,6 @@ import { NextDigestViewModel } from './next-digest.view';
 import { RequirePermission } from '../auth/require-permission';
 
 export const nextDigestUrl = (frequency: string) => `/admin/next?frequency=${frequency}`;
-
-/** A 4xx (or a domain error) as a message an editor can read; null for a real failure. */
-export function editorMessage(err: unknown): string | null {
-  const http = toHttpException(err);
-  if (!(http instanceof HttpException) || http.getStatus() >= 500) {
-    return null;
-  }
-  const body = http.getResponse() as { message?: string | string[] } | string;
-  const message = typeof body === 'string' ? body : (body.message ?? http.message);
-  const text = Array.isArray(message) ? message.join(localeText('newsroom.nextDigest.listSeparator')) : message;
-  // The services speak English to the API; the one an editor meets here is "nothing new to send".
-  return /^No new \w+ articles/.test(text) ? localeText('newsroom.nextDigest.nothingNew') : text;
-}
 
 /**
  * Newsroom → Next digest: the next edition as readers would get it, the articles it carries (drop, move,
