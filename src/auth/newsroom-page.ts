@@ -1,3 +1,4 @@
+import { localeText } from '../common/locale';
 import {
   applyDecorators,
   ArgumentsHost,
@@ -113,7 +114,8 @@ export function refusalPage(message: string, href: string, label: string): strin
   return `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(label)}</title>
 <link rel="stylesheet" href="/admin/assets/newsroom.css"></head>
-<body><main><section class="card narrow"><p class="flash flash-error" role="alert">${escape(message)}</p>
+<body><main><section class="card narrow"><h1>${escape(localeText('roles.refusedHeading'))}</h1>
+<p class="flash flash-error" role="alert">${escape(message)}</p>
 <p><a class="button" href="${escape(href)}">${escape(label)}</a></p></section></main></body></html>`;
 }
 

@@ -1,3 +1,4 @@
+import { RequirePermission } from '../auth/require-permission';
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -11,6 +12,7 @@ import { NewsroomView } from './newsroom-view';
  */
 @ApiExcludeController()
 @NewsroomPage()
+@RequirePermission('settings.manage')
 @Controller('admin/form')
 export class FormController {
   constructor(

@@ -1,3 +1,4 @@
+import { weekdayNames } from '../common/formatter';
 import { RequirePermission } from '../auth/require-permission';
 import { Body, Controller, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -17,7 +18,8 @@ import { NewsroomView } from './newsroom-view';
 import { NextDigestViewModel } from './next-digest.view';
 import { seeOther } from './see-other';
 
-const WEEKDAYS = ['الأحد', 'الإثنين', 'الثلاثاء', 'الأربعاء', 'الخميس', 'الجمعة', 'السبت'];
+// Sunday first, as cron numbers them; the one spelling of the formatter («الاثنين»).
+const WEEKDAYS = weekdayNames();
 const SCREEN = '/admin/settings/newsletters';
 
 /**

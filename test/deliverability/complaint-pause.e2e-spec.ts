@@ -3,13 +3,14 @@ import type { DataSource } from 'typeorm';
 import { bounceSignature } from '../../src/delivery/bounce-webhook.controller';
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { insertEdition, insertRender, setEditionStatus } from '../delivery/ledger-fixtures';
+import { subscribeReaders } from '../factories/readers';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 
 const SECRET = 'bounce-webhook-secret-0123456789';
 
-/** `count` active readers; reader i's address is at `domainOf(i)`. */
+/** `count` active readers of the daily; reader i's address is at `domainOf(i)`. */
 async function insertReadersAt(ds: DataSource, prefix: string, count: number, domainOf: (i: number) => string) {
   const domains = Array.from({ length: count }, (_, i) => domainOf(i + 1));
   const rows: Array<{ id: string; email: string }> = await ds.query(
@@ -18,6 +19,12 @@ async function insertReadersAt(ds: DataSource, prefix: string, count: number, do
      FROM unnest($2::text[]) WITH ORDINALITY AS x(d, i) ORDER BY i
      RETURNING id::text, email`,
     [prefix, domains],
+  );
+  // Readers receive the editions of the newsletters they are subscribed to (issue 21): these take the daily.
+  await subscribeReaders(
+    ds,
+    rows.map((r) => r.id),
+    ['daily'],
   );
   return rows;
 }

@@ -6,6 +6,7 @@ import { EditionRenderer } from '../../src/digests/edition-renderer';
 import { SubscriberLinks } from '../../src/subscribers/subscriber-links';
 import { seedNewsroom, type SeededNewsroom } from '../fixtures/newsroom-seed';
 import { describeBrowser, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
+import { declaredRoutes } from '../helpers/declared-routes';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { FakeClock } from '../helpers/fake-clock';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -17,6 +18,40 @@ const VIEWPORTS = [PHONE_VIEWPORT, { width: 1280, height: 900 }];
 const SCREENSHOTS = join(__dirname, '..', 'screenshots');
 // The first-run dashboard (checklist) and the Form screen, for docs/newsroom.md.
 const SCREENSHOTS_OF: Record<string, string> = { '/admin': 'first-run', '/admin/form': 'form' };
+
+// GET routes of the newsroom that are not pages an editor reads: htmx fragments inside a page the walk visits,
+// downloads, redirects and the steps of a sign-in that need a half-finished session.
+const NOT_PAGES = new Set([
+  '/admin/logout',
+  // htmx fragments of the edition and import screens, which the walk visits whole
+  '/admin/editions/:id/progress',
+  '/admin/editions/:id/engagement',
+  '/admin/readers/import/:id/progress',
+  // downloads
+  '/admin/readers/:id/export.json',
+  '/admin/readers/:id/export.csv',
+  '/admin/readers/export.csv',
+  '/admin/readers/import/:id/errors.csv',
+  // emails shown as they are sent (their own tests check them), not newsroom pages
+  '/admin/next/preview',
+  '/admin/next/preview.html',
+  '/admin/breaking/preview',
+  '/admin/editions/:id/html',
+  '/admin/mail/:name',
+  '/admin/mail/:name/html',
+  '/admin/assets/:name',
+  // shown once, right after a POST made the codes (two-step-sign-in.browser walks it by keyboard)
+  '/admin/account/recovery-codes',
+  // steps of a sign-in in progress (a half-signed-in session) and the identity provider's redirects
+  '/admin/login/second-step',
+  '/admin/login/setup',
+  '/admin/login/sso',
+  '/admin/login/sso/callback',
+]);
+
+/** Whether a walked URL is an instance of a route's path (`/admin/editions/:id` ~ `/admin/editions/7`). */
+const instanceOf = (route: string, url: string) =>
+  new RegExp(`^${route.replace(/:[^/]+/g, '[^/]+')}$`).test(url.split('?')[0]);
 
 interface Violation {
   id: string;
@@ -89,6 +124,16 @@ describeBrowser('Accessibility: axe-core on every newsroom and reader page, 375 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+  });
+
+  it('walks every page the router serves to editors (a new screen is added to the walk or named here)', () => {
+    const walked = ['/admin/login', '/admin/invite', ...seeded.pages, '/admin/readers/import/1'];
+    const pages = declaredRoutes(t)
+      .filter((r) => r.method === 'GET' && r.path.startsWith('/admin'))
+      .filter((r) => r.guards.some((g) => g === 'NewsroomPageGuard' || g === 'BearerOrNewsroomPageGuard') || r.isPublic)
+      .map((r) => r.path)
+      .filter((path) => !NOT_PAGES.has(path));
+    expect(pages.filter((path) => !walked.some((url) => instanceOf(path, url)))).toEqual([]);
   });
 
   it.each(VIEWPORTS)('newsroom pages at $width px', async (viewport) => {
