@@ -34,6 +34,11 @@ const LABELS: Record<string, string> = {
   bimi: 'BIMI',
 };
 
+/** A browser asks for text/html; a script (no Accept, or JSON, or a bearer token) gets the API's answers. */
+function wantsJson(req: Request): boolean {
+  return Boolean(req.headers.authorization) || !/\btext\/html\b/.test(req.headers.accept ?? '');
+}
+
 /**
  * One address, two readers: a script with the EDITOR_TOKEN bearer gets JSON; a signed-in editor's browser gets the
  * page (a browser without a session is sent to sign in, as on every newsroom page).
@@ -48,8 +53,8 @@ export class BearerOrNewsroomPageGuard implements CanActivate {
   /** The API's rules (bearer, scoped tokens, the route's permission) for JSON; the newsroom's for the page. */
   canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Request>();
-    const wantsJson = !!req.headers.authorization || req.accepts(['html', 'json']) !== 'html';
-    return wantsJson ? this.api.canActivate(context) : this.page.canActivate(context);
+    // A browser asks for text/html; a script (no Accept, or JSON) gets the API's answers, 401 without a token.
+    return wantsJson(req) ? this.api.canActivate(context) : this.page.canActivate(context);
   }
 }
 
@@ -80,8 +85,7 @@ export class DeliverabilityController {
   @ApiUnauthorizedResponse({ description: 'Missing or wrong editor token' })
   async show(@Query() query: DomainReportQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const report = await this.readiness.report(query.refresh === '1' || query.refresh === 'true');
-    const wantsJson = this.sessions.hasBearerHeader(req) || req.accepts(['html', 'json']) !== 'html';
-    if (wantsJson) {
+    if (wantsJson(req)) {
       res.json({ domain: report.domain, checkedAt: report.checkedAt, checks: report.checks });
       return;
     }

@@ -134,7 +134,7 @@ describe('Deliverability: DNS checks of the sending domain', () => {
       .get('/admin/deliverability')
       .set('Authorization', 'Bearer wrong-token-0123456789')
       .expect(401);
-    await request(t.baseUrl).get('/admin/deliverability').expect(303); // a browser goes to sign in
+    await request(t.baseUrl).get('/admin/deliverability').set('Accept', 'text/html').expect(303); // a browser goes to sign in
     await request(t.baseUrl).get('/admin/deliverability?refresh=maybe').set('Authorization', t.editorAuth).expect(400);
   });
 

@@ -1,3 +1,4 @@
+import { subscribeReaders } from '../factories/readers';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { bounceSignature } from '../../src/delivery/bounce-webhook.controller';
@@ -59,6 +60,12 @@ describe('Deliverability: rates by mailbox provider', () => {
       `INSERT INTO subscribers (email, email_key, status, frequency, topics, confirmed_at)
        SELECT 'rate' || i || '@example.org', 'rate' || i || '@example.org', 'active', 'daily', '{}', now()
        FROM generate_series(1, 40) i ORDER BY i RETURNING id::text`,
+    );
+    // Readers of the daily (issue 21: an edition reaches its newsletter's subscribers).
+    await subscribeReaders(
+      t.dataSource,
+      readers.map((r) => r.id),
+      ['daily'],
     );
     await moveReaders(
       t.dataSource,

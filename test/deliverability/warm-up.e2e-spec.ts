@@ -46,6 +46,11 @@ describe('Deliverability: warm-up of a new domain', () => {
               CASE WHEN i % 5 = 0 THEN now() - make_interval(hours => i % 100) ELSE now() - interval '200 days' END
        FROM generate_series(1, 5000) i`,
     );
+    // They take the daily (issue 21: an edition reaches its newsletter's subscribers).
+    await t.dataSource.query(
+      `INSERT INTO subscriptions (subscriber_id, newsletter_id, status)
+       SELECT s.id, n.id, 'active' FROM subscribers s, newsletters n WHERE n.slug = 'daily' AND s.email LIKE 'w%'`,
+    );
     const edition = await insertEdition(t.dataSource);
     await insertRender(t.dataSource, edition);
     await t.get(DeliveryQueue).queueEdition(edition);
@@ -86,7 +91,7 @@ describe('Deliverability: warm-up of a new domain', () => {
     await createEditor(t.dataSource, DEFAULT_EDITOR);
     const agent = request.agent(t.baseUrl);
     await signIn(agent, { baseUrl: t.baseUrl, ...DEFAULT_EDITOR });
-    const page = (await agent.get('/admin/deliverability').expect(200)).text;
+    const page = (await agent.get('/admin/deliverability').set('Accept', 'text/html').expect(200)).text;
     expect(page).toContain('أُطلقت 1000 من حصة 1000 رسالة');
     expect(page).toContain('بانتظار الأيام القادمة: 4000 رسالة');
     expect(page).toMatch(/<td dir="ltr">2026-11-25<\/td><td class="num">1,500<\/td><td class="num">1,500<\/td>/);
