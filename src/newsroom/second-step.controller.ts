@@ -9,13 +9,12 @@ import { Public } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { SignedInEditor } from '../auth/signed-in-editor';
+import { sendChallenge, takeChallenge } from '../auth/webauthn-challenge';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 import { SignInFlow, SignInMethod } from './sign-in-flow';
 import { safeNext } from './sign-in.controller';
 import { TotpQrCode } from './totp-qr-code';
-
-const CHALLENGE_TTL_MS = 5 * 60_000;
 
 type CodeForm = Partial<Record<'code', unknown>>;
 type PasskeyBody = Partial<Record<'response' | 'next' | 'name', unknown>>;
@@ -110,8 +109,7 @@ export class SecondStepController {
       return this.refuseJson(res, 401, 'signin.errors.expired');
     }
     const options = await this.secondStep.passkeys.registrationOptions(pending.editor);
-    req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'register', at: Date.now() };
-    res.status(200).json(options);
+    sendChallenge(req, res, options, 'register');
   }
 
   @Post('setup/passkey')
@@ -120,7 +118,7 @@ export class SecondStepController {
       return;
     }
     const pending = await this.pending(req, 'setup');
-    const challenge = this.takeChallenge(req, 'register');
+    const challenge = takeChallenge(req, 'register');
     if (!pending || !challenge) {
       return this.refuseJson(res, 401, 'signin.errors.expired');
     }
@@ -153,8 +151,7 @@ export class SecondStepController {
     }
     const pending = await this.pending(req, 'second-step');
     const options = await this.secondStep.passkeys.authenticationOptions(pending?.editor.id);
-    req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'sign-in', at: Date.now() };
-    res.status(200).json(options);
+    sendChallenge(req, res, options, 'sign-in');
   }
 
   @Post('passkey')
@@ -162,7 +159,7 @@ export class SecondStepController {
     if (!this.acceptJsonCsrf(req, res)) {
       return;
     }
-    const challenge = this.takeChallenge(req, 'sign-in');
+    const challenge = takeChallenge(req, 'sign-in');
     if (!challenge) {
       return this.refuseJson(res, 401, 'signin.errors.expired');
     }
@@ -242,14 +239,6 @@ export class SecondStepController {
     }
     const editor = await this.accounts.find(pending.editorId);
     return editor ? { editor, next: pending.next, method: pending.method } : undefined;
-  }
-
-  private takeChallenge(req: Request, purpose: 'register' | 'sign-in'): string | undefined {
-    const held = req.session?.webauthnChallenge;
-    if (req.session) {
-      delete req.session.webauthnChallenge;
-    }
-    return held && held.purpose === purpose && Date.now() - held.at < CHALLENGE_TTL_MS ? held.challenge : undefined;
   }
 
   private async showSecondStep(
