@@ -34,20 +34,8 @@ export type Role = (typeof ROLES)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   owner: PERMISSIONS,
-  chief: [
-    'newsroom.use',
-    'stats.view',
-    'edition.prepare',
-    'edition.send',
-    'alert.send',
-    'readers.view',
-    'readers.export',
-    'readers.erase',
-    'readers.import',
-    'topics.manage',
-    'newsletters.manage',
-    'articles.write',
-  ],
+  // Everything but the owner's own two: the newsroom's settings and who its editors are.
+  chief: PERMISSIONS.filter((p) => p !== 'settings.manage' && p !== 'editors.manage'),
   editor: ['newsroom.use', 'stats.view', 'edition.prepare', 'edition.send', 'articles.write'],
   writer: ['newsroom.use', 'edition.prepare'],
   analyst: ['newsroom.use', 'stats.view'],

@@ -2,28 +2,17 @@
 // Makes a scoped machine token (printed once; only its SHA-256 is stored in api_tokens). Uses DATABASE_URL, or
 // the embedded PostgreSQL under VAR_DIR like `npm start`. Runs pending migrations first.
 import 'reflect-metadata';
-import { parseArgs } from 'node:util';
-import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../config/app-config';
-import { dataSourceOptions } from '../database/data-source';
-import { EmbeddedPostgresHandle, startEmbeddedPostgres } from '../database/embedded-postgres';
-import { runMigrationsLocked } from '../database/migrator';
+import { loadConfig } from '../config/app-config';
+import { parseCliArgs, runCli, withCliDatabase } from '../database/command-line';
 import { ApiTokens, DuplicateTokenNameError } from './api-tokens';
 import { ApiTokensRepository } from './api-tokens.repository';
-import { runningEmbeddedUrl } from './editor-create.cli';
 import { TOKEN_SCOPES } from './permissions';
 
 const USAGE = `usage: npm run token:create -- --name cms --scope ${Object.keys(TOKEN_SCOPES).join('|')} [--scope …]`;
 
 export async function createTokenFromCommandLine(argv: string[]): Promise<number> {
-  let args: { name?: string; scope?: string[] };
-  try {
-    args = parseArgs({
-      args: argv,
-      options: { name: { type: 'string' }, scope: { type: 'string', multiple: true } },
-    }).values;
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+  const args = parseCliArgs(argv, { name: { type: 'string' }, scope: { type: 'string', multiple: true } }, USAGE);
+  if (!args) {
     return 1;
   }
   const name = args.name?.trim() ?? '';
@@ -40,15 +29,8 @@ export async function createTokenFromCommandLine(argv: string[]): Promise<number
     return 1;
   }
   const config = loadConfig(process.env);
-  let embedded: EmbeddedPostgresHandle | undefined;
-  const url =
-    config.env.DATABASE_URL ??
-    runningEmbeddedUrl(config.embeddedPgDir) ??
-    (embedded = await startEmbeddedPostgres(config.embeddedPgDir)).url;
-  try {
-    const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
+  return withCliDatabase(config, async (dataSource) => {
     try {
-      await runMigrationsLocked(dataSource);
       const { token, row } = await new ApiTokens(new ApiTokensRepository(dataSource)).create(name, scopes);
       console.log(`Token created: ${row.name} (${row.scopes.join(' ')})`);
       console.log(`Token (shown only this once, keep it in the CMS's secret settings): ${token}`);
@@ -60,20 +42,10 @@ export async function createTokenFromCommandLine(argv: string[]): Promise<number
         return 1;
       }
       throw err;
-    } finally {
-      await dataSource.destroy();
     }
-  } finally {
-    await embedded?.stop();
-  }
+  });
 }
 
 if (require.main === module) {
-  createTokenFromCommandLine(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err instanceof ConfigError ? err.message : `token:create failed: ${String(err)}`);
-      process.exit(1);
-    },
-  );
+  runCli('token:create', createTokenFromCommandLine);
 }

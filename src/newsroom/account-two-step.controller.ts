@@ -8,11 +8,10 @@ import { NewsroomPage } from '../auth/newsroom-page';
 import { RequirePermission } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { isNewsroomPath } from '../auth/sign-in-url';
+import { sendChallenge, takeChallenge } from '../auth/webauthn-challenge';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 import { TotpQrCode } from './totp-qr-code';
-
-const CHALLENGE_TTL_MS = 5 * 60_000;
 
 type CodeForm = Partial<Record<'code', unknown>>;
 type PasskeyBody = Partial<Record<'response' | 'name', unknown>>;
@@ -136,8 +135,7 @@ export class AccountTwoStepController {
   @Post('passkeys/options')
   async passkeyOptions(@Req() req: Request, @Res() res: Response, @CurrentEditor() editor: SignedInEditor) {
     const options = await this.secondStep.passkeys.registrationOptions(editor);
-    req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'register', at: Date.now() };
-    res.status(200).json(options);
+    sendChallenge(req, res, options, 'register');
   }
 
   @Post('passkeys')
@@ -147,18 +145,11 @@ export class AccountTwoStepController {
     @Body() body: PasskeyBody,
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
-    const held = req.session.webauthnChallenge;
-    delete req.session.webauthnChallenge;
+    const challenge = takeChallenge(req, 'register');
     const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'passkey';
     const ok =
-      held?.purpose === 'register' &&
-      Date.now() - held.at < CHALLENGE_TTL_MS &&
-      (await this.secondStep.passkeys.register(
-        editor,
-        body.response as RegistrationResponseJSON,
-        held.challenge,
-        name,
-      ));
+      challenge !== undefined &&
+      (await this.secondStep.passkeys.register(editor, body.response as RegistrationResponseJSON, challenge, name));
     if (!ok) {
       res.status(400).json({ message: this.locale.t('signin.errors.passkey') });
       return;

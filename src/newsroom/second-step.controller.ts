@@ -9,16 +9,17 @@ import { Public } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { SignedInEditor } from '../auth/signed-in-editor';
+import { sendChallenge, takeChallenge } from '../auth/webauthn-challenge';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
 import { SignInFlow, SignInMethod } from './sign-in-flow';
 import { safeNext } from './sign-in.controller';
 import { TotpQrCode } from './totp-qr-code';
 
-const CHALLENGE_TTL_MS = 5 * 60_000;
-
 type CodeForm = Partial<Record<'code', unknown>>;
 type PasskeyBody = Partial<Record<'response' | 'next' | 'name', unknown>>;
+type Reason = 'second-step' | 'setup';
+type Pending = { editor: SignedInEditor; next: string; method: string };
 
 /**
  * The sign-in's second half, public like the sign-in form (the pending sign-in in the session is the key):
@@ -45,24 +46,14 @@ export class SecondStepController {
 
   @Get('second-step')
   async secondStepForm(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const pending = await this.pending(req, 'second-step');
-    if (!pending) {
-      return res.redirect(303, '/admin/login');
-    }
-    await this.showSecondStep(req, res, pending.editor);
+    await this.form(req, res, 'second-step');
   }
 
   @Post('second-step')
   async secondStepCode(@Req() req: Request, @Res() res: Response, @Body() body: CodeForm = {}): Promise<void> {
-    // The CSRF token first, whoever asks (nothing changes without it), then the pending sign-in.
-    const pending = await this.pending(req, 'second-step');
-    if (!this.sessions.acceptCsrf(req)) {
-      return pending
-        ? this.showSecondStep(req, res, pending.editor, 403, this.locale.t('signin.errors.csrf'))
-        : this.expired(req, res, 403);
-    }
+    const pending = await this.formPost(req, res, 'second-step');
     if (!pending) {
-      return this.expired(req, res);
+      return;
     }
     const { editor } = pending;
     const address = req.ip ?? 'unknown';
@@ -85,23 +76,14 @@ export class SecondStepController {
 
   @Get('setup')
   async setupForm(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const pending = await this.pending(req, 'setup');
-    if (!pending) {
-      return res.redirect(303, '/admin/login');
-    }
-    await this.showSetup(req, res, pending.editor);
+    await this.form(req, res, 'setup');
   }
 
   @Post('setup/totp')
   async setupTotp(@Req() req: Request, @Res() res: Response, @Body() body: CodeForm = {}): Promise<void> {
-    const pending = await this.pending(req, 'setup');
-    if (!this.sessions.acceptCsrf(req)) {
-      return pending
-        ? this.showSetup(req, res, pending.editor, 403, this.locale.t('signin.errors.csrf'))
-        : this.expired(req, res, 403);
-    }
+    const pending = await this.formPost(req, res, 'setup');
     if (!pending) {
-      return this.expired(req, res);
+      return;
     }
     const code = typeof body.code === 'string' ? body.code : '';
     if (!(await this.secondStep.totp.confirm(pending.editor.id, code))) {
@@ -119,31 +101,26 @@ export class SecondStepController {
 
   @Post('setup/passkey/options')
   async setupPasskeyOptions(@Req() req: Request, @Res() res: Response): Promise<void> {
-    if (!this.sessions.acceptCsrf(req)) {
-      res.status(403).json({ message: this.locale.t('signin.errors.csrf') });
+    if (!this.acceptJsonCsrf(req, res)) {
       return;
     }
     const pending = await this.pending(req, 'setup');
     if (!pending) {
-      res.status(401).json({ message: this.locale.t('signin.errors.expired') });
-      return;
+      return this.refuseJson(res, 401, 'signin.errors.expired');
     }
     const options = await this.secondStep.passkeys.registrationOptions(pending.editor);
-    req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'register', at: Date.now() };
-    res.status(200).json(options);
+    sendChallenge(req, res, options, 'register');
   }
 
   @Post('setup/passkey')
   async setupPasskey(@Req() req: Request, @Res() res: Response, @Body() body: PasskeyBody = {}): Promise<void> {
-    if (!this.sessions.acceptCsrf(req)) {
-      res.status(403).json({ message: this.locale.t('signin.errors.csrf') });
+    if (!this.acceptJsonCsrf(req, res)) {
       return;
     }
     const pending = await this.pending(req, 'setup');
-    const challenge = this.takeChallenge(req, 'register');
+    const challenge = takeChallenge(req, 'register');
     if (!pending || !challenge) {
-      res.status(401).json({ message: this.locale.t('signin.errors.expired') });
-      return;
+      return this.refuseJson(res, 401, 'signin.errors.expired');
     }
     const name = typeof body.name === 'string' && body.name.trim() ? body.name.trim() : 'passkey';
     const ok = await this.secondStep.passkeys.register(
@@ -153,8 +130,7 @@ export class SecondStepController {
       name,
     );
     if (!ok) {
-      res.status(400).json({ message: this.locale.t('signin.errors.passkey') });
-      return;
+      return this.refuseJson(res, 400, 'signin.errors.passkey');
     }
     await this.audit.record(pending.editor, 'editor.passkey-added', undefined, { name });
     const fresh = (await this.secondStep.recovery.remaining(pending.editor.id)) === 0;
@@ -170,34 +146,29 @@ export class SecondStepController {
   /** Options for a passkey sign-in: the pending editor's passkeys, or (no pending sign-in) any discoverable one. */
   @Post('passkey/options')
   async passkeyOptions(@Req() req: Request, @Res() res: Response): Promise<void> {
-    if (!this.sessions.acceptCsrf(req)) {
-      res.status(403).json({ message: this.locale.t('signin.errors.csrf') });
+    if (!this.acceptJsonCsrf(req, res)) {
       return;
     }
     const pending = await this.pending(req, 'second-step');
     const options = await this.secondStep.passkeys.authenticationOptions(pending?.editor.id);
-    req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'sign-in', at: Date.now() };
-    res.status(200).json(options);
+    sendChallenge(req, res, options, 'sign-in');
   }
 
   @Post('passkey')
   async passkeySignIn(@Req() req: Request, @Res() res: Response, @Body() body: PasskeyBody = {}): Promise<void> {
-    if (!this.sessions.acceptCsrf(req)) {
-      res.status(403).json({ message: this.locale.t('signin.errors.csrf') });
+    if (!this.acceptJsonCsrf(req, res)) {
       return;
     }
-    const challenge = this.takeChallenge(req, 'sign-in');
+    const challenge = takeChallenge(req, 'sign-in');
     if (!challenge) {
-      res.status(401).json({ message: this.locale.t('signin.errors.expired') });
-      return;
+      return this.refuseJson(res, 401, 'signin.errors.expired');
     }
     const pending = await this.pending(req, 'second-step');
     const response = body.response as AuthenticationResponseJSON;
     const editorId = await this.secondStep.passkeys.authenticate(response, challenge, pending?.editor.id);
     const editor = editorId ? await this.accounts.find(editorId) : undefined;
     if (!editor) {
-      res.status(401).json({ message: this.locale.t('signin.errors.passkey') });
-      return;
+      return this.refuseJson(res, 401, 'signin.errors.passkey');
     }
     await this.flow.complete(req, res, editor, {
       next: pending?.next ?? safeNext(typeof body.next === 'string' ? body.next : undefined),
@@ -207,24 +178,67 @@ export class SecondStepController {
     });
   }
 
-  private async pending(
+  /** GET of a form: the form for the pending sign-in, or back to the sign-in form when there is none. */
+  private async form(req: Request, res: Response, reason: Reason): Promise<void> {
+    const pending = await this.pending(req, reason);
+    if (!pending) {
+      return res.redirect(303, '/admin/login');
+    }
+    await this.show(req, res, reason, pending.editor);
+  }
+
+  /**
+   * POST of a form: the pending sign-in, or undefined once the refusal is answered. The CSRF token first,
+   * whoever asks (nothing changes without it), then the pending sign-in.
+   */
+  private async formPost(req: Request, res: Response, reason: Reason): Promise<Pending | undefined> {
+    const pending = await this.pending(req, reason);
+    if (!this.sessions.acceptCsrf(req)) {
+      await (pending
+        ? this.show(req, res, reason, pending.editor, 403, this.locale.t('signin.errors.csrf'))
+        : this.expired(req, res, 403));
+      return undefined;
+    }
+    if (!pending) {
+      await this.expired(req, res);
+      return undefined;
+    }
+    return pending;
+  }
+
+  /** JSON posts: false, with a 403 answered, when the X-CSRF-Token is missing or wrong. */
+  private acceptJsonCsrf(req: Request, res: Response): boolean {
+    if (this.sessions.acceptCsrf(req)) {
+      return true;
+    }
+    this.refuseJson(res, 403, 'signin.errors.csrf');
+    return false;
+  }
+
+  private refuseJson(res: Response, status: number, key: string): void {
+    res.status(status).json({ message: this.locale.t(key) });
+  }
+
+  private show(
     req: Request,
-    reason: 'second-step' | 'setup',
-  ): Promise<{ editor: SignedInEditor; next: string; method: string } | undefined> {
+    res: Response,
+    reason: Reason,
+    editor: SignedInEditor,
+    status?: number,
+    error?: string,
+  ): Promise<void> {
+    return reason === 'setup'
+      ? this.showSetup(req, res, editor, status, error)
+      : this.showSecondStep(req, res, editor, status, error);
+  }
+
+  private async pending(req: Request, reason: Reason): Promise<Pending | undefined> {
     const pending = this.sessions.pendingOf(req);
     if (!pending || pending.reason !== reason) {
       return undefined;
     }
     const editor = await this.accounts.find(pending.editorId);
     return editor ? { editor, next: pending.next, method: pending.method } : undefined;
-  }
-
-  private takeChallenge(req: Request, purpose: 'register' | 'sign-in'): string | undefined {
-    const held = req.session?.webauthnChallenge;
-    if (req.session) {
-      delete req.session.webauthnChallenge;
-    }
-    return held && held.purpose === purpose && Date.now() - held.at < CHALLENGE_TTL_MS ? held.challenge : undefined;
   }
 
   private async showSecondStep(

@@ -10,10 +10,9 @@ import { SecondFactors, SecondStep } from '../auth/second-step';
 import { SignInThrottle } from '../auth/sign-in-throttle';
 import { isNewsroomPath } from '../auth/sign-in-url';
 import { STEP_UP_PATH, StepUp } from '../auth/step-up';
+import { sendChallenge, takeChallenge } from '../auth/webauthn-challenge';
 import { Locale } from '../common/locale';
 import { NewsroomView } from './newsroom-view';
-
-const CHALLENGE_TTL_MS = 5 * 60_000;
 
 type StepUpForm = Partial<Record<'code' | 'password' | 'next', unknown>>;
 type PasskeyBody = Partial<Record<'response' | 'next', unknown>>;
@@ -101,8 +100,7 @@ export class StepUpController {
   @Post('passkey/options')
   async passkeyOptions(@Req() req: Request, @Res() res: Response, @CurrentEditor() editor: SignedInEditor) {
     const options = await this.secondStep.passkeys.authenticationOptions(editor.id);
-    req.session.webauthnChallenge = { challenge: options.challenge, purpose: 'step-up', at: Date.now() };
-    res.status(200).json(options);
+    sendChallenge(req, res, options, 'step-up');
   }
 
   @Post('passkey')
@@ -112,16 +110,10 @@ export class StepUpController {
     @Body() body: PasskeyBody,
     @CurrentEditor() editor: SignedInEditor,
   ): Promise<void> {
-    const held = req.session.webauthnChallenge;
-    delete req.session.webauthnChallenge;
+    const challenge = takeChallenge(req, 'step-up');
     const ok =
-      held?.purpose === 'step-up' &&
-      Date.now() - held.at < CHALLENGE_TTL_MS &&
-      (await this.secondStep.passkeys.authenticate(
-        body.response as AuthenticationResponseJSON,
-        held.challenge,
-        editor.id,
-      ));
+      challenge !== undefined &&
+      (await this.secondStep.passkeys.authenticate(body.response as AuthenticationResponseJSON, challenge, editor.id));
     if (!ok) {
       await this.audit.record(editor, 'editor.step-up-failed', undefined, { method: 'passkey' });
       res.status(401).json({ message: this.locale.t('signin.errors.passkey') });

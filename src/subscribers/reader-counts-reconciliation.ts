@@ -1,9 +1,8 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { errorMessage } from '../common/error-message';
-import { PeriodicJob } from '../common/periodic-job';
+import { NightlyRecount } from '../common/nightly-recount';
 import { AppConfig } from '../config/app-config';
 import { LOCK_KEYS, tryTransactionLock } from '../database/advisory-lock';
 
@@ -31,38 +30,27 @@ const QUARTER = (column: string) => `date_bin('15 minutes', ${column}, timestamp
  * frequency only.
  */
 @Injectable()
-export class ReaderCountsReconciliation implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(ReaderCountsReconciliation.name);
-  private readonly job = new PeriodicJob<ReaderCountDrift[] | null>({
-    name: READER_COUNTS_RECONCILIATION_NAME,
-    work: () => this.reconcile(),
-    logger: this.logger,
-    failure: (err) => `Reader counts reconciliation failed: ${errorMessage(err)}`,
-  });
-
+export class ReaderCountsReconciliation extends NightlyRecount<ReaderCountDrift> {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly scheduler: SchedulerRegistry,
-    private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.runsBackgroundWork) {
-      this.job.scheduleCron(this.scheduler, RECONCILIATION_CRON, this.config.env.TIMEZONE);
-    }
+    scheduler: SchedulerRegistry,
+    config: AppConfig,
+  ) {
+    super(
+      {
+        name: READER_COUNTS_RECONCILIATION_NAME,
+        cron: RECONCILIATION_CRON,
+        what: 'Reader counts',
+        unit: 'figure(s)',
+        describe: (d) => `Reader count ${d.key}: kept ${d.kept}, counted ${d.counted}; corrected`,
+      },
+      scheduler,
+      config,
+    );
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.job.stop();
-  }
-
-  /** One recount (the cron's work; tests call it). Null when another instance was running it. */
-  runOnce(): Promise<ReaderCountDrift[] | null> {
-    return this.job.run();
-  }
-
-  private async reconcile(): Promise<ReaderCountDrift[] | null> {
-    const drifts = await this.dataSource.transaction(async (manager) => {
+  protected recount(): Promise<ReaderCountDrift[] | null> {
+    return this.dataSource.transaction(async (manager) => {
       if (!(await tryTransactionLock(manager, { space: LOCK_KEYS.countsReconciliation, name: 'readers' }))) {
         return null;
       }
@@ -112,12 +100,5 @@ export class ReaderCountsReconciliation implements OnApplicationBootstrap, Befor
       );
       return found;
     });
-    for (const d of drifts ?? []) {
-      this.logger.warn(`Reader count ${d.key}: kept ${d.kept}, counted ${d.counted}; corrected`);
-    }
-    if (drifts) {
-      this.logger.log(`Reader counts reconciled: ${drifts.length} figure(s) had drifted`);
-    }
-    return drifts;
   }
 }

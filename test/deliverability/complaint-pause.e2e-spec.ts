@@ -1,9 +1,9 @@
-import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { bounceSignature } from '../../src/delivery/bounce-webhook.controller';
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { insertEdition, insertRender, setEditionStatus } from '../delivery/ledger-fixtures';
+import { editionState, waitForEditionToStop } from '../factories/deliveries';
 import { subscribeReaders } from '../factories/readers';
+import { postBounceReport } from '../helpers/bounce-webhook';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
@@ -59,20 +59,9 @@ describe('Deliverability: automatic pause on complaints and on one provider’s 
     await sink?.stop();
   });
 
-  const complain = (body: Record<string, string>) => {
-    const raw = JSON.stringify({ type: 'complaint', ...body });
-    return request(t.baseUrl)
-      .post('/webhooks/bounces')
-      .set('Content-Type', 'application/json')
-      .set('X-Nashra-Signature', bounceSignature(SECRET, raw))
-      .send(raw)
-      .expect(200);
-  };
-  const edition = async (id: string) =>
-    (await t.dataSource.query(`SELECT status, status_reason AS reason FROM editions WHERE id = $1`, [id]))[0] as {
-      status: string;
-      reason: string | null;
-    };
+  const complain = (body: Record<string, string>) =>
+    postBounceReport(t.baseUrl, SECRET, { type: 'complaint', ...body });
+  const edition = (id: string) => editionState(t.dataSource, id);
   const sentCount = async (id: string) =>
     Number(
       (
@@ -131,12 +120,7 @@ describe('Deliverability: automatic pause on complaints and on one provider’s 
 
     // Resuming is the editor's call, and the same numbers do not pause the edition again: it finishes.
     await setEditionStatus(t.dataSource, id, 'sending');
-    const done = await waitFor(
-      () => edition(id),
-      (e) => e.status !== 'sending',
-      60_000,
-      'edition finished',
-    );
+    const done = await waitForEditionToStop(t.dataSource, id, 60_000, 'edition finished');
     expect(done.status).toBe('sent');
     expect(await sentCount(id)).toBe(1000);
   });
@@ -147,12 +131,7 @@ describe('Deliverability: automatic pause on complaints and on one provider’s 
     await sink.waitForMessages(10, 30_000);
     await complain({ email: sink.messages[0].to[0] });
     await complain({ email: sink.messages[1].to[0] });
-    const paused = await waitFor(
-      () => edition(id),
-      (e) => e.status !== 'sending',
-      30_000,
-      'edition stopped',
-    );
+    const paused = await waitForEditionToStop(t.dataSource, id, 30_000);
     expect(paused.status).toBe('paused');
     expect(paused.reason).toContain('Yahoo/AOL');
   });
@@ -167,12 +146,7 @@ describe('Deliverability: automatic pause on complaints and on one provider’s 
         ? { code: 550, message: '5.1.1 mailbox unavailable' }
         : undefined;
     const id = await startSending(readers);
-    const paused = await waitFor(
-      () => edition(id),
-      (e) => e.status !== 'sending',
-      60_000,
-      'edition stopped',
-    );
+    const paused = await waitForEditionToStop(t.dataSource, id, 60_000);
     expect(paused.status).toBe('paused');
     expect(paused.reason).toContain('hard bounces at Outlook');
     expect(await sentCount(id)).toBeLessThan(590);

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { insertEdition, insertReaders, insertRender, setEditionStatus } from '../delivery/ledger-fixtures';
+import { editionState, waitForEditionToStop } from '../factories/deliveries';
 import { TestDnsServer } from '../helpers/dns-server';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { waitFor } from '../helpers/wait-for';
 
 const DOMAIN = 'nashra.test';
 const NAME = `nashra._domainkey.${DOMAIN}`;
@@ -62,22 +62,13 @@ describe('Deliverability: the self-check of each edition', () => {
     await setEditionStatus(t.dataSource, edition, 'sending');
     return edition;
   }
-  const editionRow = async (id: string) =>
-    (await t.dataSource.query(`SELECT status, status_reason AS reason FROM editions WHERE id = $1`, [id]))[0] as {
-      status: string;
-      reason: string | null;
-    };
+  const editionRow = (id: string) => editionState(t.dataSource, id);
   const selfCheck = async (id: string) =>
     (await t.dataSource.query(`SELECT passed, detail FROM edition_self_checks WHERE edition_id = $1`, [id]))[0];
 
   it('passes with the right key in DNS, and the edition goes out whole', async () => {
     const edition = await send(60, 'ok-');
-    await waitFor(
-      () => editionRow(edition),
-      (e) => e.status !== 'sending',
-      60_000,
-      'edition finished',
-    );
+    await waitForEditionToStop(t.dataSource, edition, 60_000, 'edition finished');
     expect(await editionRow(edition)).toEqual({ status: 'sent', reason: null });
     expect(await selfCheck(edition)).toMatchObject({ passed: true });
     expect(sink.messages).toHaveLength(60);
@@ -86,12 +77,7 @@ describe('Deliverability: the self-check of each edition', () => {
   it('pauses the edition after its first messages when DNS holds another key, saying why', async () => {
     dns.zone.txt![NAME] = [record(stale.publicKey)];
     const edition = await send(300, 'stale-');
-    const paused = await waitFor(
-      () => editionRow(edition),
-      (e) => e.status !== 'sending',
-      60_000,
-      'edition stopped',
-    );
+    const paused = await waitForEditionToStop(t.dataSource, edition, 60_000);
     expect(paused.status).toBe('paused');
     expect(paused.reason).toContain('self-check');
     expect(paused.reason).toMatch(/DKIM (fail|neutral) for d=nashra.test s=nashra/);

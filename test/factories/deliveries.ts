@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { READER_PLACEHOLDERS } from '../../src/common/reader-placeholders';
 import { fixtureArticleText } from './articles';
+import { waitFor } from '../helpers/wait-for';
 
 export const FIXTURE_EDITION_SUBJECT = 'نشرة الحل نت اليومية: أزمة المياه في الحسكة';
 
@@ -56,5 +57,33 @@ export async function ledger(
     `SELECT subscriber_id::text, status, segment_key, attempts, last_error FROM deliveries WHERE edition_id = $1
      ORDER BY subscriber_id`,
     [editionId],
+  );
+}
+
+export interface EditionState {
+  status: string;
+  reason: string | null;
+}
+
+/** An edition's status and why it stopped (status_reason), as the newsroom shows them. */
+export async function editionState(ds: DataSource, editionId: string): Promise<EditionState> {
+  const rows: EditionState[] = await ds.query(`SELECT status, status_reason AS reason FROM editions WHERE id = $1`, [
+    editionId,
+  ]);
+  return rows[0];
+}
+
+/** Waits until the edition is no longer sending (sent, paused, …) and returns its state. */
+export function waitForEditionToStop(
+  ds: DataSource,
+  editionId: string,
+  timeoutMs: number,
+  what = 'edition stopped',
+): Promise<EditionState> {
+  return waitFor(
+    () => editionState(ds, editionId),
+    (e) => e.status !== 'sending',
+    timeoutMs,
+    what,
   );
 }

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
-import { IsPlainText, NEWSLETTER_SLUG, toSlugList } from './reader-validators';
+import { IsPlainText, NewsletterSlugs } from './reader-validators';
 import { NoControlChars } from '../../common/no-control-chars';
 
 /** The preferences page; also the "weekly instead" button on the unsubscribe page (frequency only). */
@@ -23,12 +23,7 @@ export class PreferencesDto {
 
   /** The newsletters switched on (the whole form was shown: none means the reader takes none of them). */
   @IsOptional()
-  @Transform(toSlugList)
-  @IsArray({ message: 'newsletters.errors.unknown' })
-  @ArrayMaxSize(50, { message: 'newsletters.errors.unknown' })
-  @IsString({ each: true, message: 'newsletters.errors.unknown' })
-  @Matches(NEWSLETTER_SLUG, { each: true, message: 'newsletters.errors.unknown' })
-  @NoControlChars({ each: true })
+  @NewsletterSlugs()
   newsletters?: string[];
 
   /** The "don't track my clicks" checkbox (present only when ticked; the whole form was shown). */

@@ -1,4 +1,7 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsString, Matches, registerDecorator, ValidationOptions } from 'class-validator';
+import { NoControlChars } from '../../common/no-control-chars';
 import { normaliseEmail } from '../email-address';
 
 /*
@@ -66,3 +69,20 @@ export function toSlugList({ value }: { value: unknown }): unknown {
 
 /** A newsletter slug: lower-case Latin letters, digits and dashes. */
 export const NEWSLETTER_SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * The `newsletters` field of the signup and preferences forms: slugs (see toSlugList), at most 50, each a
+ * NEWSLETTER_SLUG, every refusal `newsletters.errors.unknown`. One decorator so both forms refuse alike.
+ * Listed bottom-first: the order stacked decorators are applied in, so the constraints keep their old order.
+ */
+export function NewsletterSlugs(): PropertyDecorator {
+  const message = 'newsletters.errors.unknown';
+  return applyDecorators(
+    NoControlChars({ each: true }),
+    Matches(NEWSLETTER_SLUG, { each: true, message }),
+    IsString({ each: true, message }),
+    ArrayMaxSize(50, { message }),
+    IsArray({ message }),
+    Transform(toSlugList),
+  );
+}

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsDefined, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FREQUENCIES, type Frequency } from '../../common/frequency';
 import { NoControlChars } from '../../common/no-control-chars';
-import { IsPageUrl, IsReaderEmail, NEWSLETTER_SLUG, toSlugList } from './reader-validators';
+import { IsPageUrl, IsReaderEmail, NewsletterSlugs } from './reader-validators';
 
 /** The footer form, posted as a form (no JavaScript) or as JSON (nashra.js, other clients). */
 export class SignupDto {
@@ -19,12 +18,7 @@ export class SignupDto {
     description: 'Slugs of the newsletters chosen (GET /admin/newsletters); default: those the form ticks',
   })
   @IsOptional()
-  @Transform(toSlugList)
-  @IsArray({ message: 'newsletters.errors.unknown' })
-  @ArrayMaxSize(50, { message: 'newsletters.errors.unknown' })
-  @IsString({ each: true, message: 'newsletters.errors.unknown' })
-  @Matches(NEWSLETTER_SLUG, { each: true, message: 'newsletters.errors.unknown' })
-  @NoControlChars({ each: true })
+  @NewsletterSlugs()
   newsletters?: string[];
 
   @ApiPropertyOptional({
