@@ -17,7 +17,7 @@ describe('Newsletters screen queries at a realistic size read kept rows through 
   beforeAll(async () => {
     db = await createTestDatabase();
     ds = await migratedDataSource(db.url);
-    // 30,000 readers in three newsletters each, four years of daily and weekly editions, a year of growth rows.
+    // 30,000 readers in three newsletters each, four years of daily and weekly editions, five years of growth rows.
     await insertReaders(ds, { count: 15_000, prefix: 'd', newsletters: ['daily', 'breaking'] });
     await insertReaders(ds, { count: 15_000, prefix: 'w', frequency: 'weekly', newsletters: ['weekly', 'breaking'] });
     await ds.query(
@@ -28,7 +28,7 @@ describe('Newsletters screen queries at a realistic size read kept rows through 
     );
     await ds.query(
       `INSERT INTO newsletter_growth (newsletter_id, day, joined, "left")
-       SELECT n.id, current_date - g, 10, 2 FROM newsletters n CROSS JOIN generate_series(1, 365) AS g
+       SELECT n.id, current_date - g, 10, 2 FROM newsletters n CROSS JOIN generate_series(1, 1825) AS g
        ON CONFLICT DO NOTHING`,
     );
     await ds.query('ANALYZE');
