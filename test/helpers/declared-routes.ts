@@ -72,7 +72,8 @@ export function declaredRoutes(t: TestApp): DeclaredRoute[] {
 
 /**
  * Every route in Express's router (Nest's controllers and what Swagger or the app mounted directly), leaving out
- * middleware Nest mounts for every method (`forRoutes({ method: ALL })`), which answers nothing itself.
+ * middleware Nest mounts for every method (`forRoutes({ method: ALL })`), which answers nothing itself; each
+ * (method, path) once.
  */
 export function expressRoutes(t: TestApp): { method: string; path: string }[] {
   const express = t.app.getHttpAdapter().getInstance() as Express;
@@ -84,7 +85,8 @@ export function expressRoutes(t: TestApp): { method: string; path: string }[] {
       Object.keys(layer.route!.methods)
         .filter((m) => m !== '_all')
         .map((m) => ({ method: m.toUpperCase(), path: layer.route!.path })),
-    );
+    )
+    .filter((r, i, all) => all.findIndex((o) => o.method === r.method && o.path === r.path) === i);
 }
 
 /** A path with its parameters filled in (`:id` → `1`), for requests that only need to reach the guard. */
