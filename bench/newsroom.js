@@ -16,6 +16,7 @@ const { tmpdir, cpus, loadavg } = require('node:os');
 const { join } = require('node:path');
 const { Client } = require('pg');
 const { freePort } = require('./free-port');
+const { waitForHealth } = require('./proc');
 const { seedStatements } = require('./newsroom-seed');
 const { writeSection } = require('./report');
 
@@ -115,16 +116,7 @@ async function main() {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const base = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 180_000;
-    while (
-      !(await fetch(`${base}/health`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > deadline || app.exitCode !== null) throw new Error('the web process did not start');
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitForHealth(base, app);
     log('web process up (migrations applied)');
     db = new Client({ connectionString: dbUrl.toString() });
     await db.connect();

@@ -68,4 +68,18 @@ function pidsNamed(name) {
     .map(Number);
 }
 
-module.exports = { cpuSeconds, memory, cpuDelta, snapshot, machine, pidsNamed };
+/** Resolves once the app at `base` answers /health; throws if `child` exits first or 3 minutes pass. */
+async function waitForHealth(base, child, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('the web process did not start');
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+module.exports = { cpuSeconds, memory, cpuDelta, snapshot, machine, pidsNamed, waitForHealth };
