@@ -1,10 +1,10 @@
 import { subscribeReaders } from '../factories/readers';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { bounceSignature } from '../../src/delivery/bounce-webhook.controller';
 import { ReputationWatch } from '../../src/deliverability/reputation-watch';
 import { DeliveryQueue } from '../../src/delivery/delivery-queue';
 import { insertEdition, insertRender, setEditionStatus, waitForEditionSent } from '../delivery/ledger-fixtures';
+import { postBounceReport } from '../helpers/bounce-webhook';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { startTestApp, TestApp } from '../helpers/test-app';
@@ -38,15 +38,7 @@ describe('Deliverability: rates by mailbox provider', () => {
   let agent: ReturnType<typeof request.agent>;
   let edition: string;
 
-  const report = (body: Record<string, unknown>) => {
-    const raw = JSON.stringify(body);
-    return request(t.baseUrl)
-      .post('/webhooks/bounces')
-      .set('Content-Type', 'application/json')
-      .set('X-Nashra-Signature', bounceSignature(SECRET, raw))
-      .send(raw)
-      .expect(200);
-  };
+  const report = (body: Record<string, unknown>) => postBounceReport(t.baseUrl, SECRET, body);
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
