@@ -119,12 +119,15 @@ export class BreakingController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const audience = await this.breaking.audienceSize();
-    const stepUp = this.stepUp.requireRecent(req.session, {
-      audience,
-      returnTo: `/admin/breaking/confirm?articleId=${encodeURIComponent(body.articleId)}&subject=${encodeURIComponent(body.subject ?? '')}`,
-    });
     try {
+      // The chosen alerts newsletter's kept count: what the step-up weighs and the audit records.
+      const audience = await this.breaking.audienceSize(body.newsletter);
+      const stepUp = this.stepUp.requireRecent(req.session, {
+        audience,
+        returnTo:
+          `/admin/breaking/confirm?articleId=${encodeURIComponent(body.articleId)}` +
+          `&subject=${encodeURIComponent(body.subject ?? '')}&newsletter=${encodeURIComponent(body.newsletter ?? '')}`,
+      });
       const edition = await this.breaking.send(
         body.articleId,
         { subject: body.subject, newsletter: body.newsletter },

@@ -199,6 +199,23 @@ describe('Newsroom roles', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it("weighs the chosen alerts newsletter's readers: an alert to a list under the threshold needs no step-up", async () => {
+    await request(s.t.baseUrl)
+      .post('/admin/newsletters')
+      .set('Authorization', s.t.editorAuth)
+      .send({ slug: 'quiet-alerts', name: 'عاجل بلا قرّاء', kind: 'alerts' })
+      .expect(201);
+    const article = await insertArticle(s.t.dataSource, { title: 'خبر عاجل لقائمة صغيرة' });
+    const { agent, csrfToken } = await agentFor(CHIEF);
+    // Signed in by password only, no step-up yet: `breaking` (three readers) would ask; `quiet-alerts` (none) not.
+    const sent = await agent
+      .post('/admin/breaking')
+      .type('form')
+      .send({ _csrf: csrfToken, articleId: article.id, newsletter: 'quiet-alerts' })
+      .expect(303);
+    expect(sent.headers.location).toMatch(/^\/admin\/editions\/\d+$/);
+  });
+
   it('asks the same of a signed-in editor on the machine API, but not of the EDITOR_TOKEN', async () => {
     const { agent, csrfToken } = await agentFor(CHIEF);
     const before = await counts();
