@@ -52,7 +52,7 @@ export class BreakingAdminController {
     // A signed-in editor (not a token) proves themselves again before a loud alert, as on /admin/breaking.
     const stepUp = editor
       ? this.stepUp.requireRecent(req.session, {
-          audience: await this.breaking.audienceSize(),
+          audience: await this.breaking.audienceSize(body.newsletter),
           returnTo: '/admin/breaking',
           api: true,
         })
