@@ -11,6 +11,7 @@ import { AppConfig } from '../config/app-config';
 import { ApiTokens } from './api-tokens';
 import { EDITOR_KEY } from './current-editor';
 import { EditorAccounts } from './editor-accounts';
+import { saveSessionBeforeRedirect } from './save-before-redirect';
 import { signInUrl } from './sign-in-url';
 import { SignedInEditor } from './signed-in-editor';
 
@@ -82,6 +83,7 @@ export class EditorSessions implements OnApplicationShutdown {
           maxAge: SESSION_MAX_AGE_MS,
         },
       }),
+      saveSessionBeforeRedirect(),
     ];
   }
 
