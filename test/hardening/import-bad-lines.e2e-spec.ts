@@ -1,4 +1,6 @@
 import { createWriteStream, mkdtempSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -7,6 +9,12 @@ import { ReaderImportRepository } from '../../src/subscribers/import/reader-impo
 import { uploadedFile } from '../factories/reader-csv';
 import { createEditor, csrfTokenIn, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { startTestApp, TestApp } from '../helpers/test-app';
+
+/** V8's full collection, made callable in this jest worker (`--expose-gc` set at run time). */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 /**
  * Issue 19, item 4: the three files that broke imports. Each reports its bad lines by number, imports every good
@@ -66,17 +74,30 @@ describe('Imports that never lose the rest', () => {
     out.write('\nlast@long.example.net\n');
     await new Promise((resolve) => out.end(resolve));
 
+    // What the import holds, not the garbage it leaves for later. A sample over the bound is taken again after a
+    // full collection: a 30 MB line the import keeps survives it, the 64 KiB chunks already read and dropped do
+    // not. Collecting only then, and no more once the bound is broken, keeps the import's own pace in the full suite.
+    const bound = 10 * 1024 * 1024;
+    const gc = exposedGc();
+    gc();
     const before = process.memoryUsage().heapUsed;
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().heapUsed)), 5);
+    const sampler = setInterval(() => {
+      let used = process.memoryUsage().heapUsed;
+      if (used - before >= bound && peak - before < bound) {
+        gc();
+        used = process.memoryUsage().heapUsed;
+      }
+      peak = Math.max(peak, used);
+    }, 5);
     const job = await importFile(path);
     clearInterval(sampler);
 
     expect(job).toMatchObject({ status: 'done', rowsRead: 3, importedPending: 2, badRows: 1 });
     expect(job.errors).toEqual([{ line: 3, reason: expect.stringContaining('64') }]);
     expect(await count('long.example.net')).toBe(2);
-    // A 30 MB line held as a string is 60 MB of UTF-16 alone.
-    expect(peak - before).toBeLessThan(30 * 1024 * 1024);
+    // A 30 MB line held as a string is at least 30 MB (V8 keeps ASCII one byte a character).
+    expect(peak - before).toBeLessThan(bound);
   }, 120_000);
 
   it('a NUL byte in a cell makes its row bad, named by line; every other row is imported, no database text', async () => {
