@@ -14,7 +14,12 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      snapshotResolver: '<rootDir>/test/unit-snapshot-resolver.js',
+    },
     {
       ...common,
       displayName: 'e2e',
