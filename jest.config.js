@@ -8,18 +8,19 @@ const transform = {
     { tsconfig: { ...require('./tsconfig.json').compilerOptions, isolatedModules: true, incremental: false } },
   ],
 };
-const common = { transform, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node' };
+const common = {
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  // Unit specs' snapshots under test/unit-snapshots/, not in src/ (see the resolver).
+  snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+};
 
 module.exports = {
   maxWorkers: 2,
   testTimeout: 120000,
   projects: [
-    {
-      ...common,
-      displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
-      snapshotResolver: '<rootDir>/test/unit-snapshot-resolver.js',
-    },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',
