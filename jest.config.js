@@ -8,7 +8,13 @@ const transform = {
     { tsconfig: { ...require('./tsconfig.json').compilerOptions, isolatedModules: true, incremental: false } },
   ],
 };
-const common = { transform, moduleFileExtensions: ['ts', 'js', 'json'], testEnvironment: 'node' };
+const common = {
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testEnvironment: 'node',
+  // Unit specs' snapshots under test/unit-snapshots/, not in src/ (see the resolver).
+  snapshotResolver: '<rootDir>/test/snapshot-resolver.js',
+};
 
 module.exports = {
   maxWorkers: 2,

@@ -1,4 +1,3 @@
-import { queryPrepared } from '../database/prepared';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -73,57 +72,9 @@ export class TransactionalOutbox {
     return returnedRows<EnqueuedMessage>(result);
   }
 
-  /**
-   * Queues one mail in the same statement as the caller's own change, for a hot path where a transaction's
-   * extra round trips (BEGIN, a second statement, COMMIT) are most of the cost: `source` is a SELECT (it may
-   * read data-modifying CTEs written before it in `with`) answering one row with `subscriber_id` (bigint or
-   * null) and `send` (boolean); the mail is queued when `send` is true, else a `skipped` no-op row without
-   * address or body is written, so both outcomes do the same work. Answers the source row's columns.
-   * `with` and `source` use parameters $1…$n (`params`); the mail's values follow them.
-   *
-   * The mail is either composed (html, text) or a template and its per-reader values (`template`), which the
-   * worker composes when it sends it (MESSAGE_TEMPLATES): a few bytes instead of a whole email in the statement.
-   */
-  async enqueueWith<T extends object>(
-    query: { with: string; source: string; params: unknown[] },
-    mail: Omit<TransactionalMail, 'to' | 'subscriberId' | 'html' | 'text'> & { to: string } & (
-        | { html: string; text: string; template?: undefined }
-        | { template: { name: string; values: Record<string, string> }; html?: undefined; text?: undefined }
-      ),
-  ): Promise<T & { send: boolean }> {
-    const n = query.params.length;
-    const p = (i: number) => `$${n + i}`;
-    // Prepared: the signup runs this on every request, and its text never changes (queryPrepared).
-    const [row] = await queryPrepared<T & { send: boolean }>(
-      this.dataSource,
-      `WITH ${query.with},
-       source AS (${query.source}),
-       queued AS (
-         INSERT INTO transactional_messages (kind, recipient, subscriber_id, status, dedupe_key, subject, html, text, headers,
-                                             template, template_values)
-         SELECT ${p(1)}, CASE WHEN send THEN ${p(2)} END, CASE WHEN send THEN subscriber_id END,
-                CASE WHEN send THEN 'queued' ELSE 'skipped' END, ${p(3)}, CASE WHEN send THEN ${p(4)} END,
-                CASE WHEN send THEN ${p(5)} END, CASE WHEN send THEN ${p(6)} END, ${p(7)}::jsonb,
-                CASE WHEN send THEN ${p(8)} END, CASE WHEN send THEN ${p(9)}::jsonb END
-         FROM source
-         ON CONFLICT (dedupe_key) DO NOTHING
-       )
-       SELECT * FROM source`,
-      [
-        ...query.params,
-        mail.kind,
-        mail.to,
-        mail.dedupeKey ?? null,
-        mail.subject,
-        mail.html ?? null,
-        mail.text ?? null,
-        mail.headers ? JSON.stringify(mail.headers) : null,
-        mail.template?.name ?? null,
-        mail.template ? JSON.stringify(mail.template.values) : null,
-      ],
-    );
-    return row;
-  }
+  // A mail queued inside another module's own statement (the signup's confirmation, one round trip) goes
+  // through the database function enqueue_transactional_message (migration 1795647000000), this module's
+  // interface for it: values in, no SQL text across modules.
 
   /** Lets a worker in this process start at once (other processes find the rows at their next poll). */
   wake(): void {

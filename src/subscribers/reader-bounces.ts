@@ -1,41 +1,31 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { RecipientEvents, ReportedRecipient, SoftBounceRule } from '../delivery/delivery-ports';
-import { returnedRows } from '../database/returning';
 import { normaliseEmail } from './email-address';
+import { SubscribersRepository, type ReaderKey } from './subscribers.repository';
 
-/** `email_key = $1` or `id = $1`, and the parameter, for a reported reader; null for an address that is not one. */
-function readerMatch(who: ReportedRecipient): { where: string; param: string } | null {
+/** The reported reader's key (id, or normalised address); null for an address that is not one. */
+function readerKey(who: ReportedRecipient): ReaderKey | null {
   if ('subscriberId' in who) {
-    return { where: 'id = $1::bigint', param: who.subscriberId };
+    return { id: who.subscriberId };
   }
   const address = normaliseEmail(who.email);
-  return address ? { where: 'email_key = $1', param: address.key } : null;
+  return address ? { emailKey: address.key } : null;
 }
 
-/** What the delivery ledger learns about readers, applied to their status (readers own it). */
+/** What the delivery ledger learns about readers, applied to their status (SUBSCRIBER_CHANGES.bounce / complain). */
 @Injectable()
 export class ReaderBounces implements RecipientEvents {
   private readonly logger = new Logger(ReaderBounces.name);
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly readers: SubscribersRepository) {}
 
   /**
    * pending/active → bounced: the server refused the address for good (a digest, or a confirmation to an
    * address that does not exist), so nothing more is sent to it.
    */
   async bounced(subscriberIds: string[]): Promise<void> {
-    const rows: Array<{ n: string }> = await this.dataSource.query(
-      `WITH b AS (
-         UPDATE subscribers
-         SET status = 'bounced', bounced_at = clock_timestamp(), updated_at = clock_timestamp()
-         WHERE id = ANY($1::bigint[]) AND status IN ('pending', 'active')
-         RETURNING id
-       ) SELECT count(*) AS n FROM b`,
-      [subscriberIds],
-    );
-    this.logger.debug(`${rows[0].n} reader(s) marked bounced`);
+    const n = await this.readers.bounce(subscriberIds);
+    this.logger.debug(`${n} reader(s) marked bounced`);
   }
 
   /**
@@ -43,25 +33,11 @@ export class ReaderBounces implements RecipientEvents {
    * (even one who left: the address must never be mailed again, nor re-subscribed by the signup form).
    */
   async reported(who: ReportedRecipient, kind: 'bounced' | 'complained'): Promise<string[]> {
-    const match = readerMatch(who);
-    if (!match) {
+    const key = readerKey(who);
+    if (!key) {
       return [];
     }
-    const from = kind === 'bounced' ? ['pending', 'active'] : ['pending', 'active', 'unsubscribed', 'bounced'];
-    const rows: Array<{ id: string; changed: boolean }> = await this.dataSource.query(
-      `WITH changed AS (
-         UPDATE subscribers
-         SET status = $2,
-             bounced_at = CASE WHEN $2 = 'bounced' THEN clock_timestamp() ELSE bounced_at END,
-             updated_at = clock_timestamp()
-         WHERE ${match.where} AND status = ANY($3::text[])
-         RETURNING id
-       )
-       SELECT s.id::text, (c.id IS NOT NULL) AS changed
-       FROM subscribers s LEFT JOIN changed c ON c.id = s.id
-       WHERE s.${match.where}`,
-      [match.param, kind, from],
-    );
+    const rows = await this.readers.reported(key, kind === 'bounced' ? 'bounce' : 'complain');
     this.logger.log(`Late report: reader ${rows[0]?.id ?? '(unknown address)'} ${kind}`);
     return rows.map((r) => r.id);
   }
@@ -72,34 +48,17 @@ export class ReaderBounces implements RecipientEvents {
    * Reaching the limit makes the reader `bounced`. A delivery that succeeds does not reset the count: the
    * window already forgets old soft bounces, and an address that bounces three digests in a month while
    * taking a fourth is still one to stop mailing.
-   * The expressions read the row's own values, so two reports at once each count (the row lock orders them).
    */
   async softBounced(
     who: ReportedRecipient,
     messageId: string | null,
     rule: SoftBounceRule,
   ): Promise<{ readers: string[]; bounced: string[] }> {
-    const match = readerMatch(who);
-    if (!match) {
+    const key = readerKey(who);
+    if (!key) {
       return { readers: [], bounced: [] };
     }
-    const restart = `(soft_bounces_since IS NULL OR soft_bounces_since <= clock_timestamp() - $3::int * interval '1 day')`;
-    const count = `(CASE WHEN ${restart} THEN 1 ELSE soft_bounces + 1 END)`;
-    const rows = returnedRows<{ id: string; status: string }>(
-      await this.dataSource.query(
-        `UPDATE subscribers
-         SET soft_bounces = ${count},
-             soft_bounces_since = CASE WHEN ${restart} THEN clock_timestamp() ELSE soft_bounces_since END,
-             last_soft_bounce_message_id = coalesce($4, last_soft_bounce_message_id),
-             status = CASE WHEN ${count} >= $2 THEN 'bounced' ELSE status END,
-             bounced_at = CASE WHEN ${count} >= $2 THEN clock_timestamp() ELSE bounced_at END,
-             updated_at = clock_timestamp()
-         WHERE ${match.where} AND status IN ('pending', 'active')
-           AND ($4::text IS NULL OR last_soft_bounce_message_id IS DISTINCT FROM $4)
-         RETURNING id::text, status`,
-        [match.param, rule.limit, rule.windowDays, messageId],
-      ),
-    );
+    const rows = await this.readers.softBounce(key, messageId, rule.limit, rule.windowDays);
     const bounced = rows.filter((r) => r.status === 'bounced').map((r) => r.id);
     this.logger.log(`Soft bounce: ${rows.length} reader(s) counted, ${bounced.length} reached the limit`);
     return { readers: rows.map((r) => r.id), bounced };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ConsentRecord, Frequency, SubscriberStatus } from './subscriber.entity';
+import { SubscribersRepository } from './subscribers.repository';
 
 export const READER_STATUSES: SubscriberStatus[] = ['pending', 'active', 'unsubscribed', 'bounced', 'complained'];
 
@@ -64,7 +65,10 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
  */
 @Injectable()
 export class ReaderDirectory {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly readers: SubscribersRepository,
+  ) {}
 
   private where(filter: ReaderFilter, withStatus: boolean): { sql: string; params: unknown[] } {
     const clauses: string[] = [];
@@ -203,14 +207,7 @@ export class ReaderDirectory {
    * Readers following `from` follow `into` instead (once, even if they followed both): the readers' side of a
    * topic merge. Runs in the caller's transaction so the articles' side changes with it.
    */
-  async replaceTopic(from: string, into: string, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const [, count] = (await manager.query(
-      `UPDATE subscribers
-       SET topics = CASE WHEN $2 = ANY(topics) THEN array_remove(topics, $1) ELSE array_replace(topics, $1, $2) END,
-           updated_at = now()
-       WHERE topics @> ARRAY[$1]::text[]`,
-      [from, into],
-    )) as [unknown, number];
-    return count;
+  replaceTopic(from: string, into: string, manager?: EntityManager): Promise<number> {
+    return this.readers.replaceTopic(from, into, manager);
   }
 }

@@ -8,10 +8,10 @@ import { PeriodicJob } from '../common/periodic-job';
 import { hashToken, newToken } from '../common/secure-token';
 import { AppConfig } from '../config/app-config';
 import { LOCK_KEYS, tryTransactionLock } from '../database/advisory-lock';
-import { returnedRows } from '../database/returning';
 import { TransactionalOutbox } from '../delivery/transactional-outbox';
 import { ReaderEmails, SUNSET_GRACE_DAYS } from './reader-emails';
 import { SubscriberLinks } from './subscriber-links';
+import { SubscribersRepository } from './subscribers.repository';
 
 export const READER_LIFECYCLE_INTERVAL_NAME = 'reader-lifecycle';
 const INTERVAL_MS = 10 * 60_000;
@@ -20,11 +20,6 @@ const DAY_MS = 24 * HOUR_MS;
 /** A pending reader is reminded this long after their (latest) confirmation email was accepted. */
 export const REMINDER_AFTER_MS = 24 * HOUR_MS;
 const BATCH = 500;
-
-/** When a reader last showed they read us; readers from before engagement was recorded count from confirmation. */
-const ENGAGED = 'coalesce(s.last_engaged_at, s.confirmed_at, s.created_at)';
-/** One sunset email per engagement: a reader who clicks "keep" and goes quiet again gets a new one. */
-const SUNSET_KEY = `'sunset:' || s.id || ':' || (extract(epoch FROM ${ENGAGED}) * 1000)::bigint`;
 
 export interface LifecycleRun {
   reminders: number;
@@ -56,6 +51,7 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scheduler: SchedulerRegistry,
+    private readonly readers: SubscribersRepository,
     private readonly outbox: TransactionalOutbox,
     private readonly emails: ReaderEmails,
     private readonly links: SubscriberLinks,
@@ -122,28 +118,18 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   private async remind(manager: EntityManager): Promise<number> {
     const now = this.clock.now();
-    const due: Array<{ id: string; email: string }> = await manager.query(
-      `SELECT s.id::text, s.email FROM subscribers s
-       WHERE s.status = 'pending'
-         AND NOT EXISTS (SELECT 1 FROM transactional_messages r WHERE r.dedupe_key = 'reminder:' || s.id)
-         AND NOT EXISTS (SELECT 1 FROM transactional_messages q WHERE q.subscriber_id = s.id
-                           AND q.kind = 'confirmation' AND q.status IN ('queued', 'sending'))
-         AND (SELECT max(c.sent_at) FROM transactional_messages c WHERE c.subscriber_id = s.id
-                AND c.kind = 'confirmation' AND c.status = 'sent') <= $1
-       ORDER BY s.id LIMIT $2
-       FOR UPDATE OF s SKIP LOCKED`,
-      [new Date(now.getTime() - REMINDER_AFTER_MS), BATCH],
-    );
+    const due = await this.readers.dueForReminder(manager, new Date(now.getTime() - REMINDER_AFTER_MS), BATCH);
     if (due.length === 0) {
       return 0;
     }
     // The reminder carries a fresh link (only the token's hash is kept, so the first one cannot be resent).
     const tokens = due.map(() => newToken());
     const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * HOUR_MS);
-    await manager.query(
-      `UPDATE subscribers s SET confirmation_token_hash = t.hash, confirmation_expires_at = $3, updated_at = now()
-       FROM unnest($1::bigint[], $2::text[]) AS t(id, hash) WHERE s.id = t.id`,
-      [due.map((r) => r.id), tokens.map(hashToken), expires],
+    await this.readers.replaceTokens(
+      manager,
+      due.map((r) => r.id),
+      tokens.map(hashToken),
+      expires,
     );
     const mails = await Promise.all(
       due.map(async (r, i) => ({
@@ -160,14 +146,7 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
 
   private async sunset(manager: EntityManager, days: number): Promise<number> {
     const now = this.clock.now();
-    const due: Array<{ id: string; email: string; key: string }> = await manager.query(
-      `SELECT s.id::text, s.email, ${SUNSET_KEY} AS key FROM subscribers s
-       WHERE s.status = 'active' AND ${ENGAGED} <= $1
-         AND NOT EXISTS (SELECT 1 FROM transactional_messages m WHERE m.dedupe_key = ${SUNSET_KEY})
-       ORDER BY s.id LIMIT $2
-       FOR UPDATE OF s SKIP LOCKED`,
-      [new Date(now.getTime() - days * DAY_MS), BATCH],
-    );
+    const due = await this.readers.dueForSunset(manager, new Date(now.getTime() - days * DAY_MS), BATCH);
     if (due.length === 0) {
       return 0;
     }
@@ -190,21 +169,6 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   /** Active readers whose sunset email (for their current engagement) was accepted SUNSET_GRACE_DAYS ago. */
   private async unsubscribeInactive(manager: EntityManager): Promise<number> {
     const now = this.clock.now();
-    const rows = returnedRows<{ id: string }>(
-      await manager.query(
-        `UPDATE subscribers s
-         SET status = 'unsubscribed', unsubscribe_reason = 'inactive', unsubscribed_at = $1,
-             confirmation_token_hash = NULL, confirmation_expires_at = NULL, updated_at = now()
-         WHERE s.id IN (
-           SELECT s.id FROM transactional_messages m JOIN subscribers s ON s.id = m.subscriber_id
-           WHERE m.kind = 'sunset' AND m.status = 'sent' AND m.sent_at <= $2 AND s.status = 'active'
-             AND m.dedupe_key = ${SUNSET_KEY}
-           ORDER BY s.id LIMIT $3
-           FOR UPDATE OF s SKIP LOCKED)
-         RETURNING s.id`,
-        [now, new Date(now.getTime() - SUNSET_GRACE_DAYS * DAY_MS), BATCH],
-      ),
-    );
-    return rows.length;
+    return this.readers.unsubscribeInactive(manager, now, new Date(now.getTime() - SUNSET_GRACE_DAYS * DAY_MS), BATCH);
   }
 }

@@ -1,23 +1,21 @@
 import { createHash } from 'node:crypto';
 import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { SubscribersRepository, type SignupWindows } from './subscribers.repository';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 /** Windows older than this are deleted (at most once a minute per process). */
 const KEEP_MS = 2 * HOUR_MS;
-const TOO_MANY = 'readers.errors.tooMany';
-const TOO_MANY_FOR_ADDRESS = 'readers.errors.tooManyForAddress';
 
 /**
  * The signup limits, counted in PostgreSQL (`signup_rate_limits`) so they hold however many web processes
  * share the database: SIGNUP_RATE_LIMIT_PER_MINUTE per client address (req.ip, which believes
  * X-Forwarded-For only from TRUST_PROXY), and SIGNUP_ADDRESS_LIMIT_PER_HOUR per target address
  * (so nobody can flood one reader's inbox from many addresses). Fixed windows; both counters move in the
- * signup's own statement (SubscriptionsService.signup), which stores and mails nothing when a limit is passed. The target key is a sha256 of the address: the table never holds an address.
+ * signup's own statement (SubscribersRepository.signup), which stores and mails nothing when a limit is passed.
+ * The target key is a sha256 of the address: the table never holds an address.
  */
 @Injectable()
 export class SignupLimits {
@@ -25,46 +23,29 @@ export class SignupLimits {
   private lastPrune = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly readers: SubscribersRepository,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
 
   /**
-   * The count of one signup as common-table expressions for the signup's own statement (so a signup is one
-   * round trip): `signup_limits` adds one hit to the client's minute and the target's hour and answers
-   * `refusal`, the readers.errors.* key of the limit passed, or null. Parameters are numbered from `first`.
+   * The windows one signup counts in (the signup's statement adds one hit to each and answers `refusal`, the
+   * SIGNUP_REFUSALS key of the limit passed, or null): the client's minute and the target address's hour.
    */
-  counting(clientAddress: string, emailKey: string, first: number): { with: string; params: unknown[] } {
+  windows(clientAddress: string, emailKey: string): SignupWindows {
     const now = this.clock.now().getTime();
     this.pruneNowAndThen(now);
-    const $ = (i: number) => `$${first + i}`;
     return {
-      with: `
-  signup_hits AS (
-    INSERT INTO signup_rate_limits (key, window_start, hits)
-    VALUES (${$(0)}, ${$(1)}::timestamptz, 1), (${$(2)}, ${$(3)}::timestamptz, 1)
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = signup_rate_limits.hits + 1
-    RETURNING key, hits
-  ),
-  signup_limits AS (
-    SELECT CASE WHEN coalesce(max(hits) FILTER (WHERE key = ${$(0)}), 0) > ${$(4)}::int THEN '${TOO_MANY}'
-                WHEN coalesce(max(hits) FILTER (WHERE key = ${$(2)}), 0) > ${$(5)}::int THEN '${TOO_MANY_FOR_ADDRESS}'
-           END AS refusal
-    FROM signup_hits
-  )`,
-      params: [
-        `client:${clientAddress}`,
-        new Date(now - (now % MINUTE_MS)),
-        `target:${createHash('sha256').update(emailKey, 'utf8').digest('hex')}`,
-        new Date(now - (now % HOUR_MS)),
-        this.config.env.SIGNUP_RATE_LIMIT_PER_MINUTE,
-        this.config.env.SIGNUP_ADDRESS_LIMIT_PER_HOUR,
-      ],
+      clientKey: `client:${clientAddress}`,
+      clientWindow: new Date(now - (now % MINUTE_MS)),
+      targetKey: `target:${createHash('sha256').update(emailKey, 'utf8').digest('hex')}`,
+      targetWindow: new Date(now - (now % HOUR_MS)),
+      clientLimit: this.config.env.SIGNUP_RATE_LIMIT_PER_MINUTE,
+      targetLimit: this.config.env.SIGNUP_ADDRESS_LIMIT_PER_HOUR,
     };
   }
 
-  /** Throws the 429 of a refusal `counting` answered (nothing when null). */
+  /** Throws the 429 of a refusal the signup answered (nothing when null). */
   enforce(refusal: string | null): void {
     if (refusal) {
       throw new HttpException(refusal, HttpStatus.TOO_MANY_REQUESTS);
@@ -76,8 +57,8 @@ export class SignupLimits {
       return;
     }
     this.lastPrune = now;
-    this.dataSource
-      .query('DELETE FROM signup_rate_limits WHERE window_start < $1', [new Date(now - KEEP_MS)])
+    this.readers
+      .pruneSignupLimits(new Date(now - KEEP_MS))
       .catch((err: unknown) => this.logger.warn(`Could not prune old signup limit windows: ${String(err)}`));
   }
 }

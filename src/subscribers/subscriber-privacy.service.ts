@@ -4,13 +4,13 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { NotFoundError } from '../common/domain-errors';
 import type { Frequency } from '../common/frequency';
-import { returnedRows } from '../database/returning';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { EDITION_LABELS, type EditionLabels } from './edition-labels';
 import { normaliseEmail } from './email-address';
 import { READER_ACTIVITY, type ReaderActivity, type ReaderClick, type ReaderOpen } from './reader-activity';
 import type { ConsentRecord, SubscriberStatus } from './subscriber.entity';
 import { Suppressions } from './suppressions';
+import { SubscribersRepository } from './subscribers.repository';
 
 export interface SubscriberSummary {
   id: string;
@@ -72,6 +72,7 @@ export class SubscriberPrivacyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly suppressions: Suppressions,
+    private readonly readers: SubscribersRepository,
     private readonly deliveryQueue: DeliveryQueue,
     @Inject(EDITION_LABELS) private readonly editionLabels: EditionLabels,
     @Inject(READER_ACTIVITY) private readonly activity: ReaderActivity,
@@ -146,13 +147,11 @@ export class SubscriberPrivacyService {
    */
   async erase(id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const [row] = returnedRows<{ email_key: string }>(
-        await manager.query('DELETE FROM subscribers WHERE id = $1 RETURNING email_key', [id]),
-      );
-      if (!row) {
+      const emailKey = await this.readers.erase(id, manager);
+      if (emailKey === null) {
         throw new NotFoundError(`No subscriber ${id}`);
       }
-      await this.suppressions.add(row.email_key, 'erased', manager);
+      await this.suppressions.add(emailKey, 'erased', manager);
     });
     this.logger.log(`Subscriber ${id} erased; address kept only as a hash on the suppression list`);
   }

@@ -25,6 +25,7 @@ import { SubscriberLinks } from './subscriber-links';
 import { SubscriberPrivacyService } from './subscriber-privacy.service';
 import { SubscribersAdminController } from './subscribers-admin.controller';
 import { SubscriptionsController } from './subscriptions.controller';
+import { SubscribersRepository } from './subscribers.repository';
 import { SubscriptionsService } from './subscriptions.service';
 import { Suppression } from './suppression.entity';
 import { Suppressions } from './suppressions';
@@ -39,6 +40,7 @@ import { Suppressions } from './suppressions';
   imports: [TypeOrmModule.forFeature([Subscriber, Suppression]), DeliveryModule],
   controllers: [SubscriptionsController, EmbedController, SubscribersAdminController],
   providers: [
+    SubscribersRepository,
     SubscriberLinks,
     AudienceRepository,
     NewslettersRepository,

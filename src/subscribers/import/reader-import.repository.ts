@@ -1,23 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { ConsentRecord, Frequency, SubscriberStatus } from '../subscriber.entity';
+import type { Frequency, SubscriberStatus } from '../subscriber.entity';
+import { SubscribersRepository, type ImportCandidate } from '../subscribers.repository';
 import type { ImportFormat } from './csv-columns';
 import { ImportRowError, ReaderImport } from './reader-import.entity';
 
 /** At most this many refused rows are kept in the job row; `bad_rows` still counts them all. */
 export const MAX_STORED_ERRORS = 1000;
 
-/** One reader to insert, as the batch statement takes it. */
-export interface ImportCandidate {
-  email: string;
-  emailKey: string;
-  emailHash: string;
-  frequency: Frequency;
-  status: Extract<SubscriberStatus, 'pending' | 'active'>;
-  consent: ConsentRecord & Record<string, unknown>;
-  tokenHash: string | null;
-}
+export type { ImportCandidate } from '../subscribers.repository';
 
 export interface BatchCounts {
   rowsRead: number;
@@ -29,10 +21,16 @@ export interface BatchCounts {
   errors: ImportRowError[];
 }
 
-/** The SQL of reader imports: the job row, and set-based inserts of one batch of readers. */
+/**
+ * The SQL of reader imports: the job row (`reader_imports`). The readers themselves are written by their owner,
+ * SubscribersRepository (one set-based insert per batch).
+ */
 @Injectable()
 export class ReaderImportRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly readers: SubscribersRepository,
+  ) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -78,54 +76,17 @@ export class ReaderImportRepository {
   }
 
   /**
-   * Inserts one batch in a single statement; an address already known (in any form) is left as it is, and an
-   * erased address (its hash on the suppression list) is never inserted. Returns the readers inserted.
+   * Inserts one batch in a single statement (SubscribersRepository.importBatch); an address already known (in
+   * any form) is left as it is, and an erased address is never inserted. Returns the readers inserted.
    */
-  async insertBatch(
+  insertBatch(
     manager: EntityManager,
     rows: ImportCandidate[],
     confirmationExpiresAt: Date,
     now: Date,
     newsletters: string[] = [],
   ): Promise<Array<{ id: string; emailKey: string; status: SubscriberStatus }>> {
-    if (rows.length === 0) {
-      return [];
-    }
-    const inserted = (await manager.query(
-      // Each imported reader subscribes to the import's newsletters, or (none chosen) to their frequency's digest
-      // and the breaking alerts (what a reader of that frequency got before newsletters), with the import's consent.
-      `WITH inserted AS (
-         INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
-                                  confirmation_expires_at, confirmed_at)
-         SELECT i.email, i.email_key, i.status, i.frequency, i.consent, i.token_hash,
-                CASE WHEN i.status = 'pending' THEN $7::timestamptz END,
-                CASE WHEN i.status = 'active' THEN $8::timestamptz END
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], $9::text[])
-              AS i(email, email_key, status, frequency, consent, token_hash, email_hash)
-         WHERE NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.email_hash = i.email_hash)
-         ON CONFLICT (email_key) DO NOTHING
-         RETURNING id, email_key, status, frequency, consent
-       ), subscribed AS (
-         INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
-         SELECT r.id, n.id, 'active', r.consent FROM inserted r
-           JOIN newsletters n ON n.slug = ANY(CASE WHEN cardinality($10::text[]) > 0 THEN $10::text[]
-                                                   ELSE ARRAY[r.frequency, 'breaking'] END)
-       )
-       SELECT id, email_key AS "emailKey", status FROM inserted`,
-      [
-        rows.map((r) => r.email),
-        rows.map((r) => r.emailKey),
-        rows.map((r) => r.status),
-        rows.map((r) => r.frequency),
-        rows.map((r) => JSON.stringify(r.consent)),
-        rows.map((r) => r.tokenHash),
-        confirmationExpiresAt,
-        now,
-        rows.map((r) => r.emailHash),
-        newsletters,
-      ],
-    )) as Array<{ id: string; emailKey: string; status: SubscriberStatus }>;
-    return inserted;
+    return this.readers.importBatch(manager, rows, confirmationExpiresAt, now, newsletters);
   }
 
   /** Of these addresses, those on the suppression list (by hash) and the status of those already readers. */
@@ -183,11 +144,7 @@ export class ReaderImportRepository {
     if (subscriberIds.length === 0) {
       return;
     }
-    await manager.query(
-      `UPDATE subscribers SET confirmation_sent_at = $2, updated_at = now()
-       WHERE id = ANY($1::bigint[]) AND status = 'pending'`,
-      [subscriberIds, now],
-    );
+    await this.readers.markConfirmationsSent(manager, subscriberIds, now);
     await manager.query(
       `UPDATE reader_imports SET confirmations_sent = confirmations_sent + $2, updated_at = now() WHERE id = $1`,
       [id, subscriberIds.length],
@@ -206,12 +163,8 @@ export class ReaderImportRepository {
     )) as Array<{ id: string; email: string }>;
   }
 
-  async replaceToken(manager: EntityManager, subscriberId: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await manager.query(
-      `UPDATE subscribers SET confirmation_token_hash = $2, confirmation_expires_at = $3, updated_at = now()
-       WHERE id = $1 AND status = 'pending'`,
-      [subscriberId, tokenHash, expiresAt],
-    );
+  replaceToken(manager: EntityManager, subscriberId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+    return this.readers.replaceToken(manager, subscriberId, tokenHash, expiresAt);
   }
 
   async finish(id: string, status: 'done' | 'failed', failure: string | null, now: Date): Promise<void> {
