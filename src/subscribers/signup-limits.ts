@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { TooManyAttemptsError } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
 
 const MINUTE_MS = 60_000;
@@ -64,10 +65,10 @@ export class SignupLimits {
     };
   }
 
-  /** Throws the 429 of a refusal `counting` answered (nothing when null). */
+  /** Throws the refusal `counting` answered (a 429 at the edge; nothing when null). */
   enforce(refusal: string | null): void {
     if (refusal) {
-      throw new HttpException(refusal, HttpStatus.TOO_MANY_REQUESTS);
+      throw new TooManyAttemptsError(refusal);
     }
   }
 
