@@ -5,7 +5,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { InvalidInputError, NotFoundError } from '../common/domain-errors';
-import { Locale } from '../common/locale';
+import { Locale, localeText } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 import { cronFromTime, timeFromCron } from '../digests/digest-settings.service';
 import type { NewsletterDto, UpdateNewsletterDto } from '../digests/dto/newsletter.dto';
@@ -18,6 +18,7 @@ import { NextDigestViewModel } from './next-digest.view';
 
 // Sunday first, as cron numbers them; the one spelling of the formatter («الاثنين»).
 const WEEKDAYS = weekdayNames();
+const LIST = localeText('newsroom.nextDigest.listSeparator');
 const SCREEN = '/admin/settings/newsletters';
 
 /**
@@ -59,7 +60,7 @@ export class NewslettersController {
             digest: n.kind === 'digest',
             archived: n.status === 'archived',
             schedule: this.schedule(n),
-            topicList: n.topics.join('، '),
+            topicList: n.topics.join(LIST),
             lastEdition: last ? { id: last.id, subject: last.subject, when: this.times.when(last.sentAt) } : null,
           };
         }),
@@ -189,7 +190,7 @@ export class NewslettersController {
     const what = simple
       ? simple.days.length === 7
         ? this.locale.t('newsletters.screen.everyDay', { time: simple.time })
-        : `${simple.days.map((d) => WEEKDAYS[d]).join('، ')} ${simple.time}`
+        : `${simple.days.map((d) => WEEKDAYS[d]).join(LIST)} ${simple.time}`
       : (cron ?? '');
     return n.scheduleCron ? what : `${what} (${this.locale.t('newsletters.screen.standardSchedule')})`;
   }
@@ -207,7 +208,7 @@ export class NewslettersController {
       cron: n?.scheduleCron ?? '',
       time: own?.time ?? '09:00',
       days: WEEKDAYS.map((label, value) => ({ label, value, checked: own ? own.days.includes(value) : value === 5 })),
-      topics: n?.topics.join('، ') ?? '',
+      topics: n?.topics.join(LIST) ?? '',
       newest: n?.articleOrder === 'newest',
       oldest: n?.articleOrder === 'oldest',
       showOnForm: n ? n.showOnForm : true,
