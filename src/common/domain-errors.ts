@@ -1,11 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  HttpException,
-  HttpStatus,
-  NotFoundException,
-  PayloadTooLargeException,
-} from '@nestjs/common';
+import { BadRequestException, ConflictException, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
 import { localeValue, localeText } from './locale';
 
 /** Values a domain error's locale message is filled with (`{url}`, `{max}`). */
@@ -53,9 +46,6 @@ export class InvalidInputError extends DomainError {}
 /** Too many attempts in a window; try again later (429). */
 export class TooManyAttemptsError extends DomainError {}
 
-/** What was sent is larger than the service accepts (413). */
-export class TooLargeError extends DomainError {}
-
 /** The HTTP status a domain error stands for. */
 export function domainStatus(err: DomainError): number {
   if (err instanceof NotFoundError) {
@@ -69,9 +59,6 @@ export function domainStatus(err: DomainError): number {
   }
   if (err instanceof TooManyAttemptsError) {
     return HttpStatus.TOO_MANY_REQUESTS;
-  }
-  if (err instanceof TooLargeError) {
-    return HttpStatus.PAYLOAD_TOO_LARGE;
   }
   return HttpStatus.INTERNAL_SERVER_ERROR;
 }
@@ -98,8 +85,6 @@ export function toHttpException(err: unknown): unknown {
       return new ConflictException(body, { cause: err });
     case HttpStatus.BAD_REQUEST:
       return new BadRequestException(body, { cause: err });
-    case HttpStatus.PAYLOAD_TOO_LARGE:
-      return new PayloadTooLargeException(body, { cause: err });
     default:
       return new HttpException(body, status, { cause: err });
   }
