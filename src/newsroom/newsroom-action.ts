@@ -35,6 +35,9 @@ export interface ActionOutcome {
 
 type DomainErrorClass = abstract new (...args: never[]) => DomainError;
 
+/** Locale keys for refusals of a kind that carry an English sentence rather than words of their own. */
+type RefusalWords = { notFound?: string; conflict?: string; invalid?: string };
+
 export interface NewsroomActionOptions {
   /** Where the editor goes (303) after the action; `:name` parts are the route's parameters. */
   redirect: string;
@@ -48,8 +51,7 @@ export interface NewsroomActionOptions {
     to?: string;
     /** Refusals not the editor's to fix on this form: they go on to the exception filters (an unknown newsletter's 404). */
     passOn?: DomainErrorClass[];
-    /** Locale keys for refusals of a kind that carry an English sentence rather than words of their own. */
-    say?: { notFound?: string; conflict?: string; invalid?: string };
+    say?: RefusalWords;
   };
 }
 
@@ -117,9 +119,11 @@ export class NewsroomActionInterceptor implements NestInterceptor {
 
   private async done(meta: ActionMetadata, req: Request, res: Response, outcome: ActionOutcome): Promise<void> {
     const editor = (req as unknown as Record<string, SignedInEditor | undefined>)[EDITOR_KEY];
-    if (editor) {
-      await this.audit.record(editor, outcome.action ?? meta.action, outcome.subject, outcome.detail);
+    if (!editor) {
+      // @NewsroomPage() puts the editor there before any handler runs; an action nobody signed is a wiring mistake.
+      throw new Error(`@NewsroomAction('${meta.action}') ran without a signed-in editor`);
     }
+    await this.audit.record(editor, outcome.action ?? meta.action, outcome.subject, outcome.detail);
     this.view.flash(req, outcome.flash, outcome.tone ?? 'success');
     await seeOther(req, res, outcome.redirect ?? withParams(meta.redirect, req));
   }
@@ -145,7 +149,7 @@ export class NewsroomActionInterceptor implements NestInterceptor {
   }
 
   /** The refusal in the editor's words; null when it has none (an English sentence for logs and the API). */
-  private reason(err: DomainError, say: NonNullable<NewsroomActionOptions['refused']>['say'] & object): string | null {
+  private reason(err: DomainError, say: RefusalWords): string | null {
     if (err.key) {
       return this.locale.t(err.key, err.params);
     }
