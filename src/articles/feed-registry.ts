@@ -1,8 +1,8 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { Locale } from '../common/locale';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { FeedAddressPolicy } from './feed-address-policy';
 import { Feed } from './feed.entity';
 
@@ -34,7 +34,6 @@ export class FeedRegistry {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly policy: FeedAddressPolicy,
-    private readonly locale: Locale,
   ) {}
 
   /** The URLs a poll visits, FEED_URLS first. */
@@ -74,7 +73,7 @@ export class FeedRegistry {
     const url = FeedRegistry.validUrl(rawUrl);
     if (!(await this.policy.permits(new URL(url)))) {
       this.logger.warn(`Feed refused for ${editor}: ${url} (address not allowed or not resolvable)`);
-      throw new BadRequestException(this.locale.t('hardening.feedAddressRefused'));
+      throw new InvalidInputError('hardening.feedAddressRefused');
     }
     await this.dataSource.query(
       `INSERT INTO feeds (url, added_by) VALUES ($1, $2)
@@ -87,7 +86,7 @@ export class FeedRegistry {
 
   async remove(url: string, editor: string): Promise<void> {
     if (!(await this.urls()).includes(url)) {
-      throw new NotFoundException('هذه التغذية ليست في القائمة');
+      throw new NotFoundError('errors.feedNotListed', { url });
     }
     await this.dataSource.query(
       `INSERT INTO feeds (url, removed_at) VALUES ($1, now())
@@ -102,13 +101,13 @@ export class FeedRegistry {
     try {
       url = new URL(String(raw ?? '').trim());
     } catch {
-      throw new BadRequestException('رابط التغذية غير صالح: يجب أن يبدأ بـ http:// أو https://');
+      throw new InvalidInputError('errors.feedUrlInvalid');
     }
     if (!['http:', 'https:'].includes(url.protocol) || !url.hostname || url.username || url.password) {
-      throw new BadRequestException('رابط التغذية غير صالح: يجب أن يبدأ بـ http:// أو https://');
+      throw new InvalidInputError('errors.feedUrlInvalid');
     }
     if (url.href.length > 2000) {
-      throw new BadRequestException('رابط التغذية أطول من اللازم');
+      throw new InvalidInputError('errors.feedUrlTooLong');
     }
     return url.href;
   }

@@ -1,6 +1,7 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { topicKey } from './topics';
 
 export interface TopicEntry {
@@ -75,7 +76,7 @@ export class TopicCatalog {
   async rename(key: string, name: string): Promise<{ from: string; to: string }> {
     const clean = name.replace(/\s+/g, ' ').trim();
     if (!clean || clean.length > MAX_NAME_LENGTH || /[<>]/.test(clean)) {
-      throw new BadRequestException(`الاسم مطلوب، بلا < أو >، وبحد أقصى ${MAX_NAME_LENGTH} حرفاً`);
+      throw new InvalidInputError('errors.topicNameInvalid', { max: MAX_NAME_LENGTH });
     }
     const [[row]] = (await this.dataSource.query(
       `UPDATE topics t SET name = $2 FROM (SELECT key, name FROM topics WHERE key = $1) old
@@ -83,7 +84,7 @@ export class TopicCatalog {
       [key, clean],
     )) as [Array<{ from: string }>, number];
     if (!row) {
-      throw new NotFoundException('لا يوجد موضوع بهذا المفتاح');
+      throw new NotFoundError('errors.topicNotFound', { key });
     }
     return { from: row.from, to: clean };
   }
@@ -94,7 +95,7 @@ export class TopicCatalog {
       number,
     ];
     if (!count) {
-      throw new NotFoundException('لا يوجد موضوع بهذا المفتاح');
+      throw new NotFoundError('errors.topicNotFound', { key });
     }
   }
 
@@ -113,13 +114,14 @@ export class TopicCatalog {
    */
   async mergeArticles(from: string, into: string, manager: EntityManager): Promise<number> {
     if (from === into) {
-      throw new BadRequestException('لا يمكن دمج موضوع في نفسه');
+      throw new InvalidInputError('errors.topicMergeIntoItself', { key: from });
     }
     const found = (await manager.query('SELECT key FROM topics WHERE key = ANY($1::text[]) FOR UPDATE', [
       [from, into],
     ])) as Array<{ key: string }>;
-    if (found.length !== 2) {
-      throw new NotFoundException('لا يوجد موضوع بهذا المفتاح');
+    const missing = [from, into].find((key) => !found.some((row) => row.key === key));
+    if (missing !== undefined) {
+      throw new NotFoundError('errors.topicNotFound', { key: missing });
     }
     const [, articles] = (await manager.query(
       `UPDATE articles

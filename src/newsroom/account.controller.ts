@@ -60,12 +60,12 @@ export class AccountController {
       return again(400, problem);
     }
     if (!(await this.accounts.changePassword(editor.id, current, password))) {
-      return again(400, 'كلمة المرور الحالية غير صحيحة.');
+      return again(400, this.view.t('newsroomActions.account.wrongPassword'));
     }
     // Anyone else signed in as this editor (a forgotten laptop, a stolen cookie) is signed out.
     await this.sessions.endOtherSessions(editor.id, req.sessionID);
     await this.audit.record(editor, 'editor.password-change');
-    this.view.flash(req, 'غيّرنا كلمة المرور، وأنهينا جلساتك الأخرى.');
+    this.view.flash(req, this.view.t('newsroomActions.account.passwordChanged'));
     res.redirect(303, '/admin/account');
   }
 }

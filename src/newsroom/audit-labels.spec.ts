@@ -16,13 +16,19 @@ function sources(dir: string): string[] {
   );
 }
 
-// Every action the audit log records (`audit.record(editor, 'area.action', …)`), read from the code.
-const ACTION = /\.record\(\s*[^,()]+,\s*'([a-z-]+)\.([a-z-]+)'/g;
+// Every action the audit log records, read from the code: `audit.record(editor, 'area.action', …)`, a newsroom
+// action's `@NewsroomAction('area.action', …)`, and the `action: 'area.action'` an action's outcome may name.
+const ACTION =
+  /(?:\.record\(\s*[^,()]+,|@NewsroomAction\(|\baction: (?:[^'\n]*\?\s*)?)\s*'([a-z-]+)\.([a-z-]+)'(?:\s*:\s*'([a-z-]+)\.([a-z-]+)')?/g;
 
 describe('the audit log speaks Arabic', () => {
   it('has an Arabic label for every action the code records', () => {
     const actions = new Set(
-      sources(SRC).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(ACTION)].map((m) => `${m[1]}.${m[2]}`)),
+      sources(SRC).flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(ACTION)].flatMap((m) =>
+          m[3] ? [`${m[1]}.${m[2]}`, `${m[3]}.${m[4]}`] : [`${m[1]}.${m[2]}`],
+        ),
+      ),
     );
     expect(actions.size).toBeGreaterThan(30);
     const labels = LOCALE.newsroom.labels.audit;

@@ -65,7 +65,7 @@ export class BreakingController {
     const lists = await this.breaking.alertsNewsletters();
     const list = lists.find((n) => n.slug === text(newsletter, 40)) ?? lists.find((n) => n.slug === 'breaking');
     if (!list) {
-      this.view.flash(req, 'لا توجد نشرة تنبيهات مفعّلة؛ فعّلها من صفحة النشرات.', 'error');
+      this.view.flash(req, this.view.t('newsroomActions.breaking.noAlertsNewsletter'), 'error');
       res.redirect(303, '/admin/breaking');
       return;
     }

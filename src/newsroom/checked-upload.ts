@@ -13,6 +13,7 @@ import type { Request, Response } from 'express';
 import multer from 'multer';
 import type { Observable } from 'rxjs';
 import { EditorSessions } from '../auth/editor-sessions';
+import { localeText } from '../common/locale';
 import { CSRF_DEFERRED, CSRF_REJECTED_MESSAGE, NewsroomRefusal } from '../auth/newsroom-page';
 
 /**
@@ -61,8 +62,8 @@ function uploadError(err: unknown): HttpException {
   }
   if (err instanceof multer.MulterError) {
     return err.code === 'LIMIT_FILE_SIZE'
-      ? new PayloadTooLargeException('الملف أكبر من الحد المسموح.')
-      : new BadRequestException(`تعذّرت قراءة النموذج المرفوع (${err.code})`);
+      ? new PayloadTooLargeException(localeText('errors.uploadTooLarge'))
+      : new BadRequestException(localeText('errors.uploadUnreadableCode', { code: err.code }));
   }
-  return new BadRequestException('تعذّرت قراءة النموذج المرفوع');
+  return new BadRequestException(localeText('errors.uploadUnreadable'));
 }

@@ -22,11 +22,11 @@ export class EditorInvitations {
 
   /** Queues the invitation; false (logged, token never logged) when it could not be composed or queued. */
   async send(invited: SignedInEditor, token: string, inviter: SignedInEditor): Promise<boolean> {
-    const subject = `دعوة إلى غرفة تحرير ${this.config.env.PUBLICATION_NAME}`;
+    const subject = this.renderer.t('newsroomActions.invite.subject');
     try {
       const { html, text } = await this.renderer.renderEmail('editor-invite', {
         subject,
-        preheader: 'اختر كلمة مرور لحسابك في غرفة التحرير',
+        preheader: this.renderer.t('newsroomActions.invite.preheader'),
         name: invited.name,
         inviter: inviter.name,
         inviteUrl: this.inviteUrl(token),

@@ -7,8 +7,10 @@ import { DuplicateEditorError, EditorAccounts, LastOwnerError, normaliseEmail } 
 import { NewsroomPage } from '../auth/newsroom-page';
 import { GRANTABLE, isRole, Permission, ROLES } from '../auth/permissions';
 import { RequirePermission } from '../auth/require-permission';
+import { NotFoundError } from '../common/domain-errors';
 import { Locale } from '../common/locale';
 import { EditorInvitations } from './editor-invitations';
+import { ActionOutcome, NewsroomAction, NewsroomScreen } from './newsroom-action';
 import { NewsroomView } from './newsroom-view';
 
 type InviteForm = Partial<Record<'email' | 'name' | 'role', unknown>>;
@@ -21,7 +23,7 @@ const GRANT_LABEL_KEYS: Partial<Record<Permission, string>> = { 'alert.send': 'a
 @Controller('admin/editors')
 @NewsroomPage()
 @RequirePermission('editors.manage')
-export class EditorsController {
+export class EditorsController implements NewsroomScreen {
   constructor(
     private readonly view: NewsroomView,
     private readonly accounts: EditorAccounts,
@@ -49,7 +51,12 @@ export class EditorsController {
     // The form always sends one; a post without it gets the role that can send nothing to readers.
     const role = body.role ?? 'writer';
     if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(email) || email.length > 254) {
-      return this.render(req, res, 400, { error: 'أدخل بريدًا إلكترونيًا صحيحًا.', email, name, inviteRole: role });
+      return this.render(req, res, 400, {
+        error: this.locale.t('newsroomActions.editors.invalidEmail'),
+        email,
+        name,
+        inviteRole: role,
+      });
     }
     if (!isRole(role)) {
       return this.render(req, res, 400, { error: this.locale.t('roles.editors.pickInviteRole'), email, name });
@@ -59,18 +66,26 @@ export class EditorsController {
       invitation = await this.accounts.invite({ email, name, role }, editor);
     } catch (err) {
       if (err instanceof DuplicateEditorError) {
-        return this.render(req, res, 409, { error: 'لهذا البريد حساب محرر بالفعل.', email, name, inviteRole: role });
+        return this.render(req, res, 409, {
+          error: this.locale.t('newsroomActions.editors.alreadyEditor'),
+          email,
+          name,
+          inviteRole: role,
+        });
       }
       throw err;
     }
     const sent = await this.invitations.send(invitation.editor, invitation.token, editor);
     await this.audit.record(editor, 'editor.invite', email, { mailed: sent, role });
     if (sent) {
-      this.view.flash(req, `أرسلنا دعوة إلى ${email}. الرابط صالح سبعة أيام.`);
+      this.view.flash(req, this.locale.t('newsroomActions.editors.invited', { email }));
     } else {
       this.view.flash(
         req,
-        `تعذّر إرسال البريد إلى ${email}. أرسل له هذا الرابط بنفسك: ${this.invitations.inviteUrl(invitation.token)}`,
+        this.locale.t('newsroomActions.editors.inviteNotSent', {
+          email,
+          url: this.invitations.inviteUrl(invitation.token),
+        }),
         'error',
       );
     }
@@ -115,19 +130,22 @@ export class EditorsController {
 
   /** Revokes a machine token made with `npm run token:create`; it opens nothing from the next request on. */
   @Post('tokens/:id/revoke')
-  async revokeToken(
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-    @CurrentEditor() editor: SignedInEditor,
-  ): Promise<void> {
+  @NewsroomAction('api-token.revoke', { redirect: '/admin/editors', refused: { show: 'screen' } })
+  async revokeToken(@Param('id') id: string): Promise<ActionOutcome> {
     const revoked = await this.tokens.revoke(id);
     if (!revoked) {
-      return this.render(req, res, 404, { error: this.locale.t('roles.tokens.noToken') });
+      throw new NotFoundError('roles.tokens.noToken', { id });
     }
-    await this.audit.record(editor, 'api-token.revoke', revoked.name, { scopes: revoked.scopes });
-    this.view.flash(req, this.locale.t('roles.tokens.revoked', { name: revoked.name }));
-    res.redirect(303, '/admin/editors');
+    return {
+      subject: revoked.name,
+      detail: { scopes: revoked.scopes },
+      flash: this.locale.t('roles.tokens.revoked', { name: revoked.name }),
+    };
+  }
+
+  /** The list; after a refused action, with the reason flashed and the refusal's status. */
+  screen(req: Request, res: Response, status: number): Promise<void> {
+    return this.render(req, res, status, {});
   }
 
   private async render(req: Request, res: Response, status: number, form: Record<string, unknown>): Promise<void> {

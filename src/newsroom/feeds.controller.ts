@@ -1,100 +1,73 @@
-import { Body, Controller, Get, HttpException, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FeedPoller } from '../articles/feed-poller';
 import { FeedRegistry } from '../articles/feed-registry';
-import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
+import { RequirePermission } from '../auth/require-permission';
 import { FeedPollForm, FeedUrlForm } from './dto/feeds.dto';
 import { FeedsCard } from './feeds-card';
+import { ActionOutcome, NewsroomAction, NewsroomScreen } from './newsroom-action';
 import { NewsroomView } from './newsroom-view';
-import { RequirePermission } from '../auth/require-permission';
 
-/** Settings → feeds: the list with each feed's health, add, remove and poll now. Each change is audited. */
+const SCREEN = '/admin/settings/feeds';
+
+/**
+ * Settings → feeds: the list with each feed's health, add, remove and poll now. Each change is audited; a refused
+ * address shows this screen again with the reason.
+ */
 @Controller('admin/settings/feeds')
 @NewsroomPage()
 @RequirePermission('settings.manage')
-export class NewsroomFeedsController {
+export class NewsroomFeedsController implements NewsroomScreen {
   constructor(
     private readonly view: NewsroomView,
     private readonly card: FeedsCard,
     private readonly registry: FeedRegistry,
     private readonly poller: FeedPoller,
-    private readonly audit: AuditLog,
   ) {}
 
   @Get()
   page(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.render(req, res, 200);
+    return this.screen(req, res, 200);
   }
 
   @Post()
-  async add(
-    @Body() form: FeedUrlForm,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.act(req, res, form.back, async () => {
-      const url = await this.registry.add(form.url, editor.email);
-      await this.audit.record(editor, 'feed.add', url);
-      return this.view.t('newsroom.feeds.added');
-    });
+  @NewsroomAction('feed.add', { redirect: SCREEN, refused: { show: 'screen' } })
+  async add(@Body() form: FeedUrlForm, @CurrentEditor() editor: SignedInEditor): Promise<ActionOutcome> {
+    const url = await this.registry.add(form.url, editor.email);
+    return { subject: url, flash: this.view.t('newsroom.feeds.added'), redirect: form.back };
   }
 
   @Post('remove')
-  async remove(
-    @Body() form: FeedUrlForm,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.act(req, res, form.back, async () => {
-      await this.registry.remove(form.url, editor.email);
-      await this.audit.record(editor, 'feed.remove', form.url);
-      return this.view.t('newsroom.feeds.removed');
-    });
+  @NewsroomAction('feed.remove', { redirect: SCREEN, refused: { show: 'screen' } })
+  async remove(@Body() form: FeedUrlForm, @CurrentEditor() editor: SignedInEditor): Promise<ActionOutcome> {
+    await this.registry.remove(form.url, editor.email);
+    return { subject: form.url, flash: this.view.t('newsroom.feeds.removed'), redirect: form.back };
   }
 
   @Post('poll')
-  async poll(
-    @Body() form: FeedPollForm,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.act(req, res, form.back, async () => {
-      const result = await this.poller.pollAll();
-      const created = result.feeds.reduce((n, f) => n + f.created, 0);
-      const failed = result.feeds.filter((f) => f.status === 'error').length;
-      await this.audit.record(editor, 'feed.poll', undefined, { ran: result.ran, created, failed });
-      if (!result.ran) {
-        return this.view.t('newsroom.feeds.busy');
-      }
-      const fetched = this.view.t('newsroom.feeds.fetched', { feeds: result.feeds.length, created });
-      return `${fetched}${failed ? this.view.t('newsroom.feeds.fetchedFailed', { failed }) : ''}.`;
-    });
+  @NewsroomAction('feed.poll', { redirect: SCREEN, refused: { show: 'screen' } })
+  async poll(@Body() form: FeedPollForm): Promise<ActionOutcome> {
+    const result = await this.poller.pollAll();
+    const created = result.feeds.reduce((n, f) => n + f.created, 0);
+    const failed = result.feeds.filter((f) => f.status === 'error').length;
+    const fetched = this.view.t('newsroom.feeds.fetched', { feeds: result.feeds.length, created });
+    return {
+      detail: { ran: result.ran, created, failed },
+      flash: result.ran
+        ? `${fetched}${failed ? this.view.t('newsroom.feeds.fetchedFailed', { failed }) : ''}.`
+        : this.view.t('newsroom.feeds.busy'),
+      redirect: form.back,
+    };
   }
 
-  private async act(req: Request, res: Response, back: string | undefined, change: () => Promise<string>) {
-    try {
-      this.view.flash(req, await change(), 'success');
-    } catch (err) {
-      if (!(err instanceof HttpException) || err.getStatus() >= 500) {
-        throw err;
-      }
-      this.view.flash(req, err.message, 'error');
-      return this.render(req, res, err.getStatus());
-    }
-    res.redirect(303, back ?? '/admin/settings/feeds');
-  }
-
-  private async render(req: Request, res: Response, status: number): Promise<void> {
+  async screen(req: Request, res: Response, status: number): Promise<void> {
     await this.view.page(
       req,
       res,
       'feeds',
-      { card: await this.card.html(req, res, '/admin/settings/feeds') },
+      { card: await this.card.html(req, res, SCREEN) },
       { nav: 'settings', title: this.view.t('newsroom.feeds.title'), status },
     );
   }

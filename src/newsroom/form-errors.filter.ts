@@ -1,18 +1,19 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { InvalidInputError } from '../common/domain-errors';
 import { editorMessage } from './editor-message';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 
 /**
- * A newsroom form that fails validation (400) goes back to the page it came from with the reason shown on it,
+ * A newsroom form that fails validation (400, or a service's InvalidInputError) goes back to the page it came from with the reason shown on it,
  * instead of a JSON error; an htmx request gets the reason as plain text with the 400.
  */
-@Catch(BadRequestException)
+@Catch(BadRequestException, InvalidInputError)
 export class NewsroomFormErrors implements ExceptionFilter {
   constructor(private readonly view: NewsroomView) {}
 
-  catch(exception: BadRequestException, host: ArgumentsHost): void {
+  catch(exception: BadRequestException | InvalidInputError, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
     const message = editorMessage(exception) ?? this.view.t('newsroom.requestFailed');

@@ -5,11 +5,13 @@ import { AuditLog } from '../auth/audit-log';
 import { EditorAccounts, MIN_PASSWORD_LENGTH, passwordProblem } from '../auth/editor-accounts';
 import { EditorSessions } from '../auth/editor-sessions';
 import { NewsroomView } from './newsroom-view';
+import { localeText } from '../common/locale';
 import { Public } from '../common/public-route';
 
 type AcceptForm = Partial<Record<'token' | 'password' | 'confirm', unknown>>;
 
-const GONE = 'رابط الدعوة غير صالح: ربما استُخدم من قبل أو انتهت مدته (سبعة أيام). اطلب دعوة جديدة.';
+const GONE = localeText('newsroomActions.invite.gone');
+const TITLE = localeText('newsroomActions.invite.title');
 
 /** An invited editor chooses a password through the one-time link, and is signed in. Public, like sign-in. */
 @ApiExcludeController()
@@ -33,7 +35,7 @@ export class InviteController {
       res,
       'invite',
       invited ? { invited, token, minLength: MIN_PASSWORD_LENGTH } : { gone: GONE },
-      { status: invited ? 200 : 410, title: 'الانضمام إلى غرفة التحرير', nav: 'invite' },
+      { status: invited ? 200 : 410, title: TITLE, nav: 'invite' },
     );
   }
 
@@ -49,12 +51,12 @@ export class InviteController {
         res,
         'invite',
         invited ? { invited, token, minLength: MIN_PASSWORD_LENGTH, error } : { gone: status === 403 ? error : GONE },
-        { status: invited || status === 403 ? status : 410, title: 'الانضمام إلى غرفة التحرير', nav: 'invite' },
+        { status: invited || status === 403 ? status : 410, title: TITLE, nav: 'invite' },
       );
     };
     if (!this.sessions.acceptCsrf(req)) {
       req.session.signInFormAt = Date.now();
-      return again(403, 'انتهت صلاحية النموذج. أعد المحاولة.');
+      return again(403, this.view.t('newsroomActions.invite.formExpired'));
     }
     const problem = passwordProblem(password, confirm);
     if (problem) {
@@ -66,7 +68,7 @@ export class InviteController {
     }
     await this.sessions.signIn(req, editor);
     await this.audit.record(editor, 'editor.accept-invite');
-    this.view.flash(req, `أهلًا ${editor.name}! صار لك حساب في غرفة التحرير.`);
+    this.view.flash(req, this.view.t('newsroomActions.invite.welcome', { name: editor.name }));
     res.redirect(303, '/admin');
   }
 }

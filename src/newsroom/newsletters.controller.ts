@@ -3,24 +3,29 @@ import { RequirePermission } from '../auth/require-permission';
 import { Body, Controller, Get, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditLog } from '../auth/audit-log';
-import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
-import { ConflictError, DomainError, NotFoundError } from '../common/domain-errors';
-import { Locale } from '../common/locale';
+import { InvalidInputError, NotFoundError } from '../common/domain-errors';
+import { Locale, localeText } from '../common/locale';
 import { AppConfig } from '../config/app-config';
 import { cronFromTime, timeFromCron } from '../digests/digest-settings.service';
 import type { NewsletterDto, UpdateNewsletterDto } from '../digests/dto/newsletter.dto';
-import { NewsletterCatalog, NewsletterRuleError } from '../digests/newsletter-catalog';
+import { NewsletterCatalog } from '../digests/newsletter-catalog';
 import { NewsletterForm, NewsletterStatusForm } from './dto/newsletters.dto';
 import { NewsroomFormErrors } from './form-errors.filter';
+import { ActionOutcome, NewsroomAction } from './newsroom-action';
 import { NewsroomView } from './newsroom-view';
 import { NextDigestViewModel } from './next-digest.view';
-import { seeOther } from './see-other';
 
 // Sunday first, as cron numbers them; the one spelling of the formatter («الاثنين»).
 const WEEKDAYS = weekdayNames();
+const LIST = localeText('newsroom.nextDigest.listSeparator');
 const SCREEN = '/admin/settings/newsletters';
+
+/**
+ * A refused change (a newsletter rule, a slug taken) goes back to its form with the reason; an unknown newsletter
+ * stays a 404.
+ */
+const REFUSED = { passOn: [NotFoundError], say: { conflict: 'newsletters.errors.slugTaken' } };
 
 /**
  * Newsroom → Newsletters: every newsletter with its kept subscriber count and last edition; create, edit (with a
@@ -36,7 +41,6 @@ export class NewslettersController {
     private readonly catalog: NewsletterCatalog,
     private readonly view: NewsroomView,
     private readonly times: NextDigestViewModel,
-    private readonly audit: AuditLog,
     private readonly locale: Locale,
     private readonly config: AppConfig,
   ) {}
@@ -56,7 +60,7 @@ export class NewslettersController {
             digest: n.kind === 'digest',
             archived: n.status === 'archived',
             schedule: this.schedule(n),
-            topicList: n.topics.join('، '),
+            topicList: n.topics.join(LIST),
             lastEdition: last ? { id: last.id, subject: last.subject, when: this.times.when(last.sentAt) } : null,
           };
         }),
@@ -87,58 +91,46 @@ export class NewslettersController {
 
   @RequirePermission('newsletters.manage')
   @Post()
-  async create(
-    @Body() form: NewsletterForm,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.act(req, res, SCREEN, async () => {
-      const kind = form.kind ?? 'digest';
-      const created = await this.catalog.create({
-        ...this.fields(form, kind),
-        slug: form.slug ?? '',
-        name: form.name,
-        kind,
-      });
-      await this.audit.record(editor, 'newsletter.create', `newsletter:${created.slug}`, { ...form });
-      return this.locale.t('newsletters.screen.created', { name: created.name });
+  @NewsroomAction('newsletter.create', { redirect: SCREEN, refused: REFUSED })
+  async create(@Body() form: NewsletterForm): Promise<ActionOutcome> {
+    const kind = form.kind ?? 'digest';
+    const created = await this.catalog.create({
+      ...this.fields(form, kind),
+      slug: form.slug ?? '',
+      name: form.name,
+      kind,
     });
+    return {
+      subject: `newsletter:${created.slug}`,
+      detail: { ...form },
+      flash: this.locale.t('newsletters.screen.created', { name: created.name }),
+    };
   }
 
   @RequirePermission('newsletters.manage')
   @Post(':slug')
-  async update(
-    @Param('slug') slug: string,
-    @Body() form: NewsletterForm,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  @NewsroomAction('newsletter.update', { redirect: SCREEN, refused: { ...REFUSED, to: `${SCREEN}/:slug` } })
+  async update(@Param('slug') slug: string, @Body() form: NewsletterForm): Promise<ActionOutcome> {
     const current = await this.found(slug);
-    await this.act(req, res, `${SCREEN}/${slug}`, async () => {
-      const updated = await this.catalog.update(slug, this.fields(form, current.kind));
-      await this.audit.record(editor, 'newsletter.update', `newsletter:${slug}`, { ...form });
-      return this.locale.t('newsletters.screen.saved', { name: updated.name });
-    });
+    const updated = await this.catalog.update(slug, this.fields(form, current.kind));
+    return {
+      subject: `newsletter:${slug}`,
+      detail: { ...form },
+      flash: this.locale.t('newsletters.screen.saved', { name: updated.name }),
+    };
   }
 
   @RequirePermission('newsletters.manage')
   @Post(':slug/status')
-  async status(
-    @Param('slug') slug: string,
-    @Body() form: NewsletterStatusForm,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
-    await this.act(req, res, SCREEN, async () => {
-      const updated = await this.catalog.update(slug, { status: form.status });
-      await this.audit.record(editor, `newsletter.${form.status === 'archived' ? 'archive' : 'restore'}`, slug);
-      return this.locale.t(`newsletters.screen.${form.status === 'archived' ? 'archived' : 'restored'}`, {
-        name: updated.name,
-      });
-    });
+  @NewsroomAction('newsletter.archive', { redirect: SCREEN, refused: REFUSED })
+  async status(@Param('slug') slug: string, @Body() form: NewsletterStatusForm): Promise<ActionOutcome> {
+    const archived = form.status === 'archived';
+    const updated = await this.catalog.update(slug, { status: form.status });
+    return {
+      action: archived ? 'newsletter.archive' : 'newsletter.restore',
+      subject: slug,
+      flash: this.locale.t(`newsletters.screen.${archived ? 'archived' : 'restored'}`, { name: updated.name }),
+    };
   }
 
   private async found(slug: string): Promise<NewsletterDto> {
@@ -146,7 +138,7 @@ export class NewslettersController {
       return await this.catalog.get(slug);
     } catch (err) {
       if (err instanceof NotFoundError) {
-        throw new NotFoundError(this.locale.t('newsletters.screen.notFound'));
+        throw new NotFoundError('newsletters.screen.notFound', { slug });
       }
       throw err;
     }
@@ -175,7 +167,7 @@ export class NewslettersController {
     } else if (form.scheduleMode === 'own') {
       const days = (form.days ?? []).map(Number);
       if (!form.time || days.length === 0) {
-        throw new DomainFormError(this.locale.t('newsletters.screen.scheduleRequired'));
+        throw new InvalidInputError('newsletters.screen.scheduleRequired');
       }
       scheduleCron = cronFromTime(form.time, period === 'weekly' ? days.slice(0, 1) : days);
     }
@@ -198,7 +190,7 @@ export class NewslettersController {
     const what = simple
       ? simple.days.length === 7
         ? this.locale.t('newsletters.screen.everyDay', { time: simple.time })
-        : `${simple.days.map((d) => WEEKDAYS[d]).join('، ')} ${simple.time}`
+        : `${simple.days.map((d) => WEEKDAYS[d]).join(LIST)} ${simple.time}`
       : (cron ?? '');
     return n.scheduleCron ? what : `${what} (${this.locale.t('newsletters.screen.standardSchedule')})`;
   }
@@ -216,38 +208,11 @@ export class NewslettersController {
       cron: n?.scheduleCron ?? '',
       time: own?.time ?? '09:00',
       days: WEEKDAYS.map((label, value) => ({ label, value, checked: own ? own.days.includes(value) : value === 5 })),
-      topics: n?.topics.join('، ') ?? '',
+      topics: n?.topics.join(LIST) ?? '',
       newest: n?.articleOrder === 'newest',
       oldest: n?.articleOrder === 'oldest',
       showOnForm: n ? n.showOnForm : true,
       defaultChecked: n ? n.defaultChecked : false,
     };
   }
-
-  private editorMessage(err: DomainError): string {
-    if (err instanceof NewsletterRuleError) {
-      return this.locale.t(err.key);
-    }
-    if (err instanceof ConflictError) {
-      return this.locale.t('newsletters.errors.slugTaken');
-    }
-    return err.message;
-  }
-
-  /** Runs a change; success → flash and back (303), a refusal (bad input, slug taken) → flash the reason. */
-  private async act(req: Request, res: Response, back: string, change: () => Promise<string>): Promise<void> {
-    try {
-      this.view.flash(req, await change(), 'success');
-      await seeOther(req, res, back.startsWith(`${SCREEN}/`) ? SCREEN : back);
-    } catch (err) {
-      if (!(err instanceof DomainError) || err instanceof NotFoundError) {
-        throw err;
-      }
-      this.view.flash(req, this.editorMessage(err), 'error');
-      await seeOther(req, res, back);
-    }
-  }
 }
-
-/** A form the service would refuse anyway, said in the editor's words. */
-class DomainFormError extends DomainError {}

@@ -15,6 +15,7 @@ import {
   PlanTextsFormDto,
 } from './dto/next-digest-forms.dto';
 import { NewsroomFormErrors } from './form-errors.filter';
+import { ActionOutcome, NewsroomAction } from './newsroom-action';
 import { NewsroomView } from './newsroom-view';
 import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
@@ -99,32 +100,25 @@ export class NextDigestController {
   }
 
   @Post('texts')
-  async texts(
-    @Body() body: PlanTextsFormDto,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  @NewsroomAction('next-digest.texts', { redirect: '/admin/next' })
+  async texts(@Body() body: PlanTextsFormDto, @CurrentEditor() editor: SignedInEditor): Promise<ActionOutcome> {
     await this.plans.setTexts(body.frequency, body, editor.email);
-    await this.audit.record(editor, 'next-digest.texts', `plan:${body.frequency}`, {
-      subject: body.subject ?? '',
-      preheader: body.preheader ?? '',
-      editorNote: body.editorNote ?? '',
-    });
-    this.view.flash(req, this.view.t('newsroom.nextDigest.textsSaved'), 'success');
-    await seeOther(req, res, nextDigestUrl(body.frequency));
+    return {
+      subject: `plan:${body.frequency}`,
+      detail: { subject: body.subject ?? '', preheader: body.preheader ?? '', editorNote: body.editorNote ?? '' },
+      flash: this.view.t('newsroom.nextDigest.textsSaved'),
+      redirect: nextDigestUrl(body.frequency),
+    };
   }
 
   @Post('reset')
-  async reset(
-    @Body() body: FrequencyFormDto,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  @NewsroomAction('next-digest.reset', { redirect: '/admin/next' })
+  async reset(@Body() body: FrequencyFormDto): Promise<ActionOutcome> {
     await this.plans.reset(body.frequency);
-    await this.audit.record(editor, 'next-digest.reset', `plan:${body.frequency}`);
-    this.view.flash(req, this.view.t('newsroom.nextDigest.reset'), 'success');
-    await seeOther(req, res, nextDigestUrl(body.frequency));
+    return {
+      subject: `plan:${body.frequency}`,
+      flash: this.view.t('newsroom.nextDigest.reset'),
+      redirect: nextDigestUrl(body.frequency),
+    };
   }
 }

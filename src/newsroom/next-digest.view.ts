@@ -10,9 +10,8 @@ import { DigestSettingsService } from '../digests/digest-settings.service';
 import { localOfInstant } from '../digests/local-time';
 import { NextEditionPlanService, type NextEditionView } from '../digests/next-edition-plan.service';
 import { ScheduledEditions } from '../digests/scheduled-editions';
-import { BadRequestException } from '@nestjs/common';
+import { InvalidInputError } from '../common/domain-errors';
 import { NewslettersRepository } from '../subscribers/newsletters.repository';
-import { FREQUENCY_MESSAGE } from './dto/next-digest-forms.dto';
 import type { Frequency } from '../common/frequency';
 
 export const FREQUENCY_LABELS = localeRecord('newsroom.labels.frequency') as Record<Frequency, string>;
@@ -43,7 +42,7 @@ export class NextDigestViewModel {
   private async digests(slug: string): Promise<Array<{ slug: string; name: string }>> {
     const digests = await this.newsletters.digests();
     if (!digests.some((n) => n.slug === slug)) {
-      throw new BadRequestException(FREQUENCY_MESSAGE);
+      throw new InvalidInputError('newsroom.validation.frequency');
     }
     return digests;
   }

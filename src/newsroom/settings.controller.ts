@@ -1,7 +1,6 @@
 import { Body, Controller, UseFilters, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuditLog } from '../auth/audit-log';
 import { CurrentEditor, type SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { SecondStep } from '../auth/second-step';
@@ -12,8 +11,8 @@ import { DigestSettingsService } from '../digests/digest-settings.service';
 import { DigestSettingsDto } from '../digests/dto/digest-plan.dto';
 import { NewsroomFormErrors } from './form-errors.filter';
 import { FeedsCard } from './feeds-card';
+import { ActionOutcome, NewsroomAction } from './newsroom-action';
 import { NewsroomView } from './newsroom-view';
-import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 import { RequirePermission } from '../auth/require-permission';
 
@@ -33,7 +32,6 @@ export class SettingsController {
     private readonly scheduler: DigestScheduler,
     private readonly views: NextDigestViewModel,
     private readonly view: NewsroomView,
-    private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly feeds: FeedsCard,
     private readonly secondStep: SecondStep,
@@ -59,24 +57,18 @@ export class SettingsController {
   }
 
   @Post('digest')
-  async saveDigest(
-    @Body() body: DigestSettingsDto,
-    @CurrentEditor() editor: SignedInEditor,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): Promise<void> {
+  @NewsroomAction('settings.digest', { redirect: '/admin/settings' })
+  async saveDigest(@Body() body: DigestSettingsDto, @CurrentEditor() editor: SignedInEditor): Promise<ActionOutcome> {
     const before = await this.settings.current();
     const saved = await this.settings.save(body, editor.email);
-    await this.audit.record(editor, 'settings.digest', 'digest-settings', {
-      from: { daily: before.dailyCron, weekly: before.weeklyCron, max: before.maxArticles, order: before.order },
-      to: { daily: saved.dailyCron, weekly: saved.weeklyCron, max: saved.maxArticles, order: saved.order },
-    });
-    this.view.flash(
-      req,
-      this.view.t('newsroom.settings.saved', { when: this.views.when(this.scheduler.nextRunAt('daily')) }),
-      'success',
-    );
-    await seeOther(req, res, '/admin/settings');
+    return {
+      subject: 'digest-settings',
+      detail: {
+        from: { daily: before.dailyCron, weekly: before.weeklyCron, max: before.maxArticles, order: before.order },
+        to: { daily: saved.dailyCron, weekly: saved.weeklyCron, max: saved.maxArticles, order: saved.order },
+      },
+      flash: this.view.t('newsroom.settings.saved', { when: this.views.when(this.scheduler.nextRunAt('daily')) }),
+    };
   }
 
   private async digestSection(): Promise<Record<string, unknown>> {

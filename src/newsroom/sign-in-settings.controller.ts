@@ -1,12 +1,10 @@
-import { Body, Controller, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import { AuditLog } from '../auth/audit-log';
+import { Body, Controller, Post } from '@nestjs/common';
 import { CurrentEditor, SignedInEditor } from '../auth/current-editor';
 import { NewsroomPage } from '../auth/newsroom-page';
 import { RequirePermission } from '../auth/require-permission';
 import { SecondStep } from '../auth/second-step';
 import { Locale } from '../common/locale';
-import { NewsroomView } from './newsroom-view';
+import { ActionOutcome, NewsroomAction } from './newsroom-action';
 
 type RequireForm = Partial<Record<'requireSecondStep', unknown>>;
 
@@ -20,22 +18,18 @@ type RequireForm = Partial<Record<'requireSecondStep', unknown>>;
 export class SignInSettingsController {
   constructor(
     private readonly secondStep: SecondStep,
-    private readonly view: NewsroomView,
-    private readonly audit: AuditLog,
     private readonly locale: Locale,
   ) {}
 
   @Post()
-  async save(
-    @Req() req: Request,
-    @Res() res: Response,
-    @Body() body: RequireForm,
-    @CurrentEditor() editor: SignedInEditor,
-  ): Promise<void> {
+  @NewsroomAction('settings.sign-in', { redirect: '/admin/settings' })
+  async save(@Body() body: RequireForm, @CurrentEditor() editor: SignedInEditor): Promise<ActionOutcome> {
     const required = body.requireSecondStep === 'on';
     await this.secondStep.settings.setRequireSecondStep(required, editor.email);
-    await this.audit.record(editor, 'settings.sign-in', 'newsroom-settings', { requireSecondStep: required });
-    this.view.flash(req, this.locale.t(required ? 'signin.settings.savedOn' : 'signin.settings.savedOff'));
-    res.redirect(303, '/admin/settings');
+    return {
+      subject: 'newsroom-settings',
+      detail: { requireSecondStep: required },
+      flash: this.locale.t(required ? 'signin.settings.savedOn' : 'signin.settings.savedOff'),
+    };
   }
 }

@@ -1,8 +1,8 @@
-import { localeText } from '../common/locale';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { TopicCatalog } from '../articles/topic-catalog';
+import { NotFoundError } from '../common/domain-errors';
 import { ReaderDirectory } from '../subscribers/reader-directory';
 
 /**
@@ -22,7 +22,7 @@ export class TopicMerge {
   async merge(from: string, intoTyped: string): Promise<{ into: string; articles: number; readers: number }> {
     const into = await this.topics.resolve(intoTyped);
     if (!into) {
-      throw new NotFoundException(localeText('newsroom.topics.mergeTargetMissing', { name: intoTyped.slice(0, 80) }));
+      throw new NotFoundError('errors.topicMergeTargetMissing', { name: intoTyped.slice(0, 80) });
     }
     return this.dataSource.transaction(async (manager) => {
       const articles = await this.topics.mergeArticles(from, into, manager);

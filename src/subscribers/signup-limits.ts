@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { TooManyAttemptsError } from '../common/domain-errors';
 import { AppConfig } from '../config/app-config';
 import { SubscribersRepository, type SignupWindows } from './subscribers.repository';
 
@@ -45,10 +46,10 @@ export class SignupLimits {
     };
   }
 
-  /** Throws the 429 of a refusal the signup answered (nothing when null). */
+  /** Throws the refusal the signup answered (a 429 at the edge; nothing when null). */
   enforce(refusal: string | null): void {
     if (refusal) {
-      throw new HttpException(refusal, HttpStatus.TOO_MANY_REQUESTS);
+      throw new TooManyAttemptsError(refusal);
     }
   }
 

@@ -173,8 +173,12 @@ describe('Newsroom: readers, topics, feeds and outbox screens', () => {
       expect(page.text).toMatch(/مدينة الموصل[\s\S]*?<td>1<\/td>\s*<td>1<\/td>/);
       await post('/admin/topics/rename', { key: 'ديالي', name: 'محافظة ديالى' }).expect(303);
       expect(await preferences()).toContain('محافظة ديالى');
-      await post('/admin/topics/rename', { key: 'ديالي', name: '  ' }).expect(400);
-      await post('/admin/topics/rename', { key: 'لا_يوجد', name: 'س' }).expect(404);
+      // A refusal shows the list again with the reason, in Arabic, and is not audited.
+      const blank = await post('/admin/topics/rename', { key: 'ديالي', name: '  ' }).expect(400);
+      expect(blank.text).toContain('الاسم مطلوب، بلا &lt; أو &gt;، وبحد أقصى 80 حرفاً');
+      const unknown = await post('/admin/topics/rename', { key: 'لا_يوجد', name: 'س' }).expect(404);
+      expect(unknown.text).toContain('لا يوجد موضوع بهذا المفتاح');
+      expect(await audit('topic.rename')).toHaveLength(1);
       expect((await audit('topic.rename'))[0].detail).toEqual({ from: 'ديالى', to: 'محافظة ديالى' });
     });
 
@@ -213,6 +217,18 @@ describe('Newsroom: readers, topics, feeds and outbox screens', () => {
     });
   });
 
+  describe('newsletters', () => {
+    it('a refused newsletter (its slug taken) goes back to the form with the reason, and is not audited', async () => {
+      await post('/admin/settings/newsletters', { name: 'نشرة أخرى', slug: 'daily' })
+        .expect(303)
+        .expect('Location', '/admin/settings/newsletters');
+      const page = await agent.get('/admin/settings/newsletters').expect(200);
+      expect(page.text).toContain('هذا المعرّف مستخدم لنشرة أخرى؛ اختر غيره.');
+      expect(await audit('newsletter.create')).toHaveLength(0);
+      await post('/admin/settings/newsletters/no-such-newsletter', { name: 'س' }).expect(404);
+    });
+  });
+
   describe('feeds', () => {
     it('adds a feed (http(s) only), polls it now with its health shown, and removes it', async () => {
       const { FeedServer } = await import('../articles/feed-server');
@@ -245,6 +261,9 @@ describe('Newsroom: readers, topics, feeds and outbox screens', () => {
         await post('/admin/settings/feeds/poll', {}).expect(303);
         expect(server.requestsTo('/feed.xml')).toHaveLength(1); // removed feeds are not polled
         expect((await audit('feed.add'))[0].subject).toBe(feedUrl);
+        const again = await post('/admin/settings/feeds/remove', { url: feedUrl }).expect(404);
+        expect(again.text).toContain('هذه التغذية ليست في القائمة');
+        expect(await audit('feed.remove')).toHaveLength(1);
         expect((await audit('feed.remove'))[0].subject).toBe(feedUrl);
         expect((await audit('feed.poll')).length).toBe(2);
       } finally {

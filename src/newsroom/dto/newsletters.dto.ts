@@ -1,44 +1,48 @@
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { localeText } from '../../common/locale';
 import { NoControlChars } from '../../common/no-control-chars';
+
+/** A validation message of the Newsletters form, from the locale file. */
+const say = (key: string): string => localeText(`newsroomActions.newsletterForm.${key}`);
 
 const days = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? [value] : value);
 
 /** The Newsletters screen's form (create and edit); the schedule editor's fields become one cron. */
 export class NewsletterForm {
-  @IsString({ message: 'الاسم مطلوب' })
-  @MaxLength(80, { message: 'الاسم أطول من اللازم (80 حرفاً على الأكثر)' })
+  @IsString({ message: say('nameRequired') })
+  @MaxLength(80, { message: say('nameTooLong') })
   @NoControlChars()
   name: string;
 
   @IsOptional()
   @IsString()
-  @MaxLength(200, { message: 'الوصف أطول من اللازم (200 حرف على الأكثر)' })
+  @MaxLength(200, { message: say('descriptionTooLong') })
   @NoControlChars()
   description?: string;
 
   /** Create only. */
   @IsOptional()
-  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'المعرّف: أحرف لاتينية صغيرة وأرقام وشرطات فقط' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: say('slug') })
   @NoControlChars()
   slug?: string;
 
   /** Create only. */
   @IsOptional()
-  @IsIn(['digest', 'alerts'], { message: 'النوع غير صالح' })
+  @IsIn(['digest', 'alerts'], { message: say('kind') })
   kind?: 'digest' | 'alerts';
 
   @IsOptional()
-  @IsIn(['daily', 'weekly'], { message: 'الوتيرة غير صالحة' })
+  @IsIn(['daily', 'weekly'], { message: say('period') })
   period?: 'daily' | 'weekly';
 
   /** `standard`: the Settings screen's schedule of its period; `own`: time + days below; `cron`: as typed. */
   @IsOptional()
-  @IsIn(['standard', 'own', 'cron'], { message: 'الموعد غير صالح' })
+  @IsIn(['standard', 'own', 'cron'], { message: say('scheduleMode') })
   scheduleMode?: 'standard' | 'own' | 'cron';
 
   @IsOptional()
-  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'الوقت غير صالح' })
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: say('time') })
   @NoControlChars()
   time?: string;
 
@@ -46,7 +50,7 @@ export class NewsletterForm {
   @Transform(days)
   @IsArray()
   @ArrayMaxSize(7)
-  @Matches(/^[0-6]$/, { each: true, message: 'اليوم غير صالح' })
+  @Matches(/^[0-6]$/, { each: true, message: say('day') })
   @NoControlChars({ each: true })
   days?: string[];
 
@@ -64,19 +68,19 @@ export class NewsletterForm {
   topics?: string;
 
   @IsOptional()
-  @Matches(/^(|\d{1,3})$/, { message: 'عدد المقالات غير صالح' })
+  @Matches(/^(|\d{1,3})$/, { message: say('maxArticles') })
   @NoControlChars()
   maxArticles?: string;
 
   @IsOptional()
-  @IsIn(['', 'newest', 'oldest'], { message: 'الترتيب غير صالح' })
+  @IsIn(['', 'newest', 'oldest'], { message: say('articleOrder') })
   articleOrder?: '' | 'newest' | 'oldest';
 
   @IsOptional()
   @IsString()
   @MaxLength(80)
   @NoControlChars()
-  @Matches(/^[^"<>\\]*$/, { message: 'اسم المرسل لا يقبل علامات الاقتباس أو الأقواس الزاوية' })
+  @Matches(/^[^"<>\\]*$/, { message: say('senderName') })
   senderName?: string;
 
   @IsOptional()
@@ -89,6 +93,6 @@ export class NewsletterForm {
 }
 
 export class NewsletterStatusForm {
-  @IsIn(['active', 'archived'], { message: 'الحالة غير صالحة' })
+  @IsIn(['active', 'archived'], { message: say('status') })
   status: 'active' | 'archived';
 }
