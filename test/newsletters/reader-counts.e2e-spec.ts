@@ -125,6 +125,44 @@ describe('Readers per newsletter and state are kept in the statement that change
     expect(await kept()).toEqual(await counted());
   });
 
+  it("an import maps a newsletters column: each row joins its own, an empty cell the import's choice", async () => {
+    const before = await kept();
+    const importer = t().get(ReaderImporter);
+    const job = await importer.start({
+      uploadedPath: uploadedFile(
+        'email,newsletters\n' +
+          'column-1@example.net,weekly;breaking\n' +
+          'column-2@example.net,"daily, weekly"\n' +
+          'column-3@example.net,\n' +
+          'column-4@example.net,sport\n',
+      ),
+      fileName: 'readers.csv',
+      frequency: 'daily',
+      newsletters: ['breaking'],
+      trustConsent: false,
+      startedBy: 'editor@nashra.test',
+    });
+    await importer.settled(job.id);
+    const rows: Array<{ email: string; slugs: string[] }> = await t().dataSource.query(
+      `SELECT s.email, array_agg(n.slug ORDER BY n.slug) AS slugs
+         FROM subscribers s JOIN subscriptions sub ON sub.subscriber_id = s.id JOIN newsletters n ON n.id = sub.newsletter_id
+        WHERE s.email LIKE 'column-%' GROUP BY s.email ORDER BY s.email`,
+    );
+    expect(rows).toEqual([
+      { email: 'column-1@example.net', slugs: ['breaking', 'weekly'] },
+      { email: 'column-2@example.net', slugs: ['daily', 'weekly'] },
+      { email: 'column-3@example.net', slugs: ['breaking'] },
+    ]);
+    const [done]: Array<{ errors: Array<{ line: number; reason: string }> }> = await t().dataSource.query(
+      'SELECT errors FROM reader_imports WHERE id = $1',
+      [job.id],
+    );
+    expect(done.errors).toEqual([{ line: 5, reason: 'لا توجد نشرة بالمعرّف sport' }]);
+    const after = await kept();
+    expect(after.weekly.pending - (before.weekly?.pending ?? 0)).toBe(2);
+    expect(after).toEqual(await counted());
+  });
+
   it("the next edition's audience is read from the kept counts, topics included, and agrees with the readers", async () => {
     await t().dataSource.query(
       `INSERT INTO topics (key, name, followable) VALUES ('economy', 'اقتصاد', true), ('sport', 'رياضة', true)

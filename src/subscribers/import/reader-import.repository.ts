@@ -17,6 +17,8 @@ export interface ImportCandidate {
   status: Extract<SubscriberStatus, 'pending' | 'active'>;
   consent: ConsentRecord & Record<string, unknown>;
   tokenHash: string | null;
+  /** The row's own newsletters (a `newsletters` column); empty: the import's. */
+  newsletters?: string[];
 }
 
 export interface BatchCounts {
@@ -92,8 +94,9 @@ export class ReaderImportRepository {
       return [];
     }
     const inserted = (await manager.query(
-      // Each imported reader subscribes to the import's newsletters, or (none chosen) to their frequency's digest
-      // and the breaking alerts (what a reader of that frequency got before newsletters), with the import's consent.
+      // Each imported reader subscribes to their row's newsletters (a `newsletters` column), else to the import's,
+      // or (none chosen) to their frequency's digest and the breaking alerts (what a reader of that frequency got
+      // before newsletters), with the import's consent.
       `WITH inserted AS (
          INSERT INTO subscribers (email, email_key, status, frequency, consent, confirmation_token_hash,
                                   confirmation_expires_at, confirmed_at)
@@ -108,7 +111,9 @@ export class ReaderImportRepository {
        ), subscribed AS (
          INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
          SELECT r.id, n.id, 'active', r.consent FROM inserted r
-           JOIN newsletters n ON n.slug = ANY(CASE WHEN cardinality($10::text[]) > 0 THEN $10::text[]
+           JOIN unnest($2::text[], $11::text[]) AS own(email_key, slugs) ON own.email_key = r.email_key
+           JOIN newsletters n ON n.slug = ANY(CASE WHEN own.slugs <> '' THEN string_to_array(own.slugs, ',')
+                                                   WHEN cardinality($10::text[]) > 0 THEN $10::text[]
                                                    ELSE ARRAY[r.frequency, 'breaking'] END)
        )
        SELECT id, email_key AS "emailKey", status FROM inserted`,
@@ -123,6 +128,7 @@ export class ReaderImportRepository {
         now,
         rows.map((r) => r.emailHash),
         newsletters,
+        rows.map((r) => (r.newsletters ?? []).join(',')),
       ],
     )) as Array<{ id: string; emailKey: string; status: SubscriberStatus }>;
     return inserted;
