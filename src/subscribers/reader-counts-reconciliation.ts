@@ -25,17 +25,19 @@ export interface ReaderCountDrift {
 const TOPIC_SET = `ARRAY(SELECT DISTINCT t FROM unnest(topics) AS t ORDER BY t)`;
 /** Subscriptions per newsletter, reader's state, subscription's state and topics (migration NewsletterReaderCounts). */
 const NEWSLETTER_COUNTED = `
-  SELECT sub.newsletter_id, s.status AS reader_status, sub.status, ARRAY(SELECT DISTINCT t FROM unnest(s.topics) AS t ORDER BY t) AS topics,
-         count(*) AS n
+  SELECT sub.newsletter_id, s.status AS reader_status, sub.status,
+         ARRAY(SELECT DISTINCT t FROM unnest(s.topics) AS t ORDER BY t) AS topics, count(*) AS n
     FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
    GROUP BY 1, 2, 3, 4`;
 const NEWSLETTER_KEY = (alias: string) =>
-  `'newsletter:' || (SELECT slug FROM newsletters WHERE id = ${alias}.newsletter_id) || '/' || ${alias}.reader_status || '/' || ${alias}.status || '/' || ${alias}.topics::text`;
+  `'newsletter:' || (SELECT slug FROM newsletters WHERE id = ${alias}.newsletter_id) || '/' ||
+   ${alias}.reader_status || '/' || ${alias}.status || '/' || ${alias}.topics::text`;
 const QUARTER = (column: string) => `date_bin('15 minutes', ${column}, timestamptz '2000-01-01 00:00Z')`;
 
 /**
- * Every night, recounts readers per (status, frequency), subscriptions per (newsletter, states, topics) and sign-ups / unsubscribes per quarter hour, and
- * compares them with the kept counts (reader_counts, reader_flow) the subscribers table's triggers maintain. A
+ * Every night, recounts readers per (status, frequency), subscriptions per (newsletter, states, topics) and
+ * sign-ups / unsubscribes per quarter hour, and compares them with the kept counts (reader_counts, reader_flow,
+ * newsletter_reader_counts) the subscribers' and subscriptions' triggers maintain. A
  * drift is logged and the kept tables rebuilt under a SHARE lock (sign-ups wait about a second at a million
  * readers, once, on a night something went wrong). Readers per newsletter (newsletter_reader_counts, kept by the
  * subscriptions' triggers) are recounted and rebuilt the same way.
