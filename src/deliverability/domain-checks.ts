@@ -29,6 +29,18 @@ export interface DomainCheck {
   fix: string | null;
   /** The record of `fix` on its own, to copy into the DNS zone; absent when the fix is not one record. */
   record?: { name: string; type: 'TXT'; value: string };
+  /**
+   * For the administrator who runs nashra, when the fix is in its settings rather than in DNS: the environment
+   * variables to set (`NAME=value`, or a bare name), a command to run, the error met. The Arabic `detail` and
+   * `fix` never name a variable: editors read them.
+   */
+  admin?: AdminHint;
+}
+
+export interface AdminHint {
+  settings: string[];
+  command?: string;
+  error?: string;
 }
 
 export interface DomainReport {
@@ -72,6 +84,7 @@ export class DomainChecks {
         status: 'warn',
         detail,
         fix: null,
+        admin: { settings: ['MAIL_FROM', 'DNS_SERVERS'] },
       }));
       return { domain, checkedAt, checks };
     }
@@ -181,34 +194,41 @@ export class DomainChecks {
 
   private async dkim(domain: string): Promise<Omit<DomainCheck, 'name'>> {
     const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;
-    const setUp = {
+    const setUp: AdminHint = {
       command: 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem',
-      settings: `DKIM_DOMAIN=${domain} DKIM_SELECTOR=nashra DKIM_PRIVATE_KEY_FILE=dkim.pem`,
+      settings: [`DKIM_DOMAIN=${domain}`, 'DKIM_SELECTOR=nashra', 'DKIM_PRIVATE_KEY_FILE=dkim.pem'],
     };
     if (!DKIM_DOMAIN || !DKIM_SELECTOR || !DKIM_PRIVATE_KEY_FILE) {
-      return this.failure('dkim.unsigned', {}, 'dkim.setUp', setUp);
+      return { ...this.failure('dkim.unsigned', {}, 'dkim.setUp', {}), admin: setUp };
     }
     let ours: { k: string; p: string; spki: Buffer };
     try {
       ours = publicKeyOf(createPrivateKey(readFileSync(DKIM_PRIVATE_KEY_FILE, 'utf8')));
     } catch (err) {
-      return this.failure('dkim.keyFile', { error: errorMessage(err) }, 'dkim.setUp', setUp);
+      return {
+        ...this.failure('dkim.keyFile', {}, 'dkim.setUp', {}),
+        admin: { ...setUp, settings: ['DKIM_PRIVATE_KEY_FILE'], error: errorMessage(err) },
+      };
     }
     const name = `${DKIM_SELECTOR}._domainkey.${DKIM_DOMAIN}`;
     const record = `v=DKIM1; k=${ours.k}; p=${ours.p}`;
     const publish = { name, record };
     const aligned = organisation(DKIM_DOMAIN) === organisation(domain);
     if (!aligned) {
-      return this.failure('dkim.unaligned', { signing: `d=${DKIM_DOMAIN}`, domain }, 'dkim.align', {
-        setting: `DKIM_DOMAIN=${domain}`,
-      });
+      return {
+        ...this.failure('dkim.unaligned', { signing: `d=${DKIM_DOMAIN}`, domain }, 'dkim.align', { domain }),
+        admin: { settings: [`DKIM_DOMAIN=${domain}`] },
+      };
     }
     const published = (await this.dns.txt(name)).map(tags).find((t) => t.p !== undefined);
     if (!published) {
       return this.failure('dkim.missing', { name }, 'dkim.publish', publish);
     }
     if (!samePublicKey(published.p ?? '', ours)) {
-      return this.failure('dkim.mismatch', { name }, 'dkim.publish', publish);
+      return {
+        ...this.failure('dkim.mismatch', { name }, 'dkim.publish', publish),
+        admin: { settings: ['DKIM_PRIVATE_KEY_FILE'] },
+      };
     }
     return { status: 'pass', detail: this.t('dkim.pass', { name, signing: `d=${DKIM_DOMAIN}`, domain }), fix: null };
   }

@@ -13,6 +13,7 @@ export class NewsletterRuleError extends InvalidInputError {
 }
 import { AppConfig } from '../config/app-config';
 import type { Newsletter } from '../subscribers/newsletter.entity';
+import { NO_READERS, NewsletterReaderCounts, type NewsletterReaders } from '../subscribers/newsletter-reader-counts';
 import { type NewsletterInput, NewslettersRepository } from '../subscribers/newsletters.repository';
 import { DigestScheduler } from './digest-scheduler';
 import { EditionsRepository } from './editions.repository';
@@ -34,11 +35,16 @@ export class NewsletterCatalog {
     private readonly scheduler: DigestScheduler,
     private readonly config: AppConfig,
     private readonly editions: EditionsRepository,
+    private readonly readers: NewsletterReaderCounts,
   ) {}
 
   async list(options: { archived?: boolean } = { archived: true }): Promise<NewsletterDto[]> {
-    const [newsletters, growth] = await Promise.all([this.newsletters.list(options), this.newsletters.growth(30)]);
-    return newsletters.map((n) => this.view(n, growth.get(n.slug)));
+    const [newsletters, growth, readers] = await Promise.all([
+      this.newsletters.list(options),
+      this.newsletters.growth(30),
+      this.readers.byNewsletter(),
+    ]);
+    return newsletters.map((n) => this.view(n, growth.get(n.slug), readers.get(n.id)));
   }
 
   /** Each newsletter's latest edition that went out, by slug. */
@@ -47,8 +53,12 @@ export class NewsletterCatalog {
   }
 
   async get(slug: string): Promise<NewsletterDto> {
-    const [newsletter, growth] = await Promise.all([this.newsletters.bySlugOrFail(slug), this.newsletters.growth(30)]);
-    return this.view(newsletter, growth.get(slug));
+    const [newsletter, growth, readers] = await Promise.all([
+      this.newsletters.bySlugOrFail(slug),
+      this.newsletters.growth(30),
+      this.readers.byNewsletter(),
+    ]);
+    return this.view(newsletter, growth.get(slug), readers.get(newsletter.id));
   }
 
   async create(dto: CreateNewsletterDto): Promise<NewsletterDto> {
@@ -123,7 +133,7 @@ export class NewsletterCatalog {
     return cron;
   }
 
-  view(n: Newsletter, growth = { joined: 0, left: 0 }): NewsletterDto {
+  view(n: Newsletter, growth = { joined: 0, left: 0 }, readers: NewsletterReaders = NO_READERS): NewsletterDto {
     const digest = n.kind === 'digest' && n.status === 'active';
     return {
       slug: n.slug,
@@ -144,6 +154,7 @@ export class NewsletterCatalog {
       position: n.position,
       subscribers: n.subscriberCount,
       growth30: growth,
+      readers: { ...readers },
     };
   }
 }

@@ -136,7 +136,7 @@ export class NextEditionPlanService {
     return this.plans.consume(frequency);
   }
 
-  /** How many readers the edition would reach if sent now: the very audience query the delivery ledger queues. */
+  /** How many readers the edition would reach if sent now, from the kept counts the audience query agrees with. */
   audience(newsletterId: number, articles: Article[]): Promise<Audience> {
     return this.audiences.sizeOf(newsletterId, articles);
   }

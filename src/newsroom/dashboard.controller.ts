@@ -15,6 +15,8 @@ import { TransportHealth } from '../delivery/transport-health';
 import { ProviderRateReport } from '../deliverability/provider-rates';
 import { EditionOverview } from '../digests/edition-overview';
 import { ReaderStats } from '../subscribers/reader-stats';
+import { NO_READERS, NewsletterReaderCounts } from '../subscribers/newsletter-reader-counts';
+import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { editionLabels, feedHealth, STATUS_LABELS } from './dashboard-labels';
 import { dateStyleOf, formatMoment } from '../common/formatter';
 import { NewsroomView } from './newsroom-view';
@@ -50,26 +52,37 @@ export class DashboardController {
     private readonly engagement: EditionStats,
     private readonly providerRates: ProviderRateReport,
     private readonly accounts: EditorAccounts,
+    private readonly newsletters: NewslettersRepository,
+    private readonly newsletterReaders: NewsletterReaderCounts,
   ) {}
 
   @Get()
   async dashboard(@Req() req: Request, @Res() res: Response): Promise<void> {
     const now = this.clock.now();
-    const [counts, days, recent, polled, audit, smtp, topics, providers, editors] = await Promise.all([
-      this.readers.counts(),
-      this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
-      this.editions.recent(8),
-      this.feeds.status(),
-      this.audit.recent(20),
-      this.transport.state(),
-      this.engagement.byTopic(),
-      this.providerRates.lastDays(),
-      this.accounts.count(),
-    ]);
+    const [counts, days, recent, polled, audit, smtp, topics, providers, editors, newsletters, readers] =
+      await Promise.all([
+        this.readers.counts(),
+        this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
+        this.editions.recent(8),
+        this.feeds.status(),
+        this.audit.recent(20),
+        this.transport.state(),
+        this.engagement.byTopic(),
+        this.providerRates.lastDays(),
+        this.accounts.count(),
+        this.newsletters.list(),
+        // Kept per newsletter and state by the subscriptions' triggers: a few hundred rows, never a count of readers.
+        this.newsletterReaders.byNewsletter(),
+      ]);
     const statuses = Object.entries(counts.byStatus).map(([status, n]) => ({ label: STATUS_LABELS[status], n }));
     await this.view.page(req, res, 'dashboard', {
       counts,
       statuses,
+      newsletters: newsletters.map((n) => ({
+        slug: n.slug,
+        name: n.name,
+        active: (readers.get(n.id) ?? NO_READERS).active,
+      })),
       chart: {
         labels: days.map((d) => `${d.day.slice(8, 10)}/${d.day.slice(5, 7)}`),
         signups: days.map((d) => d.signups),

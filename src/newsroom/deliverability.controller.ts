@@ -112,6 +112,8 @@ export class DeliverabilityController {
         gmail: providers.gmail,
         permille: this.config.env.COMPLAINT_PAUSE_PERMILLE,
         warmUp: { ...plan, started: plan.startedOn ?? plan.today.day },
+        // Only the administrator's: shown collapsed, to those who manage the settings (editors read the Arabic).
+        warmUpAdmin: { settings: ['WARMUP_START_PER_DAY', 'WARMUP_GROWTH_PERCENT'] },
       },
       { title: t('title') },
     );

@@ -8,6 +8,7 @@ import { EmbedController } from './embed.controller';
 import { ImportConfirmations } from './import/import-confirmations';
 import { ReaderImportRepository } from './import/reader-import.repository';
 import { ReaderImporter } from './import/reader-importer';
+import { NewsletterReaderCounts } from './newsletter-reader-counts';
 import { NewslettersRepository } from './newsletters.repository';
 import { ReaderDirectory } from './reader-directory';
 import { ReaderExceptionFilter } from './reader-exception.filter';
@@ -43,6 +44,7 @@ import { Suppressions } from './suppressions';
     SubscribersRepository,
     SubscriberLinks,
     AudienceRepository,
+    NewsletterReaderCounts,
     NewslettersRepository,
     ReaderBounces,
     { provide: RECIPIENT_LINKS, useExisting: SubscriberLinks },
@@ -66,6 +68,7 @@ import { Suppressions } from './suppressions';
   ],
   exports: [
     SubscriberLinks,
+    NewsletterReaderCounts,
     Suppressions,
     AudienceRepository,
     NewslettersRepository,

@@ -283,6 +283,8 @@ export interface ImportCandidate {
   status: Extract<SubscriberStatus, 'pending' | 'active'>;
   consent: ConsentRecord & Record<string, unknown>;
   tokenHash: string | null;
+  /** The row's own newsletters (a `newsletters` column); empty: the import's. */
+  newsletters?: string[];
 }
 
 /** A reader reported by the mail server: by id, or by the normalised address (email_key). */
@@ -711,9 +713,13 @@ export class SubscribersRepository {
          ON CONFLICT (email_key) DO NOTHING
          RETURNING id, email_key, status, frequency, consent
        ), subscribed AS (
+         -- Each imported reader subscribes to their row's newsletters (a newsletters column), else to the
+         -- import's, or (none chosen) to their frequency's digest and the breaking alerts, with the import's consent.
          INSERT INTO subscriptions (subscriber_id, newsletter_id, status, consent)
          SELECT r.id, n.id, 'active', r.consent FROM inserted r
-           JOIN newsletters n ON n.slug = ANY(CASE WHEN cardinality($10::text[]) > 0 THEN $10::text[]
+           JOIN unnest($2::text[], $11::text[]) AS own(email_key, slugs) ON own.email_key = r.email_key
+           JOIN newsletters n ON n.slug = ANY(CASE WHEN own.slugs <> '' THEN string_to_array(own.slugs, ',')
+                                                   WHEN cardinality($10::text[]) > 0 THEN $10::text[]
                                                    ELSE ARRAY[r.frequency, 'breaking'] END)
        )
        SELECT id, email_key AS "emailKey", status FROM inserted`,
@@ -728,6 +734,7 @@ export class SubscribersRepository {
         now,
         rows.map((r) => r.emailHash),
         newsletters,
+        rows.map((r) => (r.newsletters ?? []).join(',')),
       ],
     )) as Array<{ id: string; emailKey: string; status: SubscriberStatus }>;
   }

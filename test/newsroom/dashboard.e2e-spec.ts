@@ -29,12 +29,28 @@ describe('Newsroom dashboard', () => {
         FEED_URLS: 'https://www.example.net/feed/, https://never.example.net/rss',
       },
     });
-    const reader = (email: string, status: string, frequency: string, createdAt: string, unsubscribedAt?: string) =>
-      t.dataSource.query(
+    // Each reader in their frequency's digest, and in the alerts while they get mail (as the migration did).
+    const reader = async (
+      email: string,
+      status: string,
+      frequency: string,
+      createdAt: string,
+      unsubscribedAt?: string,
+    ) => {
+      await t.dataSource.query(
         `INSERT INTO subscribers (email, email_key, status, frequency, created_at, unsubscribed_at)
          VALUES ($1, $1, $2, $3, $4, $5)`,
         [email, status, frequency, createdAt, unsubscribedAt ?? null],
       );
+      await t.dataSource.query(
+        `INSERT INTO subscriptions (subscriber_id, newsletter_id, status)
+         SELECT s.id, n.id, CASE WHEN s.status = 'unsubscribed' THEN 'unsubscribed' ELSE 'active' END
+           FROM subscribers s JOIN newsletters n ON n.slug = s.frequency
+                OR (n.slug = 'breaking' AND s.status IN ('active', 'pending'))
+          WHERE s.email_key = $1`,
+        [email],
+      );
+    };
     await reader('a@example.net', 'active', 'daily', '2026-11-25T08:00:00Z');
     await reader('b@example.net', 'active', 'daily', '2026-11-25T09:00:00Z');
     await reader('c@example.net', 'active', 'weekly', '2026-11-20T09:00:00Z');
@@ -68,10 +84,17 @@ describe('Newsroom dashboard', () => {
     await t?.close();
   });
 
-  it('shows readers by status and frequency, and 30 days of sign-ups and unsubscribes as chart data', async () => {
+  it('shows readers by status and each newsletter with its active readers, and 30 days of sign-ups and unsubscribes as chart data', async () => {
     const page = (await agent.get('/admin').expect(200)).text;
     expect(page).toMatch(/<span class="stat">4<\/span> قارئًا نشطًا/);
-    expect(page).toContain('يومي: 3 · أسبوعي: 1');
+    // Active readers per newsletter, from the kept counts: the pending and the unsubscribed reader are not in them.
+    const byNewsletter = /<ul class="plain" id="readers-by-newsletter"[^>]*>(.*?)<\/ul>/s.exec(page)![1];
+    const items = [...byNewsletter.matchAll(/<li data-newsletter="([a-z-]+)">.*?<strong>(.*?)<\/strong><\/li>/gs)];
+    expect(items.map(([, slug, n]) => [slug, n])).toEqual([
+      ['daily', '3 قرّاء نشطين'],
+      ['weekly', 'قارئ نشط واحد'],
+      ['breaking', '4 قرّاء نشطين'],
+    ]);
     expect(page).toContain('بانتظار التأكيد: <strong>1</strong>');
     expect(page).toContain('ألغى الاشتراك: <strong>1</strong>');
     const json = /<script type="application\/json" id="reader-chart-data">(.*?)<\/script>/s.exec(page)![1];

@@ -30,6 +30,14 @@ export class DomainCheckDto {
     example: { name: '_dmarc.example.net', type: 'TXT', value: 'v=DMARC1; p=quarantine' },
   })
   record?: { name: string; type: 'TXT'; value: string };
+
+  @ApiPropertyOptional({
+    description:
+      "For the server's administrator, when the fix is in nashra's settings: the environment variables to set, " +
+      'a command to run, the error met (the Arabic detail and fix name no variable)',
+    example: { settings: ['DKIM_DOMAIN=example.net', 'DKIM_SELECTOR=nashra'], command: 'openssl genpkey …' },
+  })
+  admin?: { settings: string[]; command?: string; error?: string };
 }
 
 export class DomainReportDto {

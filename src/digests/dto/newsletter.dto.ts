@@ -181,6 +181,13 @@ export class NewsletterDto {
     example: { joined: 12, left: 3 },
   })
   growth30: { joined: number; left: number };
+  @ApiProperty({
+    description:
+      'Readers by state (kept counts): active (active readers subscribed), pending (subscribed, still confirming ' +
+      'their address), gone (left this newsletter, or their address left, bounced or complained)',
+    example: { active: 1200, pending: 14, gone: 85 },
+  })
+  readers: { active: number; pending: number; gone: number };
 }
 
 export type NewsletterFields = Partial<Omit<Newsletter, 'id' | 'createdAt' | 'updatedAt' | 'subscriberCount'>>;

@@ -55,3 +55,24 @@ describe('readRow', () => {
     expect(readRow(['a@example.net', 'A', '{}', 'blocklisted'], lm)).toMatchObject({ refusedBySource: true });
   });
 });
+
+describe('a newsletters column', () => {
+  const map = detectColumns(['email', 'Newsletters'])!;
+
+  it('is found by name and read as slugs, whatever separates them', () => {
+    expect(map.newsletters).toBe(1);
+    expect(detectColumns(['البريد الإلكتروني', 'النشرات'])!.newsletters).toBe(1);
+    expect(readRow(['a@example.net', 'Weekly; breaking|daily'], map)).toMatchObject({
+      ok: true,
+      newsletters: ['breaking', 'daily', 'weekly'],
+    });
+    expect(readRow(['a@example.net', 'economy، breaking, economy'], map)).toMatchObject({
+      newsletters: ['breaking', 'economy'],
+    });
+    expect(readRow(['a@example.net', ''], map)).toMatchObject({ ok: true, newsletters: [] });
+  });
+
+  it('refuses a row whose cell is not slugs', () => {
+    expect(readRow(['a@example.net', 'daily, نشرة'], map)).toEqual({ ok: false, reason: 'معرّف نشرة غير صالح: نشرة' });
+  });
+});

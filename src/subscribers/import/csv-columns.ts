@@ -20,6 +20,8 @@ export interface ColumnMap {
   optinTime: number | null;
   /** listmonk `status` / `subscription_status`. */
   status: number | null;
+  /** A `newsletters` column: the slugs each reader subscribes to (`daily;breaking`). */
+  newsletters: number | null;
 }
 
 /** One data row, read: a mailable address and what the file says about it, or why the row is refused. */
@@ -33,6 +35,8 @@ export type ImportRow =
       optinAt: string | null;
       /** The source tool says never mail this address (listmonk blocklisted/unsubscribed). */
       refusedBySource: boolean;
+      /** The row's newsletter slugs (a `newsletters` column), sorted; empty: the import's choice. */
+      newsletters: string[];
     }
   | { ok: false; reason: string };
 
@@ -47,6 +51,11 @@ const EMAIL_HEADERS = [
   'البريد',
 ];
 const FREQUENCY_HEADERS = ['frequency', 'التكرار'];
+const NEWSLETTERS_HEADERS = ['newsletters', 'newsletter', 'النشرات', 'النشرة'];
+/** A newsletter's slug (as migration Newsletters checks it). */
+const SLUG = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/** Slugs in one cell: separated by `;`, `|`, a comma (Latin or Arabic) or spaces. */
+const SLUG_SEPARATORS = /[\s,;|\u060c]+/;
 const FREQUENCIES: Record<string, Frequency> = {
   daily: 'daily',
   weekly: 'weekly',
@@ -88,6 +97,7 @@ export function detectColumns(first: string[]): ColumnMap | null {
         confirmTime: null,
         optinTime: null,
         status: null,
+        newsletters: null,
       };
     }
     return null;
@@ -110,6 +120,7 @@ export function detectColumns(first: string[]): ColumnMap | null {
     confirmTime: find(['confirm_time']),
     optinTime: find(['optin_time']),
     status: format === 'listmonk' ? find(['subscription_status', 'status']) : null,
+    newsletters: find(NEWSLETTERS_HEADERS),
   };
 }
 
@@ -138,6 +149,12 @@ export function readRow(record: string[], map: ColumnMap): ImportRow {
       };
     }
   }
+  const slugs = map.newsletters === null ? [] : clean(record[map.newsletters]).toLowerCase().split(SLUG_SEPARATORS);
+  const newsletters = [...new Set(slugs.filter(Boolean))].sort();
+  const badSlug = newsletters.find((slug) => !SLUG.test(slug));
+  if (badSlug !== undefined) {
+    return { ok: false, reason: `معرّف نشرة غير صالح: ${Array.from(badSlug).slice(0, 40).join('')}` };
+  }
   const status = map.status === null ? '' : clean(record[map.status]).toLowerCase();
   const confirmTime = map.confirmTime === null ? '' : clean(record[map.confirmTime]);
   const optinTime = map.optinTime === null ? '' : clean(record[map.optinTime]);
@@ -148,5 +165,6 @@ export function readRow(record: string[], map: ColumnMap): ImportRow {
     confirmedAt: confirmTime || (status === 'confirmed' ? 'listmonk: confirmed' : null),
     optinAt: optinTime || null,
     refusedBySource: status === 'blocklisted' || status === 'unsubscribed',
+    newsletters,
   };
 }

@@ -6,6 +6,7 @@ import { Clock } from '../../common/clock';
 import { hashToken, newToken } from '../../common/secure-token';
 import { AppConfig } from '../../config/app-config';
 import type { Frequency } from '../subscriber.entity';
+import { NewslettersRepository } from '../newsletters.repository';
 import { Suppressions } from '../suppressions';
 import { ColumnMap, detectColumns, ImportRow, readRow } from './csv-columns';
 import { csvLines, CsvLine, MAX_RECORD_BYTES } from './csv-lines';
@@ -55,6 +56,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     private readonly confirmations: ImportConfirmations,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly newsletters: NewslettersRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -130,6 +132,8 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     const progress = { rows: 0, imported: 0 };
     try {
       await this.confirmations.remailUnsent(job);
+      // A `newsletters` column may name only newsletters readers can join (active ones).
+      const offered = new Set((await this.newsletters.list()).map((n) => n.slug));
       let map: ColumnMap | null = null;
       let batch: Array<{ line: number; row: ImportRow }> = [];
       const skipped: ImportRowError[] = [];
@@ -138,7 +142,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
       // reported with its number and reading goes on at the next.
       const lines = csvLines(createReadStream(job.filePath!));
       const flush = async () => {
-        const counts = await this.commit(job, batch, skipped.splice(0));
+        const counts = await this.commit(job, batch, skipped.splice(0), offered);
         progress.rows += counts.rowsRead;
         progress.imported += counts.importedPending + counts.importedActive;
         batch = [];
@@ -214,6 +218,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     job: ReaderImport,
     batch: Array<{ line: number; row: ImportRow }>,
     parseErrors: ImportRowError[],
+    offered: ReadonlySet<string>,
   ): Promise<BatchCounts> {
     const now = this.clock.now();
     const counts: BatchCounts = {
@@ -228,8 +233,11 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     const candidates = new Map<string, ImportCandidate>();
     const tokens = new Map<string, string>();
     for (const { line, row } of batch) {
+      const unknown = row.ok ? row.newsletters.find((slug) => !offered.has(slug)) : undefined;
       if (!row.ok) {
         counts.errors.push({ line, reason: row.reason });
+      } else if (unknown !== undefined) {
+        counts.errors.push({ line, reason: `لا توجد نشرة بالمعرّف ${unknown}` });
       } else if (row.refusedBySource) {
         counts.skippedSuppressed++;
       } else if (candidates.has(row.address.key)) {
@@ -247,6 +255,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
           frequency: row.frequency ?? job.frequency,
           status: active ? 'active' : 'pending',
           tokenHash: token ? hashToken(token) : null,
+          newsletters: row.newsletters,
           consent: {
             at: now.toISOString(),
             page: null,
