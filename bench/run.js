@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
 //                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB) [--no-two-workers] [--no-dkim]
+//                [--max-minutes 30]    (--large: stop the send there and report what was sent)
 //                [--only signup]       (only the signup burst beside GET /health; prints, writes no RESULTS.md;
 //                                       with --profile, a CPU profile of the web process in bench/profiles)
 //
@@ -17,8 +18,12 @@
 //     --no-dkim, so DKIM on and off are read side by side;
 //  5. same sink, same pool: naive (nodemailer builds every message) and ceiling (the same finished bytes);
 //  6. checks the sink counted exactly N for every leg (else exit 1), prints the table, writes bench/RESULTS.md.
-// --large: 1,000,000 readers; measures queueing, the claim at 1M pending, and the worker's RSS while it sends
-// a sample (--sample, default 20,000) of the edition; no burst.
+//     A sample of the DKIM leg's messages (50) is kept by the sink and verified with mailauth.
+// --large: 1,000,000 readers, all sent by one worker with DKIM on (RSA-2048; --no-dkim for off): total time,
+// msg/s, the worker's peak RSS (at most 256 MiB) and each reader exactly once (the ledger: one row a reader, every
+// row sent, the kept count; the sink: one message to each reader number). No burst, no naive/ceiling legs.
+// --large --sample N: quick run, the same setup but only the first N messages sent, DKIM off then on (the
+// mailauth check too), and the naive and ceiling legs.
 const { execFileSync, fork, spawn } = require('node:child_process');
 const { generateKeyPairSync } = require('node:crypto');
 const { mkdtempSync, rmSync, writeFileSync } = require('node:fs');
@@ -30,6 +35,10 @@ const proc = require('./proc');
 const ledger = require('./ledger');
 const { runBurst } = require('./burst');
 const { printAndWrite } = require('./report');
+const { verifySamples } = require('./dkim-verify');
+
+const WORKER_RSS_LIMIT_MIB = 256;
+const DKIM_SAMPLES = 50;
 
 const ROOT = join(__dirname, '..');
 
@@ -37,13 +46,14 @@ function parseArgs(argv) {
   const opts = {
     readers: 100_000,
     large: false,
-    sample: 20_000,
+    sample: undefined,
     burstSeconds: 20,
     burst: true,
     profile: false,
     twoWorkers: true,
     dkim: true,
     only: undefined,
+    maxMinutes: 30,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -59,6 +69,7 @@ function parseArgs(argv) {
     else if (a === '--no-two-workers') opts.twoWorkers = false;
     else if (a === '--no-dkim') opts.dkim = false;
     else if (a === '--only') opts.only = argv[++i];
+    else if (a === '--max-minutes') opts.maxMinutes = value();
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.large) {
@@ -66,6 +77,7 @@ function parseArgs(argv) {
     opts.burst = false;
   }
   opts.pool = opts.pool || 5;
+  opts.full = opts.large && opts.sample === undefined; // --large without --sample: every message of the edition
   if (opts.only !== undefined && opts.only !== 'signup') throw new Error(`--only takes signup, not ${opts.only}`);
   if (opts.only === 'signup') {
     opts.readers = argv.includes('--readers') ? opts.readers : 1000;
@@ -145,6 +157,7 @@ function startSink() {
         pid: child.pid,
         count: () => ask('count'),
         reset: () => ask('reset'),
+        ask,
         stop: () => child.send('stop'),
       }),
     ),
@@ -190,9 +203,11 @@ async function backendPids(db) {
  * sink has counted `target` messages (and, but for --large, the ledger says every row sent). CPU and peak RSS
  * (VmHWM) are the workers' summed and largest; `peakAt10kMiB` is the peak when the sink had counted 10,000.
  */
-async function workerLeg({ db, sink, common, nodeArgs, target, workers, large, env = {} }) {
+async function workerLeg({ db, sink, common, nodeArgs, target, workers, large, env = {}, keep = 0, maxMinutes = 30 }) {
   await sink.reset();
+  if (keep) await sink.ask({ keep });
   const apps = [];
+  const started = Date.now();
   try {
     for (let i = 0; i < workers; i++) {
       apps.push(startApp('worker', { ...common, ...env, PORT: String(await freePort()) }, nodeArgs));
@@ -205,6 +220,9 @@ async function workerLeg({ db, sink, common, nodeArgs, target, workers, large, e
     const pgBefore = proc.snapshot(await backendPids(db));
     let counts;
     let peakAt10kMiB;
+    let timedOut = false;
+    // A large run stops at its time cap (--max-minutes, default 30) and reports what was sent by then.
+    const cap = large ? started + maxMinutes * 60_000 : Infinity;
     await waitUntil(
       `the sink to count ${target}`,
       async () => {
@@ -212,11 +230,13 @@ async function workerLeg({ db, sink, common, nodeArgs, target, workers, large, e
         if (peakAt10kMiB === undefined && counts.received >= 10_000 && target > 10_000) {
           peakAt10kMiB = Math.max(...pids.map((pid) => proc.memory(pid).peakMiB || 0));
         }
-        return counts.received >= target;
+        timedOut = Date.now() > cap;
+        return counts.received >= target || timedOut;
       },
-      large ? 1_800_000 : 900_000,
+      large ? maxMinutes * 60_000 + 60_000 : 900_000,
       apps[0],
     );
+    const sentAt = Date.now();
     if (!large) {
       await waitUntil(
         'the ledger to say every row sent',
@@ -232,6 +252,10 @@ async function workerLeg({ db, sink, common, nodeArgs, target, workers, large, e
     counts = large ? counts : await sink.count();
     return {
       ...sinkRate(counts),
+      wallSeconds: (sentAt - started) / 1000,
+      timedOut,
+      distinct: counts.distinct,
+      duplicates: counts.duplicates,
       received: counts.received,
       other: counts.other,
       cpuSeconds,
@@ -386,12 +410,44 @@ async function main() {
     results.editionKiB = Buffer.byteLength(render[0].html) / 1024;
 
     // The worker leg: one worker process, as deployed.
-    const target = opts.large ? Math.min(opts.sample, queued) : queued;
+    const target = opts.large && !opts.full ? Math.min(opts.sample, queued) : queued;
+    const keyFile = join(varDir, 'dkim.pem');
+    const dkimKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(keyFile, dkimKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const dkimEnv = { DKIM_DOMAIN: 'nashra.example', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY_FILE: keyFile };
+    const verifyKept = async (leg) => {
+      const { samples } = await sink.ask('samples');
+      leg.verified = await verifySamples(samples, {
+        domain: dkimEnv.DKIM_DOMAIN,
+        selector: dkimEnv.DKIM_SELECTOR,
+        publicKey: dkimKey.publicKey,
+      });
+      log(`mailauth: ${leg.verified.passed} of ${leg.verified.checked} kept messages verify`);
+      if (leg.verified.checked === 0 || leg.verified.passed !== leg.verified.checked)
+        results.failures.push(
+          `DKIM: ${leg.verified.passed} of ${leg.verified.checked} messages verify (${leg.verified.failures.join('; ')})`,
+        );
+    };
     const nodeArgs = [
-      ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(__dirname, 'profiles')}`] : []),
+      // A sample every 10 ms (not 1): a profile of a 15-minute send stays small and costs the worker little.
+      ...(opts.profile
+        ? ['--cpu-prof', '--cpu-prof-interval', '10000', `--cpu-prof-dir=${join(__dirname, 'profiles')}`]
+        : []),
       ...(opts.workerHeap ? [`--max-old-space-size=${opts.workerHeap}`] : []),
     ];
-    const send = (workers, env) => workerLeg({ db, sink, common, nodeArgs, target, workers, large: opts.large, env });
+    const send = (workers, env, keep = 0) =>
+      workerLeg({
+        db,
+        sink,
+        common,
+        nodeArgs,
+        target,
+        workers,
+        large: opts.large,
+        env,
+        keep,
+        maxMinutes: opts.maxMinutes,
+      });
     // Puts the edition's rows back to queued for another leg (bench only: nashra never does this to a sent row).
     const requeue = async () => {
       await db.query(
@@ -402,59 +458,98 @@ async function main() {
       await db.query(`UPDATE editions SET status = 'sending', sent_at = NULL WHERE id = $1`, [editionId]);
       await db.query('VACUUM ANALYZE deliveries');
     };
-    results.nashra = await send(1);
-    if (!opts.large && results.nashra.received !== target)
-      results.failures.push(`nashra: the sink counted ${results.nashra.received}, not ${target}`);
-    log(
-      `nashra: ${results.nashra.received} messages, ${results.nashra.rate.toFixed(0)} msg/s, worker CPU ${results.nashra.cpuSeconds.toFixed(1)} s, peak RSS ${results.nashra.peakMiB.toFixed(0)} MiB (${results.nashra.peakAt10kMiB?.toFixed(0) ?? 'n/a'} MiB when 10000 were sent), PostgreSQL CPU ${results.nashra.pgCpuSeconds.toFixed(1)} s` +
-        (results.nashra.other ? ` (and ${results.nashra.other} other messages, e.g. burst confirmations)` : ''),
-    );
-    if (!opts.large && opts.dkim) {
-      // DKIM on, the same edition, one worker: every message signed (RSA-2048) before it enters the raw pool.
-      const keyFile = join(varDir, 'dkim.pem');
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-      await requeue();
-      results.dkim = await send(1, {
-        DKIM_DOMAIN: 'nashra.example',
-        DKIM_SELECTOR: 'bench',
-        DKIM_PRIVATE_KEY_FILE: keyFile,
-      });
-      if (results.dkim.received !== target)
-        results.failures.push(`DKIM on: the sink counted ${results.dkim.received}, not ${target}`);
-      log(
-        `DKIM on: ${results.dkim.received} messages, ${results.dkim.rate.toFixed(0)} msg/s ` +
-          `(${(results.dkim.rate / results.nashra.rate).toFixed(2)} of DKIM off), CPU ${results.dkim.cpuSeconds.toFixed(1)} s`,
+    if (opts.full) {
+      // Every message of the edition, one worker, DKIM on (as every bulk sender to Gmail, Yahoo, Outlook.com).
+      const large = await send(1, opts.dkim ? dkimEnv : {}, DKIM_SAMPLES);
+      large.dkim = opts.dkim;
+      results.large = large;
+      if (opts.dkim) await verifyKept(large);
+      if (large.timedOut)
+        results.failures.push(`stopped at the ${opts.maxMinutes}-minute cap with ${large.received} of ${target} sent`);
+      else
+        await waitUntil(
+          'the ledger to say every row sent',
+          async () =>
+            (await db.query(`SELECT sent::int AS n FROM edition_counts WHERE edition_id = $1`, [editionId])).rows[0]
+              ?.n >= target,
+          300_000,
+        );
+      const { rows: once } = await db.query(
+        `SELECT count(*)::int AS rows, count(DISTINCT subscriber_id)::int AS readers,
+                count(*) FILTER (WHERE status = 'sent')::int AS sent,
+                (SELECT count(*)::int FROM subscribers WHERE status = 'active') AS active,
+                (SELECT sent::int FROM edition_counts WHERE edition_id = $1) AS kept_sent
+         FROM deliveries WHERE edition_id = $1`,
+        [editionId],
       );
-    }
-    if (!opts.large && opts.twoWorkers) {
-      // The same edition again, through two worker processes sharing the ledger.
-      await requeue();
-      results.twoWorkers = await send(2);
-      if (results.twoWorkers.received !== target)
-        results.failures.push(`two workers: the sink counted ${results.twoWorkers.received}, not ${target}`);
+      large.ledger = once[0];
+      const l = large.ledger;
+      const exactlyOnce =
+        l.rows === l.active && l.readers === l.active && l.sent === l.active && l.kept_sent === l.active;
+      if (!exactlyOnce) results.failures.push(`ledger: ${JSON.stringify(l)} (want every count = ${l.active})`);
+      if (large.received !== target || large.distinct !== target || large.duplicates !== 0)
+        results.failures.push(
+          `sink: ${large.received} messages to ${large.distinct} readers, ${large.duplicates} duplicates (want ${target} each, 0)`,
+        );
+      if (!(large.peakMiB <= WORKER_RSS_LIMIT_MIB))
+        results.failures.push(`worker peak RSS ${large.peakMiB.toFixed(0)} MiB > ${WORKER_RSS_LIMIT_MIB} MiB`);
       log(
-        `two workers: ${results.twoWorkers.received} messages, ${results.twoWorkers.rate.toFixed(0)} msg/s, CPU ${results.twoWorkers.cpuSeconds.toFixed(1)} s`,
+        `large: ${large.received} messages (${large.distinct} readers, ${large.duplicates} duplicates) in ` +
+          `${large.wallSeconds.toFixed(0)} s from the worker's start (${large.seconds.toFixed(0)} s first to last ` +
+          `message, ${large.rate.toFixed(0)} msg/s), worker CPU ${large.cpuSeconds.toFixed(1)} s, peak RSS ` +
+          `${large.peakMiB.toFixed(0)} MiB; ledger ${JSON.stringify(l)}`,
       );
-    }
-
-    for (const mode of ['naive', 'ceiling']) {
-      await sink.reset();
-      const leg = await runLeg(mode, editionFile, sink, target, opts.pool);
-      const legCounts = await sink.count();
-      results[mode] = {
-        ...sinkRate(legCounts),
-        received: legCounts.received,
-        cpuSeconds: leg.cpuSeconds,
-        peakMiB: leg.maxRssMiB,
-        pgCpuSeconds: 0,
-      };
-      if (legCounts.received !== target || leg.failed > 0) {
-        results.failures.push(`${mode}: the sink counted ${legCounts.received}, not ${target} (${leg.failed} failed)`);
+    } else {
+      results.nashra = await send(1);
+      if (!opts.large && results.nashra.received !== target)
+        results.failures.push(`nashra: the sink counted ${results.nashra.received}, not ${target}`);
+      log(
+        `nashra: ${results.nashra.received} messages, ${results.nashra.rate.toFixed(0)} msg/s, worker CPU ${results.nashra.cpuSeconds.toFixed(1)} s, peak RSS ${results.nashra.peakMiB.toFixed(0)} MiB (${results.nashra.peakAt10kMiB?.toFixed(0) ?? 'n/a'} MiB when 10000 were sent), PostgreSQL CPU ${results.nashra.pgCpuSeconds.toFixed(1)} s` +
+          (results.nashra.other ? ` (and ${results.nashra.other} other messages, e.g. burst confirmations)` : ''),
+      );
+      if (!opts.full && opts.dkim) {
+        // DKIM on, the same edition, one worker: every message signed (RSA-2048) before it enters the raw pool.
+        await requeue();
+        results.dkim = await send(1, dkimEnv, DKIM_SAMPLES);
+        await verifyKept(results.dkim);
+        if (!opts.large && results.dkim.received !== target)
+          results.failures.push(`DKIM on: the sink counted ${results.dkim.received}, not ${target}`);
+        log(
+          `DKIM on: ${results.dkim.received} messages, ${results.dkim.rate.toFixed(0)} msg/s ` +
+            `(${(results.dkim.rate / results.nashra.rate).toFixed(2)} of DKIM off), CPU ${results.dkim.cpuSeconds.toFixed(1)} s`,
+        );
       }
-      log(
-        `${mode}: ${legCounts.received} messages, ${results[mode].rate.toFixed(0)} msg/s, CPU ${leg.cpuSeconds.toFixed(1)} s`,
-      );
+      if (!opts.large && opts.twoWorkers) {
+        // The same edition again, through two worker processes sharing the ledger.
+        await requeue();
+        results.twoWorkers = await send(2);
+        if (results.twoWorkers.received !== target)
+          results.failures.push(`two workers: the sink counted ${results.twoWorkers.received}, not ${target}`);
+        log(
+          `two workers: ${results.twoWorkers.received} messages, ${results.twoWorkers.rate.toFixed(0)} msg/s, CPU ${results.twoWorkers.cpuSeconds.toFixed(1)} s`,
+        );
+      }
+
+      for (const mode of ['naive', 'ceiling']) {
+        await sink.reset();
+        const leg = await runLeg(mode, editionFile, sink, target, opts.pool);
+        const legCounts = await sink.count();
+        results[mode] = {
+          ...sinkRate(legCounts),
+          received: legCounts.received,
+          cpuSeconds: leg.cpuSeconds,
+          peakMiB: leg.maxRssMiB,
+          pgCpuSeconds: 0,
+        };
+        if (legCounts.received !== target || leg.failed > 0) {
+          results.failures.push(
+            `${mode}: the sink counted ${legCounts.received}, not ${target} (${leg.failed} failed)`,
+          );
+        }
+        log(
+          `${mode}: ${legCounts.received} messages, ${results[mode].rate.toFixed(0)} msg/s, CPU ${leg.cpuSeconds.toFixed(1)} s`,
+        );
+      }
     }
   } finally {
     await stopApp(web).catch(() => undefined);
