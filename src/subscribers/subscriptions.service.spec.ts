@@ -1,4 +1,5 @@
-import { HttpException, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { domainStatus, TooManyAttemptsError } from '../common/domain-errors';
 import type { EntityManager } from 'typeorm';
 import type { Clock } from '../common/clock';
 import { hashToken } from '../common/secure-token';
@@ -299,7 +300,9 @@ describe('SubscriptionsService: a reader’s states', () => {
     await signUp('a@example.com', '198.51.100.2');
     await signUp('b@example.com', '198.51.100.2');
     await signUp('c@example.com', '198.51.100.2');
-    await expect(signUp('d@example.com', '198.51.100.2')).rejects.toThrow(HttpException);
+    const refused = (await signUp('d@example.com', '198.51.100.2').catch((err: unknown) => err)) as Error;
+    expect(refused).toBeInstanceOf(TooManyAttemptsError);
+    expect(domainStatus(refused as TooManyAttemptsError)).toBe(429);
     expect(readers.byEmail('d@example.com')).toBeUndefined();
   });
 
