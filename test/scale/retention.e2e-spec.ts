@@ -97,8 +97,9 @@ describe('A ledger with an end (DELIVERY_RETENTION_DAYS, default 180)', () => {
         .get(`/admin/subscribers/${readers[0].id}/export`)
         .set('Authorization', t.editorAuth)
         .expect(200)
-    ).body as { deliveries: unknown[]; deliveryHistory: { keptDays: number } };
+    ).body as { deliveries: unknown[]; deliveryHistory: { keptDays: number; noteAr: string } };
     expect(exported.deliveryHistory.keptDays).toBe(180);
+    expect(exported.deliveryHistory.noteAr).toContain('لكل عدد 180 يومًا بعد آخر رسالة منه');
     expect(exported.deliveries).toHaveLength(1); // the unfinished edition's queued row only
   });
 
