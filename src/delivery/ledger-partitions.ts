@@ -142,6 +142,9 @@ export class LedgerPartitions implements OnApplicationBootstrap {
    * partition no longer qualifies (an edition in it is live again) or is gone.
    */
   async drop(p: LedgerPartition): Promise<DroppedPartition | null> {
+    if (!(await this.allExpired(this.dataSource, p))) {
+      return null;
+    }
     // The bulk of the referencing rows, outside the ledger's lock (sending goes on meanwhile).
     await this.deleteReferencing(this.dataSource, p);
     return this.dataSource.transaction(async (manager) => {

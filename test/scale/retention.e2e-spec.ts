@@ -203,4 +203,30 @@ describe('A ledger with an end (DELIVERY_RETENTION_DAYS, default 180)', () => {
     expect(await rowsOf(next)).toBe(12);
     expect(await partitionExists(partitionOf(next))).toBe(true);
   });
+
+  it('an edition whose partition cannot be made still queues its rows (into the DEFAULT partition)', async () => {
+    const { t } = suite;
+    const ds = t.dataSource;
+    const block = 50;
+    await ds.query(`SELECT setval(pg_get_serial_sequence('editions', 'id'), $1)`, [
+      block * LEDGER_PARTITION_EDITIONS - 1,
+    ]);
+    // A row written around the owner (a restore, a hand-run statement) sits in the DEFAULT partition, where it
+    // keeps this range's partition from being made.
+    const first = await insertEdition(ds, { articleIds: [], subject: 'خارج القسم' });
+    const [reader] = (await ds.query(`SELECT id::text FROM subscribers ORDER BY id LIMIT 1`)) as Array<{ id: string }>;
+    await ds.query(`INSERT INTO deliveries (edition_id, subscriber_id, status) VALUES ($1, $2, 'skipped')`, [
+      first.id,
+      reader.id,
+    ]);
+    const second = await insertEdition(ds, { articleIds: [], subject: 'في القسم الافتراضي' });
+    expect(partitionOf(second.id)).toBe(partitionOf(first.id));
+    const queued = await t.get(DeliveryQueue).queueEdition(second.id);
+    expect(queued.queued + queued.skipped).toBe(12);
+    const where = (await ds.query(
+      `SELECT DISTINCT tableoid::regclass::text AS partition FROM deliveries WHERE edition_id = ANY($1::bigint[])`,
+      [[first.id, second.id]],
+    )) as Array<{ partition: string }>;
+    expect(where).toEqual([{ partition: 'deliveries_default' }]);
+  });
 });
