@@ -21,7 +21,7 @@ export interface LedgerPartition {
   last: string;
 }
 
-/** A partition dropped: its editions' kept rows (their counts, which equal the rows it held). */
+/** A partition dropped: the editions it held rows of, and those rows (their kept counts). */
 export interface DroppedPartition extends LedgerPartition {
   editions: number;
   rows: number;
@@ -158,7 +158,9 @@ export class LedgerPartitions implements OnApplicationBootstrap {
       const [kept]: Array<{ editions: number; rows: string }> = await manager.query(
         `SELECT count(*)::int AS editions,
                 coalesce(sum(queued + sending + sent + failed + bounced + skipped), 0)::text AS rows
-         FROM edition_counts WHERE edition_id BETWEEN $1 AND $2`,
+         FROM edition_counts c WHERE c.edition_id BETWEEN $1 AND $2
+           -- Editions whose rows an earlier night already deleted one by one are not in it any more.
+           AND EXISTS (SELECT 1 FROM "${p.name}" d WHERE d.edition_id = c.edition_id)`,
         [p.first, p.last],
       );
       await manager.query(`ALTER TABLE deliveries DETACH PARTITION "${p.name}"`);
