@@ -121,6 +121,7 @@ async function explainWriteBack(db, editionId, limit = 200) {
       ids.map((id) => `<${id}@bench>`),
       ids.map(() => null),
       ids.map(() => 0),
+      [editionId],
     ]);
     return planText(plan.rows);
   } finally {

@@ -8,6 +8,7 @@ import {
 } from './delivery-ports';
 import { DeliveryRepository, type ReaderDelivery } from './delivery.repository';
 import type { DeliveryStatus } from './delivery.entity';
+import { LedgerPartitions } from './ledger-partitions';
 import { TransportHealth, type TransportState } from './transport-health';
 
 export { NO_MATCHING_ARTICLES_SEGMENT } from './delivery.repository';
@@ -49,6 +50,7 @@ export class DeliveryQueue {
   constructor(
     private readonly ledger: DeliveryRepository,
     private readonly health: TransportHealth,
+    private readonly partitions: LedgerPartitions,
     @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
     @Optional() @Inject(SEND_ALLOWANCE) private readonly allowance?: SendAllowance,
   ) {}
@@ -60,6 +62,8 @@ export class DeliveryQueue {
    */
   async queueEdition(editionId: string, audience?: Audience): Promise<{ queued: number; skipped: number }> {
     const held = this.allowance?.holdsNewRows() ?? false;
+    // The edition's ledger partition (and the next) made ahead; if it cannot be, rows go to the DEFAULT one.
+    await this.partitions.ensureFor(editionId);
     const result = await this.ledger.queueAudience(
       editionId,
       audience ?? (await this.lifecycle.audienceOf(editionId)),

@@ -5,6 +5,7 @@ import { errorMessage } from '../common/error-message';
 import { PeriodicJob } from '../common/periodic-job';
 import { AppConfig } from '../config/app-config';
 import { DeliveryRepository } from './delivery.repository';
+import { type DroppedPartition, LedgerPartitions } from './ledger-partitions';
 
 export const DELIVERY_RETENTION_NAME = 'delivery-retention';
 /** 03:40 in TIMEZONE, after the counts' recount. */
@@ -16,8 +17,12 @@ const DELETE_BATCH = 5_000;
 const EDITIONS_PER_RUN = 50;
 
 export interface RetentionRun {
+  /** Editions this run marked expired. */
   editions: string[];
+  /** Per-reader ledger rows removed: in dropped partitions and deleted one by one. */
   rows: number;
+  /** Ledger partitions dropped whole. */
+  partitions: string[];
 }
 
 /**
@@ -28,6 +33,10 @@ export interface RetentionRun {
  * reader's last engagement (subscribers.last_engaged_at). Resumable: an edition marked expired whose removal a
  * shutdown cut short is finished on the next run. A daily digest to a million readers otherwise adds 30 million
  * rows a month.
+ *
+ * The ledger is partitioned by edition (LedgerPartitions): a partition whose editions have all expired is
+ * detached and dropped whole, in milliseconds and without dead rows to vacuum; only expired editions that share
+ * a partition with a live one (or sit in the DEFAULT partition) lose their rows by DELETE, in batches.
  */
 @Injectable()
 export class DeliveryRetention implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,6 +50,7 @@ export class DeliveryRetention implements OnApplicationBootstrap, BeforeApplicat
 
   constructor(
     private readonly ledger: DeliveryRepository,
+    private readonly partitions: LedgerPartitions,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -71,21 +81,53 @@ export class DeliveryRetention implements OnApplicationBootstrap, BeforeApplicat
         marked.push(id);
       }
     }
-    let rows = 0;
-    for (const id of [...unfinished, ...marked]) {
+    const dropped: DroppedPartition[] = [];
+    for (const partition of await this.partitions.expired()) {
+      if (this.job.stopped) {
+        return this.outcome(marked, dropped, 0);
+      }
+      try {
+        const gone = await this.partitions.drop(partition);
+        if (gone) {
+          dropped.push(gone);
+          this.logger.log(
+            `Ledger partition ${gone.name} dropped: ${gone.editions} expired edition(s), ${gone.rows} per-reader rows; counts kept`,
+          );
+        }
+      } catch (err) {
+        // Its editions' rows go by DELETE below, or on the next night's try.
+        this.logger.warn(`Ledger partition ${partition.name} not dropped: ${errorMessage(err)}`);
+      }
+    }
+    const inDropped = (id: string) =>
+      dropped.some((p) => BigInt(p.first) <= BigInt(id) && BigInt(id) <= BigInt(p.last));
+    let deleted = 0;
+    for (const id of [...unfinished, ...marked].filter((e) => !inDropped(e))) {
       let removed: number;
       do {
         if (this.job.stopped) {
-          return { editions: marked, rows };
+          return this.outcome(marked, dropped, deleted);
         }
         removed = await this.ledger.deleteExpiredRows(id, DELETE_BATCH);
-        rows += removed;
+        deleted += removed;
       } while (removed === DELETE_BATCH);
       this.logger.log(`Edition ${id}: per-reader delivery rows removed (older than the retention); counts kept`);
     }
-    if (marked.length + unfinished.length > 0) {
-      this.logger.log(`Delivery retention: ${marked.length} edition(s) expired, ${rows} ledger rows removed`);
+    const run = this.outcome(marked, dropped, deleted);
+    if (marked.length + unfinished.length + dropped.length > 0) {
+      this.logger.log(
+        `Delivery retention: ${marked.length} edition(s) expired; ${dropped.length} ledger partition(s) dropped ` +
+          `(${run.rows - deleted} rows); ${deleted} rows deleted from partitions still in use`,
+      );
     }
-    return { editions: marked, rows };
+    return run;
+  }
+
+  private outcome(marked: string[], dropped: DroppedPartition[], deleted: number): RetentionRun {
+    return {
+      editions: marked,
+      rows: deleted + dropped.reduce((sum, p) => sum + p.rows, 0),
+      partitions: dropped.map((p) => p.name),
+    };
   }
 }

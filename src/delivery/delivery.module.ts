@@ -19,6 +19,7 @@ import { OutboxController } from './outbox.controller';
 import { SendProgress } from './send-progress';
 import { EditionCountsReconciliation } from './edition-counts-reconciliation';
 import { DeliveryRetention } from './delivery-retention';
+import { LedgerPartitions } from './ledger-partitions';
 import { SendRateLimiter } from './send-rate-limiter';
 import { TransactionalMessage } from './transactional-message.entity';
 import { TransactionalOutbox } from './transactional-outbox';
@@ -49,6 +50,7 @@ import { WorkerIdentity } from './worker-identity';
     DeliveryBatch,
     SendProgress,
     EditionCountsReconciliation,
+    LedgerPartitions,
     DeliveryRetention,
     DeliveryWorker,
     Outbox,

@@ -47,6 +47,8 @@ export const CLAIM_SQL = `WITH claimable AS (
   -- ANY(ARRAY(…)) keeps the UPDATE on the primary key whatever the planner guesses of claimable's size
   -- (a join back to deliveries was planned as a hash join over the whole table: see bench/RESULTS.md).
   WHERE d.id = ANY(ARRAY(SELECT id FROM claimable))
+    -- The ledger is partitioned by edition: naming the editions keeps the UPDATE to their partitions.
+    AND d.edition_id = ANY($3::bigint[])
   RETURNING d.id, d.edition_id, d.subscriber_id, d.segment_key, d.attempts, d.message_key
 )
 SELECT c.id::text, c.edition_id::text, c.subscriber_id::text, c.segment_key, c.attempts, c.message_key::text,
@@ -59,7 +61,8 @@ const at = (n: number, type: string) => `($${n}::${type}[])[array_position($1::b
 
 /**
  * The write-back of one flush's results ($1…$6: parallel arrays of id, status, error, message id, retry
- * seconds, attempts delta); returns the readers whose row bounced. Each row finds its values by its position
+ * seconds, attempts delta; $7 their editions, so only their ledger partitions are read); returns the readers
+ * whose row bounced. Each row finds its values by its position
  * in $1 rather than by a join with unnest(…): the planner, sure from the statistics that hardly any row is
  * `sending`, planned that join as a nested loop re-reading all the results for every row (200 × 200, 10-30 ms
  * a flush); array_position over 200 ids is a few microseconds.
@@ -77,7 +80,7 @@ export const WRITE_BACK_SQL = `WITH updated AS (
                              ELSE clock_timestamp() + make_interval(secs => ${at(5, 'int')}) END,
       attempts = d.attempts + ${at(6, 'int')},
       updated_at = clock_timestamp()
-  WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending'
+  WHERE d.id = ANY($1::bigint[]) AND d.status = 'sending' AND d.edition_id = ANY($7::bigint[])
   RETURNING d.subscriber_id, d.status
 )
 SELECT DISTINCT subscriber_id::text FROM updated WHERE status = 'bounced'`;
@@ -297,6 +300,7 @@ export class DeliveryRepository {
       results.map((r) => r.messageId),
       results.map((r) => r.retrySeconds),
       results.map((r) => r.attemptsDelta),
+      [...new Set(results.map((r) => r.editionId))],
     ]);
     return rows.map((r) => r.subscriber_id);
   }
@@ -435,7 +439,7 @@ export class DeliveryRepository {
     const [row]: Array<{ n: number }> = await this.dataSource.query(
       `WITH gone AS (
          DELETE FROM deliveries
-         WHERE id = ANY(ARRAY(SELECT id FROM deliveries WHERE edition_id = $1 LIMIT $2))
+         WHERE id = ANY(ARRAY(SELECT id FROM deliveries WHERE edition_id = $1 LIMIT $2)) AND edition_id = $1
            AND EXISTS (SELECT 1 FROM edition_counts WHERE edition_id = $1 AND rows_expired_at IS NOT NULL)
          RETURNING 1
        ) SELECT count(*)::int AS n FROM gone`,

@@ -72,6 +72,9 @@ export function readerExportCsv(data: SubscriberExport): string {
     '',
     row(['edition_id', 'edition_key', 'opened_at', 'machine_opened_at']),
     ...data.opens.map((o) => row([o.editionId, o.editionKey, o.openedAt, o.machineOpenedAt])),
+    '',
+    row(['delivery_history_kept_days', 'delivery_history']),
+    row([data.deliveryHistory.keptDays, data.deliveryHistory.noteAr]),
   ];
   // A BOM so spreadsheet programs read the Arabic as UTF-8.
   return '\uFEFF' + lines.join('\r\n') + '\r\n';

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { Locale } from '../common/locale';
 import { NotFoundError } from '../common/domain-errors';
 import type { Frequency } from '../common/frequency';
 import { DeliveryQueue } from '../delivery/delivery-queue';
@@ -61,7 +62,7 @@ export interface SubscriberExport {
    * How far back `deliveries`, `clicks` and `opens` go: an edition's per-reader rows are removed
    * DELIVERY_RETENTION_DAYS after its last message (its totals stay, without anyone's address).
    */
-  deliveryHistory: { keptDays: number; note: string };
+  deliveryHistory: { keptDays: number; note: string; noteAr: string };
 }
 
 /** Editors' answers to privacy requests: find a reader, export all we hold, erase (keeping only a hash). */
@@ -77,6 +78,7 @@ export class SubscriberPrivacyService {
     @Inject(EDITION_LABELS) private readonly editionLabels: EditionLabels,
     @Inject(READER_ACTIVITY) private readonly activity: ReaderActivity,
     private readonly config: AppConfig,
+    private readonly locale: Locale,
   ) {}
 
   async findByEmail(email: string): Promise<{ subscribers: SubscriberSummary[]; suppressed: boolean }> {
@@ -137,6 +139,9 @@ export class SubscriberPrivacyService {
       note:
         `Deliveries, clicks and opens of an edition are kept for ${keptDays} days after its last message, ` +
         'then removed; only the edition totals remain, without any address.',
+      noteAr: this.locale.t('retention.history', {
+        days: this.locale.t('common.duration.days', { count: keptDays }),
+      }),
     };
     return { exportedAt: now.toISOString(), subscriber, subscriptions, deliveries, clicks, opens, deliveryHistory };
   }

@@ -113,10 +113,13 @@ describe('Newsroom: readers, topics, feeds and outbox screens', () => {
       const page = await agent.get(`/admin/readers/${id}`).expect(200);
       expect(page.text).toContain('https://www.example.net/2026/record');
       expect(page.text).toContain('203.0.113.7');
+      // How far back delivery history goes (DELIVERY_RETENTION_DAYS, 180 by default), in Arabic's plural form (180: «يومًا»).
+      expect(page.text).toContain('يُحفظ سجل الإرسال والنقرات والفتح لكل عدد 180 يومًا بعد آخر رسالة منه');
 
       const csv = await agent.get(`/admin/readers/${id}/export.csv`).expect(200);
       expect(csv.headers['content-disposition']).toContain(`reader-${id}.csv`);
       expect(csv.text).toContain('"record@list.example.net"');
+      expect(csv.text).toContain('يُحفظ سجل الإرسال');
       const json = await agent.get(`/admin/readers/${id}/export.json`).expect(200);
       expect(JSON.parse(json.text as string)).toMatchObject({ subscriber: { id, email: 'record@list.example.net' } });
       expect((await audit('reader.export')).map((a) => a.detail?.format)).toEqual(['csv', 'json']);

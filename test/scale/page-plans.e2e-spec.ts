@@ -46,8 +46,11 @@ function captureQueries(): { start(page: string): void; stop(): Captured[] } {
   };
 }
 
+/** A plan names the ledger's partitions (deliveries_editions_0_31, deliveries_default), each one the big table. */
+const tableOf = (relation: string) => relation.replace(/^deliveries_(editions_\d+_\d+|default)$/, 'deliveries');
+
 function seqScans(node: PlanNode, found: string[] = []): string[] {
-  if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] && BIG_TABLES.has(node['Relation Name'])) {
+  if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] && BIG_TABLES.has(tableOf(node['Relation Name']))) {
     found.push(node['Relation Name']);
   }
   for (const child of node.Plans ?? []) {
@@ -156,7 +159,17 @@ describe(`No newsroom page reads a big table from end to end (${READERS.toLocale
           `EXPLAIN (FORMAT JSON) ${text}`,
           values,
         );
-        const scans = seqScans(rows[0]['QUERY PLAN'][0].Plan);
+        const scans: string[] = [];
+        for (const relation of seqScans(rows[0]['QUERY PLAN'][0].Plan)) {
+          // An empty ledger partition (one made ahead, the DEFAULT one) has nothing to read; a partition with
+          // rows is the big table.
+          const empty =
+            relation !== tableOf(relation) &&
+            (await client.query(`SELECT NOT EXISTS (SELECT 1 FROM "${relation}") AS empty`)).rows[0].empty;
+          if (!empty) {
+            scans.push(relation);
+          }
+        }
         if (scans.length > 0) {
           offending.push(`${page}: Seq Scan on ${scans.join(', ')}\n${text.replace(/\s+/g, ' ').slice(0, 400)}`);
         }
