@@ -7,13 +7,21 @@ import type { TrackedLink } from '../common/reader-placeholders';
  */
 
 /**
- * Who gets an edition: a SELECT yielding `(subscriber_id bigint, segment_key text)` rows, one per reader, with
- * its parameters ($1…$n). A null segment_key means nothing in the edition is for that reader (their ledger
- * row is `skipped`). Kept as SQL so the ledger can queue a whole audience in one INSERT … SELECT.
+ * Who gets an edition, described by its owner (readers) with typed values, never SQL text: the ledger queues it
+ * in one INSERT … SELECT over `audience_members(newsletter, articles, direct_links)`, the function readers own
+ * (migrations/1795647100000-AudienceMembers.ts), one row per reader with its segment key. A null segment key
+ * means nothing in the edition is for that reader (their ledger row is `skipped`).
  */
 export interface Audience {
-  sql: string;
-  params: unknown[];
+  /** Active readers with an active subscription to this newsletter. */
+  newsletterId: number;
+  /**
+   * The edition's articles with their topics: each reader with topics gets the articles sharing one (by id);
+   * null means every reader gets the whole edition (`all`), as a breaking alert does.
+   */
+  articles: ReadonlyArray<{ id: string; topics: string[] }> | null;
+  /** Whether readers who opted out of click tracking get their own `-direct` segment (CLICK_TRACKING=on). */
+  directLinks: boolean;
 }
 
 /** One compiled email of an edition segment; readers' links are still READER_PLACEHOLDERS. */
