@@ -3,10 +3,10 @@ import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { FAILURE_PAUSE_MIN_SAMPLE } from '../delivery/delivery-batch';
 import {
-  EDITION_LIFECYCLE,
   type EditionLifecycle,
   type LedgerEvents,
   type ReputationReport,
+  DeliveryPorts,
 } from '../delivery/delivery-ports';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { providerName } from './mailbox-providers';
@@ -30,12 +30,16 @@ export class ReputationWatch implements LedgerEvents {
   private readonly logger = new Logger(ReputationWatch.name);
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly counts: ProviderCountsRepository,
     private readonly config: AppConfig,
     private readonly queue: DeliveryQueue,
-    @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
     private readonly selfCheck: SelfCheck,
   ) {}
+
+  private get lifecycle(): EditionLifecycle {
+    return this.ports.editionLifecycle.get();
+  }
 
   // Watching must never stop sending or a webhook's answer: a failure here is logged, and the ledger goes on.
   async writtenBack(results: ReadonlyArray<{ id: string; editionId: string; status: string }>): Promise<void> {

@@ -9,7 +9,7 @@ import {
 import { Clock } from '../common/clock';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
-import { MESSAGE_TEMPLATES, type MessageTemplates, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
+import { type MessageTemplates, type RecipientEvents, DeliveryPorts } from './delivery-ports';
 import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './prebuilt-message';
@@ -52,6 +52,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
   sentCount = 0;
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly config: AppConfig,
     private readonly repository: TransactionalRepository,
     private readonly outbox: TransactionalOutbox,
@@ -59,11 +60,17 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     private readonly rateLimiter: SendRateLimiter,
     private readonly health: TransportHealth,
     private readonly clock: Clock,
-    @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly results: AttemptResults,
     private readonly identity: WorkerIdentity,
-    @Inject(MESSAGE_TEMPLATES) private readonly templates: MessageTemplates,
   ) {}
+
+  private get recipients(): RecipientEvents {
+    return this.ports.recipientEvents.get();
+  }
+
+  private get templates(): MessageTemplates {
+    return this.ports.messageTemplates.get();
+  }
 
   /** Messages in flight at once: one per pooled connection. */
   get concurrency(): number {
