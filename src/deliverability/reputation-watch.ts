@@ -19,7 +19,7 @@ export const COMPLAINT_MIN_DELIVERED = 200;
 export const COMPLAINT_MIN_COUNT = 2;
 
 /**
- * Watches what the ledger records (delivery's LEDGER_EVENTS port): keeps the counts by mailbox provider, and
+ * Watches what the ledger records (delivery's LedgerEvents port): keeps the counts by mailbox provider, and
  * when an edition's complaints pass COMPLAINT_PAUSE_PERMILLE of its delivered (from 200 delivered, or on a
  * smaller send from its 2nd complaint), or one provider's hard bounces pass DELIVERY_FAILURE_PAUSE_PERCENT of
  * that provider's finished, tells the editions' owner, which pauses it. Resuming is an editor's decision: the

@@ -44,7 +44,7 @@ export class TransactionalOutbox {
    * `with` and `source` use parameters $1…$n (`params`); the mail's values follow them.
    *
    * The mail is either composed (html, text) or a template and its per-reader values (`template`), which the
-   * worker composes when it sends it (MESSAGE_TEMPLATES): a few bytes instead of a whole email in the statement.
+   * worker composes when it sends it (MessageTemplates): a few bytes instead of a whole email in the statement.
    */
   async enqueueWith<T extends object>(
     query: { with: string; source: string; params: unknown[] },

@@ -30,7 +30,7 @@ const PRUNE_EVERY_MS = 3600_000;
  * Sends the transactional outbox (confirmation, welcome, reminder, sunset, invitations, test sends) with the
  * ledger's machinery: claims `FOR UPDATE SKIP LOCKED` with a lease renewed on a timer while in flight, the
  * shared SendRateLimiter, TransportHealth (an outage pauses sending and uses no attempt), retries with
- * backoff, hard bounces reported to readers' owner (RECIPIENT_EVENTS). It runs its own loop beside the
+ * backoff, hard bounces reported to readers' owner (RecipientEvents). It runs its own loop beside the
  * DeliveryWorker's, in every process that does background work, so a reader who just signed up never waits
  * behind a 100,000-reader edition: at most the few digest messages already in the pool go first.
  *
