@@ -20,7 +20,6 @@ function featureModules(dir = __dirname): Set<ModuleClass> {
     if (statSync(path).isDirectory()) {
       featureModules(path).forEach((m) => found.add(m));
     } else if (name.endsWith('.module.ts')) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       for (const value of Object.values(require(path) as Record<string, unknown>)) {
         // An empty @Module({}) (AppModule) stores no metadata at all: go by the name the layout gives modules.
         if (typeof value === 'function' && value.name.endsWith('Module')) {
