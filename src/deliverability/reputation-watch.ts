@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { FAILURE_PAUSE_MIN_SAMPLE } from '../delivery/delivery-batch';

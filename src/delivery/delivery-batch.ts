@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { type EditionLifecycle, type LedgerEvents, type RecipientEvents, DeliveryPorts } from './delivery-ports';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type Audience, type EditionLifecycle, type SendAllowance, DeliveryPorts } from './delivery-ports';
 import { DeliveryRepository, type ReaderDelivery } from './delivery.repository';
 import type { DeliveryStatus } from './delivery.entity';

@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { type MessageSource, type RecipientLinks, type TrackedLinks, DeliveryPorts } from './delivery-ports';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository';

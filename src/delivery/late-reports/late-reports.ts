@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { type LedgerEvents, type RecipientEvents, type ReportedRecipient, DeliveryPorts } from '../delivery-ports';
 import type { LateReport } from './late-report';
