@@ -1,4 +1,5 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { ArticlesModule } from './articles/articles.module';
@@ -14,6 +15,7 @@ import { EngagementModule } from './engagement/engagement.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
 import { NewsroomModule } from './newsroom/newsroom.module';
+import { ReaderExceptionFilter } from './subscribers/reader-exception.filter';
 import { SubscribersModule } from './subscribers/subscribers.module';
 
 export interface AppModuleOptions {
@@ -42,6 +44,14 @@ export class AppModule {
         DeliveryModule,
         DeliverabilityModule,
         NewsroomModule,
+      ],
+      providers: [
+        // App-wide: request DTOs validated at the edge, and readers' errors answered as pages or JSON.
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+        { provide: APP_FILTER, useClass: ReaderExceptionFilter },
       ],
     };
   }

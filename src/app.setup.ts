@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { text } from 'express';
@@ -45,7 +45,7 @@ export function configureApp(app: INestApplication): void {
   express.use('/webhooks/bounces/ses', text({ type: 'text/plain', limit: '256kb' }));
   // Every write route has a body from here on: `{}` when none was sent, 415 when none of the parsers read it.
   express.use(unreadBodyDefaults(app.get(Locale).t('hardening.unsupportedBody')));
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // The ValidationPipe and the readers' exception filter are APP_PIPE / APP_FILTER providers of AppModule.
   // Editor sessions, CSRF and the Swagger gate on /admin only, before any /admin route is mounted.
   app.get(EditorSessions).install(app);
 

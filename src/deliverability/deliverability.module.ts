@@ -1,6 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module';
-import { LEDGER_EVENTS, SEND_ALLOWANCE } from '../delivery/delivery-ports';
+import { DeliveryPorts } from '../delivery/delivery-ports';
 import { DnsLookup } from './dns-lookup';
 import { DomainChecks } from './domain-checks';
 import { DomainReadiness } from './domain-readiness';
@@ -14,9 +14,8 @@ import { WarmUp, WarmUpAllowance } from './warm-up';
 /**
  * Deliverability: is MAIL_FROM's domain ready (SPF, DKIM, DMARC, MX in DNS), and is the mail welcome
  * (complaints and bounces by mailbox provider, the automatic pause that protects the domain's reputation).
- * Global so delivery's LEDGER_EVENTS and SEND_ALLOWANCE ports, which it provides, reach the delivery module without an import.
+ * Above delivery: it supplies delivery's optional LedgerEvents (ReputationWatch) and SendAllowance (the warm-up).
  */
-@Global()
 @Module({
   imports: [DeliveryModule],
   providers: [
@@ -30,9 +29,12 @@ import { WarmUp, WarmUpAllowance } from './warm-up';
     ProviderRateReport,
     WarmUp,
     WarmUpAllowance,
-    { provide: LEDGER_EVENTS, useExisting: ReputationWatch },
-    { provide: SEND_ALLOWANCE, useExisting: WarmUpAllowance },
   ],
-  exports: [DomainReadiness, DnsLookup, ProviderRateReport, WarmUp, LEDGER_EVENTS, SEND_ALLOWANCE],
+  exports: [DomainReadiness, DnsLookup, ProviderRateReport, WarmUp],
 })
-export class DeliverabilityModule {}
+export class DeliverabilityModule {
+  constructor(ports: DeliveryPorts, watch: ReputationWatch, allowance: WarmUpAllowance) {
+    ports.ledgerEvents.supply(watch);
+    ports.sendAllowance.supply(allowance);
+  }
+}

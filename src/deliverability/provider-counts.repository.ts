@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
-import { messageKeyOf } from '../delivery/late-reports/late-report-ledger';
+import { messageKeyOf } from '../delivery/message-key';
 
 export type ReportKind = 'hard' | 'soft' | 'complaint';
 

@@ -1,12 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { FAILURE_PAUSE_MIN_SAMPLE } from '../delivery/delivery-batch';
 import {
-  EDITION_LIFECYCLE,
   type EditionLifecycle,
   type LedgerEvents,
   type ReputationReport,
+  DeliveryPorts,
 } from '../delivery/delivery-ports';
 import { DeliveryQueue } from '../delivery/delivery-queue';
 import { providerName } from './mailbox-providers';
@@ -19,7 +19,7 @@ export const COMPLAINT_MIN_DELIVERED = 200;
 export const COMPLAINT_MIN_COUNT = 2;
 
 /**
- * Watches what the ledger records (delivery's LEDGER_EVENTS port): keeps the counts by mailbox provider, and
+ * Watches what the ledger records (delivery's LedgerEvents port): keeps the counts by mailbox provider, and
  * when an edition's complaints pass COMPLAINT_PAUSE_PERMILLE of its delivered (from 200 delivered, or on a
  * smaller send from its 2nd complaint), or one provider's hard bounces pass DELIVERY_FAILURE_PAUSE_PERCENT of
  * that provider's finished, tells the editions' owner, which pauses it. Resuming is an editor's decision: the
@@ -30,12 +30,16 @@ export class ReputationWatch implements LedgerEvents {
   private readonly logger = new Logger(ReputationWatch.name);
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly counts: ProviderCountsRepository,
     private readonly config: AppConfig,
     private readonly queue: DeliveryQueue,
-    @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
     private readonly selfCheck: SelfCheck,
   ) {}
+
+  private get lifecycle(): EditionLifecycle {
+    return this.ports.editionLifecycle.get();
+  }
 
   // Watching must never stop sending or a webhook's answer: a failure here is logged, and the ledger goes on.
   async writtenBack(results: ReadonlyArray<{ id: string; editionId: string; status: string }>): Promise<void> {

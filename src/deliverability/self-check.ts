@@ -1,17 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { dkimSign, dkimVerify } from 'mailauth';
 import nodemailer from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
-import {
-  EDITION_LIFECYCLE,
-  type EditionLifecycle,
-  MESSAGE_SOURCE,
-  type MessageSource,
-} from '../delivery/delivery-ports';
+import { type EditionLifecycle, type MessageSource, DeliveryPorts } from '../delivery/delivery-ports';
 import { DnsLookup } from './dns-lookup';
 
 export interface SelfCheckResult {
@@ -34,12 +29,19 @@ export class SelfCheck {
   private readonly seen = new Set<string>();
 
   constructor(
+    private readonly ports: DeliveryPorts,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly dns: DnsLookup,
-    @Inject(MESSAGE_SOURCE) private readonly messages: MessageSource,
-    @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
   ) {}
+
+  private get messages(): MessageSource {
+    return this.ports.messageSource.get();
+  }
+
+  private get lifecycle(): EditionLifecycle {
+    return this.ports.editionLifecycle.get();
+  }
 
   get applies(): boolean {
     const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;

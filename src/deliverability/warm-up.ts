@@ -37,7 +37,7 @@ export interface WarmUpPlan {
 type Release = (count: number) => Promise<number>;
 
 /**
- * The warm-up of a new domain (delivery's SEND_ALLOWANCE port): with WARMUP_START_PER_DAY set, newly queued
+ * The warm-up of a new domain (delivery's SendAllowance port): with WARMUP_START_PER_DAY set, newly queued
  * deliveries wait (held), and each day (UTC, by the Clock) up to that day's allowance is released, the most
  * recently engaged readers first: day one allows WARMUP_START_PER_DAY, each later day WARMUP_GROWTH_PERCENT more.
  * An edition larger than the day's allowance goes out over several days. A release takes the day's row lock

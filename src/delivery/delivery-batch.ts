@@ -1,14 +1,7 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
-import {
-  EDITION_LIFECYCLE,
-  type EditionLifecycle,
-  LEDGER_EVENTS,
-  type LedgerEvents,
-  RECIPIENT_EVENTS,
-  type RecipientEvents,
-} from './delivery-ports';
+import { type EditionLifecycle, type LedgerEvents, type RecipientEvents, DeliveryPorts } from './delivery-ports';
 import { type ClaimedDelivery, DeliveryRepository, type DeliveryResult } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
 import { TransportHealth } from './transport-health';
@@ -53,14 +46,24 @@ export class DeliveryBatch {
   private readonly logger = new Logger('DeliveryWorker');
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly config: AppConfig,
     private readonly ledger: DeliveryRepository,
     private readonly sender: DeliverySender,
     private readonly health: TransportHealth,
-    @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
-    @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
-    @Optional() @Inject(LEDGER_EVENTS) private readonly events?: LedgerEvents,
   ) {}
+
+  private get lifecycle(): EditionLifecycle {
+    return this.ports.editionLifecycle.get();
+  }
+
+  private get recipients(): RecipientEvents {
+    return this.ports.recipientEvents.get();
+  }
+
+  private get events(): LedgerEvents | undefined {
+    return this.ports.ledgerEvents.find();
+  }
 
   /** Two per pooled connection, so each connection has the next message ready when one is accepted. */
   get concurrency(): number {

@@ -1,19 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { Port } from '../common/port';
 import type { TrackedLink } from '../common/reader-placeholders';
 
 /**
- * What delivery needs from the modules above it, declared here as injection tokens so delivery never imports
- * them: digests provides the edition's life cycle and its messages, subscribers provide readers' links.
- * Delivery knows messages, recipients and a ledger; it never reads or changes the editions table.
+ * What delivery needs from the modules above it, declared here as interfaces so delivery never imports them:
+ * digests supplies the edition's life cycle and its messages, subscribers readers' links, templates and bounces,
+ * engagement the tracked links, deliverability (optionally) its watch of the ledger and the warm-up allowance.
+ * Each supplier fills its Port in DeliveryPorts when Nest builds it (see DeliveryPorts). Delivery knows messages,
+ * recipients and a ledger; it never reads or changes the editions table.
  */
 
 /**
- * Who gets an edition: a SELECT yielding `(subscriber_id bigint, segment_key text)` rows, one per reader, with
- * its parameters ($1…$n). A null segment_key means nothing in the edition is for that reader (their ledger
- * row is `skipped`). Kept as SQL so the ledger can queue a whole audience in one INSERT … SELECT.
+ * Who gets an edition, described by its owner (readers) with typed values, never SQL text: the ledger queues it
+ * in one INSERT … SELECT over `audience_members(newsletter, articles, direct_links)`, the function readers own
+ * (migrations/1795647100000-AudienceMembers.ts), one row per reader with its segment key. A null segment key
+ * means nothing in the edition is for that reader (their ledger row is `skipped`).
  */
 export interface Audience {
-  sql: string;
-  params: unknown[];
+  /** Active readers with an active subscription to this newsletter. */
+  newsletterId: number;
+  /**
+   * The edition's articles with their topics: each reader with topics gets the articles sharing one (by id);
+   * null means every reader gets the whole edition (`all`), as a breaking alert does.
+   */
+  articles: ReadonlyArray<{ id: string; topics: string[] }> | null;
+  /** Whether readers who opted out of click tracking get their own `-direct` segment (CLICK_TRACKING=on). */
+  directLinks: boolean;
 }
 
 /** One compiled email of an edition segment; readers' links are still READER_PLACEHOLDERS. */
@@ -25,7 +37,6 @@ export interface SegmentMessage {
   list?: { slug: string; name: string; senderName: string | null };
 }
 
-export const MESSAGE_SOURCE = Symbol('MESSAGE_SOURCE');
 /** Renders (once) the message a segment of an edition's audience gets. */
 export interface MessageSource {
   renderSegment(editionId: string, segmentKey: string): Promise<SegmentMessage>;
@@ -35,7 +46,6 @@ export interface MessageSource {
  * Composes a transactional message stored by template (TransactionalOutbox.enqueueWith): subject, HTML and text
  * from the template's name and the per-reader values stored with it. The readers module provides it.
  */
-export const MESSAGE_TEMPLATES = Symbol('MESSAGE_TEMPLATES');
 
 export interface MessageTemplates {
   composeTemplate(
@@ -44,7 +54,6 @@ export interface MessageTemplates {
   ): Promise<{ subject: string; html: string; text: string }>;
 }
 
-export const RECIPIENT_LINKS = Symbol('RECIPIENT_LINKS');
 /** A reader's personal links and the token their unsubscribe mail carries. */
 export interface RecipientLinks {
   token(subscriberId: string): string;
@@ -53,7 +62,6 @@ export interface RecipientLinks {
   preferencesUrl(subscriberId: string): string;
 }
 
-export const TRACKED_LINKS = Symbol('TRACKED_LINKS');
 /**
  * The URL one delivery's reader follows for a tracked link of the message (an article link, the open pixel).
  * Delivery only asks for it by (delivery id, link); what the link leads to is the provider's business.
@@ -62,7 +70,6 @@ export interface TrackedLinks {
   url(deliveryId: string, link: TrackedLink): string;
 }
 
-export const RECIPIENT_EVENTS = Symbol('RECIPIENT_EVENTS');
 /** Whom a late report is about: its address, or (when the report hides it) the reader of the delivery it names. */
 export type ReportedRecipient = { email: string } | { subscriberId: string };
 
@@ -103,7 +110,6 @@ export interface FailureReport {
   lastError: string | null;
 }
 
-export const EDITION_LIFECYCLE = Symbol('EDITION_LIFECYCLE');
 /**
  * The owner of editions' status, as delivery sees it: delivery asks which editions may send, and reports
  * facts about the ledger; the owner decides what each fact does to the edition.
@@ -148,7 +154,6 @@ export interface ReputationReport {
   fromProvider: number;
 }
 
-export const LEDGER_EVENTS = Symbol('LEDGER_EVENTS');
 /**
  * Who watches what the ledger records, when a module provides it (deliverability keeps rates by mailbox
  * provider from these facts). Optional: without a provider, delivery records nothing more.
@@ -160,7 +165,6 @@ export interface LedgerEvents {
   lateReport(kind: 'hard' | 'soft' | 'complaint', subscriberIds: string[], messageId: string | null): Promise<void>;
 }
 
-export const SEND_ALLOWANCE = Symbol('SEND_ALLOWANCE');
 /**
  * How many messages a day the domain may send, when a module limits it (deliverability's warm-up of a new
  * domain). Optional: without a provider, queued rows are due at once.
@@ -173,4 +177,23 @@ export interface SendAllowance {
    * to `count` held rows due, the most engaged readers' first, and says how many).
    */
   heldRowsQueued(release: (count: number) => Promise<number>): Promise<void>;
+}
+
+/**
+ * The implementations delivery's services use, supplied by the modules above it (each module's constructor calls
+ * `supply`, e.g. DigestsModule supplies editionLifecycle with DigestEditionLifecycle). Those modules import
+ * DeliveryModule, never the reverse, so the module graph has no cycle and no module needs to be global.
+ */
+@Injectable()
+export class DeliveryPorts {
+  readonly editionLifecycle = new Port<EditionLifecycle>('EditionLifecycle', 'DigestsModule');
+  readonly messageSource = new Port<MessageSource>('MessageSource', 'DigestsModule');
+  readonly recipientLinks = new Port<RecipientLinks>('RecipientLinks', 'SubscribersModule');
+  readonly recipientEvents = new Port<RecipientEvents>('RecipientEvents', 'SubscribersModule');
+  readonly messageTemplates = new Port<MessageTemplates>('MessageTemplates', 'SubscribersModule');
+  readonly trackedLinks = new Port<TrackedLinks>('TrackedLinks', 'EngagementModule');
+  /** Optional: without it, delivery records nothing more. */
+  readonly ledgerEvents = new Port<LedgerEvents>('LedgerEvents', 'DeliverabilityModule');
+  /** Optional: without it, queued rows are due at once. */
+  readonly sendAllowance = new Port<SendAllowance>('SendAllowance', 'DeliverabilityModule');
 }

@@ -1,11 +1,5 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import {
-  type Audience,
-  EDITION_LIFECYCLE,
-  type EditionLifecycle,
-  SEND_ALLOWANCE,
-  type SendAllowance,
-} from './delivery-ports';
+import { Injectable, Logger } from '@nestjs/common';
+import { type Audience, type EditionLifecycle, type SendAllowance, DeliveryPorts } from './delivery-ports';
 import { DeliveryRepository, type ReaderDelivery } from './delivery.repository';
 import type { DeliveryStatus } from './delivery.entity';
 import { LedgerPartitions } from './ledger-partitions';
@@ -48,12 +42,19 @@ export class DeliveryQueue {
   private readonly listeners = new Set<() => void>();
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly ledger: DeliveryRepository,
     private readonly health: TransportHealth,
     private readonly partitions: LedgerPartitions,
-    @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
-    @Optional() @Inject(SEND_ALLOWANCE) private readonly allowance?: SendAllowance,
   ) {}
+
+  private get lifecycle(): EditionLifecycle {
+    return this.ports.editionLifecycle.get();
+  }
+
+  private get allowance(): SendAllowance | undefined {
+    return this.ports.sendAllowance.find();
+  }
 
   /**
    * Queues every reader of the audience (by default the edition's own, from its owner), once: a second call

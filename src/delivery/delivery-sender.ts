@@ -1,14 +1,7 @@
 import { domainToASCII } from 'node:url';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import {
-  MESSAGE_SOURCE,
-  type MessageSource,
-  RECIPIENT_LINKS,
-  type RecipientLinks,
-  TRACKED_LINKS,
-  type TrackedLinks,
-} from './delivery-ports';
+import { type MessageSource, type RecipientLinks, type TrackedLinks, DeliveryPorts } from './delivery-ports';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository';
 import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
@@ -45,14 +38,24 @@ export class DeliverySender {
   sentCount = 0;
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly config: AppConfig,
     private readonly transport: MailTransport,
     private readonly rateLimiter: SendRateLimiter,
-    @Inject(MESSAGE_SOURCE) private readonly source: MessageSource,
-    @Inject(RECIPIENT_LINKS) private readonly links: RecipientLinks,
-    @Inject(TRACKED_LINKS) private readonly tracked: TrackedLinks,
     private readonly results: AttemptResults,
   ) {}
+
+  private get source(): MessageSource {
+    return this.ports.messageSource.get();
+  }
+
+  private get links(): RecipientLinks {
+    return this.ports.recipientLinks.get();
+  }
+
+  private get tracked(): TrackedLinks {
+    return this.ports.trackedLinks.get();
+  }
 
   /** `beforeTransmit`: see MailTransport.sendRaw (DeliveryBatch's bound on unrecorded messages). */
   async deliver(delivery: ClaimedDelivery, beforeTransmit?: () => Promise<void>): Promise<DeliveryResult> {

@@ -1,16 +1,9 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
 import { ClaimCursor } from './claim-cursor';
 import { DeliveryBatch } from './delivery-batch';
-import { EDITION_LIFECYCLE, type EditionLifecycle } from './delivery-ports';
+import { type EditionLifecycle, DeliveryPorts } from './delivery-ports';
 import { DeliveryQueue } from './delivery-queue';
 import { type ClaimedDelivery, DeliveryRepository } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
@@ -67,6 +60,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly cursor: ClaimCursor;
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly config: AppConfig,
     private readonly ledger: DeliveryRepository,
     private readonly batches: DeliveryBatch,
@@ -77,9 +71,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly rateLimiter: SendRateLimiter,
     private readonly health: TransportHealth,
     private readonly identity: WorkerIdentity,
-    @Inject(EDITION_LIFECYCLE) private readonly lifecycle: EditionLifecycle,
   ) {
     this.cursor = new ClaimCursor(ledger, config.env.DELIVERY_LEASE_SECONDS);
+  }
+
+  private get lifecycle(): EditionLifecycle {
+    return this.ports.editionLifecycle.get();
   }
 
   get enabled(): boolean {

@@ -4,6 +4,7 @@ import { AttemptResults } from './attempt-results';
 import { BounceWebhookController } from './bounce-webhook.controller';
 import { Delivery } from './delivery.entity';
 import { DeliveryBatch } from './delivery-batch';
+import { DeliveryPorts } from './delivery-ports';
 import { DeliveryQueue } from './delivery-queue';
 import { DeliveryRepository } from './delivery.repository';
 import { DeliverySender } from './delivery-sender';
@@ -31,14 +32,15 @@ import { WorkerIdentity } from './worker-identity';
 
 /**
  * Delivery: the ledger, workers, SMTP transport (or the outbox editors browse), retries, bounces. It sits
- * below digests and subscribers and imports neither: what it needs from them (the edition's life cycle and
- * messages, readers' links and bounces) it declares as tokens in delivery-ports.ts, which those modules
- * provide (they are global modules, so their providers reach this one without an import cycle).
+ * below digests, subscribers, engagement and deliverability and imports none of them: what it needs from them
+ * (the edition's life cycle and messages, readers' links and bounces, tracked links) it declares as interfaces
+ * in delivery-ports.ts, and those modules, which import this one, supply their implementations to DeliveryPorts.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Delivery, TransactionalMessage])],
   controllers: [OutboxController, BounceWebhookController],
   providers: [
+    DeliveryPorts,
     MailTransport,
     AttemptResults,
     DeliveryRepository,
@@ -66,6 +68,7 @@ import { WorkerIdentity } from './worker-identity';
     WorkerIdentity,
   ],
   exports: [
+    DeliveryPorts,
     MailTransport,
     DeliveryQueue,
     DeliveryWorker,

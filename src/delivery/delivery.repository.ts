@@ -5,6 +5,7 @@ import { LOCK_KEYS, tryTransactionLock } from '../database/advisory-lock';
 import { returnedRows } from '../database/returning';
 import type { Audience } from './delivery-ports';
 import type { DeliveryStatus } from './delivery.entity';
+import { namedDelivery } from './message-key';
 import { LIVE_HOLDERS_SQL } from './worker-identity';
 
 /** Segment key of readers whose topics match none of the edition's articles (their row is `skipped`). */
@@ -145,34 +146,55 @@ export interface ReaderDelivery {
 export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** One INSERT … SELECT over the audience; the unique key makes a second call a no-op. */
+  /**
+   * One INSERT … SELECT over the audience (readers' audience_members function, inlined by the planner); the
+   * unique key makes a second call a no-op.
+   */
   async queueAudience(
     editionId: string,
     audience: Audience,
     held = false,
   ): Promise<{ queued: number; skipped: number }> {
-    const edition = `$${audience.params.length + 1}`;
     // Held rows (a warm-up's daily allowance) are due only when releaseHeld makes them so.
     const due = held ? `'infinity'::timestamptz` : 'now()';
     const [row]: Array<{ queued: string; skipped: string }> = await this.dataSource.query(
-      `WITH audience AS (${audience.sql}),
-       inserted AS (
+      `WITH inserted AS (
          INSERT INTO deliveries (edition_id, subscriber_id, segment_key, status, last_error, next_attempt_at)
-         SELECT ${edition}::bigint, subscriber_id,
+         SELECT $1::bigint, subscriber_id,
                 coalesce(segment_key, '${NO_MATCHING_ARTICLES_SEGMENT}'),
                 CASE WHEN segment_key IS NULL THEN 'skipped' ELSE 'queued' END,
                 CASE WHEN segment_key IS NULL THEN 'no article in this edition matches the reader''s topics' END,
                 ${due}
-         FROM audience
+         FROM audience_members($2::integer, $3::jsonb, $4::boolean)
          ON CONFLICT (edition_id, subscriber_id) DO NOTHING
          RETURNING status
        )
        SELECT count(*) FILTER (WHERE status = 'queued') AS queued,
               count(*) FILTER (WHERE status = 'skipped') AS skipped
        FROM inserted`,
-      [...audience.params, editionId],
+      [editionId, ...audienceParams(audience)],
     );
     return { queued: Number(row.queued), skipped: Number(row.skipped) };
+  }
+
+  /**
+   * A late hard bounce (webhook or bounce mailbox): the delivery its Message-ID names, or else each reader's
+   * latest sent one, becomes `bounced`. Returns how many rows changed.
+   */
+  async markLateBounce(subscriberIds: string[], messageId: string | null, reason: string): Promise<number> {
+    const named = namedDelivery(messageId, 3);
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE deliveries SET status = 'bounced', last_error = $2, updated_at = clock_timestamp()
+         WHERE status = 'sent' AND id IN (
+           SELECT DISTINCT ON (subscriber_id) id FROM deliveries
+           WHERE subscriber_id = ANY($1::bigint[]) AND status = 'sent' ${named ? `AND ${named.where}` : ''}
+           ORDER BY subscriber_id, sent_at DESC NULLS LAST, id DESC)
+         RETURNING id`,
+        [subscriberIds, reason, ...(named ? [named.value] : [])],
+      ),
+    );
+    return rows.length;
   }
 
   /**
@@ -447,4 +469,13 @@ export class DeliveryRepository {
     );
     return row.n;
   }
+}
+
+/** The typed parameters of audience_members(newsletter, articles, direct_links). */
+function audienceParams(audience: Audience): [number, string | null, boolean] {
+  return [
+    audience.newsletterId,
+    audience.articles ? JSON.stringify(audience.articles.map((a) => ({ id: a.id, topics: a.topics }))) : null,
+    audience.directLinks,
+  ];
 }

@@ -66,7 +66,7 @@ export class TransactionalMessage {
   @Column('jsonb', { nullable: true })
   headers: Record<string, string> | null;
 
-  /** Set instead of html and text: composed from this template when sent (MESSAGE_TEMPLATES). */
+  /** Set instead of html and text: composed from this template when sent (MessageTemplates). */
   @Column('text', { nullable: true })
   template: string | null;
 

@@ -1,29 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { returnedRows } from '../database/returning';
 import type { TransactionalStatus } from './transactional-message.entity';
+import { type EnqueuedMessage, type TransactionalMail, TransactionalRepository } from './transactional-repository';
 
-/** One email that is not a digest edition, complete (composed at enqueue time). */
-export interface TransactionalMail {
-  /** confirmation, welcome, reminder, sunset, editor-invitation, test-send */
-  kind: string;
-  /** The recipient; null records a `skipped` no-op row (nothing is ever sent for it). */
-  to: string | null;
-  subscriberId?: string | null;
-  subject: string;
-  html: string;
-  text: string;
-  headers?: Record<string, string>;
-  /** Where an email must go once (welcome:<reader>): a second enqueue with the key is a no-op. */
-  dedupeKey?: string | null;
-}
-
-export interface EnqueuedMessage {
-  id: string;
-  dedupeKey: string | null;
-  status: TransactionalStatus;
-}
+export type { EnqueuedMessage, TransactionalMail } from './transactional-repository';
 
 /**
  * The transactional outbox's front door. `enqueue` takes the caller's transaction (an EntityManager), so the
@@ -34,7 +15,10 @@ export interface EnqueuedMessage {
 export class TransactionalOutbox {
   private readonly listeners = new Set<() => void>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly messages: TransactionalRepository,
+  ) {}
 
   /**
    * Inserts the messages in one statement; rows whose dedupe key already exists are left out of the answer.
@@ -47,29 +31,7 @@ export class TransactionalOutbox {
     if (mails.length === 0) {
       return [];
     }
-    const skipped = mails.map((m) => m.to === null);
-    const result: unknown = await manager.query(
-      `INSERT INTO transactional_messages (kind, recipient, subscriber_id, status, dedupe_key, subject, html, text, headers)
-       SELECT kind, recipient, subscriber_id, CASE WHEN skip THEN 'skipped' ELSE 'queued' END, dedupe_key,
-              CASE WHEN skip THEN NULL ELSE subject END, CASE WHEN skip THEN NULL ELSE html END,
-              CASE WHEN skip THEN NULL ELSE text END, headers
-       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::jsonb[]) AS m(kind, recipient, subscriber_id, skip, dedupe_key, subject, html, text, headers)
-       ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id::text, dedupe_key AS "dedupeKey", status`,
-      [
-        mails.map((m) => m.kind),
-        mails.map((m) => m.to),
-        mails.map((m, i) => (skipped[i] ? null : (m.subscriberId ?? null))),
-        skipped,
-        mails.map((m) => m.dedupeKey ?? null),
-        mails.map((m) => m.subject),
-        mails.map((m) => m.html),
-        mails.map((m) => m.text),
-        mails.map((m) => (m.headers ? JSON.stringify(m.headers) : null)),
-      ],
-    );
-    return returnedRows<EnqueuedMessage>(result);
+    return this.messages.insert(mails, manager);
   }
 
   // A mail queued inside another module's own statement (the signup's confirmation, one round trip) goes

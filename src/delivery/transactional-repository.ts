@@ -1,8 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { returnedRows } from '../database/returning';
+import type { TransactionalStatus } from './transactional-message.entity';
 import { LIVE_HOLDERS_SQL } from './worker-identity';
+
+/** One email that is not a digest edition, complete (composed at enqueue time). */
+export interface TransactionalMail {
+  /** confirmation, welcome, reminder, sunset, editor-invitation, test-send */
+  kind: string;
+  /** The recipient; null records a `skipped` no-op row (nothing is ever sent for it). */
+  to: string | null;
+  subscriberId?: string | null;
+  subject: string;
+  html: string;
+  text: string;
+  headers?: Record<string, string>;
+  /** Where an email must go once (welcome:<reader>): a second enqueue with the key is a no-op. */
+  dedupeKey?: string | null;
+}
+
+export interface EnqueuedMessage {
+  id: string;
+  dedupeKey: string | null;
+  status: TransactionalStatus;
+}
 
 /** A transactional row a worker holds a lease on. */
 export interface ClaimedMessage {
@@ -41,6 +63,39 @@ const KEEP_DAYS = 30;
 @Injectable()
 export class TransactionalRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Inserts the messages in one statement, in the caller's transaction (`manager`); rows whose dedupe key
+   * already exists are left out of the answer. A mail without recipient is stored `skipped`, without a body.
+   */
+  async insert(
+    mails: TransactionalMail[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<EnqueuedMessage[]> {
+    const skipped = mails.map((m) => m.to === null);
+    const result: unknown = await manager.query(
+      `INSERT INTO transactional_messages (kind, recipient, subscriber_id, status, dedupe_key, subject, html, text, headers)
+       SELECT kind, recipient, subscriber_id, CASE WHEN skip THEN 'skipped' ELSE 'queued' END, dedupe_key,
+              CASE WHEN skip THEN NULL ELSE subject END, CASE WHEN skip THEN NULL ELSE html END,
+              CASE WHEN skip THEN NULL ELSE text END, headers
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::jsonb[]) AS m(kind, recipient, subscriber_id, skip, dedupe_key, subject, html, text, headers)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id::text, dedupe_key AS "dedupeKey", status`,
+      [
+        mails.map((m) => m.kind),
+        mails.map((m) => m.to),
+        mails.map((m, i) => (skipped[i] ? null : (m.subscriberId ?? null))),
+        skipped,
+        mails.map((m) => m.dedupeKey ?? null),
+        mails.map((m) => m.subject),
+        mails.map((m) => m.html),
+        mails.map((m) => m.text),
+        mails.map((m) => (m.headers ? JSON.stringify(m.headers) : null)),
+      ],
+    );
+    return returnedRows<EnqueuedMessage>(result);
+  }
 
   /**
    * Up to `limit` due rows: queued and due, or sending with a lapsed lease or a holder whose process is gone

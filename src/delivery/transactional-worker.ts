@@ -1,15 +1,8 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { errorMessage } from '../common/error-message';
 import { AppConfig } from '../config/app-config';
-import { MESSAGE_TEMPLATES, type MessageTemplates, RECIPIENT_EVENTS, type RecipientEvents } from './delivery-ports';
+import { type MessageTemplates, type RecipientEvents, DeliveryPorts } from './delivery-ports';
 import { AttemptResults } from './attempt-results';
 import { MailTransport } from './mail-transport';
 import { deliveryMessageId } from './prebuilt-message';
@@ -30,7 +23,7 @@ const PRUNE_EVERY_MS = 3600_000;
  * Sends the transactional outbox (confirmation, welcome, reminder, sunset, invitations, test sends) with the
  * ledger's machinery: claims `FOR UPDATE SKIP LOCKED` with a lease renewed on a timer while in flight, the
  * shared SendRateLimiter, TransportHealth (an outage pauses sending and uses no attempt), retries with
- * backoff, hard bounces reported to readers' owner (RECIPIENT_EVENTS). It runs its own loop beside the
+ * backoff, hard bounces reported to readers' owner (RecipientEvents). It runs its own loop beside the
  * DeliveryWorker's, in every process that does background work, so a reader who just signed up never waits
  * behind a 100,000-reader edition: at most the few digest messages already in the pool go first.
  *
@@ -52,6 +45,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
   sentCount = 0;
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly config: AppConfig,
     private readonly repository: TransactionalRepository,
     private readonly outbox: TransactionalOutbox,
@@ -59,11 +53,17 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
     private readonly rateLimiter: SendRateLimiter,
     private readonly health: TransportHealth,
     private readonly clock: Clock,
-    @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly results: AttemptResults,
     private readonly identity: WorkerIdentity,
-    @Inject(MESSAGE_TEMPLATES) private readonly templates: MessageTemplates,
   ) {}
+
+  private get recipients(): RecipientEvents {
+    return this.ports.recipientEvents.get();
+  }
+
+  private get templates(): MessageTemplates {
+    return this.ports.messageTemplates.get();
+  }
 
   /** Messages in flight at once: one per pooled connection. */
   get concurrency(): number {

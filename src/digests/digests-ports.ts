@@ -1,31 +1,34 @@
-import type { Provider } from '@nestjs/common';
-import { EDITION_LIFECYCLE, MESSAGE_SOURCE, type MessageSource } from '../delivery/delivery-ports';
-import { EDITION_LABELS, type EditionLabels } from '../subscribers/edition-labels';
-import { DigestEditionLifecycle } from './edition-lifecycle';
+import { Injectable } from '@nestjs/common';
+import type { MessageSource, SegmentMessage } from '../delivery/delivery-ports';
+import type { EditionLabels } from '../subscribers/edition-labels';
 import { EditionRenderer } from './edition-renderer';
 import { EditionsRepository } from './editions.repository';
 
-/** Digests' implementations of the ports the lower modules declare (delivery's and subscribers'). */
-export const DIGESTS_PORTS: Provider[] = [
-  { provide: EDITION_LIFECYCLE, useExisting: DigestEditionLifecycle },
-  {
-    provide: MESSAGE_SOURCE,
-    inject: [EditionRenderer, EditionsRepository],
-    useFactory: (renderer: EditionRenderer, editions: EditionsRepository): MessageSource => ({
-      renderSegment: async (editionId, segmentKey) => {
-        const [render, list] = await Promise.all([
-          renderer.renderForSegment(editionId, segmentKey),
-          editions.listOf(editionId),
-        ]);
-        return { subject: render.subject, html: render.html, text: render.text, list: list ?? undefined };
-      },
-    }),
-  },
-  {
-    provide: EDITION_LABELS,
-    inject: [EditionsRepository],
-    useFactory: (editions: EditionsRepository): EditionLabels => ({ labels: (ids) => editions.labels(ids) }),
-  },
-];
+/** Digests' implementations of the ports the lower modules declare; DigestsModule supplies them. */
 
-export const DIGESTS_PORT_TOKENS = [EDITION_LIFECYCLE, MESSAGE_SOURCE, EDITION_LABELS];
+/** The compiled email of an edition's segment, with its newsletter's list (delivery's MessageSource). */
+@Injectable()
+export class EditionMessageSource implements MessageSource {
+  constructor(
+    private readonly renderer: EditionRenderer,
+    private readonly editions: EditionsRepository,
+  ) {}
+
+  async renderSegment(editionId: string, segmentKey: string): Promise<SegmentMessage> {
+    const [render, list] = await Promise.all([
+      this.renderer.renderForSegment(editionId, segmentKey),
+      this.editions.listOf(editionId),
+    ]);
+    return { subject: render.subject, html: render.html, text: render.text, list: list ?? undefined };
+  }
+}
+
+/** Key and subject of editions, for a reader's privacy export (readers' EditionLabels). */
+@Injectable()
+export class EditionLabelsOfEditions implements EditionLabels {
+  constructor(private readonly editions: EditionsRepository) {}
+
+  labels(editionIds: string[]): Promise<Map<string, { key: string; subject: string }>> {
+    return this.editions.labels(editionIds);
+  }
+}

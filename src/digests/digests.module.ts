@@ -1,9 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Article } from '../articles/article.entity';
 import { Topic } from '../articles/topic.entity';
+import { DeliveryPorts } from '../delivery/delivery-ports';
 import { DeliveryModule } from '../delivery/delivery.module';
-import { SubscribersModule } from '../subscribers/subscribers.module';
+import { EngagementModule } from '../engagement/engagement.module';
+import { ReaderPorts, SubscribersModule } from '../subscribers/subscribers.module';
 import { BreakingAdminController } from './breaking-admin.controller';
 import { BreakingNews } from './breaking-news';
 import { DigestPlanAdminController } from './digest-plan-admin.controller';
@@ -12,7 +14,7 @@ import { DigestScheduler } from './digest-scheduler';
 import { DigestsAdminController } from './digests-admin.controller';
 import { EditionArchive } from './edition-archive';
 import { DigestsController } from './digests.controller';
-import { DIGESTS_PORT_TOKENS, DIGESTS_PORTS } from './digests-ports';
+import { EditionLabelsOfEditions, EditionMessageSource } from './digests-ports';
 import { EditionAssembler } from './edition-assembler';
 import { EditionHistory } from './edition-history';
 import { DigestEditionLifecycle } from './edition-lifecycle';
@@ -37,16 +39,16 @@ import { EditionStatsController } from './edition-stats.controller';
 import { TextIsolation } from './text-isolation';
 
 /**
- * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Global so
- * that the ports it provides (DIGESTS_PORTS) reach delivery and subscribers, which sit below it and may not
- * import it.
+ * Digests: edition assembly, scheduling, rendering, editions' whole life cycle, the editors' API. Above
+ * delivery, subscribers and engagement: it supplies delivery the editions' life cycle and messages, and readers
+ * the editions' labels.
  */
-@Global()
 @Module({
   imports: [
     TypeOrmModule.forFeature([Edition, EditionRender, Article, Topic, EditionPlanRow, DigestSettingsRow]),
     DeliveryModule,
     SubscribersModule,
+    EngagementModule,
   ],
   controllers: [
     BreakingAdminController,
@@ -77,7 +79,8 @@ import { TextIsolation } from './text-isolation';
     WeeklyReadership,
     EditionStats,
     TextIsolation,
-    ...DIGESTS_PORTS,
+    EditionMessageSource,
+    EditionLabelsOfEditions,
   ],
   exports: [
     EditionRenderer,
@@ -92,7 +95,18 @@ import { TextIsolation } from './text-isolation';
     NextEditionPlanService,
     ScheduledEditions,
     NewsletterCatalog,
-    ...DIGESTS_PORT_TOKENS,
   ],
 })
-export class DigestsModule {}
+export class DigestsModule {
+  constructor(
+    deliveryPorts: DeliveryPorts,
+    readerPorts: ReaderPorts,
+    lifecycle: DigestEditionLifecycle,
+    messages: EditionMessageSource,
+    labels: EditionLabelsOfEditions,
+  ) {
+    deliveryPorts.editionLifecycle.supply(lifecycle);
+    deliveryPorts.messageSource.supply(messages);
+    readerPorts.editionLabels.supply(labels);
+  }
+}

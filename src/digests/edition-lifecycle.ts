@@ -7,7 +7,7 @@ import { NewslettersRepository } from '../subscribers/newsletters.repository';
 import { EditionsRepository, FAILURE_PAUSE_REASON_PREFIX, REPUTATION_PAUSE_REASON_PREFIX } from './editions.repository';
 
 /**
- * Digests' side of the delivery ledger (delivery's EDITION_LIFECYCLE port): which editions may send, who
+ * Digests' side of the delivery ledger (delivery's EditionLifecycle port): which editions may send, who
  * their audience is, and what the ledger's facts do to an edition's status. Delivery never changes an
  * edition; it reports, and this decides.
  */

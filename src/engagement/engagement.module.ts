@@ -1,7 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config';
-import { TRACKED_LINKS, type TrackedLinks } from '../delivery/delivery-ports';
+import { DeliveryPorts } from '../delivery/delivery-ports';
+import { DeliveryModule } from '../delivery/delivery.module';
+import { ReaderPorts, SubscribersModule } from '../subscribers/subscribers.module';
 import { Click } from './click.entity';
 import { EditionLink } from './edition-link.entity';
 import { EditionLinks } from './edition-links.repository';
@@ -10,18 +11,17 @@ import { EngagementRecorder } from './engagement-recorder';
 import { EngagementStats } from './engagement-stats.repository';
 import { Open } from './open.entity';
 import { ReaderActivityRepository } from './reader-activity.repository';
-import { READER_ACTIVITY } from '../subscribers/reader-activity';
+import { TrackedLinkUrls } from './tracked-link-urls';
 import { TrackingTokens } from './tracking-tokens';
 import { TrackingRepository } from './tracking.repository';
 
 /**
  * Engagement: which links readers follow (and, when on, which emails they open), the stats of editions, and
- * what the weekly edition's most-read order needs. Global so that the ports it provides (delivery's tracked
- * link URLs, the readers' export of clicks and opens) reach those modules without them importing this one.
+ * what the weekly edition's most-read order needs. Above delivery and subscribers: it supplies delivery's
+ * tracked-link URLs and readers' clicks and opens for their privacy export.
  */
-@Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([EditionLink, Click, Open])],
+  imports: [TypeOrmModule.forFeature([EditionLink, Click, Open]), DeliveryModule, SubscribersModule],
   controllers: [EngagementController],
   providers: [
     TrackingTokens,
@@ -30,18 +30,18 @@ import { TrackingRepository } from './tracking.repository';
     EngagementRecorder,
     EngagementStats,
     ReaderActivityRepository,
-    { provide: READER_ACTIVITY, useExisting: ReaderActivityRepository },
-    {
-      provide: TRACKED_LINKS,
-      useFactory: (tokens: TrackingTokens, config: AppConfig): TrackedLinks => ({
-        url: (deliveryId, link) =>
-          link.kind === 'open'
-            ? config.url(`/o/${tokens.sign(deliveryId, link)}.gif`)
-            : config.url(`/r/${tokens.sign(deliveryId, link)}`),
-      }),
-      inject: [TrackingTokens, AppConfig],
-    },
+    TrackedLinkUrls,
   ],
-  exports: [EditionLinks, EngagementStats, EngagementRecorder, TrackingTokens, TRACKED_LINKS, READER_ACTIVITY],
+  exports: [EditionLinks, EngagementStats, EngagementRecorder, TrackingTokens],
 })
-export class EngagementModule {}
+export class EngagementModule {
+  constructor(
+    deliveryPorts: DeliveryPorts,
+    readerPorts: ReaderPorts,
+    links: TrackedLinkUrls,
+    activity: ReaderActivityRepository,
+  ) {
+    deliveryPorts.trackedLinks.supply(links);
+    readerPorts.readerActivity.supply(activity);
+  }
+}

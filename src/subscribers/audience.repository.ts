@@ -11,11 +11,14 @@ export interface AudienceArticle {
 
 /**
  * Who gets a digest edition, decided here because readers own it: every active reader with an active
- * subscription to the edition's newsletter. Each reader's segment: readers without topics get `all`; readers with topics get the ids of the
- * edition's articles that share a topic with them, ascending and joined by `,` (`all` when that is every
- * article), or null when none does. Readers who opted out of click tracking get the same key with `-direct`
- * after it (one more segment, compiled once, with direct links), unless CLICK_TRACKING=off. Returned as SQL for the delivery ledger's INSERT … SELECT, so an audience
- * of any size is queued in one statement and never loaded into memory.
+ * subscription to the edition's newsletter. Each reader's segment: readers without topics get `all`; readers with
+ * topics get the ids of the edition's articles that share a topic with them, ascending and joined by `,` (`all`
+ * when that is every article), or null when none does. Readers who opted out of click tracking get the same key
+ * with `-direct` after it (one more segment, compiled once, with direct links), unless CLICK_TRACKING=off.
+ *
+ * The rule itself is the SQL function `audience_members` (migrations/1795647100000-AudienceMembers.ts), which
+ * readers own; other modules get a typed Audience and read the function with its values, so an audience of any
+ * size is queued in one statement and never loaded into memory, and no SQL text crosses a module.
  */
 @Injectable()
 export class AudienceRepository {
@@ -38,29 +41,9 @@ export class AudienceRepository {
 
   forEdition(newsletterId: number, articles: AudienceArticle[]): Audience {
     return {
-      sql: `
-        SELECT subscriber_id, ${this.segmentWithOptOut('segment_key')} AS segment_key FROM (
-        WITH edition_articles AS (
-          SELECT (a->>'id')::bigint AS id, ARRAY(SELECT jsonb_array_elements_text(a->'topics')) AS topics
-          FROM jsonb_array_elements($2::jsonb) AS a
-        )
-        SELECT s.id AS subscriber_id,
-               CASE
-                 WHEN cardinality(s.topics) = 0 THEN 'all'
-                 ELSE (
-                   SELECT CASE
-                            WHEN count(*) = 0 THEN NULL
-                            WHEN count(*) = (SELECT count(*) FROM edition_articles) THEN 'all'
-                            ELSE string_agg(ea.id::text, ',' ORDER BY ea.id)
-                          END
-                   FROM edition_articles ea
-                   WHERE ea.topics && s.topics
-                 )
-               END AS segment_key,
-               s.track_clicks
-        FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
-        WHERE sub.newsletter_id = $1 AND sub.status = 'active' AND s.status = 'active') audience`,
-      params: [newsletterId, JSON.stringify(articles.map((a) => ({ id: a.id, topics: a.topics })))],
+      newsletterId,
+      articles: articles.map((a) => ({ id: a.id, topics: a.topics })),
+      directLinks: this.directLinks(),
     };
   }
 
@@ -69,18 +52,11 @@ export class AudienceRepository {
    * of a breaking alert (readers' topics do not filter alerts; an alerts newsletter's own topics do).
    */
   forAlert(newsletterId: number): Audience {
-    return {
-      sql: `SELECT s.id AS subscriber_id, ${this.segmentWithOptOut("'all'", 's.track_clicks')} AS segment_key
-              FROM subscriptions sub JOIN subscribers s ON s.id = sub.subscriber_id
-             WHERE sub.newsletter_id = $1 AND sub.status = 'active' AND s.status = 'active'`,
-      params: [newsletterId],
-    };
+    return { newsletterId, articles: null, directLinks: this.directLinks() };
   }
 
-  private segmentWithOptOut(key: string, trackClicks = 'track_clicks'): string {
-    if (this.config.env.CLICK_TRACKING === 'off') {
-      return key;
-    }
-    return `CASE WHEN ${key} IS NULL OR ${trackClicks} THEN ${key} ELSE ${key} || '-direct' END`;
+  /** Readers who opted out of click tracking get their own segment only where clicks are tracked at all. */
+  private directLinks(): boolean {
+    return this.config.env.CLICK_TRACKING !== 'off';
   }
 }

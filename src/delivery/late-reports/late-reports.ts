@@ -1,12 +1,6 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import {
-  LEDGER_EVENTS,
-  type LedgerEvents,
-  RECIPIENT_EVENTS,
-  type RecipientEvents,
-  type ReportedRecipient,
-} from '../delivery-ports';
+import { type LedgerEvents, type RecipientEvents, type ReportedRecipient, DeliveryPorts } from '../delivery-ports';
 import type { LateReport } from './late-report';
 import { LateReportLedger } from './late-report-ledger';
 
@@ -28,11 +22,18 @@ export class LateReports {
   private readonly logger = new Logger(LateReports.name);
 
   constructor(
+    private readonly ports: DeliveryPorts,
     private readonly ledger: LateReportLedger,
-    @Inject(RECIPIENT_EVENTS) private readonly recipients: RecipientEvents,
     private readonly config: AppConfig,
-    @Optional() @Inject(LEDGER_EVENTS) private readonly events?: LedgerEvents,
   ) {}
+
+  private get recipients(): RecipientEvents {
+    return this.ports.recipientEvents.get();
+  }
+
+  private get events(): LedgerEvents | undefined {
+    return this.ports.ledgerEvents.find();
+  }
 
   async applyAll(reports: LateReport[], source: string): Promise<LateReportOutcome> {
     const total: LateReportOutcome = { readers: 0, deliveries: 0 };
