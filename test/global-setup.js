@@ -34,6 +34,8 @@ function letPostgresUserReachBinaries() {
 }
 
 module.exports = async function globalSetup() {
+  // Names what this run shares between its suites and workers (the transpiled app of test/helpers/transpiled-app.ts).
+  process.env.NASHRA_TEST_RUN_ID = `${process.pid}-${Date.now().toString(36)}`;
   if (process.env.DATABASE_URL) {
     return;
   }

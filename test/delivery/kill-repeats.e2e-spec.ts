@@ -15,7 +15,7 @@ const SENT_PER_LIFE = 300;
  * Issue 19, point 6 and "repeats bounded by what was in flight": ten kill -9 during one 5,000-reader send, each
  * worker process killed at full speed (no rate limit) once it has had SENT_PER_LIFE messages accepted, the next
  * one started at once, on the default lease (120 s). The app is transpiled once for the eleven processes
- * (TranspiledApp), so a restart costs the app's own start, not ts-node's compile. The dead worker's claims are taken over at once (its
+ * (the run's shared TranspiledApp), so a restart costs the app's own start, not ts-node's compile. The dead worker's claims are taken over at once (its
  * holder lock is free), so the send finishes long before one lease could run out; no reader is missing, and
  * each kill repeats at most SMTP_POOL_SIZE + RECORD_LAG_LIMIT messages: those on a connection when it died, and
  * those accepted but not yet written back (a connection holds its next message back while RECORD_LAG_LIMIT
@@ -28,7 +28,7 @@ describe('Ten kill -9 during one send', () => {
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    app = TranspiledApp.build();
+    app = TranspiledApp.shared();
     sink = await SmtpSink.start();
     t = await startTestApp({ env: { NASHRA_ROLE: 'web', SMTP_URL: sink.url } });
   });
@@ -36,7 +36,6 @@ describe('Ten kill -9 during one send', () => {
     workers.forEach((w) => w.cleanup());
     await t?.close();
     await sink?.stop();
-    app?.dispose();
   });
 
   it('no reader missing, and each kill repeats at most SMTP_POOL_SIZE + RECORD_LAG_LIMIT messages', async () => {

@@ -74,8 +74,12 @@ describe('SMTP outage', () => {
     expect(banner).toMatch(/خادم البريد \(SMTP\) لا يُجيب منذ <time>[^<]*\d{4}[^<]*\d\d:\d\d<\/time>/);
 
     // Several backoffs, well past what DELIVERY_MAX_ATTEMPTS would allow if each try cost an attempt.
-    await new Promise((r) => setTimeout(r, 9_000));
-    const [status] = await t.dataSource.query(`SELECT failures FROM transport_status WHERE name = 'smtp'`);
+    const status = await waitFor(
+      async () => (await t.dataSource.query(`SELECT failures FROM transport_status WHERE name = 'smtp'`))[0],
+      (s) => s.failures >= 3,
+      30_000,
+      'three failed tries',
+    );
     expect(status.failures).toBeGreaterThanOrEqual(3);
     const during = await ledger(t.dataSource, edition);
     expect(during.filter((r) => r.status === 'failed')).toEqual([]);

@@ -2,12 +2,13 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_ROOT, TranspiledApp } from './transpiled-app';
 
-export const PROJECT_ROOT = join(__dirname, '..', '..');
+export { PROJECT_ROOT };
 
 /**
- * The real `src/main.ts` in its own Node process (ts-node, transpile only), as `npm start` runs it but
- * without a build step. Used to prove what only a whole process can show: exit codes, signals, restarts
+ * The real `src/main.ts` in its own Node process, transpiled as ts-node's transpile-only mode would (once per
+ * test run, shared: TranspiledApp.shared), run with plain node as `npm start` runs the built app. Used to prove what only a whole process can show: exit codes, signals, restarts
  * after SIGKILL, what is written to stdout.
  */
 export class AppProcess {
@@ -36,7 +37,7 @@ export class AppProcess {
    * Starts the app with exactly `env` plus PATH/HOME (never the test run's DATABASE_URL unless passed).
    */
   static start(env: Record<string, string | undefined>): AppProcess {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    const child = spawn(process.execPath, [TranspiledApp.shared().main], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', ...env } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

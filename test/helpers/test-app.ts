@@ -10,7 +10,7 @@ import { Clock } from '../../src/common/clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { freePort } from '../../src/database/embedded-postgres';
 import { FakeClock } from './fake-clock';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { createMigratedTestDatabase, TestDatabase } from './test-database';
 
 export const EDITOR_TOKEN = 'test-editor-token-0123456789';
 
@@ -46,11 +46,11 @@ export interface TestApp {
 
 /**
  * Boots the real nashra app (every module, real PostgreSQL, migrations applied) on a free port, with its
- * own fresh database and var/ directory. Without SMTP_URL in env, mail goes to the outbox under varDir.
+ * own fresh database (a copy of the migrated template, see createMigratedTestDatabase) and var/ directory. Without SMTP_URL in env, mail goes to the outbox under varDir.
  */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownDatabase = !options.database;
-  const database = options.database ?? (await createTestDatabase());
+  const database = options.database ?? (await createMigratedTestDatabase());
   const varDir = mkdtempSync(join(tmpdir(), 'nashra-test-var-'));
   const port = await freePort();
   const origin = `http://${options.host ?? '127.0.0.1'}:${port}`;

@@ -3,21 +3,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestApp } from './test-app';
+import { TranspiledApp } from './transpiled-app';
 import { waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** A real `NASHRA_ROLE=worker` process (src/main.ts through ts-node), as deployed, on the test database. */
+/** A real `NASHRA_ROLE=worker` process (src/main.ts, transpiled: TranspiledApp), as deployed, on the test database. */
 export class WorkerProcess {
   readonly output: string[] = [];
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
   private readonly varDir = mkdtempSync(join(tmpdir(), 'nashra-worker-'));
 
-  /** `main`: a transpiled main.js to run with plain node (TranspiledApp), instead of src/main.ts through ts-node. */
+  /** `main`: the transpiled main.js to run with plain node (default: the run's shared one, TranspiledApp.shared). */
   constructor(t: TestApp, smtpUrl: string, env: Record<string, string>, options: { main?: string } = {}) {
-    const args = options.main ? [options.main] : ['-r', 'ts-node/register/transpile-only', 'src/main.ts'];
-    this.child = spawn(process.execPath, args, {
+    this.child = spawn(process.execPath, [options.main ?? TranspiledApp.shared().main], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
@@ -32,7 +32,6 @@ export class WorkerProcess {
         MAIL_FROM: 'نشرة الحل نت <newsletter@nashra.test>',
         VAR_DIR: this.varDir,
         LOG_LEVEL: 'info',
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
