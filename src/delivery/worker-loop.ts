@@ -53,6 +53,10 @@ export class WorkerLoop {
 
   /** Sleeps `ms`, or less if work is queued or the loop is stopped meanwhile. */
   idle(ms: number): Promise<void> {
+    if (!this.active) {
+      // Stopped while the turn was in flight: its stop() found no idle to cut short, so none may begin.
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
