@@ -33,31 +33,49 @@ export function unitsOf(text: string): Unit[] {
   return units.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * Where character ranges of an element's text are drawn, in CSS pixels: each range's horizontal centre and top.
+ * `oneLine` keeps the text on one line and measures a range's whole box (a range split by bidi runs included);
+ * otherwise the lines wrap as they are and a range is measured by its first box.
+ */
+export function drawnRanges(
+  element: Locator,
+  ranges: { start: number; end: number }[],
+  { oneLine }: { oneLine: boolean },
+): Promise<Array<{ x: number; top: number }>> {
+  return element.evaluate(
+    (el, { ranges, oneLine }) => {
+      if (oneLine) {
+        (el as HTMLElement).style.whiteSpace = 'nowrap';
+      }
+      const nodes: { node: Text; from: number }[] = [];
+      let offset = 0;
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        nodes.push({ node: n as Text, from: offset });
+        offset += (n as Text).length;
+      }
+      const at = (i: number, end: boolean) => {
+        const hit = nodes.find((x) => (end ? i <= x.from + x.node.length : i < x.from + x.node.length))!;
+        return { node: hit.node, offset: i - hit.from };
+      };
+      return ranges.map(({ start, end }) => {
+        const range = document.createRange();
+        const a = at(start, false);
+        const b = at(end, true);
+        range.setStart(a.node, a.offset);
+        range.setEnd(b.node, b.offset);
+        const box = oneLine ? range.getBoundingClientRect() : range.getClientRects()[0];
+        return { x: box.left + box.width / 2, top: box.top };
+      });
+    },
+    { ranges, oneLine },
+  );
+}
+
 /** Horizontal centres of character ranges of an element's text as drawn (kept on one line), in CSS pixels. */
-export function centresIn(element: Locator, ranges: { start: number; end: number }[]): Promise<number[]> {
-  return element.evaluate((el, ranges) => {
-    (el as HTMLElement).style.whiteSpace = 'nowrap';
-    const nodes: { node: Text; from: number }[] = [];
-    let offset = 0;
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      nodes.push({ node: n as Text, from: offset });
-      offset += (n as Text).length;
-    }
-    const at = (i: number, end: boolean) => {
-      const hit = nodes.find((x) => (end ? i <= x.from + x.node.length : i < x.from + x.node.length))!;
-      return { node: hit.node, offset: i - hit.from };
-    };
-    return ranges.map(({ start, end }) => {
-      const range = document.createRange();
-      const a = at(start, false);
-      const b = at(end, true);
-      range.setStart(a.node, a.offset);
-      range.setEnd(b.node, b.offset);
-      const box = range.getBoundingClientRect();
-      return box.left + box.width / 2;
-    });
-  }, ranges);
+export async function centresIn(element: Locator, ranges: { start: number; end: number }[]): Promise<number[]> {
+  return (await drawnRanges(element, ranges, { oneLine: true })).map((box) => box.x);
 }
 
 /**

@@ -1,35 +1,8 @@
-/// <reference lib="dom" />
-import type { Browser, Locator } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describeBrowser, launchBrowser, PHONE_VIEWPORT } from '../helpers/browser';
 import { createEditor, DEFAULT_EDITOR, signIn } from '../helpers/editor-session';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { readingOrderFailures } from '../helpers/visual-order';
-
-/** Centre (x) and top of character ranges of an element's text as drawn, lines wrapped as they are. */
-function drawn(element: Locator, ranges: { start: number; end: number }[]): Promise<Array<{ x: number; top: number }>> {
-  return element.evaluate((el, ranges) => {
-    const nodes: { node: Text; from: number }[] = [];
-    let offset = 0;
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      nodes.push({ node: n as Text, from: offset });
-      offset += (n as Text).length;
-    }
-    const at = (i: number, end: boolean) => {
-      const hit = nodes.find((x) => (end ? i <= x.from + x.node.length : i < x.from + x.node.length))!;
-      return { node: hit.node, offset: i - hit.from };
-    };
-    return ranges.map(({ start, end }) => {
-      const range = document.createRange();
-      const a = at(start, false);
-      const b = at(end, true);
-      range.setStart(a.node, a.offset);
-      range.setEnd(b.node, b.offset);
-      const box = range.getClientRects()[0];
-      return { x: box.left + box.width / 2, top: box.top };
-    });
-  }, ranges);
-}
+import { drawnRanges, readingOrderFailures } from '../helpers/visual-order';
 
 /** «مصادقة» and «مثل», the Arabic words either side of the opening bracket. */
 const WORD_BEFORE = '\u0645\u0635\u0627\u062f\u0642\u0629';
@@ -82,9 +55,10 @@ describeBrowser('The authenticator hint reads right to left at 375 px', () => {
         ['full stop after the closing bracket', at(')'), at('.', HINT.indexOf(')')), 'rtl'],
         ['Password after 1', at('1'), { start: at('1').end, end: at('1Password').end }, 'ltr'],
       ];
-      const boxes = await drawn(
+      const boxes = await drawnRanges(
         hint,
         pairs.flatMap(([, a, b]) => [a, b]),
+        { oneLine: false },
       );
       const misplaced = pairs.filter(([, , , direction], i) => {
         const [a, b] = [boxes[2 * i], boxes[2 * i + 1]];
