@@ -53,9 +53,7 @@ export function configureApp(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('nashra admin API')
-      .setDescription(
-        `Editors' API of ${config.env.PUBLICATION_NAME}'s newsletter. Authenticate with the editor token.`,
-      )
+      .setDescription(`Editors' API of ${config.publication.name}'s newsletter. Authenticate with the editor token.`)
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'editor')
       .build(),

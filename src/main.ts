@@ -24,17 +24,17 @@ async function bootstrap(): Promise<void> {
   Logger.overrideLogger(new PinoNestLogger(startupPino(config, logDestination())));
   const logger = new Logger('Bootstrap');
   if (config.runsBackgroundWork) {
-    boundHeapGrowth(config.env.WORKER_HEAP_GROWTH_PERCENT);
+    boundHeapGrowth(config.delivery.heapGrowthPercent);
   }
   if (config.servesHttp) {
-    await assertPortAvailable(config.env.PORT);
+    await assertPortAvailable(config.runtime.port);
   }
 
   let embedded: EmbeddedPostgresHandle | undefined;
-  if (!config.env.DATABASE_URL) {
+  if (!config.database.url) {
     embedded = await startEmbeddedPostgres(config.embeddedPgDir);
   }
-  const databaseUrl = config.env.DATABASE_URL ?? embedded!.url;
+  const databaseUrl = config.database.url ?? embedded!.url;
 
   let app: NestExpressApplication;
   try {
@@ -72,9 +72,9 @@ async function bootstrap(): Promise<void> {
 
   if (config.servesHttp) {
     try {
-      await app.listen(config.env.PORT);
+      await app.listen(config.runtime.port);
     } catch (err) {
-      const problem = portProblem(err, config.env.PORT);
+      const problem = portProblem(err, config.runtime.port);
       if (!problem) {
         throw err;
       }

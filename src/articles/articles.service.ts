@@ -78,7 +78,7 @@ export class ArticlesService {
     seenKeys: Set<string>,
   ): Promise<UpsertItemResult> {
     const now = this.clock.now();
-    const prepared = prepareArticle(item, { now, summaryMaxLength: this.config.env.SUMMARY_MAX_LENGTH, baseUrl });
+    const prepared = prepareArticle(item, { now, summaryMaxLength: this.config.feeds.summaryMaxLength, baseUrl });
     if ('skipped' in prepared) {
       this.logger.warn(`${source}: item skipped (${prepared.skipped})`);
       return { outcome: 'skipped', reason: prepared.skipped };

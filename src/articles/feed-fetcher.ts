@@ -63,7 +63,7 @@ export class FeedFetcher {
   ) {}
 
   async fetch(url: string, validators: FeedValidators = {}): Promise<FeedResponse> {
-    const timeoutMs = this.config.env.FEED_FETCH_TIMEOUT_SECONDS * 1000;
+    const timeoutMs = this.config.feeds.fetchTimeoutSeconds * 1000;
     // Our own timer rather than AbortSignal.timeout, so it is cleared as soon as the exchange ends.
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new FeedFetchError(`timed out after ${timeoutMs / 1000} s`)), timeoutMs);

@@ -66,7 +66,7 @@ export class FeedPoller implements OnApplicationBootstrap, BeforeApplicationShut
     if (!this.config.runsBackgroundWork) {
       return;
     }
-    const seconds = this.config.env.FEED_POLL_INTERVAL_SECONDS;
+    const seconds = this.config.feeds.pollIntervalSeconds;
     const feeds = this.config.feedUrls.length;
     // A fresh start with feeds should not wait a whole interval for its first articles.
     this.job.schedule(this.scheduler, seconds * 1000, { runNow: feeds > 0 });

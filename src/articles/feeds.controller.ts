@@ -46,7 +46,7 @@ export class FeedsController {
         .filter((url) => !known.has(url))
         .map((url) => ({ url, configured: true, lastStatus: null, lastPolledAt: null })),
     ];
-    return { pollIntervalSeconds: this.config.env.FEED_POLL_INTERVAL_SECONDS, feeds };
+    return { pollIntervalSeconds: this.config.feeds.pollIntervalSeconds, feeds };
   }
 
   @Post('poll')

@@ -13,7 +13,7 @@ export class FirstEditorHint implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.env.NODE_ENV !== 'development' || !this.config.servesHttp) {
+    if (this.config.runtime.nodeEnv !== 'development' || !this.config.servesHttp) {
       return;
     }
     if ((await this.accounts.count()) === 0) {

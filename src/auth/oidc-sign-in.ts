@@ -41,21 +41,16 @@ export class OidcSignIn {
   private readonly domains: Set<string>;
 
   constructor(private readonly config: AppConfig) {
-    this.domains = new Set(
-      (config.env.OIDC_ALLOWED_DOMAINS ?? '')
-        .split(',')
-        .map((d) => d.trim().toLowerCase())
-        .filter(Boolean),
-    );
+    this.domains = new Set(config.signIn.oidcAllowedDomains);
   }
 
   get enabled(): boolean {
-    return Boolean(this.config.env.OIDC_ISSUER);
+    return Boolean(this.config.signIn.oidcIssuer);
   }
 
   /** The issuer's host, for the "sign in with …" button. */
   get label(): string {
-    return this.enabled ? new URL(this.config.env.OIDC_ISSUER!).host : '';
+    return this.enabled ? new URL(this.config.signIn.oidcIssuer!).host : '';
   }
 
   /**
@@ -63,7 +58,7 @@ export class OidcSignIn {
    * against the role table here so a value the table does not know can never reach the role column).
    */
   get defaultRole(): Role {
-    const role = this.config.env.OIDC_DEFAULT_ROLE;
+    const role = this.config.signIn.oidcDefaultRole;
     if (!isRole(role)) {
       throw new Error(`OIDC_DEFAULT_ROLE must be one of ${ROLES.join(', ')}`);
     }
@@ -126,11 +121,11 @@ export class OidcSignIn {
   }
 
   private oidcClient(): Promise<BaseClient> {
-    this.client ??= Issuer.discover(this.config.env.OIDC_ISSUER!).then(
+    this.client ??= Issuer.discover(this.config.signIn.oidcIssuer!).then(
       (issuer) =>
         new issuer.Client({
-          client_id: this.config.env.OIDC_CLIENT_ID!,
-          client_secret: this.config.env.OIDC_CLIENT_SECRET!,
+          client_id: this.config.signIn.oidcClientId!,
+          client_secret: this.config.signIn.oidcClientSecret!,
           redirect_uris: [this.redirectUri],
           response_types: ['code'],
         }),

@@ -69,7 +69,7 @@ export class Passkeys {
   async registrationOptions(editor: SignedInEditor): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.stored(editor.id);
     return generateRegistrationOptions({
-      rpName: `${this.config.env.PUBLICATION_NAME} · nashra`,
+      rpName: `${this.config.publication.name} · nashra`,
       rpID: this.rpID,
       userID: new TextEncoder().encode(editor.id),
       userName: editor.email,

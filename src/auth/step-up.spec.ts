@@ -7,7 +7,7 @@ import { StepUp, StepUpRequired } from './step-up';
 describe('StepUp', () => {
   const clock = new FakeClock();
   const locale = { t: (key: string) => key } as unknown as Locale;
-  const stepUp = new StepUp({ env: { SEND_CONFIRM_THRESHOLD: 1000 } } as unknown as AppConfig, clock, locale);
+  const stepUp = new StepUp({ newsroom: { sendConfirmThreshold: 1000 } } as unknown as AppConfig, clock, locale);
   const session = () => ({}) as Session & Partial<SessionData>;
 
   it('lets a send to the threshold or fewer readers through without asking', () => {

@@ -51,7 +51,7 @@ export class StepUp {
 
   /** True when a send to this many readers needs a recent second step. */
   isLoud(audience: number): boolean {
-    return audience > this.config.env.SEND_CONFIRM_THRESHOLD;
+    return audience > this.config.newsroom.sendConfirmThreshold;
   }
 
   isRecent(session: EditorSession | undefined): boolean {

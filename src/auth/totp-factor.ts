@@ -107,7 +107,7 @@ export class TotpFactor {
 
   private totp(base32: string, label: string): TOTP {
     return new TOTP({
-      issuer: `${this.config.env.PUBLICATION_NAME} nashra`,
+      issuer: `${this.config.publication.name} nashra`,
       label,
       algorithm: 'SHA1',
       digits: 6,

@@ -39,7 +39,7 @@ describe('edition dates', () => {
 describe('counts and relative times in Arabic (ICU plural messages in the locale file)', () => {
   const config = (digits: 'latin' | 'arabic') =>
     ({
-      env: { PUBLICATION_NAME: 'نشرة', TIMEZONE: 'Asia/Baghdad', MONTH_NAMES: 'levant', DIGITS: digits },
+      publication: { name: 'نشرة', timeZone: 'Asia/Baghdad', monthNames: 'levant', digits },
     }) as AppConfig;
   const now = new Date('2026-12-07T09:00:00Z');
   const clock = { now: () => now } as Clock;

@@ -151,7 +151,7 @@ export class Formatter {
     private readonly locale: Locale,
     private readonly clock: Clock,
   ) {
-    this.style = { timeZone: config.env.TIMEZONE, months: config.env.MONTH_NAMES, digits: config.env.DIGITS };
+    this.style = dateStyleOf(config.publication);
   }
 
   /** Day, month, year and time (formatDateTime), or '' for no date. */
@@ -212,8 +212,8 @@ export class Formatter {
 }
 
 /** The site's date style from its settings (TIMEZONE, MONTH_NAMES, DIGITS). */
-export function dateStyleOf(env: { TIMEZONE: string; MONTH_NAMES: MonthNames; DIGITS: Digits }): DateStyle {
-  return { timeZone: env.TIMEZONE, months: env.MONTH_NAMES, digits: env.DIGITS };
+export function dateStyleOf(publication: { timeZone: string; monthNames: MonthNames; digits: Digits }): DateStyle {
+  return { timeZone: publication.timeZone, months: publication.monthNames, digits: publication.digits };
 }
 
 /** formatDateTime of a date or a query row's string; null when there is none. */

@@ -67,7 +67,7 @@ export class Locale {
     if (typeof node !== 'string') {
       throw new Error(`Missing locale string ${lang}:${key}`);
     }
-    const all: Record<string, unknown> = { publication: this.config.env.PUBLICATION_NAME, ...vars };
+    const all: Record<string, unknown> = { publication: this.config.publication.name, ...vars };
     if (ICU_ARGUMENT.test(node)) {
       return String(this.message(`${lang}:${key}`, node, lang).format(all as Record<string, string | number>));
     }
@@ -82,7 +82,7 @@ export class Locale {
   private message(id: string, source: string, lang: string): IntlMessageFormat {
     let message = this.compiled.get(id);
     if (!message) {
-      const digits = this.config.env.DIGITS === 'arabic' ? 'arab' : 'latn';
+      const digits = this.config.publication.digits === 'arabic' ? 'arab' : 'latn';
       message = new IntlMessageFormat(source, `${lang}-u-nu-${digits}`, undefined, { ignoreTag: true });
       this.compiled.set(id, message);
     }

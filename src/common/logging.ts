@@ -72,7 +72,7 @@ export function logDestination(stdout: { isTTY?: boolean } = process.stdout): De
 
 /** A pino logger with the app's level and format, for what is logged before the Nest app exists. */
 export function startupPino(config: AppConfig, destination = logDestination()): PinoInstance {
-  return destination ? pino({ level: config.env.LOG_LEVEL }, destination) : pino({ level: config.env.LOG_LEVEL });
+  return destination ? pino({ level: config.runtime.logLevel }, destination) : pino({ level: config.runtime.logLevel });
 }
 
 /**
@@ -81,7 +81,7 @@ export function startupPino(config: AppConfig, destination = logDestination()): 
  */
 export function loggerParams(config: AppConfig, destination = logDestination()): Params {
   const options: PinoHttpOptions = {
-    level: config.env.LOG_LEVEL,
+    level: config.runtime.logLevel,
     genReqId: (req: IncomingMessage, res: ServerResponse) => {
       const incoming = req.headers['x-request-id'];
       const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();

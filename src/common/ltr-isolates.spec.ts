@@ -7,7 +7,7 @@ import { TemplateRenderer } from './template-renderer';
 
 describe('plain text of an email: isolated runs', () => {
   const config = {
-    env: { PUBLICATION_NAME: 'نشرة', TIMEZONE: 'Asia/Baghdad', MONTH_NAMES: 'levant', DIGITS: 'latin' },
+    publication: { name: 'نشرة', timeZone: 'Asia/Baghdad', monthNames: 'levant', digits: 'latin' },
   } as AppConfig;
   const locale = new Locale(config);
   const renderer = new TemplateRenderer(

@@ -41,7 +41,7 @@ export abstract class NightlyRecount<Drift> implements OnApplicationBootstrap, B
 
   onApplicationBootstrap(): void {
     if (this.config.runsBackgroundWork) {
-      this.job.scheduleCron(this.scheduler, this.options.cron, this.config.env.TIMEZONE);
+      this.job.scheduleCron(this.scheduler, this.options.cron, this.config.publication.timeZone);
     }
   }
 

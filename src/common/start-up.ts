@@ -48,18 +48,18 @@ export function startupBanner(config: AppConfig, embedded: boolean): string {
   const lines: string[] = [];
   const add = (label: string, value: string) => lines.push(`  ${`${label}:`.padEnd(13)} ${value}`);
   if (config.servesHttp) {
-    lines.push(`nashra (${config.env.NASHRA_ROLE}) listening on ${config.publicBaseUrl}`);
+    lines.push(`nashra (${config.runtime.role}) listening on ${config.publicBaseUrl}`);
     add('Newsroom', config.url('/admin'));
     add('Sign in', `${config.url('/admin/login')} (first editor: npm run editor:create -- --email you@example.com)`);
-    if (!config.env.EDITOR_TOKEN && !config.isProduction) {
+    if (!config.signIn.editorTokenGiven && !config.isProduction) {
       add('API token', `in ${join(config.varDir, 'editor-token')} (bearer token for the admin API, /admin/docs)`);
     }
     add('Footer form', config.url('/embed/form'));
   } else {
     lines.push('nashra worker started (no HTTP)');
   }
-  if (config.env.SMTP_URL) {
-    add('Mail', `sent through ${safeUrl(config.env.SMTP_URL)}`);
+  if (config.mail.smtpUrl) {
+    add('Mail', `sent through ${safeUrl(config.mail.smtpUrl)}`);
   } else {
     add('Outbox', `${config.outboxDir} (SMTP_URL unset: emails are written here as .eml files, not sent)`);
   }
@@ -67,7 +67,7 @@ export function startupBanner(config: AppConfig, embedded: boolean): string {
     'Database',
     embedded
       ? `embedded PostgreSQL at ${config.embeddedPgDir} (set DATABASE_URL to use your own)`
-      : safeUrl(config.env.DATABASE_URL ?? ''),
+      : safeUrl(config.database.url ?? ''),
   );
   return lines.join('\n');
 }

@@ -143,7 +143,11 @@ export class TemplateRenderer {
       template = this.hbs.compile(read(file));
       this.cache.set(file, template);
     }
-    return template({ publication: this.config.env.PUBLICATION_NAME, siteUrl: this.config.env.SITE_URL, ...context });
+    return template({
+      publication: this.config.publication.name,
+      siteUrl: this.config.publication.siteUrl,
+      ...context,
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { EnvDto } from './env.dto';
+import { parseDnsServers } from './deliverability-env.dto';
 import { parseTrustProxy } from './trust-proxy';
 import { FeedAllowEntry, parseFeedAllowList } from './feed-allow-list';
 
@@ -25,6 +26,194 @@ export class AppConfig {
   /** FEED_ALLOW_PRIVATE_HOSTS: the non-public hosts and ranges feeds may reach (none by default). */
   readonly feedAllowList: FeedAllowEntry[];
 
+  // Settings grouped by capability, read once from the validated environment. Each field names its variable;
+  // docs/configuration.md describes it. Code outside src/config reads these, not `env`.
+
+  /** How this process runs. */
+  readonly runtime: Readonly<{
+    /** NODE_ENV */
+    nodeEnv: EnvDto['NODE_ENV'];
+    /** NASHRA_ROLE */
+    role: EnvDto['NASHRA_ROLE'];
+    /** PORT */
+    port: number;
+    /** LOG_LEVEL */
+    logLevel: string;
+  }>;
+
+  readonly database: Readonly<{
+    /** DATABASE_URL; unset: an embedded PostgreSQL under EMBEDDED_PG_DIR. */
+    url: string | undefined;
+  }>;
+
+  /** The publication and how its dates and numbers are shown. */
+  readonly publication: Readonly<{
+    /** PUBLICATION_NAME */
+    name: string;
+    /** SITE_URL */
+    siteUrl: string;
+    /** LOGO_URL */
+    logoUrl: string | undefined;
+    /** POSTAL_ADDRESS */
+    postalAddress: string | undefined;
+    /** TIMEZONE */
+    timeZone: string;
+    /** MONTH_NAMES */
+    monthNames: EnvDto['MONTH_NAMES'];
+    /** DIGITS */
+    digits: EnvDto['DIGITS'];
+  }>;
+
+  /** Where mail goes and whom it is from (delivery-env.dto.ts). */
+  readonly mail: Readonly<{
+    /** MAIL_FROM, with PUBLICATION_NAME as display name when it was a bare address. */
+    from: string;
+    /** SMTP_URL; unset: messages are written to the outbox. */
+    smtpUrl: string | undefined;
+    /** UNSUBSCRIBE_MAILTO */
+    unsubscribeMailto: string | undefined;
+  }>;
+
+  /** DKIM signing keys (delivery-env.dto.ts). */
+  readonly dkim: Readonly<{
+    /** DKIM_DOMAIN */
+    domain: string | undefined;
+    /** DKIM_SELECTOR */
+    selector: string | undefined;
+    /** DKIM_PRIVATE_KEY_FILE */
+    privateKeyFile: string | undefined;
+    /** DKIM_ED25519_SELECTOR */
+    ed25519Selector: string | undefined;
+    /** DKIM_ED25519_PRIVATE_KEY_FILE */
+    ed25519PrivateKeyFile: string | undefined;
+  }>;
+
+  /** Sending pace, retries and outages (delivery-env.dto.ts). */
+  readonly delivery: Readonly<{
+    /** SMTP_POOL_SIZE */
+    poolSize: number;
+    /** SEND_RATE_PER_SECOND (0: no limit) */
+    sendRatePerSecond: number;
+    /** DELIVERY_BATCH_SIZE */
+    batchSize: number;
+    /** WORKER_HEAP_GROWTH_PERCENT */
+    heapGrowthPercent: number;
+    /** DELIVERY_MAX_ATTEMPTS */
+    maxAttempts: number;
+    /** DELIVERY_RETRY_BASE_SECONDS */
+    retryBaseSeconds: number;
+    /** DELIVERY_LEASE_SECONDS */
+    leaseSeconds: number;
+    /** DELIVERY_FAILURE_PAUSE_PERCENT */
+    failurePausePercent: number;
+    /** SMTP_OUTAGE_BACKOFF_SECONDS */
+    outageBackoffSeconds: number;
+    /** SMTP_OUTAGE_MAX_WAIT_SECONDS */
+    outageMaxWaitSeconds: number;
+    /** DELIVERY_RETENTION_DAYS */
+    retentionDays: number;
+  }>;
+
+  /** Bounce and complaint reports (delivery-env.dto.ts). */
+  readonly bounces: Readonly<{
+    /** BOUNCE_WEBHOOK_SECRET */
+    webhookSecret: string | undefined;
+    /** MAILGUN_WEBHOOK_SIGNING_KEY */
+    mailgunSigningKey: string | undefined;
+    /** SOFT_BOUNCE_LIMIT */
+    softBounceLimit: number;
+    /** SOFT_BOUNCE_WINDOW_DAYS */
+    softBounceWindowDays: number;
+    /** BOUNCE_IMAP_URL */
+    imapUrl: string | undefined;
+    /** BOUNCE_IMAP_POLL_SECONDS */
+    imapPollSeconds: number;
+  }>;
+
+  /** DNS checks, complaint pauses and warm-up (deliverability-env.dto.ts). */
+  readonly deliverability: Readonly<{
+    /** DNS_SERVERS, parsed; null: the system's resolvers. */
+    dnsServers: readonly string[] | null;
+    /** COMPLAINT_PAUSE_PERMILLE */
+    complaintPausePermille: number;
+    /** WARMUP_START_PER_DAY (0: no warm-up) */
+    warmUpStartPerDay: number;
+    /** WARMUP_GROWTH_PERCENT */
+    warmUpGrowthPercent: number;
+  }>;
+
+  /** Editors' sign-in. */
+  readonly signIn: Readonly<{
+    /** OIDC_ISSUER; unset: single sign-on is off. */
+    oidcIssuer: string | undefined;
+    /** OIDC_CLIENT_ID */
+    oidcClientId: string | undefined;
+    /** OIDC_CLIENT_SECRET */
+    oidcClientSecret: string | undefined;
+    /** OIDC_ALLOWED_DOMAINS, lower-cased. */
+    oidcAllowedDomains: readonly string[];
+    /** OIDC_DEFAULT_ROLE */
+    oidcDefaultRole: EnvDto['OIDC_DEFAULT_ROLE'];
+    /** Whether EDITOR_TOKEN was set (else a development token was generated, see `editorToken`). */
+    editorTokenGiven: boolean;
+  }>;
+
+  /** The newsroom's guards. */
+  readonly newsroom: Readonly<{
+    /** SEND_CONFIRM_THRESHOLD */
+    sendConfirmThreshold: number;
+  }>;
+
+  /** Sign-up, confirmation and sunset of readers. */
+  readonly readers: Readonly<{
+    /** CONFIRM_TOKEN_TTL_HOURS */
+    confirmTokenTtlHours: number;
+    /** SUNSET_AFTER_DAYS (0: off) */
+    sunsetAfterDays: number;
+    /** SIGNUP_RATE_LIMIT_PER_MINUTE */
+    signupRateLimitPerMinute: number;
+    /** SIGNUP_ADDRESS_LIMIT_PER_HOUR */
+    signupAddressLimitPerHour: number;
+    /** SIGNUP_FORM_TEXT */
+    signupFormText: string | undefined;
+  }>;
+
+  /** Article feeds. */
+  readonly feeds: Readonly<{
+    /** FEED_URLS, parsed (same list as `feedUrls`). */
+    urls: readonly string[];
+    /** FEED_POLL_INTERVAL_SECONDS */
+    pollIntervalSeconds: number;
+    /** FEED_FETCH_TIMEOUT_SECONDS */
+    fetchTimeoutSeconds: number;
+    /** SUMMARY_MAX_LENGTH */
+    summaryMaxLength: number;
+  }>;
+
+  /** Digest schedules and contents. */
+  readonly digests: Readonly<{
+    /** DIGEST_DAILY_CRON */
+    dailyCron: string;
+    /** DIGEST_WEEKLY_CRON */
+    weeklyCron: string;
+    /** DIGEST_MAX_ARTICLES */
+    maxArticles: number;
+    /** DIGEST_ORDER */
+    order: EnvDto['DIGEST_ORDER'];
+    /** WEEKLY_ORDER */
+    weeklyOrder: EnvDto['WEEKLY_ORDER'];
+  }>;
+
+  /** Click and open tracking. */
+  readonly engagement: Readonly<{
+    /** CLICK_TRACKING=on */
+    clickTracking: boolean;
+    /** OPEN_TRACKING=on */
+    openTracking: boolean;
+    /** UTM_TAGS: the utm_source of article links; null when UTM_TAGS=off. */
+    utmSource: string | null;
+  }>;
+
   constructor(env: EnvDto) {
     this.env = env;
     this.varDir = resolve(env.VAR_DIR);
@@ -40,6 +229,102 @@ export class AppConfig {
     this.feedAllowList = parseFeedAllowList(env.FEED_ALLOW_PRIVATE_HOSTS) ?? [];
     this.secretKey = env.SECRET_KEY ?? this.developmentSecret('secret-key', 'SECRET_KEY');
     this.editorToken = env.EDITOR_TOKEN ?? this.developmentSecret('editor-token', 'EDITOR_TOKEN');
+
+    this.runtime = Object.freeze({
+      nodeEnv: env.NODE_ENV,
+      role: env.NASHRA_ROLE,
+      port: env.PORT,
+      logLevel: env.LOG_LEVEL,
+    });
+    this.database = Object.freeze({ url: env.DATABASE_URL });
+    this.publication = Object.freeze({
+      name: env.PUBLICATION_NAME,
+      siteUrl: env.SITE_URL,
+      logoUrl: env.LOGO_URL,
+      postalAddress: env.POSTAL_ADDRESS,
+      timeZone: env.TIMEZONE,
+      monthNames: env.MONTH_NAMES,
+      digits: env.DIGITS,
+    });
+    this.mail = Object.freeze({
+      from: env.MAIL_FROM,
+      smtpUrl: env.SMTP_URL,
+      unsubscribeMailto: env.UNSUBSCRIBE_MAILTO,
+    });
+    this.dkim = Object.freeze({
+      domain: env.DKIM_DOMAIN,
+      selector: env.DKIM_SELECTOR,
+      privateKeyFile: env.DKIM_PRIVATE_KEY_FILE,
+      ed25519Selector: env.DKIM_ED25519_SELECTOR,
+      ed25519PrivateKeyFile: env.DKIM_ED25519_PRIVATE_KEY_FILE,
+    });
+    this.delivery = Object.freeze({
+      poolSize: env.SMTP_POOL_SIZE,
+      sendRatePerSecond: env.SEND_RATE_PER_SECOND,
+      batchSize: env.DELIVERY_BATCH_SIZE,
+      heapGrowthPercent: env.WORKER_HEAP_GROWTH_PERCENT,
+      maxAttempts: env.DELIVERY_MAX_ATTEMPTS,
+      retryBaseSeconds: env.DELIVERY_RETRY_BASE_SECONDS,
+      leaseSeconds: env.DELIVERY_LEASE_SECONDS,
+      failurePausePercent: env.DELIVERY_FAILURE_PAUSE_PERCENT,
+      outageBackoffSeconds: env.SMTP_OUTAGE_BACKOFF_SECONDS,
+      outageMaxWaitSeconds: env.SMTP_OUTAGE_MAX_WAIT_SECONDS,
+      retentionDays: env.DELIVERY_RETENTION_DAYS,
+    });
+    this.bounces = Object.freeze({
+      webhookSecret: env.BOUNCE_WEBHOOK_SECRET,
+      mailgunSigningKey: env.MAILGUN_WEBHOOK_SIGNING_KEY,
+      softBounceLimit: env.SOFT_BOUNCE_LIMIT,
+      softBounceWindowDays: env.SOFT_BOUNCE_WINDOW_DAYS,
+      imapUrl: env.BOUNCE_IMAP_URL,
+      imapPollSeconds: env.BOUNCE_IMAP_POLL_SECONDS,
+    });
+    const dnsServers = env.DNS_SERVERS ? parseDnsServers(env.DNS_SERVERS) : null;
+    this.deliverability = Object.freeze({
+      dnsServers: dnsServers ? Object.freeze(dnsServers) : null,
+      complaintPausePermille: env.COMPLAINT_PAUSE_PERMILLE,
+      warmUpStartPerDay: env.WARMUP_START_PER_DAY,
+      warmUpGrowthPercent: env.WARMUP_GROWTH_PERCENT,
+    });
+    this.signIn = Object.freeze({
+      oidcIssuer: env.OIDC_ISSUER,
+      oidcClientId: env.OIDC_CLIENT_ID,
+      oidcClientSecret: env.OIDC_CLIENT_SECRET,
+      oidcAllowedDomains: Object.freeze(
+        (env.OIDC_ALLOWED_DOMAINS ?? '')
+          .split(',')
+          .map((d) => d.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+      oidcDefaultRole: env.OIDC_DEFAULT_ROLE,
+      editorTokenGiven: Boolean(env.EDITOR_TOKEN),
+    });
+    this.newsroom = Object.freeze({ sendConfirmThreshold: env.SEND_CONFIRM_THRESHOLD });
+    this.readers = Object.freeze({
+      confirmTokenTtlHours: env.CONFIRM_TOKEN_TTL_HOURS,
+      sunsetAfterDays: env.SUNSET_AFTER_DAYS,
+      signupRateLimitPerMinute: env.SIGNUP_RATE_LIMIT_PER_MINUTE,
+      signupAddressLimitPerHour: env.SIGNUP_ADDRESS_LIMIT_PER_HOUR,
+      signupFormText: env.SIGNUP_FORM_TEXT,
+    });
+    this.feeds = Object.freeze({
+      urls: Object.freeze([...this.feedUrls]),
+      pollIntervalSeconds: env.FEED_POLL_INTERVAL_SECONDS,
+      fetchTimeoutSeconds: env.FEED_FETCH_TIMEOUT_SECONDS,
+      summaryMaxLength: env.SUMMARY_MAX_LENGTH,
+    });
+    this.digests = Object.freeze({
+      dailyCron: env.DIGEST_DAILY_CRON,
+      weeklyCron: env.DIGEST_WEEKLY_CRON,
+      maxArticles: env.DIGEST_MAX_ARTICLES,
+      order: env.DIGEST_ORDER,
+      weeklyOrder: env.WEEKLY_ORDER,
+    });
+    this.engagement = Object.freeze({
+      clickTracking: env.CLICK_TRACKING === 'on',
+      openTracking: env.OPEN_TRACKING === 'on',
+      utmSource: env.UTM_TAGS === 'off' ? null : env.UTM_TAGS,
+    });
   }
 
   /** Scheduled jobs and delivery workers run in the `all` and `worker` roles. */

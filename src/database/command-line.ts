@@ -34,7 +34,7 @@ export function parseCliArgs<O extends NonNullable<ParseArgsConfig['options']>>(
 export async function withCliDatabase<T>(config: AppConfig, work: (dataSource: DataSource) => Promise<T>): Promise<T> {
   let embedded: EmbeddedPostgresHandle | undefined;
   const url =
-    config.env.DATABASE_URL ??
+    config.database.url ??
     runningEmbeddedUrl(config.embeddedPgDir) ??
     (embedded = await startEmbeddedPostgres(config.embeddedPgDir)).url;
   try {

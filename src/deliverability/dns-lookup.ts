@@ -1,7 +1,6 @@
 import { Resolver } from 'node:dns/promises';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { parseDnsServers } from '../config/deliverability-env.dto';
 
 /** Names reserved by RFC 2606 and RFC 6761: they have no public records, so the system's resolver is never asked. */
 const RESERVED = /(^|\.)(localhost|test|invalid|example|local)$/i;
@@ -23,7 +22,7 @@ export class DnsLookup {
   readonly customServers: boolean;
 
   constructor(config: AppConfig) {
-    const servers = config.env.DNS_SERVERS ? parseDnsServers(config.env.DNS_SERVERS) : null;
+    const servers = config.deliverability.dnsServers;
     this.customServers = servers !== null;
     if (servers) {
       this.resolver.setServers(servers);

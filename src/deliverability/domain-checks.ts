@@ -167,7 +167,7 @@ export class DomainChecks {
     }
     const relayNote = relay
       ? this.t('spf.relayCovered', { host: relay.host, ip: relay.ip })
-      : this.config.env.SMTP_URL
+      : this.config.mail.smtpUrl
         ? this.t('spf.relayUnknown')
         : '.';
     return {
@@ -179,10 +179,10 @@ export class DomainChecks {
 
   /** The public address of SMTP_URL's host, when it has one: a relay on this machine or the LAN says nothing. */
   private async relayAddress(): Promise<{ host: string; ip: string } | null> {
-    if (!this.config.env.SMTP_URL) {
+    if (!this.config.mail.smtpUrl) {
       return null;
     }
-    const host = new URL(this.config.env.SMTP_URL).hostname.replace(/^\[|\]$/g, '');
+    const host = new URL(this.config.mail.smtpUrl).hostname.replace(/^\[|\]$/g, '');
     let ip: string | undefined;
     if (isIP(host) === 4) {
       ip = host;
@@ -193,7 +193,7 @@ export class DomainChecks {
   }
 
   private async dkim(domain: string): Promise<Omit<DomainCheck, 'name'>> {
-    const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;
+    const { domain: DKIM_DOMAIN, selector: DKIM_SELECTOR, privateKeyFile: DKIM_PRIVATE_KEY_FILE } = this.config.dkim;
     const setUp: AdminHint = {
       command: 'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out dkim.pem',
       settings: [`DKIM_DOMAIN=${domain}`, 'DKIM_SELECTOR=nashra', 'DKIM_PRIVATE_KEY_FILE=dkim.pem'],

@@ -75,7 +75,7 @@ export class HostedDomains implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private get mayLookUp(): boolean {
-    return this.config.env.NODE_ENV !== 'test' || this.dns.customServers;
+    return this.config.runtime.nodeEnv !== 'test' || this.dns.customServers;
   }
 
   private async classify(): Promise<number> {

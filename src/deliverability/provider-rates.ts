@@ -87,7 +87,7 @@ export class ProviderRateReport {
   private row(c: ProviderCounts, label: string): ProviderRateRow {
     const rate = (n: number) => (c.delivered > 0 ? percent.format(n / c.delivered) : null);
     const complaintShare = c.delivered > 0 ? c.complaints / c.delivered : 0;
-    const limit = this.config.env.COMPLAINT_PAUSE_PERMILLE / 1000;
+    const limit = this.config.deliverability.complaintPausePermille / 1000;
     const tone: RateTone = complaintShare > limit ? 'error' : complaintShare > COMPLAINT_WARN ? 'warn' : 'ok';
     return {
       ...c,

@@ -81,7 +81,7 @@ export class ReputationWatch implements LedgerEvents {
   }
 
   private async complaintsPassed(editionId: string, byProvider: ProviderCounts[]): Promise<ReputationReport | null> {
-    const permille = this.config.env.COMPLAINT_PAUSE_PERMILLE;
+    const permille = this.config.deliverability.complaintPausePermille;
     const complaints = byProvider.reduce((n, c) => n + c.complaints, 0);
     const delivered = byProvider.reduce((n, c) => n + c.delivered, 0);
     if (complaints < COMPLAINT_MIN_COUNT || complaints * 1000 <= permille * delivered) {
@@ -107,7 +107,7 @@ export class ReputationWatch implements LedgerEvents {
   }
 
   private hardBouncesPassed(byProvider: ProviderCounts[]): ReputationReport | null {
-    const percent = this.config.env.DELIVERY_FAILURE_PAUSE_PERCENT;
+    const percent = this.config.delivery.failurePausePercent;
     // Past the threshold as a whole, the edition is delivery's failure pause (which says the SMTP error, and
     // resumes when failed rows are retried); this rule is for one provider refusing while the rest accept.
     const hard = byProvider.reduce((n, c) => n + c.hardBounces, 0);

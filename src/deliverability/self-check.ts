@@ -44,7 +44,7 @@ export class SelfCheck {
   }
 
   get applies(): boolean {
-    const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;
+    const { domain: DKIM_DOMAIN, selector: DKIM_SELECTOR, privateKeyFile: DKIM_PRIVATE_KEY_FILE } = this.config.dkim;
     return Boolean(DKIM_DOMAIN && DKIM_SELECTOR && DKIM_PRIVATE_KEY_FILE) && this.dns.canLookUp(this.config.mailDomain);
   }
 
@@ -74,11 +74,11 @@ export class SelfCheck {
   }
 
   async verify(editionId: string): Promise<SelfCheckResult> {
-    const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;
+    const { domain: DKIM_DOMAIN, selector: DKIM_SELECTOR, privateKeyFile: DKIM_PRIVATE_KEY_FILE } = this.config.dkim;
     try {
       const message = await this.messages.renderSegment(editionId, 'all');
       const built = await this.composer.sendMail({
-        from: this.config.env.MAIL_FROM,
+        from: this.config.mail.from,
         to: `self-check@${this.config.mailDomain}`,
         subject: message.subject,
         html: message.html,

@@ -54,7 +54,7 @@ export class WarmUpAllowance implements SendAllowance {
   ) {}
 
   holdsNewRows(): boolean {
-    return this.config.env.WARMUP_START_PER_DAY > 0;
+    return this.config.deliverability.warmUpStartPerDay > 0;
   }
 
   async heldRowsQueued(release: Release): Promise<void> {
@@ -63,7 +63,7 @@ export class WarmUpAllowance implements SendAllowance {
 
   /** The day's allowance, `index` days after day one. */
   allowance(index: number): number {
-    const { WARMUP_START_PER_DAY: start, WARMUP_GROWTH_PERCENT: growth } = this.config.env;
+    const { warmUpStartPerDay: start, warmUpGrowthPercent: growth } = this.config.deliverability;
     return Math.floor(start * Math.pow(1 + growth / 100, index));
   }
 
@@ -108,8 +108,8 @@ export class WarmUpAllowance implements SendAllowance {
     }
     return {
       on: this.holdsNewRows(),
-      startPerDay: this.config.env.WARMUP_START_PER_DAY,
-      growthPercent: this.config.env.WARMUP_GROWTH_PERCENT,
+      startPerDay: this.config.deliverability.warmUpStartPerDay,
+      growthPercent: this.config.deliverability.warmUpGrowthPercent,
       startedOn,
       today: { day: today, allowance: this.allowance(todayIndex), released: Number(releasedToday) },
       held,

@@ -5,13 +5,13 @@ import type { TransportHealth } from './transport-health';
 
 /** The delivery attempt rules, with the transport's health faked at its interface (no database, no SMTP). */
 describe('AttemptResults: what a row becomes after one send attempt', () => {
-  const env = { DELIVERY_MAX_ATTEMPTS: 3, DELIVERY_RETRY_BASE_SECONDS: 60, SMTP_OUTAGE_BACKOFF_SECONDS: 45 };
+  const delivery = { maxAttempts: 3, retryBaseSeconds: 60, outageBackoffSeconds: 45 };
   let health: { reachable: jest.Mock; unreachable: jest.Mock };
   let results: AttemptResults;
 
   beforeEach(() => {
     health = { reachable: jest.fn().mockResolvedValue(undefined), unreachable: jest.fn().mockResolvedValue(120) };
-    results = new AttemptResults({ env } as unknown as AppConfig, health as unknown as TransportHealth);
+    results = new AttemptResults({ delivery } as unknown as AppConfig, health as unknown as TransportHealth);
   });
 
   it('a message the server took is sent, keeps its Message-ID, uses one attempt and says the server answers', async () => {

@@ -38,7 +38,7 @@ export class AttemptResults {
         // The server's outage, not the reader's: back to the queue after the transport's backoff, no attempt.
         const retrySeconds = await this.health
           .unreachable(outcome.error)
-          .catch(() => this.config.env.SMTP_OUTAGE_BACKOFF_SECONDS);
+          .catch(() => this.config.delivery.outageBackoffSeconds);
         return { ...failed, status: 'queued', error: outcome.error, retrySeconds, attemptsDelta: 0 };
       }
       case 'bounced':
@@ -46,14 +46,14 @@ export class AttemptResults {
       case 'failed':
         return { ...failed, status: 'failed', error: outcome.error };
       case 'retry':
-        if (attempts >= this.config.env.DELIVERY_MAX_ATTEMPTS) {
+        if (attempts >= this.config.delivery.maxAttempts) {
           return { ...failed, status: 'failed', error: `${outcome.error} (gave up after ${attempts} attempts)` };
         }
         return {
           ...failed,
           status: 'queued',
           error: outcome.error,
-          retrySeconds: retryDelaySeconds(attempts, this.config.env.DELIVERY_RETRY_BASE_SECONDS),
+          retrySeconds: retryDelaySeconds(attempts, this.config.delivery.retryBaseSeconds),
         };
     }
   }

@@ -67,7 +67,7 @@ export class DeliveryBatch {
 
   /** Two per pooled connection, so each connection has the next message ready when one is accepted. */
   get concurrency(): number {
-    return this.config.env.SMTP_POOL_SIZE * 2;
+    return this.config.delivery.poolSize * 2;
   }
 
   /**
@@ -75,8 +75,8 @@ export class DeliveryBatch {
    * down) hands every unsent claim back untouched, those of a refill in progress included.
    */
   async send(batch: ClaimedDelivery[], running: () => boolean, refill?: Refill): Promise<void> {
-    const leaseSeconds = this.config.env.DELIVERY_LEASE_SECONDS;
-    const holdLimit = Math.max(batch.length, this.config.env.DELIVERY_BATCH_SIZE);
+    const leaseSeconds = this.config.delivery.leaseSeconds;
+    const holdLimit = Math.max(batch.length, this.config.delivery.batchSize);
     const queue: ClaimedDelivery[] = batch.slice();
     let head = 0;
     /** Claimed rows not yet written back: what the heartbeat renews, and the refill's measure. */
@@ -87,7 +87,7 @@ export class DeliveryBatch {
      * would send again. At most SMTP_POOL_SIZE + RECORD_LAG_LIMIT (see `transmitting`).
      */
     const exposed = new Set<string>();
-    const exposedLimit = this.config.env.SMTP_POOL_SIZE + RECORD_LAG_LIMIT;
+    const exposedLimit = this.config.delivery.poolSize + RECORD_LAG_LIMIT;
     let gateWaiters: Array<() => void> = [];
     /** The newest answer to "which editions may send", from a flush or a refill. */
     let view = { at: 0, editions: new Set<string>() };
@@ -275,7 +275,7 @@ export class DeliveryBatch {
    * server refusing most addresses usually means our setup is wrong, not the readers'.
    */
   private async pauseIfFailing(editionId: string, lastError: string | null | undefined): Promise<void> {
-    const limitPercent = this.config.env.DELIVERY_FAILURE_PAUSE_PERCENT;
+    const limitPercent = this.config.delivery.failurePausePercent;
     const { finished, bad } = await this.ledger.failureStats(editionId);
     if (finished < FAILURE_PAUSE_MIN_SAMPLE || bad * 100 <= limitPercent * finished) {
       return;

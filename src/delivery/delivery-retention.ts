@@ -58,7 +58,7 @@ export class DeliveryRetention implements OnApplicationBootstrap, BeforeApplicat
 
   onApplicationBootstrap(): void {
     if (this.config.runsBackgroundWork) {
-      this.job.scheduleCron(this.scheduler, RETENTION_CRON, this.config.env.TIMEZONE);
+      this.job.scheduleCron(this.scheduler, RETENTION_CRON, this.config.publication.timeZone);
     }
   }
 
@@ -73,7 +73,7 @@ export class DeliveryRetention implements OnApplicationBootstrap, BeforeApplicat
 
   private async expire(): Promise<RetentionRun> {
     const now = this.clock.now();
-    const cutoff = new Date(now.getTime() - this.config.env.DELIVERY_RETENTION_DAYS * DAY_MS);
+    const cutoff = new Date(now.getTime() - this.config.delivery.retentionDays * DAY_MS);
     const unfinished = await this.ledger.expiredWithRows(EDITIONS_PER_RUN);
     const marked: string[] = [];
     for (const id of await this.ledger.expirableEditions(cutoff, EDITIONS_PER_RUN)) {

@@ -78,7 +78,7 @@ export class DeliverySender {
       }
       const reader = delivery.subscriber_id;
       const messageId = deliveryMessageId(delivery.message_key, this.config.mailDomain);
-      const mailto = this.config.env.UNSUBSCRIBE_MAILTO;
+      const mailto = this.config.mail.unsubscribeMailto;
       const buffer = this.freeBuffers.pop() ?? Buffer.allocUnsafe(MESSAGE_BUFFER_BYTES);
       const fields = {
         to,
@@ -171,16 +171,14 @@ export class DeliverySender {
     const list = render.list;
     return PrebuiltMessage.build(
       {
-        from: list?.senderName
-          ? withDisplayName(this.config.env.MAIL_FROM, list.senderName)
-          : this.config.env.MAIL_FROM,
+        from: list?.senderName ? withDisplayName(this.config.mail.from, list.senderName) : this.config.mail.from,
         subject: render.subject,
         html: render.html,
         text: render.text,
         // Each newsletter is its own list (`<slug.domain>`), so mailbox filters and providers tell them apart.
         listId: list
           ? `${list.name} <${list.slug}.${this.config.mailDomain}>`
-          : `${this.config.env.PUBLICATION_NAME} <nashra.${this.config.mailDomain}>`,
+          : `${this.config.publication.name} <nashra.${this.config.mailDomain}>`,
         newsletter: list?.slug,
       },
       encoding,

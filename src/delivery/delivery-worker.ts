@@ -72,7 +72,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly health: TransportHealth,
     private readonly identity: WorkerIdentity,
   ) {
-    this.cursor = new ClaimCursor(ledger, config.env.DELIVERY_LEASE_SECONDS);
+    this.cursor = new ClaimCursor(ledger, config.delivery.leaseSeconds);
   }
 
   private get lifecycle(): EditionLifecycle {
@@ -99,9 +99,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     this.logger.log(
-      `Delivery worker started (batch ${this.config.env.DELIVERY_BATCH_SIZE}, ` +
-        `${this.config.env.SMTP_POOL_SIZE} at a time, ` +
-        `${this.rateLimiter.enabled ? `${this.config.env.SEND_RATE_PER_SECOND} msg/s limit` : 'no rate limit'}, ` +
+      `Delivery worker started (batch ${this.config.delivery.batchSize}, ` +
+        `${this.config.delivery.poolSize} at a time, ` +
+        `${this.rateLimiter.enabled ? `${this.config.delivery.sendRatePerSecond} msg/s limit` : 'no rate limit'}, ` +
         `${this.transport.usesOutbox ? 'outbox' : 'SMTP'})`,
     );
   }
@@ -130,7 +130,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async cycle(): Promise<void> {
-    const first = await this.turn(this.config.env.DELIVERY_BATCH_SIZE);
+    const first = await this.turn(this.config.delivery.batchSize);
     if (first.claimed.length > 0) {
       // One send session: the next claims are made while the pool sends (DeliveryBatch), until none is due. If
       // this process loses its holder lock meanwhile, others may take its rows at once: it stops sending them.

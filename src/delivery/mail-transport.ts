@@ -67,20 +67,20 @@ export class MailTransport implements OnApplicationShutdown {
   readonly fromAddress: string;
 
   constructor(private readonly config: AppConfig) {
-    this.usesOutbox = !config.env.SMTP_URL;
-    this.fromAddress = /<([^>]+)>\s*$/.exec(config.env.MAIL_FROM)?.[1] ?? config.env.MAIL_FROM.trim();
+    this.usesOutbox = !config.mail.smtpUrl;
+    this.fromAddress = /<([^>]+)>\s*$/.exec(config.mail.from)?.[1] ?? config.mail.from.trim();
     const dkim = this.dkimOptions();
     this.transporter = this.usesOutbox
       ? nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows', dkim } as object)
       : // The options go in one object with the URL: a second argument to createTransport is message defaults,
         // where `pool` would be ignored and every message would open a new connection.
         nodemailer.createTransport({
-          url: config.env.SMTP_URL,
+          url: config.mail.smtpUrl,
           pool: true,
-          maxConnections: config.env.SMTP_POOL_SIZE,
+          maxConnections: config.delivery.poolSize,
           // Reconnecting every 100 messages (the default) costs throughput for nothing on a bulk send.
           maxMessages: Infinity,
-          ...smtpTimeouts(config.env.DELIVERY_LEASE_SECONDS),
+          ...smtpTimeouts(config.delivery.leaseSeconds),
           dkim,
         } as object);
     if (!this.usesOutbox) {
@@ -92,10 +92,10 @@ export class MailTransport implements OnApplicationShutdown {
       }
       this.rawPool = new RawSmtpPool(
         {
-          ...(parseConnectionUrl(config.env.SMTP_URL) as object),
-          ...smtpTimeouts(config.env.DELIVERY_LEASE_SECONDS),
+          ...(parseConnectionUrl(config.mail.smtpUrl) as object),
+          ...smtpTimeouts(config.delivery.leaseSeconds),
         },
-        config.env.SMTP_POOL_SIZE,
+        config.delivery.poolSize,
       );
     }
   }
@@ -104,7 +104,7 @@ export class MailTransport implements OnApplicationShutdown {
   async send(mail: OutgoingMail): Promise<SentMail> {
     const messageId = mail.messageId ?? `<${randomUUID()}@${this.config.mailDomain}>`;
     const info = await this.transporter.sendMail({
-      from: this.config.env.MAIL_FROM,
+      from: this.config.mail.from,
       to: mail.to,
       subject: mail.subject,
       html: mail.html,
@@ -172,7 +172,7 @@ export class MailTransport implements OnApplicationShutdown {
   private serverExtensions(): Promise<string[]> {
     this.extensions ??= new Promise<string[]>((resolve, reject) => {
       const connection = new SMTPConnection({
-        ...(parseConnectionUrl(this.config.env.SMTP_URL) as object),
+        ...(parseConnectionUrl(this.config.mail.smtpUrl) as object),
         connectionTimeout: 10_000,
         logger: false,
       });
@@ -190,7 +190,7 @@ export class MailTransport implements OnApplicationShutdown {
   }
 
   private dkimOptions(): { domainName: string; keySelector: string; privateKey: string } | undefined {
-    const { DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE } = this.config.env;
+    const { domain: DKIM_DOMAIN, selector: DKIM_SELECTOR, privateKeyFile: DKIM_PRIVATE_KEY_FILE } = this.config.dkim;
     if (!DKIM_DOMAIN && !DKIM_SELECTOR && !DKIM_PRIVATE_KEY_FILE) {
       return undefined;
     }
@@ -220,7 +220,7 @@ export class MailTransport implements OnApplicationShutdown {
    * Outlook.com verify only RSA ones, so it is only ever a second signature beside the RSA one (RFC 8463).
    */
   private ed25519Key(domain: string): DkimKey[] {
-    const { DKIM_ED25519_SELECTOR: selector, DKIM_ED25519_PRIVATE_KEY_FILE: file } = this.config.env;
+    const { ed25519Selector: selector, ed25519PrivateKeyFile: file } = this.config.dkim;
     if (!selector && !file) {
       return [];
     }

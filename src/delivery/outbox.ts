@@ -38,7 +38,7 @@ export class Outbox {
   constructor(private readonly config: AppConfig) {}
 
   get inUse(): boolean {
-    return !this.config.env.SMTP_URL;
+    return !this.config.mail.smtpUrl;
   }
 
   async list(limit: number): Promise<OutboxEntry[]> {

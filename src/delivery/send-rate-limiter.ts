@@ -20,7 +20,7 @@ export class SendRateLimiter {
     config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {
-    this.rate = config.env.SEND_RATE_PER_SECOND;
+    this.rate = config.delivery.sendRatePerSecond;
   }
 
   get enabled(): boolean {

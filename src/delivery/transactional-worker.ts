@@ -67,7 +67,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
 
   /** Messages in flight at once: one per pooled connection. */
   get concurrency(): number {
-    return this.config.env.SMTP_POOL_SIZE;
+    return this.config.delivery.poolSize;
   }
 
   onApplicationBootstrap(): void {
@@ -95,7 +95,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
   private async cycle(): Promise<void> {
     await this.pruneNowAndThen();
     const holder = await this.identity.holder();
-    const claimed = await this.repository.claim(BATCH_SIZE, this.config.env.DELIVERY_LEASE_SECONDS, holder);
+    const claimed = await this.repository.claim(BATCH_SIZE, this.config.delivery.leaseSeconds, holder);
     if (claimed.length === 0) {
       await this.loop.idle(IDLE_POLL_MS);
       return;
@@ -104,7 +104,7 @@ export class TransactionalWorker implements OnApplicationBootstrap, BeforeApplic
   }
 
   private async sendBatch(batch: ClaimedMessage[], holder: number): Promise<void> {
-    const leaseSeconds = this.config.env.DELIVERY_LEASE_SECONDS;
+    const leaseSeconds = this.config.delivery.leaseSeconds;
     const hold = this.transport.usesOutbox ? 0 : await this.health.pauseMs();
     const unfinished = new Set(batch.map((m) => m.id));
     const heartbeat = setInterval(

@@ -63,7 +63,7 @@ export class TransportHealth {
 
   /** Records a connection-level failure; returns the seconds until the next try. */
   async unreachable(error: string): Promise<number> {
-    const { SMTP_OUTAGE_BACKOFF_SECONDS: base, SMTP_OUTAGE_MAX_WAIT_SECONDS: max } = this.config.env;
+    const { outageBackoffSeconds: base, outageMaxWaitSeconds: max } = this.config.delivery;
     const wait = await this.statuses.markUnreachable(TRANSPORT, error, base, max);
     this.failedAtRead = this.reads;
     const wasPaused = this.paused;

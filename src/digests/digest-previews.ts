@@ -39,7 +39,7 @@ export class DigestPreviews {
 
   /** Links that lead nowhere personal: the publication's site, where the signup form lives. */
   get exampleLinks(): ReaderLinks {
-    return { unsubscribeUrl: this.config.env.SITE_URL, preferencesUrl: this.config.env.SITE_URL };
+    return { unsubscribeUrl: this.config.publication.siteUrl, preferencesUrl: this.config.publication.siteUrl };
   }
 
   async preview(frequency: string): Promise<DigestPreview> {

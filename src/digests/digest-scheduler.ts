@@ -48,7 +48,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
     private readonly settings: DigestSettingsService,
     private readonly newsletters: NewslettersRepository,
   ) {
-    this.periodCrons = { daily: config.env.DIGEST_DAILY_CRON, weekly: config.env.DIGEST_WEEKLY_CRON };
+    this.periodCrons = { daily: config.digests.dailyCron, weekly: config.digests.weeklyCron };
     for (const frequency of FREQUENCIES) {
       this.crons.set(frequency, this.periodCrons[frequency]);
     }
@@ -65,8 +65,8 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
 
   /** The next time the newsletter's schedule fires after `from` (the clock's now by default). */
   nextRunAt(slug: string, from: Date = this.clock.now()): Date {
-    const time = new CronTime(this.cronFor(slug), this.config.env.TIMEZONE);
-    return time.getNextDateFrom(from, this.config.env.TIMEZONE).toJSDate();
+    const time = new CronTime(this.cronFor(slug), this.config.publication.timeZone);
+    return time.getNextDateFrom(from, this.config.publication.timeZone).toJSDate();
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -133,7 +133,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
       try {
         job = CronJob.from({
           cronTime: cron,
-          timeZone: this.config.env.TIMEZONE,
+          timeZone: this.config.publication.timeZone,
           onTick: () => this.track(this.runScheduled(slug)),
           start: true,
         });
@@ -151,7 +151,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
         });
       }
       this.registry.addCronJob(`digest-${slug}`, job);
-      this.logger.log(`${slug} digest scheduled: "${cron}" in ${this.config.env.TIMEZONE}`);
+      this.logger.log(`${slug} digest scheduled: "${cron}" in ${this.config.publication.timeZone}`);
     }
   }
 
@@ -186,7 +186,7 @@ export class DigestScheduler implements OnApplicationBootstrap, BeforeApplicatio
     const made: Edition[] = [];
     const now = this.clock.now();
     for (const [slug, cron] of this.crons) {
-      const tick = latestTick(cron, this.config.env.TIMEZONE, now);
+      const tick = latestTick(cron, this.config.publication.timeZone, now);
       if (!tick) {
         continue;
       }

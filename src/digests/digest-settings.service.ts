@@ -121,18 +121,18 @@ export class DigestSettingsService {
   }
 
   defaults(): DigestSettings {
-    const env = this.config.env;
-    const daily = timeFromCron(env.DIGEST_DAILY_CRON) ?? { time: '07:00', days: ALL_DAYS };
-    const weekly = timeFromCron(env.DIGEST_WEEKLY_CRON) ?? { time: '07:00', days: [5] };
+    const digests = this.config.digests;
+    const daily = timeFromCron(digests.dailyCron) ?? { time: '07:00', days: ALL_DAYS };
+    const weekly = timeFromCron(digests.weeklyCron) ?? { time: '07:00', days: [5] };
     return {
       dailyTime: daily.time,
       dailyDays: daily.days,
       weeklyTime: weekly.time,
       weeklyDay: weekly.days[0] ?? 5,
-      maxArticles: env.DIGEST_MAX_ARTICLES,
-      order: env.DIGEST_ORDER,
-      dailyCron: env.DIGEST_DAILY_CRON,
-      weeklyCron: env.DIGEST_WEEKLY_CRON,
+      maxArticles: digests.maxArticles,
+      order: digests.order,
+      dailyCron: digests.dailyCron,
+      weeklyCron: digests.weeklyCron,
       source: 'environment',
       updatedAt: null,
       updatedBy: null,

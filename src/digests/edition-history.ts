@@ -36,7 +36,7 @@ export class EditionHistory {
       status: query.status,
       from: query.from,
       to: query.to,
-      timeZone: this.config.env.TIMEZONE,
+      timeZone: this.config.publication.timeZone,
       before: query.before,
       take: limit + 1,
     });

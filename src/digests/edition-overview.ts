@@ -30,7 +30,7 @@ export class EditionOverview {
       const cron = this.scheduler.cronFor(frequency);
       let at: Date | null;
       try {
-        const zone = this.config.env.TIMEZONE;
+        const zone = this.config.publication.timeZone;
         at = new CronTime(cron, zone).getNextDateFrom(now, zone).toJSDate();
       } catch {
         at = null;

@@ -107,8 +107,8 @@ export class EditionRenderer {
       preheader: content.preheader,
       heading: content.heading ?? this.locale.t(`digest.heading.${content.frequency}`),
       date: this.formatDate(content.date),
-      logoUrl: this.config.env.LOGO_URL,
-      postalAddress: this.config.env.POSTAL_ADDRESS,
+      logoUrl: this.config.publication.logoUrl,
+      postalAddress: this.config.publication.postalAddress,
       editorNote: content.editorNote?.trim() ? bidiHtml(content.editorNote.trim()) : null,
       viewInBrowserUrl: content.viewInBrowserUrl,
       unsubscribeUrl: READER_PLACEHOLDERS.unsubscribeUrl,
@@ -124,7 +124,7 @@ export class EditionRenderer {
     const key = form === 'zero' ? 'other' : form;
     return {
       label: this.locale.t('digest.mostRead.label'),
-      phrase: withDigits(this.locale.t(`digest.mostRead.${key}`, { count: readers }), this.config.env.DIGITS),
+      phrase: withDigits(this.locale.t(`digest.mostRead.${key}`, { count: readers }), this.config.publication.digits),
     };
   }
 
@@ -149,7 +149,7 @@ export class EditionRenderer {
   }
 
   private get dateStyle(): DateStyle {
-    return dateStyleOf(this.config.env);
+    return dateStyleOf(this.config.publication);
   }
 
   /** The first titles, for the inbox preview line. */
@@ -270,7 +270,7 @@ export class EditionRenderer {
       viewInBrowserUrl: content.viewInBrowserUrl,
       unsubscribeUrl: READER_PLACEHOLDERS.unsubscribeUrl,
       preferencesUrl: READER_PLACEHOLDERS.preferencesUrl,
-      postalAddress: this.config.env.POSTAL_ADDRESS,
+      postalAddress: this.config.publication.postalAddress,
       article: {
         url: content.linkFor ? content.linkFor(content.article) : content.article.url,
         title: content.article.title,

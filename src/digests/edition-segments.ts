@@ -66,11 +66,10 @@ export class SegmentLinks {
    * tracked compile into its untracked twin (for the web copy).
    */
   async forSegment(edition: Edition, articles: Article[], segmentKey: string): Promise<SegmentLinkRules> {
-    const env = this.config.env;
-    const utm: UtmTags | null =
-      env.UTM_TAGS === 'off' ? null : { source: env.UTM_TAGS, campaign: this.editionKey(edition) };
+    const { utmSource, clickTracking } = this.config.engagement;
+    const utm: UtmTags | null = utmSource === null ? null : { source: utmSource, campaign: this.editionKey(edition) };
     const directUrl = (a: Article) => withUtm(a.url, utm);
-    const tracked = env.CLICK_TRACKING === 'on' && !segmentKey.endsWith(DIRECT_LINKS_SUFFIX);
+    const tracked = clickTracking && !segmentKey.endsWith(DIRECT_LINKS_SUFFIX);
     if (!tracked) {
       return { linkFor: directUrl, direct: (compiled) => compiled, withPixel: (email) => email };
     }
@@ -87,7 +86,7 @@ export class SegmentLinks {
         return part === 'html' ? url.replace(/&/g, '&amp;') : url;
       });
     const withPixel = (email: RenderedEmail): RenderedEmail =>
-      env.OPEN_TRACKING === 'on'
+      this.config.engagement.openTracking
         ? { ...email, html: email.html.replace(/<\/body>/i, `${OPEN_PIXEL_HTML}</body>`) }
         : email;
     return { linkFor: (a) => clickPlaceholder(indexOf.get(a.id)!), direct, withPixel };

@@ -35,7 +35,7 @@ export class EditionStats {
     const stats = await this.engagement.forEdition(
       edition.id,
       edition.sendingStartedAt,
-      this.config.env.OPEN_TRACKING === 'on',
+      this.config.engagement.openTracking,
     );
     const ids = stats.links.map((l) => l.articleId);
     const titles = new Map(

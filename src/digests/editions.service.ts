@@ -57,7 +57,7 @@ export class EditionsService {
   async createScheduled(slug: string, tickAt: Date): Promise<Edition | null> {
     const edition = await this.dataSource.transaction(async (manager) => {
       const newsletter = await this.assembler.newsletter(manager, slug);
-      const key = newsletterEditionKey(slug, newsletter.period ?? 'daily', tickAt, this.config.env.TIMEZONE);
+      const key = newsletterEditionKey(slug, newsletter.period ?? 'daily', tickAt, this.config.publication.timeZone);
       if (!(await tryTransactionLock(manager, digestLock(slug)))) {
         return null;
       }
@@ -102,7 +102,12 @@ export class EditionsService {
     const now = this.clock.now();
     return this.dataSource.transaction(async (manager) => {
       const newsletter = await this.assembler.newsletter(manager, frequency);
-      const scheduledKey = newsletterEditionKey(frequency, newsletter.period ?? 'daily', now, this.config.env.TIMEZONE);
+      const scheduledKey = newsletterEditionKey(
+        frequency,
+        newsletter.period ?? 'daily',
+        now,
+        this.config.publication.timeZone,
+      );
       const key = `${scheduledKey}/editor-${now.getTime()}`;
       await acquireTransactionLock(manager, digestLock(frequency));
       const plan = options.articleIds?.length
@@ -230,7 +235,7 @@ export class EditionsService {
     }
     if (plan.leftOut.length > 0) {
       this.logger.warn(
-        `Edition ${key}: ${plan.leftOut.length} article(s) beyond DIGEST_MAX_ARTICLES=${this.config.env.DIGEST_MAX_ARTICLES} left out`,
+        `Edition ${key}: ${plan.leftOut.length} article(s) beyond DIGEST_MAX_ARTICLES=${this.config.digests.maxArticles} left out`,
       );
     }
     this.logger.log(`Edition ${key} (#${edition.id}) created with ${plan.articles.length} article(s)`);

@@ -120,7 +120,7 @@ export class NewsletterCatalog {
     }
     let valid = cron.split(' ').length === 5;
     try {
-      new CronTime(cron, this.config.env.TIMEZONE);
+      new CronTime(cron, this.config.publication.timeZone);
     } catch {
       valid = false;
     }

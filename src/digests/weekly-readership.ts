@@ -16,7 +16,7 @@ export class WeeklyReadership {
   ) {}
 
   get enabled(): boolean {
-    return this.config.env.WEEKLY_ORDER === 'most-read';
+    return this.config.digests.weeklyOrder === 'most-read';
   }
 
   /** Readers who clicked each article in the dailies of (from, to]; empty when most-read order is off. */

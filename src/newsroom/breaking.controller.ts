@@ -39,7 +39,7 @@ export class BreakingController {
   async pick(@Query('q') rawQuery: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const q = text(rawQuery);
     const [candidates, audience] = await Promise.all([this.breaking.candidates(q, 50), this.breaking.audienceSize()]);
-    const tz = dateStyleOf(this.config.env);
+    const tz = dateStyleOf(this.config.publication);
     await this.view.page(req, res, 'breaking', {
       q,
       audience,

@@ -62,7 +62,7 @@ export class DashboardController {
     const [counts, days, recent, polled, audit, smtp, topics, providers, editors, newsletters, readers] =
       await Promise.all([
         this.readers.counts(),
-        this.readers.perDay(CHART_DAYS, this.config.env.TIMEZONE, now),
+        this.readers.perDay(CHART_DAYS, this.config.publication.timeZone, now),
         this.editions.recent(8),
         this.feeds.status(),
         this.audit.recent(20),
@@ -95,8 +95,8 @@ export class DashboardController {
       next: this.editions
         .nextEditions(now)
         .map((e) => ({ ...e, label: this.view.t(`newsroom.labels.nextEdition.${e.frequency}`) })),
-      timeZone: this.config.env.TIMEZONE,
-      feeds: feedHealth(polled, this.config.feedUrls, this.config.env.FEED_POLL_INTERVAL_SECONDS, now),
+      timeZone: this.config.publication.timeZone,
+      feeds: feedHealth(polled, this.config.feedUrls, this.config.feeds.pollIntervalSeconds, now),
       editions: recent.map(editionLabels),
       audit: audit.map((entry) => auditRow(entry, this.view)),
       firstRun: firstRunSteps({
@@ -112,8 +112,8 @@ export class DashboardController {
       smtp: smtp.reachable
         ? null
         : {
-            since: formatMoment(smtp.since, dateStyleOf(this.config.env)),
-            nextTry: formatMoment(smtp.nextTryAt, dateStyleOf(this.config.env)),
+            since: formatMoment(smtp.since, dateStyleOf(this.config.publication)),
+            nextTry: formatMoment(smtp.nextTryAt, dateStyleOf(this.config.publication)),
             error: smtp.lastError,
           },
     });

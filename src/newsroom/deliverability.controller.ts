@@ -110,7 +110,7 @@ export class DeliverabilityController {
         recordLabels: { name: t('recordName'), type: t('recordType'), value: t('recordValue') },
         providers,
         gmail: providers.gmail,
-        permille: this.config.env.COMPLAINT_PAUSE_PERMILLE,
+        permille: this.config.deliverability.complaintPausePermille,
         warmUp: { ...plan, started: plan.startedOn ?? plan.today.day },
         // Only the administrator's: shown collapsed, to those who manage the settings (editors read the Arabic).
         warmUpAdmin: { settings: ['WARMUP_START_PER_DAY', 'WARMUP_GROWTH_PERCENT'] },

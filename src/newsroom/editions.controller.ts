@@ -83,7 +83,7 @@ export class EditionsController {
     const invalid = (await validate(query)).length > 0 || (filters.from && filters.to && filters.from > filters.to);
     const page = invalid ? { items: [], nextBefore: null } : await this.history.page(query);
     const clickers = await this.stats.clickers(page.items.map((e) => e.id));
-    const tz = dateStyleOf(this.config.env);
+    const tz = dateStyleOf(this.config.publication);
     const params = new URLSearchParams(
       Object.entries({ ...filters, before: '' }).filter(([, v]) => v !== '') as [string, string][],
     );
@@ -140,7 +140,7 @@ export class EditionsController {
       this.providerRates.ofEdition(edition.id),
     ]);
     const chosen = renders.some((r) => r.segmentKey === segment) ? segment! : 'all';
-    const tz = dateStyleOf(this.config.env);
+    const tz = dateStyleOf(this.config.publication);
     await this.view.page(
       req,
       res,

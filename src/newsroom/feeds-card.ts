@@ -30,13 +30,13 @@ export class FeedsCard {
     const feeds = await this.registry.list();
     return {
       back,
-      pollIntervalMinutes: Math.round(this.config.env.FEED_POLL_INTERVAL_SECONDS / 60),
+      pollIntervalMinutes: Math.round(this.config.feeds.pollIntervalSeconds / 60),
       feeds: feeds.map((f) => ({
         ...f,
         healthy: f.lastStatus === 'ok' || f.lastStatus === 'not_modified',
         never: f.lastStatus === null,
-        lastPolled: formatMoment(f.lastPolledAt, dateStyleOf(this.config.env)),
-        lastSuccess: formatMoment(f.lastSuccessAt, dateStyleOf(this.config.env)),
+        lastPolled: formatMoment(f.lastPolledAt, dateStyleOf(this.config.publication)),
+        lastSuccess: formatMoment(f.lastSuccessAt, dateStyleOf(this.config.publication)),
         failureLabel: this.failureLabel(f.lastError),
       })),
     };

@@ -23,7 +23,7 @@ export class MailController {
   ) {}
 
   private when(value: Date | null): string | null {
-    return formatMoment(value, dateStyleOf(this.config.env));
+    return formatMoment(value, dateStyleOf(this.config.publication));
   }
 
   @Get()

@@ -65,7 +65,7 @@ export class NewslettersController {
           };
         }),
         form: this.formContext(null),
-        timeZone: this.config.env.TIMEZONE,
+        timeZone: this.config.publication.timeZone,
       },
       { nav: 'newsletters', title: this.locale.t('newsletters.screen.title') },
     );
@@ -83,7 +83,7 @@ export class NewslettersController {
         action: `${SCREEN}/${newsletter.slug}`,
         nextRun: newsletter.nextRunAt ? this.times.when(new Date(newsletter.nextRunAt)) : null,
         form: this.formContext(newsletter),
-        timeZone: this.config.env.TIMEZONE,
+        timeZone: this.config.publication.timeZone,
       },
       { nav: 'newsletters', title: newsletter.name },
     );

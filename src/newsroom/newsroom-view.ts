@@ -98,7 +98,7 @@ export class NewsroomView {
           }))
         : [],
       flash,
-      publication: this.config.env.PUBLICATION_NAME,
+      publication: this.config.publication.name,
     });
     this.send(res, options.status ?? 200, html);
   }
@@ -110,7 +110,7 @@ export class NewsroomView {
       csrfToken: req?.sessionID ? this.sessions.csrfToken(req, res) : undefined,
       editor: req?.nashraSignedInEditor,
       can: permissionsFor(req?.nashraSignedInEditor),
-      publication: this.config.env.PUBLICATION_NAME,
+      publication: this.config.publication.name,
       ...context,
     });
     this.send(res, status, html);

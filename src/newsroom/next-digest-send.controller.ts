@@ -118,7 +118,7 @@ export class NextDigestSendController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const at = instantOfLocal(body.at, this.config.env.TIMEZONE);
+    const at = instantOfLocal(body.at, this.config.publication.timeZone);
     if (!at || at.getTime() <= this.clock.now().getTime()) {
       this.view.flash(req, this.view.t('newsroom.nextDigest.pickFuture'), 'error');
       await seeOther(req, res, nextDigestUrl(body.frequency));

@@ -49,7 +49,7 @@ export class NextDigestViewModel {
 
   /** Weekday, day, month and time (`formatWeekdayTime`) in the site's date style. */
   when(at: Date): string {
-    return formatWeekdayTime(at, dateStyleOf(this.config.env));
+    return formatWeekdayTime(at, dateStyleOf(this.config.publication));
   }
 
   /** The part of the page htmx swaps after an article action: preview and article list. */
@@ -113,9 +113,9 @@ export class NextDigestViewModel {
         editorNote: decisions?.editorNote ?? '',
       },
       defaults: { subject: view.subject, preheader: view.preheader },
-      timeZone: this.config.env.TIMEZONE,
-      scheduleMin: localOfInstant(now, this.config.env.TIMEZONE),
-      scheduleDefault: localOfInstant(new Date(now.getTime() + 3600_000), this.config.env.TIMEZONE),
+      timeZone: this.config.publication.timeZone,
+      scheduleMin: localOfInstant(now, this.config.publication.timeZone),
+      scheduleDefault: localOfInstant(new Date(now.getTime() + 3600_000), this.config.publication.timeZone),
       scheduled: upcoming.map((e) => this.scheduledRow(e)),
     };
   }

@@ -73,7 +73,7 @@ export class ReaderImportController {
   ) {}
 
   private importView(job: ReaderImport) {
-    return importView(job, dateStyleOf(this.config.env), this.view);
+    return importView(job, dateStyleOf(this.config.publication), this.view);
   }
 
   @Get()

@@ -39,7 +39,7 @@ export class ReadersController {
   ) {}
 
   private when(value: Date | string | null | undefined): string | null {
-    return formatMoment(value, dateStyleOf(this.config.env));
+    return formatMoment(value, dateStyleOf(this.config.publication));
   }
 
   @RequirePermission('stats.view')
@@ -100,7 +100,7 @@ export class ReadersController {
         statusLabel: STATUS_LABELS[r.status],
         tone: STATUS_TONES[r.status] ?? '',
         frequencyLabel: FREQUENCY_LABELS[r.frequency],
-        created: r.createdAt ? formatDate(new Date(r.createdAt), dateStyleOf(this.config.env)) : null,
+        created: r.createdAt ? formatDate(new Date(r.createdAt), dateStyleOf(this.config.publication)) : null,
       })),
       nextHref: page.nextBefore ? link({ before: page.nextBefore }) : null,
       exportHref: link({}).replace('/admin/readers', '/admin/readers/export.csv'),
@@ -176,7 +176,7 @@ export class ReadersController {
           kindLabel: d.editionKey ? editionKindLabel(d.editionKey, this.view) : null,
           statusLabel: deliveryStatusLabel(d.status, this.view),
         })),
-        historyDays: this.config.env.DELIVERY_RETENTION_DAYS,
+        historyDays: this.config.delivery.retentionDays,
       },
       { nav: 'readers', title: reader.email, status },
     );

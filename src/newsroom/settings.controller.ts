@@ -46,7 +46,7 @@ export class SettingsController {
       {
         ...(await this.feeds.context('/admin/settings')),
         digest: await this.digestSection(),
-        timeZone: this.config.env.TIMEZONE,
+        timeZone: this.config.publication.timeZone,
         signIn: { requireSecondStep: await this.secondStep.settings.requireSecondStep() },
       },
       {

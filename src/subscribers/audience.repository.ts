@@ -57,6 +57,6 @@ export class AudienceRepository {
 
   /** Readers who opted out of click tracking get their own segment only where clicks are tracked at all. */
   private directLinks(): boolean {
-    return this.config.env.CLICK_TRACKING !== 'off';
+    return this.config.engagement.clickTracking;
   }
 }

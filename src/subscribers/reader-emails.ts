@@ -115,7 +115,7 @@ export class ReaderEmails implements OnApplicationBootstrap, MessageTemplates {
       keepUrl: this.keepUrl(PLACEHOLDERS.keepToken),
       unsubscribeUrl: PLACEHOLDERS.unsubscribeUrl,
       preferencesUrl: PLACEHOLDERS.preferencesUrl,
-      hours: this.config.env.CONFIRM_TOKEN_TTL_HOURS,
+      hours: this.config.readers.confirmTokenTtlHours,
       days: SUNSET_GRACE_DAYS,
     });
     return { subject, html, text };

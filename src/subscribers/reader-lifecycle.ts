@@ -77,7 +77,7 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
   private async run(): Promise<LifecycleRun> {
     const started = Date.now();
     const result: LifecycleRun = { reminders: 0, sunsets: 0, unsubscribed: 0 };
-    const sunsetDays = this.config.env.SUNSET_AFTER_DAYS;
+    const sunsetDays = this.config.readers.sunsetAfterDays;
     if (sunsetDays > 0) {
       result.unsubscribed = await this.batches((m) => this.unsubscribeInactive(m));
     }
@@ -124,7 +124,7 @@ export class ReaderLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     }
     // The reminder carries a fresh link (only the token's hash is kept, so the first one cannot be resent).
     const tokens = due.map(() => newToken());
-    const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * HOUR_MS);
+    const expires = new Date(now.getTime() + this.config.readers.confirmTokenTtlHours * HOUR_MS);
     await this.readers.replaceTokens(
       manager,
       due.map((r) => r.id),

@@ -80,9 +80,9 @@ export class ReaderPages implements OnApplicationBootstrap {
 
   /** The wording above the form: SIGNUP_FORM_TEXT, else the locale's default (the seed's footer). */
   get formText(): string {
-    const custom = this.config.env.SIGNUP_FORM_TEXT;
+    const custom = this.config.readers.signupFormText;
     return custom
-      ? custom.replaceAll('{publication}', this.config.env.PUBLICATION_NAME)
+      ? custom.replaceAll('{publication}', this.config.publication.name)
       : this.locale.t('readers.form.intro');
   }
 

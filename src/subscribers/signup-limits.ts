@@ -41,8 +41,8 @@ export class SignupLimits {
       clientWindow: new Date(now - (now % MINUTE_MS)),
       targetKey: `target:${createHash('sha256').update(emailKey, 'utf8').digest('hex')}`,
       targetWindow: new Date(now - (now % HOUR_MS)),
-      clientLimit: this.config.env.SIGNUP_RATE_LIMIT_PER_MINUTE,
-      targetLimit: this.config.env.SIGNUP_ADDRESS_LIMIT_PER_HOUR,
+      clientLimit: this.config.readers.signupRateLimitPerMinute,
+      targetLimit: this.config.readers.signupAddressLimitPerHour,
     };
   }
 

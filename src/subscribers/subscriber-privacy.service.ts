@@ -133,7 +133,7 @@ export class SubscriberPrivacyService {
     this.logger.log(
       `Subscriber ${id} exported (${deliveries.length} deliveries, ${clicks.length} clicks, ${opens.length} opens)`,
     );
-    const keptDays = this.config.env.DELIVERY_RETENTION_DAYS;
+    const keptDays = this.config.delivery.retentionDays;
     const deliveryHistory = {
       keptDays,
       note:

@@ -230,7 +230,7 @@ export class SubscriptionsController {
       active: reader.status === 'active' || reader.status === 'pending',
       topicGroups: groupTopics(await this.subscriptions.topicChoices(reader.topics)),
       // The choice is offered only where clicks are tracked at all (CLICK_TRACKING).
-      offerClickOptOut: this.config.env.CLICK_TRACKING === 'on',
+      offerClickOptOut: this.config.engagement.clickTracking,
       noClickTracking: !reader.trackClicks,
       saved,
       preferencesAction: `/subscriptions/preferences?token=${token as string}`,

@@ -181,7 +181,7 @@ describe('SubscriptionsService: a reader’s states', () => {
     engaged = [];
     const clock = { now: () => new Date(now) } as Clock;
     const config = {
-      env: { CONFIRM_TOKEN_TTL_HOURS: 48, SIGNUP_RATE_LIMIT_PER_MINUTE: 3, SIGNUP_ADDRESS_LIMIT_PER_HOUR: 20 },
+      readers: { confirmTokenTtlHours: 48, signupRateLimitPerMinute: 3, signupAddressLimitPerHour: 20 },
     } as unknown as AppConfig;
     const emails = {
       subject: () => Promise.resolve('أكد اشتراكك'),

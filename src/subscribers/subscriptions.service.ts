@@ -96,7 +96,7 @@ export class SubscriptionsService {
       frequency: frequencyOf(newsletters),
       consent: { at: now.toISOString(), ...consent },
       tokenHash: hashToken(token),
-      expiresAt: new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000),
+      expiresAt: new Date(now.getTime() + this.config.readers.confirmTokenTtlHours * 3600_000),
       now,
       suppressionHash: Suppressions.hash(address.key),
       bot: options.bot === true,

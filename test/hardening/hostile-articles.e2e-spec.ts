@@ -48,8 +48,8 @@ describe('Articles made of one enormous word', () => {
     for (const article of pushed) {
       expect(code(article.title)).toBeLessThanOrEqual(300);
       expect(article.title.endsWith('…')).toBe(true);
-      expect(code(article.summary)).toBeLessThanOrEqual(t.config.env.SUMMARY_MAX_LENGTH);
-      expect(article.summary).toBe(`${'x'.repeat(t.config.env.SUMMARY_MAX_LENGTH - 1)}…`);
+      expect(code(article.summary)).toBeLessThanOrEqual(t.config.feeds.summaryMaxLength);
+      expect(article.summary).toBe(`${'x'.repeat(t.config.feeds.summaryMaxLength - 1)}…`);
       expect(code(article.author)).toBeLessThanOrEqual(200);
     }
 
@@ -67,7 +67,7 @@ describe('Articles made of one enormous word', () => {
     const item = await t.dataSource.getRepository(Article).findOneByOrFail({ source: feedUrl });
     expect(code(item.title)).toBe(300);
     expect(code(item.author)).toBe(200);
-    expect(code(item.summary)).toBeLessThanOrEqual(t.config.env.SUMMARY_MAX_LENGTH);
+    expect(code(item.summary)).toBeLessThanOrEqual(t.config.feeds.summaryMaxLength);
   });
 
   /** Runs `slow` while asking /health; both must answer, /health before the budget is spent. */
@@ -91,7 +91,7 @@ describe('Articles made of one enormous word', () => {
     );
     expect(res.status).toBe(200);
     expect(res.text).toContain(`${'x'.repeat(100)}`);
-    expect(res.text).not.toContain('x'.repeat(t.config.env.SUMMARY_MAX_LENGTH));
+    expect(res.text).not.toContain('x'.repeat(t.config.feeds.summaryMaxLength));
   });
 
   it('render the daily edition in well under the budget while /health keeps answering', async () => {

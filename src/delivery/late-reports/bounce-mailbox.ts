@@ -62,7 +62,7 @@ export class BounceMailbox implements OnApplicationBootstrap, BeforeApplicationS
     private readonly scheduler: SchedulerRegistry,
     private readonly config: AppConfig,
   ) {
-    const url = config.env.BOUNCE_IMAP_URL;
+    const url = config.bounces.imapUrl;
     this.address = url ? mailboxAddress(url) : null;
   }
 
@@ -70,7 +70,7 @@ export class BounceMailbox implements OnApplicationBootstrap, BeforeApplicationS
     if (!this.config.runsBackgroundWork || !this.address) {
       return;
     }
-    const seconds = this.config.env.BOUNCE_IMAP_POLL_SECONDS;
+    const seconds = this.config.bounces.imapPollSeconds;
     this.job.schedule(this.scheduler, seconds * 1000, { runNow: true });
     this.logger.log(`Polling the bounce mailbox ${this.address.redacted} every ${seconds} s`);
   }

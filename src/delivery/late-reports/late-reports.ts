@@ -84,7 +84,7 @@ export class LateReports {
       );
       return { readers: readers.length, deliveries, named: readers };
     }
-    const rule = { limit: this.config.env.SOFT_BOUNCE_LIMIT, windowDays: this.config.env.SOFT_BOUNCE_WINDOW_DAYS };
+    const rule = { limit: this.config.bounces.softBounceLimit, windowDays: this.config.bounces.softBounceWindowDays };
     const counted = await this.recipients.softBounced(who, report.messageId, rule);
     const deliveries =
       counted.bounced.length > 0

@@ -40,7 +40,7 @@ describe('BOUNCE_IMAP_URL validation', () => {
       expect(message).toMatch(/BOUNCE_IMAP_URL/);
       expect(message).not.toContain('hunter2');
       expect(
-        loadConfig({ VAR_DIR: varDir, BOUNCE_IMAP_URL: 'imaps://u:p@imap.example.net/INBOX' }).env.BOUNCE_IMAP_URL,
+        loadConfig({ VAR_DIR: varDir, BOUNCE_IMAP_URL: 'imaps://u:p@imap.example.net/INBOX' }).bounces.imapUrl,
       ).toBe('imaps://u:p@imap.example.net/INBOX');
     } finally {
       rmSync(varDir, { recursive: true, force: true });

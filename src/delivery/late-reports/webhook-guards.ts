@@ -19,7 +19,7 @@ export class SignedBody implements CanActivate {
   constructor(private readonly config: AppConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const secret = this.config.env.BOUNCE_WEBHOOK_SECRET;
+    const secret = this.config.bounces.webhookSecret;
     if (!secret) {
       throw new NotFoundException();
     }
@@ -43,7 +43,7 @@ export class BasicAuthSecret implements CanActivate {
   constructor(private readonly config: AppConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const secret = this.config.env.BOUNCE_WEBHOOK_SECRET;
+    const secret = this.config.bounces.webhookSecret;
     if (!secret) {
       throw new NotFoundException();
     }
@@ -77,7 +77,7 @@ export class MailgunSigned implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const key = this.config.env.MAILGUN_WEBHOOK_SIGNING_KEY;
+    const key = this.config.bounces.mailgunSigningKey;
     if (!key) {
       throw new NotFoundException();
     }

@@ -34,7 +34,7 @@ export class ImportConfirmations {
     if (unsent.length === 0) {
       return;
     }
-    const expires = new Date(this.clock.now().getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
+    const expires = new Date(this.clock.now().getTime() + this.config.readers.confirmTokenTtlHours * 3600_000);
     await this.repository.transaction(async (manager) => {
       const readers: Array<{ id: string; email: string; token: string }> = [];
       for (const reader of unsent) {

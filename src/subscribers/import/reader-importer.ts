@@ -272,7 +272,7 @@ export class ReaderImporter implements OnApplicationBootstrap, BeforeApplication
     }
     counts.errors.sort((a, b) => a.line - b.line);
     const rows = [...candidates.values()];
-    const expires = new Date(now.getTime() + this.config.env.CONFIRM_TOKEN_TTL_HOURS * 3600_000);
+    const expires = new Date(now.getTime() + this.config.readers.confirmTokenTtlHours * 3600_000);
     await this.repository.transaction(async (manager) => {
       const fresh = await this.repository.insertBatch(manager, rows, expires, now, job.newsletters);
       const insertedKeys = new Set(fresh.map((r) => r.emailKey));
