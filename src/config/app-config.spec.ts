@@ -79,6 +79,115 @@ describe('loadConfig', () => {
     expect(loadConfig({ VAR_DIR: varDir, DATABASE_URL: '' }).env.DATABASE_URL).toBeUndefined();
   });
 
+  describe('groups by capability', () => {
+    it('holds the parsed values of the given environment: numbers as numbers, lists split once, switches as booleans', () => {
+      const config = loadConfig({
+        VAR_DIR: varDir,
+        PORT: '8081',
+        NASHRA_ROLE: 'worker',
+        DATABASE_URL: 'postgres://u@db.example.net/nashra',
+        PUBLICATION_NAME: 'نشرة',
+        MAIL_FROM: 'news@example.net',
+        TIMEZONE: 'Africa/Cairo',
+        DIGITS: 'arabic',
+        SMTP_URL: 'smtp://mail.example.net:2525',
+        SMTP_POOL_SIZE: '7',
+        DELIVERY_BATCH_SIZE: '500',
+        DELIVERY_RETENTION_DAYS: '90',
+        DNS_SERVERS: '10.0.0.2, 10.0.0.3:5353',
+        COMPLAINT_PAUSE_PERMILLE: '5',
+        OIDC_ISSUER: 'https://id.example.net',
+        OIDC_CLIENT_ID: 'nashra',
+        OIDC_CLIENT_SECRET: 'secret',
+        OIDC_ALLOWED_DOMAINS: 'Example.net, staff.example.org',
+        CONFIRM_TOKEN_TTL_HOURS: '24',
+        FEED_URLS: 'https://a.example.net/feed,  https://b.example.net/feed',
+        FEED_POLL_INTERVAL_SECONDS: '600',
+        DIGEST_MAX_ARTICLES: '12',
+        WEEKLY_ORDER: 'recent',
+        CLICK_TRACKING: 'off',
+        OPEN_TRACKING: 'on',
+        UTM_TAGS: 'alhal',
+        SEND_CONFIRM_THRESHOLD: '50',
+      });
+      expect(config.runtime).toMatchObject({ port: 8081, role: 'worker', nodeEnv: 'development' });
+      expect(config.database.url).toBe('postgres://u@db.example.net/nashra');
+      expect(config.publication).toMatchObject({ name: 'نشرة', timeZone: 'Africa/Cairo', digits: 'arabic' });
+      expect(config.mail).toMatchObject({ from: 'نشرة <news@example.net>', smtpUrl: 'smtp://mail.example.net:2525' });
+      expect(config.delivery).toMatchObject({ poolSize: 7, batchSize: 500, retentionDays: 90 });
+      expect(config.deliverability).toMatchObject({
+        dnsServers: ['10.0.0.2', '10.0.0.3:5353'],
+        complaintPausePermille: 5,
+      });
+      expect(config.signIn).toMatchObject({
+        oidcIssuer: 'https://id.example.net',
+        oidcAllowedDomains: ['example.net', 'staff.example.org'],
+      });
+      expect(config.readers.confirmTokenTtlHours).toBe(24);
+      expect(config.feeds).toMatchObject({
+        urls: ['https://a.example.net/feed', 'https://b.example.net/feed'],
+        pollIntervalSeconds: 600,
+      });
+      expect(config.digests).toMatchObject({ maxArticles: 12, weeklyOrder: 'recent' });
+      expect(config.engagement).toEqual({ clickTracking: false, openTracking: true, utmSource: 'alhal' });
+      expect(config.newsroom.sendConfirmThreshold).toBe(50);
+    });
+
+    it('holds the documented defaults when nothing is set', () => {
+      const config = loadConfig({ VAR_DIR: varDir });
+      expect(config.runtime).toEqual({ nodeEnv: 'development', role: 'all', port: 3000, logLevel: 'info' });
+      expect(config.database.url).toBeUndefined();
+      expect(config.publication).toMatchObject({ timeZone: 'Asia/Baghdad', monthNames: 'levant', digits: 'latin' });
+      expect(config.mail.smtpUrl).toBeUndefined();
+      expect(config.delivery).toEqual({
+        poolSize: 5,
+        sendRatePerSecond: 0,
+        batchSize: 200,
+        heapGrowthPercent: 50,
+        maxAttempts: 5,
+        retryBaseSeconds: 60,
+        leaseSeconds: 120,
+        failurePausePercent: 20,
+        outageBackoffSeconds: 15,
+        outageMaxWaitSeconds: 300,
+        retentionDays: 180,
+      });
+      expect(config.bounces).toMatchObject({ softBounceLimit: 3, softBounceWindowDays: 30, imapPollSeconds: 60 });
+      expect(config.deliverability).toEqual({
+        dnsServers: null,
+        complaintPausePermille: 3,
+        warmUpStartPerDay: 0,
+        warmUpGrowthPercent: 50,
+      });
+      expect(config.signIn).toMatchObject({ oidcIssuer: undefined, oidcAllowedDomains: [], editorTokenGiven: false });
+      expect(config.readers).toMatchObject({ confirmTokenTtlHours: 48, sunsetAfterDays: 0 });
+      expect(config.feeds).toEqual({
+        urls: [],
+        pollIntervalSeconds: 300,
+        fetchTimeoutSeconds: 20,
+        summaryMaxLength: 280,
+      });
+      expect(config.digests).toEqual({
+        dailyCron: '0 7 * * *',
+        weeklyCron: '0 7 * * 5',
+        maxArticles: 10,
+        order: 'newest',
+        weeklyOrder: 'most-read',
+      });
+      expect(config.engagement).toEqual({ clickTracking: true, openTracking: false, utmSource: 'nashra' });
+      expect(config.newsroom.sendConfirmThreshold).toBe(1000);
+    });
+
+    it('turns UTM_TAGS=off into no utm_source, and cannot be changed once built', () => {
+      const config = loadConfig({ VAR_DIR: varDir, UTM_TAGS: 'off' });
+      expect(config.engagement.utmSource).toBeNull();
+      expect(Object.isFrozen(config.delivery)).toBe(true);
+      expect(() => {
+        (config.delivery as { batchSize: number }).batchSize = 1;
+      }).toThrow(TypeError);
+    });
+  });
+
   describe('in production', () => {
     const production = { NODE_ENV: 'production', POSTAL_ADDRESS: 'بغداد' };
     const secret = 'a-production-secret-key-of-enough-length-0123';
