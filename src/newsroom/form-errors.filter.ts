@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import { InvalidInputError } from '../common/domain-errors';
 import { editorMessage } from './editor-message';
 import { NewsroomView } from './newsroom-view';
-import { seeOther } from './see-other';
 
 /**
  * A newsroom form that fails validation (400, or a service's InvalidInputError) goes back to the page it came from with the reason shown on it,
@@ -22,7 +21,7 @@ export class NewsroomFormErrors implements ExceptionFilter {
       return;
     }
     this.view.flash(req, message, 'error');
-    seeOther(req, res, sameOriginPath(req) ?? '/admin').catch(() => res.redirect(303, sameOriginPath(req) ?? '/admin'));
+    res.redirect(303, sameOriginPath(req) ?? '/admin');
   }
 }
 

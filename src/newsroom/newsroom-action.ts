@@ -17,7 +17,6 @@ import { EDITOR_KEY, type SignedInEditor } from '../auth/current-editor';
 import { ConflictError, DomainError, domainStatus, InvalidInputError, NotFoundError } from '../common/domain-errors';
 import { Locale } from '../common/locale';
 import { FlashTone, NewsroomView } from './newsroom-view';
-import { seeOther } from './see-other';
 
 /** What an action method returns: the words for the editor and what the audit log keeps. */
 export interface ActionOutcome {
@@ -125,7 +124,7 @@ export class NewsroomActionInterceptor implements NestInterceptor {
     }
     await this.audit.record(editor, outcome.action ?? meta.action, outcome.subject, outcome.detail);
     this.view.flash(req, outcome.flash, outcome.tone ?? 'success');
-    await seeOther(req, res, outcome.redirect ?? withParams(meta.redirect, req));
+    res.redirect(303, outcome.redirect ?? withParams(meta.redirect, req));
   }
 
   private async refused(
@@ -145,7 +144,7 @@ export class NewsroomActionInterceptor implements NestInterceptor {
       const controller = this.moduleRef.get<NewsroomScreen>(context.getClass(), { strict: false });
       return controller.screen(req, res, domainStatus(err as DomainError));
     }
-    await seeOther(req, res, withParams(refused.to ?? meta.redirect, req));
+    res.redirect(303, withParams(refused.to ?? meta.redirect, req));
   }
 
   /** The refusal in the editor's words; null when it has none (an English sentence for logs and the API). */

@@ -15,7 +15,6 @@ import { editorMessage } from './editor-message';
 import { nextDigestUrl } from './next-digest.controller';
 import { NewsroomFormErrors } from './form-errors.filter';
 import { NewsroomView } from './newsroom-view';
-import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 import { RequirePermission } from '../auth/require-permission';
 
@@ -57,7 +56,7 @@ export class NextDigestSendController {
         'success',
       );
     });
-    await seeOther(req, res, nextDigestUrl(body.frequency));
+    res.redirect(303, nextDigestUrl(body.frequency));
   }
 
   @Get('confirm')
@@ -65,7 +64,7 @@ export class NextDigestSendController {
     const context = await this.views.confirmation(query.frequency);
     if (!context.hasArticles) {
       this.view.flash(req, this.view.t('newsroom.nextDigest.nothingNew'), 'error');
-      await seeOther(req, res, nextDigestUrl(query.frequency));
+      res.redirect(303, nextDigestUrl(query.frequency));
       return;
     }
     // Asked here already, so the editor confirms who they are before the button rather than after it.
@@ -108,7 +107,7 @@ export class NextDigestSendController {
       );
       target = `/admin/editions/${edition.id}`;
     });
-    await seeOther(req, res, target);
+    res.redirect(303, target);
   }
 
   @Post('schedule')
@@ -121,7 +120,7 @@ export class NextDigestSendController {
     const at = instantOfLocal(body.at, this.config.publication.timeZone);
     if (!at || at.getTime() <= this.clock.now().getTime()) {
       this.view.flash(req, this.view.t('newsroom.nextDigest.pickFuture'), 'error');
-      await seeOther(req, res, nextDigestUrl(body.frequency));
+      res.redirect(303, nextDigestUrl(body.frequency));
       return;
     }
     await this.attempt(req, async () => {
@@ -136,7 +135,7 @@ export class NextDigestSendController {
         'success',
       );
     });
-    await seeOther(req, res, nextDigestUrl(body.frequency));
+    res.redirect(303, nextDigestUrl(body.frequency));
   }
 
   @Post('scheduled/:id/cancel')
@@ -159,7 +158,7 @@ export class NextDigestSendController {
       });
       this.view.flash(req, this.view.t('newsroom.nextDigest.unscheduled', { subject: edition.subject }), 'success');
     });
-    await seeOther(req, res, nextDigestUrl(body.frequency));
+    res.redirect(303, nextDigestUrl(body.frequency));
   }
 
   /** Runs an action; a 4xx (no articles, not found, already sent) becomes a message on the page. */

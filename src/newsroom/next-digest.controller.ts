@@ -17,7 +17,6 @@ import {
 import { NewsroomFormErrors } from './form-errors.filter';
 import { ActionOutcome, NewsroomAction } from './newsroom-action';
 import { NewsroomView } from './newsroom-view';
-import { seeOther } from './see-other';
 import { NextDigestViewModel } from './next-digest.view';
 import { RequirePermission } from '../auth/require-permission';
 
@@ -96,7 +95,7 @@ export class NextDigestController {
       this.view.fragment(res, 'next-digest-editor', await this.views.editor(body.frequency));
       return;
     }
-    await seeOther(req, res, nextDigestUrl(body.frequency));
+    res.redirect(303, nextDigestUrl(body.frequency));
   }
 
   @Post('texts')
