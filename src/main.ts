@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
 
   let embedded: EmbeddedPostgresHandle | undefined;
   if (!config.database.url) {
-    embedded = await startEmbeddedPostgres(config.embeddedPgDir);
+    embedded = await startEmbeddedPostgres(config.embeddedPgDir, undefined, { avoidPort: config.runtime.port });
   }
   const databaseUrl = config.database.url ?? embedded!.url;
 

