@@ -71,6 +71,51 @@ describe('RawSmtpPool: prebuilt bytes straight to pooled SMTP connections', () =
         expect(r.raw.equals(message(r.to[0]))).toBe(true);
       }
       expect(smtp.state.opened).toBeLessThanOrEqual(2);
+      // Lines that start with a dot need nodemailer's dot-stuffing pass.
+      expect(pool.written).toEqual({ asIs: 0, stuffed: 12 });
+    } finally {
+      pool.close();
+      await smtp.stop();
+    }
+  });
+
+  it('a message in wire form (CRLF only, no line starting with a dot) goes as it is and arrives byte for byte', async () => {
+    const smtp = await startServer(60_000);
+    const pool = new RawSmtpPool({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }, 2);
+    const wire = (to: string) =>
+      Buffer.from(
+        `From: <news@nashra.test>\r\nTo: <${to}>\r\nSubject: t\r\nMIME-Version: 1.0\r\n` +
+          `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n` +
+          `نشرة اليوم: «Save the Children» 2.4 مليون. a dot inside a line.\r\n`.repeat(2000),
+        'utf8',
+      );
+    try {
+      const addresses = Array.from({ length: 8 }, (_, i) => `wire${i}@example.org`);
+      await Promise.all(
+        addresses.map((to) => pool.send({ from: 'news@nashra.test', to, use8BitMime: true }, wire(to))),
+      );
+      expect(smtp.received).toHaveLength(8);
+      for (const r of smtp.received) {
+        expect(r.raw.equals(wire(r.to[0]))).toBe(true);
+      }
+      expect(pool.written).toEqual({ asIs: 8, stuffed: 0 });
+    } finally {
+      pool.close();
+      await smtp.stop();
+    }
+  });
+
+  it('a message with a bare line feed or carriage return is still made CRLF on the wire', async () => {
+    const smtp = await startServer(60_000);
+    const pool = new RawSmtpPool({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }, 1);
+    const head = 'From: <news@nashra.test>\r\nTo: <r@example.org>\r\nSubject: t\r\n\r\n';
+    try {
+      await pool.send(
+        { from: 'news@nashra.test', to: 'r@example.org', use8BitMime: true },
+        Buffer.from(`${head}one\ntwo\rthree\r\n`),
+      );
+      expect(smtp.received[0].raw.toString()).toBe(`${head}one\r\ntwo\r\nthree\r\n`);
+      expect(pool.written).toEqual({ asIs: 0, stuffed: 1 });
     } finally {
       pool.close();
       await smtp.stop();
