@@ -59,6 +59,14 @@ function render(r) {
         `| DKIM signatures verified with mailauth (${k === 'large' ? 'first' : 'DKIM leg'} messages kept by the sink) | ${r[k].verified.passed} of ${r[k].verified.checked} pass |`,
       );
   if (r.dkim) lines.push(`| DKIM on ÷ DKIM off (msg/s; target ≥ 0.85) | ${f(r.dkim.rate / r.nashra.rate, 2)} |`);
+  if (r.smtpSource) {
+    const ours = r.nashra ?? r.large;
+    lines.push(
+      `| Postfix smtp-source into the same smtp-sink (${r.smtpSource.received} messages of ${r.smtpSource.bytes} bytes, ${opts.pool} connections kept open) | ${f(r.smtpSource.rate)} msg/s |`,
+      `| nashra ÷ smtp-source (msg/s; target ≥ 0.5) | ${f(ours.rate / r.smtpSource.rate, 2)} |`,
+    );
+    if (r.dkim) lines.push(`| nashra DKIM on ÷ smtp-source (msg/s) | ${f(r.dkim.rate / r.smtpSource.rate, 2)} |`);
+  }
   if (r.naive) lines.push(`| nashra ÷ naive (msg/s) | ${f(r.nashra.rate / r.naive.rate, 2)} |`);
   if (r.ceiling) lines.push(`| nashra ÷ ceiling (msg/s) | ${f(r.nashra.rate / r.ceiling.rate, 2)} |`);
   if (r.twoWorkers) lines.push(`| two workers ÷ one (msg/s) | ${f(r.twoWorkers.rate / r.nashra.rate, 2)} |`);
@@ -116,8 +124,13 @@ function printAndWrite(results, file) {
   const block = render(results);
   console.log(`\n${block}\n`);
   // A run below 100,000 readers is a quick one (a shared machine's): it keeps its own section.
-  const mode = results.opts.large ? 'large' : results.opts.readers < 100_000 ? 'small' : 'default';
-  const heading = { large: '`--large`', small: 'Small run (`--readers` below 100,000)', default: 'Default run' }[mode];
+  const size = results.opts.large ? 'large' : results.opts.readers < 100_000 ? 'small' : 'default';
+  const mode = results.opts.sink === 'postfix' ? `${size}-postfix` : size;
+  const heading = {
+    large: '`--large`',
+    small: 'Small run (`--readers` below 100,000)',
+    default: 'Default run',
+  }[size].concat(results.opts.sink === 'postfix' ? ', into Postfix smtp-sink (`--sink postfix`)' : '');
   writeSection(file, mode, heading, block);
 }
 

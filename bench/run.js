@@ -2,6 +2,9 @@
 // npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
 //                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB) [--no-two-workers] [--no-dkim]
 //                [--max-minutes 30]    (--large: stop the send there and report what was sent)
+//                [--sink postfix]      (Postfix's smtp-sink receives instead of the Node sink, and Postfix's
+//                                       smtp-source sends the same number of messages of the same size into it:
+//                                       nashra ÷ smtp-source, "how close to the wire")
 //                [--only signup]       (only the signup burst beside GET /health; prints, writes no RESULTS.md;
 //                                       with --profile, a CPU profile of the web process in bench/profiles)
 //
@@ -36,6 +39,7 @@ const ledger = require('./ledger');
 const { runBurst } = require('./burst');
 const { printAndWrite } = require('./report');
 const { verifySamples } = require('./dkim-verify');
+const { startPostfixSink, runSmtpSource } = require('./postfix-sink');
 
 const WORKER_RSS_LIMIT_MIB = 256;
 const DKIM_SAMPLES = 50;
@@ -54,6 +58,7 @@ function parseArgs(argv) {
     dkim: true,
     only: undefined,
     maxMinutes: 30,
+    sink: 'node',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -70,6 +75,7 @@ function parseArgs(argv) {
     else if (a === '--no-dkim') opts.dkim = false;
     else if (a === '--only') opts.only = argv[++i];
     else if (a === '--max-minutes') opts.maxMinutes = value();
+    else if (a === '--sink') opts.sink = argv[++i];
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.large) {
@@ -78,6 +84,7 @@ function parseArgs(argv) {
   }
   opts.pool = opts.pool || 5;
   opts.full = opts.large && opts.sample === undefined; // --large without --sample: every message of the edition
+  if (!['node', 'postfix'].includes(opts.sink)) throw new Error(`--sink takes node or postfix, not ${opts.sink}`);
   if (opts.only !== undefined && opts.only !== 'signup') throw new Error(`--only takes signup, not ${opts.only}`);
   if (opts.only === 'signup') {
     opts.readers = argv.includes('--readers') ? opts.readers : 1000;
@@ -285,7 +292,7 @@ async function main() {
   const dbUrl = new URL(baseUrl);
   dbUrl.pathname = `/${dbName}`;
   const varDir = mkdtempSync(join(tmpdir(), 'nashra-bench-'));
-  const sink = await startSink();
+  const sink = opts.sink === 'postfix' ? await startPostfixSink() : await startSink();
   let web;
   let db;
   try {
@@ -416,6 +423,10 @@ async function main() {
     writeFileSync(keyFile, dkimKey.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const dkimEnv = { DKIM_DOMAIN: 'nashra.example', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY_FILE: keyFile };
     const verifyKept = async (leg) => {
+      if (sink.kind === 'postfix') {
+        log('mailauth: not checked (smtp-sink keeps no messages; the run with the Node sink checks them)');
+        return;
+      }
       const { samples } = await sink.ask('samples');
       leg.verified = await verifySamples(samples, {
         domain: dkimEnv.DKIM_DOMAIN,
@@ -487,7 +498,10 @@ async function main() {
       const exactlyOnce =
         l.rows === l.active && l.readers === l.active && l.sent === l.active && l.kept_sent === l.active;
       if (!exactlyOnce) results.failures.push(`ledger: ${JSON.stringify(l)} (want every count = ${l.active})`);
-      if (large.received !== target || large.distinct !== target || large.duplicates !== 0)
+      if (
+        large.received !== target ||
+        (sink.kind !== 'postfix' && (large.distinct !== target || large.duplicates !== 0))
+      )
         results.failures.push(
           `sink: ${large.received} messages to ${large.distinct} readers, ${large.duplicates} duplicates (want ${target} each, 0)`,
         );
@@ -550,6 +564,16 @@ async function main() {
           `${mode}: ${legCounts.received} messages, ${results[mode].rate.toFixed(0)} msg/s, CPU ${leg.cpuSeconds.toFixed(1)} s`,
         );
       }
+    }
+    if (sink.kind === 'postfix') {
+      // The yardstick: Postfix's C sender, the same number of messages of the same size, the same number of
+      // connections (kept open) into the same smtp-sink. Its size: the edition's bodies and ~1 KiB of headers.
+      const bytes = Buffer.byteLength(render[0].html) + Buffer.byteLength(render[0].text) + 1024;
+      results.smtpSource = { ...(await runSmtpSource(sink.port, target, bytes, opts.pool)), received: target, bytes };
+      log(
+        `smtp-source: ${target} messages of ${bytes} bytes, ${results.smtpSource.rate.toFixed(0)} msg/s; ` +
+          `nashra ÷ smtp-source ${((results.nashra ?? results.large).rate / results.smtpSource.rate).toFixed(2)}`,
+      );
     }
   } finally {
     await stopApp(web).catch(() => undefined);
