@@ -2,6 +2,7 @@
 // npm run bench [-- --readers 100000] [--large] [--sample 20000] [--burst-seconds 20] [--no-burst] [--profile]
 //                [--worker-heap MiB]   (the worker under node --max-old-space-size=MiB) [--no-two-workers] [--no-dkim]
 //                [--max-minutes 30]    (--large: stop the send there and report what was sent)
+//                [--no-compare]        (skip the naive and ceiling legs)
 //                [--sink postfix]      (Postfix's smtp-sink receives instead of the Node sink, and Postfix's
 //                                       smtp-source sends the same number of messages of the same size into it:
 //                                       nashra ÷ smtp-source, "how close to the wire")
@@ -59,6 +60,7 @@ function parseArgs(argv) {
     only: undefined,
     maxMinutes: 30,
     sink: 'node',
+    compare: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -76,6 +78,7 @@ function parseArgs(argv) {
     else if (a === '--only') opts.only = argv[++i];
     else if (a === '--max-minutes') opts.maxMinutes = value();
     else if (a === '--sink') opts.sink = argv[++i];
+    else if (a === '--no-compare') opts.compare = false;
     else throw new Error(`unknown option ${a}`);
   }
   if (opts.large) {
@@ -544,7 +547,7 @@ async function main() {
         );
       }
 
-      for (const mode of ['naive', 'ceiling']) {
+      for (const mode of opts.compare ? ['naive', 'ceiling'] : []) {
         await sink.reset();
         const leg = await runLeg(mode, editionFile, sink, target, opts.pool);
         const legCounts = await sink.count();
