@@ -225,7 +225,9 @@ async function main() {
         `(1/5/15 min) ${loadBefore} before, ${loadAfter} after; ${opts.readers} readers, ${sizes[0].deliveries} ` +
         `ledger rows, ${sizes[0].clicks} clicks, database ${sizes[0].size}; ` +
         (opts.db ? 'database seeded by an earlier run (--db).' : `seeded in ${seedSeconds.toFixed(1)} s.`) +
-        ' The machine was shared with other agents (load above): a quiet machine gives lower figures.',
+        (Number(String(loadBefore).split(' ')[0]) > cpus().length
+          ? ' The machine was busy before the run (load above the number of cores): a quiet one gives lower figures.'
+          : ' A quiet machine (load below the number of cores before the run).'),
       '',
       `| page | median of ${opts.runs} ms | worst ms | target ms | CPU a request, web + PostgreSQL ms (${opts.cpuRuns} requests) |`,
       '|---|---|---|---|---|',

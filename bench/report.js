@@ -46,8 +46,11 @@ function render(r) {
       `| every message sent, from the worker's start | ${f(l.wallSeconds)} s (${f(l.wallSeconds / 60, 1)} min; target ≤ 15 min) |`,
       `| first to last message at the sink | ${f(l.seconds)} s, ${f(l.rate)} msg/s |`,
       `| worker peak RSS (VmHWM) | ${f(l.peakMiB)} MiB (limit 256) |`,
-      `| each reader exactly once: sink | ${l.received} messages to ${l.distinct} distinct readers, ${l.duplicates} duplicates |`,
     );
+    if (l.distinct !== undefined)
+      lines.push(
+        `| each reader exactly once: sink | ${l.received} messages to ${l.distinct} distinct readers, ${l.duplicates} duplicates |`,
+      );
     if (l.ledger)
       lines.push(
         `| each reader exactly once: ledger | ${l.ledger.rows} rows, ${l.ledger.readers} distinct readers, ${l.ledger.sent} sent, kept count ${l.ledger.kept_sent}, ${l.ledger.active} active readers |`,

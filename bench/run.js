@@ -501,17 +501,17 @@ async function main() {
       const exactlyOnce =
         l.rows === l.active && l.readers === l.active && l.sent === l.active && l.kept_sent === l.active;
       if (!exactlyOnce) results.failures.push(`ledger: ${JSON.stringify(l)} (want every count = ${l.active})`);
-      if (
-        large.received !== target ||
-        (sink.kind !== 'postfix' && (large.distinct !== target || large.duplicates !== 0))
-      )
+      if (sink.kind === 'postfix') {
+        if (large.received !== target) results.failures.push(`sink: ${large.received} messages (want ${target})`);
+      } else if (large.received !== target || large.distinct !== target || large.duplicates !== 0)
         results.failures.push(
           `sink: ${large.received} messages to ${large.distinct} readers, ${large.duplicates} duplicates (want ${target} each, 0)`,
         );
       if (!(large.peakMiB <= WORKER_RSS_LIMIT_MIB))
         results.failures.push(`worker peak RSS ${large.peakMiB.toFixed(0)} MiB > ${WORKER_RSS_LIMIT_MIB} MiB`);
       log(
-        `large: ${large.received} messages (${large.distinct} readers, ${large.duplicates} duplicates) in ` +
+        `large: ${large.received} messages` +
+          (sink.kind === 'postfix' ? ' in ' : ` (${large.distinct} readers, ${large.duplicates} duplicates) in `) +
           `${large.wallSeconds.toFixed(0)} s from the worker's start (${large.seconds.toFixed(0)} s first to last ` +
           `message, ${large.rate.toFixed(0)} msg/s), worker CPU ${large.cpuSeconds.toFixed(1)} s, peak RSS ` +
           `${large.peakMiB.toFixed(0)} MiB; ledger ${JSON.stringify(l)}`,
@@ -571,10 +571,12 @@ async function main() {
     if (sink.kind === 'postfix') {
       // The yardstick: Postfix's C sender, the same number of messages of the same size, the same number of
       // connections (kept open) into the same smtp-sink. Its size: the edition's bodies and ~1 KiB of headers.
+      // At most 100,000 messages: its rate is steady long before that.
       const bytes = Buffer.byteLength(render[0].html) + Buffer.byteLength(render[0].text) + 1024;
-      results.smtpSource = { ...(await runSmtpSource(sink.port, target, bytes, opts.pool)), received: target, bytes };
+      const count = Math.min(target, 100_000);
+      results.smtpSource = { ...(await runSmtpSource(sink.port, count, bytes, opts.pool)), received: count, bytes };
       log(
-        `smtp-source: ${target} messages of ${bytes} bytes, ${results.smtpSource.rate.toFixed(0)} msg/s; ` +
+        `smtp-source: ${count} messages of ${bytes} bytes, ${results.smtpSource.rate.toFixed(0)} msg/s; ` +
           `nashra ÷ smtp-source ${((results.nashra ?? results.large).rate / results.smtpSource.rate).toFixed(2)}`,
       );
     }
