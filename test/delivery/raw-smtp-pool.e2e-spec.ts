@@ -49,11 +49,10 @@ async function startServer(socketTimeout: number) {
   return { server, port, received, state, stop: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-const message = (to: string) =>
+const message = (to: string, body = `نشرة اليوم\r\n.a line that starts with a dot\r\n.\r\nend\r\n`) =>
   Buffer.from(
     `From: <news@nashra.test>\r\nTo: <${to}>\r\nSubject: t\r\nMIME-Version: 1.0\r\n` +
-      `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n` +
-      `نشرة اليوم\r\n.a line that starts with a dot\r\n.\r\nend\r\n`,
+      `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n${body}`,
     'utf8',
   );
 
@@ -83,12 +82,7 @@ describe('RawSmtpPool: prebuilt bytes straight to pooled SMTP connections', () =
     const smtp = await startServer(60_000);
     const pool = new RawSmtpPool({ host: '127.0.0.1', port: smtp.port, ignoreTLS: true }, 2);
     const wire = (to: string) =>
-      Buffer.from(
-        `From: <news@nashra.test>\r\nTo: <${to}>\r\nSubject: t\r\nMIME-Version: 1.0\r\n` +
-          `Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n` +
-          `نشرة اليوم: «Save the Children» 2.4 مليون. a dot inside a line.\r\n`.repeat(2000),
-        'utf8',
-      );
+      message(to, `نشرة اليوم: «Save the Children» 2.4 مليون. a dot inside a line.\r\n`.repeat(2000));
     try {
       const addresses = Array.from({ length: 8 }, (_, i) => `wire${i}@example.org`);
       await Promise.all(
