@@ -6,6 +6,7 @@
 // Debian: `apt-get install postfix` (with a policy-rc.d that answers 101, so the package starts nothing).
 const { spawn, execFile } = require('node:child_process');
 const { existsSync } = require('node:fs');
+const { connect } = require('node:net');
 const { freePort } = require('./free-port');
 
 const SMTP_SINK = '/usr/sbin/smtp-sink';
@@ -56,8 +57,7 @@ async function startPostfixSink() {
   await new Promise((resolve, reject) => {
     const deadline = Date.now() + 5000;
     const probe = () =>
-      require('node:net')
-        .connect(port, '127.0.0.1')
+      connect(port, '127.0.0.1')
         .on('connect', function () {
           this.destroy();
           resolve();

@@ -54,7 +54,11 @@ export function wireForm(message: Buffer, into?: Buffer): Buffer | null {
   }
   const length = message.length + dots;
   // `into`: the connection's buffer, reused from one message to the next (its last message is written by now).
-  const out = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  // A new one has room for the next message to be a little larger still; the caller keeps it (`wire.buffer`).
+  const out = (into && into.length >= length ? into : Buffer.allocUnsafeSlow(length + (length >> 3))).subarray(
+    0,
+    length,
+  );
   let from = 0;
   let to = 0;
   if (message[0] === DOT) {
@@ -126,9 +130,8 @@ export class RawSmtpPool {
     }
     const wire = createSendStream ? wireForm(raw, pooled.wireBuffer) : null;
     if (wire && wire !== raw && wire.buffer !== pooled.wireBuffer?.buffer) {
-      // Grown for a larger message: kept, with room for the next one to be a little larger still.
-      pooled.wireBuffer = Buffer.allocUnsafeSlow(wire.length + (wire.length >> 3));
-      wire.copy(pooled.wireBuffer);
+      // wireForm grew a buffer for a larger message: the connection reuses the whole of it from now on.
+      pooled.wireBuffer = Buffer.from(wire.buffer);
     }
     pooled.wireReady = wire !== null;
     this.written[wire === null ? 'byNodemailer' : wire === raw ? 'asIs' : 'dotsAdded']++;
